@@ -1,0 +1,720 @@
+//! The interview state machine: one session's phases, timers and takes.
+//!
+//! `Ready → Thinking → Answering → Reviewing → … → Finished`. Pure logic:
+//! the caller passes the current time into every call (the injected clock)
+//! and receives [`Action`]s to carry out, such as "start recording take 2 of
+//! question 3". It never touches audio, disk or the window, so every
+//! transition and every boundary is tested here with exact instants.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::plan::{Plan, PlanError, PlannedQuestion};
+
+/// What the caller must do after a transition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "the caller must start or stop the recording"]
+pub enum Action {
+    /// Start recording a take of the current question.
+    StartRecording(TakeRequest),
+    /// Stop the recording in progress.
+    StopRecording(StopReason),
+}
+
+/// The take to record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TakeRequest {
+    /// Index of the question in the plan (0-based).
+    pub question_index: usize,
+    /// Number of the take for this question (1-based).
+    pub take: u32,
+    /// The answer limit; the recorder stops by itself after this much audio.
+    pub limit: Option<Duration>,
+}
+
+/// Why a recording stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The user stopped it.
+    User,
+    /// The answer limit was reached.
+    TimeLimit,
+    /// The user skipped the question while answering.
+    Skipped,
+    /// The user ended the session while answering.
+    SessionEnded,
+}
+
+/// The phase of the session, as a screen shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing started yet.
+    Ready,
+    /// The think countdown runs.
+    Thinking,
+    /// The answer is being recorded.
+    Answering,
+    /// The answer has stopped; retake, next or skip.
+    Reviewing,
+    /// The session is over.
+    Finished,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Ready,
+    Thinking { since: Instant },
+    Answering { since: Instant },
+    Reviewing { stopped: StopReason },
+    Finished,
+}
+
+/// What happened to one question of the plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuestionOutcome {
+    /// Takes recorded (including one stopped by skip or end).
+    pub takes: u32,
+    /// The user skipped it before finishing an answer.
+    pub skipped: bool,
+}
+
+/// One interview session in progress.
+#[derive(Clone, Debug)]
+pub struct Interview {
+    plan: Plan,
+    current: usize,
+    state: State,
+    outcomes: Vec<QuestionOutcome>,
+}
+
+/// Where the session is: question `number` of `total` (1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// 1-based number of the current question.
+    pub number: usize,
+    /// Questions in the plan.
+    pub total: usize,
+}
+
+impl Interview {
+    /// A session over `plan`, not started yet; a plan without questions is
+    /// refused.
+    pub fn new(plan: Plan) -> Result<Self, PlanError> {
+        if plan.questions.is_empty() {
+            return Err(PlanError::Empty);
+        }
+        let outcomes = vec![QuestionOutcome::default(); plan.questions.len()];
+        Ok(Self {
+            plan,
+            current: 0,
+            state: State::Ready,
+            outcomes,
+        })
+    }
+
+    /// Starts the session with the first question.
+    #[must_use]
+    pub fn start(&mut self, now: Instant) -> Vec<Action> {
+        match self.state {
+            State::Ready => self.enter_question(0, now),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Advances the timers: ends the think countdown, or stops the answer at
+    /// its limit. Call it often (every frame, or every tick of a loop).
+    #[must_use]
+    pub fn tick(&mut self, now: Instant) -> Vec<Action> {
+        match self.state {
+            State::Thinking { since } if now.saturating_duration_since(since) >= self.think() => {
+                self.begin_answer(now)
+            }
+            State::Answering { since } => match self.limit() {
+                Some(limit) if now.saturating_duration_since(since) >= limit => {
+                    self.state = State::Reviewing {
+                        stopped: StopReason::TimeLimit,
+                    };
+                    vec![Action::StopRecording(StopReason::TimeLimit)]
+                }
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    /// Starts answering before the think countdown is over.
+    #[must_use]
+    pub fn start_answer(&mut self, now: Instant) -> Vec<Action> {
+        match self.state {
+            State::Thinking { .. } => self.begin_answer(now),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Stops the answer being recorded.
+    #[must_use]
+    pub fn stop(&mut self, now: Instant) -> Vec<Action> {
+        let mut actions = self.tick(now);
+        if let State::Answering { .. } = self.state {
+            self.state = State::Reviewing {
+                stopped: StopReason::User,
+            };
+            actions.push(Action::StopRecording(StopReason::User));
+        }
+        actions
+    }
+
+    /// The recorder stopped on its own (it enforces the limit by counting
+    /// samples, which can be a moment before the next tick); moves to review
+    /// without asking it to stop again.
+    pub fn recording_stopped(&mut self, reason: StopReason) {
+        if let State::Answering { .. } = self.state {
+            self.state = State::Reviewing { stopped: reason };
+        }
+    }
+
+    /// Records the current question again; every earlier take is kept.
+    #[must_use]
+    pub fn retake(&mut self, now: Instant) -> Vec<Action> {
+        match self.state {
+            State::Reviewing { .. } => self.enter_question(self.current, now),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Moves on to the next question after reviewing, or finishes.
+    #[must_use]
+    pub fn next(&mut self, now: Instant) -> Vec<Action> {
+        match self.state {
+            State::Reviewing { .. } => self.enter_question(self.current + 1, now),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Skips the current question: while thinking or answering it is marked
+    /// skipped (an answer in progress stops and is kept); while reviewing it
+    /// is the same as [`Self::next`].
+    #[must_use]
+    pub fn skip(&mut self, now: Instant) -> Vec<Action> {
+        let mut actions = Vec::new();
+        match self.state {
+            State::Ready | State::Finished => return actions,
+            State::Thinking { .. } => self.outcomes[self.current].skipped = true,
+            State::Answering { .. } => {
+                self.outcomes[self.current].skipped = true;
+                actions.push(Action::StopRecording(StopReason::Skipped));
+            }
+            State::Reviewing { .. } => {}
+        }
+        actions.extend(self.enter_question(self.current + 1, now));
+        actions
+    }
+
+    /// Ends the session; an answer in progress stops and is kept.
+    #[must_use]
+    pub fn end(&mut self) -> Vec<Action> {
+        let actions = match self.state {
+            State::Answering { .. } => vec![Action::StopRecording(StopReason::SessionEnded)],
+            _ => Vec::new(),
+        };
+        self.state = State::Finished;
+        actions
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> Phase {
+        match self.state {
+            State::Ready => Phase::Ready,
+            State::Thinking { .. } => Phase::Thinking,
+            State::Answering { .. } => Phase::Answering,
+            State::Reviewing { .. } => Phase::Reviewing,
+            State::Finished => Phase::Finished,
+        }
+    }
+
+    /// The question being asked (the last one once finished).
+    pub fn question(&self) -> &PlannedQuestion {
+        &self.plan.questions[self.current.min(self.plan.questions.len() - 1)]
+    }
+
+    /// Question k of n.
+    pub fn progress(&self) -> Progress {
+        Progress {
+            number: self.current.min(self.plan.questions.len() - 1) + 1,
+            total: self.plan.questions.len(),
+        }
+    }
+
+    /// Time left in the think countdown, or before the answer limit; `None`
+    /// in other phases and when answering without a limit.
+    pub fn remaining(&self, now: Instant) -> Option<Duration> {
+        match self.state {
+            State::Thinking { since } => Some(
+                self.think()
+                    .saturating_sub(now.saturating_duration_since(since)),
+            ),
+            State::Answering { since } => self
+                .limit()
+                .map(|limit| limit.saturating_sub(now.saturating_duration_since(since))),
+            _ => None,
+        }
+    }
+
+    /// How long the current answer has been running.
+    pub fn answer_elapsed(&self, now: Instant) -> Option<Duration> {
+        match self.state {
+            State::Answering { since } => Some(now.saturating_duration_since(since)),
+            _ => None,
+        }
+    }
+
+    /// Whether the "time is nearly up" warning is on: answering with a
+    /// limit, and no more than the plan's warning time remaining.
+    pub fn warning(&self, now: Instant) -> bool {
+        matches!(self.state, State::Answering { .. })
+            && self
+                .remaining(now)
+                .is_some_and(|left| left <= self.plan.warning_before)
+    }
+
+    /// Why the last answer stopped, while reviewing it.
+    pub fn stop_reason(&self) -> Option<StopReason> {
+        match self.state {
+            State::Reviewing { stopped } => Some(stopped),
+            _ => None,
+        }
+    }
+
+    /// Number of takes of the current question so far.
+    pub fn takes(&self) -> u32 {
+        self.outcomes
+            .get(self.current)
+            .map_or(0, |outcome| outcome.takes)
+    }
+
+    /// What happened to each question of the plan, in plan order.
+    pub fn outcomes(&self) -> &[QuestionOutcome] {
+        &self.outcomes
+    }
+
+    /// The plan of this session.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    fn think(&self) -> Duration {
+        self.question().think
+    }
+
+    fn limit(&self) -> Option<Duration> {
+        self.question().answer_limit
+    }
+
+    /// Moves to question `index` (or finishes past the end) and starts its
+    /// think countdown; a zero think time starts the answer at once.
+    fn enter_question(&mut self, index: usize, now: Instant) -> Vec<Action> {
+        if index >= self.plan.questions.len() {
+            self.state = State::Finished;
+            return Vec::new();
+        }
+        self.current = index;
+        if self.think().is_zero() {
+            self.begin_answer(now)
+        } else {
+            self.state = State::Thinking { since: now };
+            Vec::new()
+        }
+    }
+
+    fn begin_answer(&mut self, now: Instant) -> Vec<Action> {
+        let outcome = &mut self.outcomes[self.current];
+        outcome.takes += 1;
+        self.state = State::Answering { since: now };
+        vec![Action::StartRecording(TakeRequest {
+            question_index: self.current,
+            take: outcome.takes,
+            limit: self.limit(),
+        })]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interview::plan::PlanRequest;
+    use crate::model::{Question, QuestionId, QuestionKind};
+
+    const SECOND: Duration = Duration::from_secs(1);
+    const NANO: Duration = Duration::from_nanos(1);
+
+    /// A plan of `n` questions with the given think time and answer limit
+    /// (seconds), and a 30 s warning.
+    fn plan(n: usize, think: u64, limit: Option<u64>) -> Plan {
+        let questions = (0..n)
+            .map(|i| PlannedQuestion {
+                question: Question {
+                    id: QuestionId::parse(&format!("q{i}")).unwrap(),
+                    text: format!("Question {i}?"),
+                    category: "Test".to_owned(),
+                    kind: QuestionKind::Technical,
+                    looking_for: String::new(),
+                    tips: Vec::new(),
+                    think_seconds: 0,
+                    answer_seconds: 1,
+                    keywords: Vec::new(),
+                },
+                think: Duration::from_secs(think),
+                answer_limit: limit.map(Duration::from_secs),
+            })
+            .collect();
+        Plan {
+            questions,
+            warning_before: Duration::from_secs(30),
+            request: PlanRequest::default(),
+        }
+    }
+
+    fn start_take(question_index: usize, take: u32, limit: Option<u64>) -> Action {
+        Action::StartRecording(TakeRequest {
+            question_index,
+            take,
+            limit: limit.map(Duration::from_secs),
+        })
+    }
+
+    /// A started session of `n` questions (10 s think, 120 s limit) and the
+    /// instant it started.
+    fn started(n: usize) -> (Interview, Instant) {
+        let t0 = Instant::now();
+        let mut interview = Interview::new(plan(n, 10, Some(120))).unwrap();
+        assert_eq!(interview.phase(), Phase::Ready);
+        assert!(interview.start(t0).is_empty());
+        (interview, t0)
+    }
+
+    #[test]
+    fn an_empty_plan_is_refused() {
+        assert!(matches!(
+            Interview::new(plan(0, 10, None)),
+            Err(PlanError::Empty)
+        ));
+    }
+
+    #[test]
+    fn ready_does_nothing_but_start() {
+        let t0 = Instant::now();
+        let mut interview = Interview::new(plan(2, 10, Some(120))).unwrap();
+        assert!(interview.tick(t0 + SECOND * 100).is_empty());
+        assert!(interview.start_answer(t0).is_empty());
+        assert!(interview.stop(t0).is_empty());
+        assert!(interview.next(t0).is_empty());
+        assert!(interview.retake(t0).is_empty());
+        assert!(interview.skip(t0).is_empty());
+        assert_eq!(interview.phase(), Phase::Ready);
+        assert_eq!(interview.remaining(t0), None);
+    }
+
+    #[test]
+    fn think_countdown_starts_the_answer_exactly_when_it_ends() {
+        let (mut interview, t0) = started(2);
+        assert_eq!(interview.phase(), Phase::Thinking);
+        assert_eq!(
+            interview.progress(),
+            Progress {
+                number: 1,
+                total: 2
+            }
+        );
+        assert_eq!(interview.remaining(t0 + SECOND * 4), Some(SECOND * 6));
+        assert!(interview.tick(t0 + SECOND * 10 - NANO).is_empty());
+        assert_eq!(interview.phase(), Phase::Thinking);
+        assert_eq!(
+            interview.tick(t0 + SECOND * 10),
+            [start_take(0, 1, Some(120))]
+        );
+        assert_eq!(interview.phase(), Phase::Answering);
+        assert_eq!(interview.remaining(t0 + SECOND * 10), Some(SECOND * 120));
+    }
+
+    #[test]
+    fn the_user_may_start_answering_early() {
+        let (mut interview, t0) = started(1);
+        let early = t0 + SECOND * 3;
+        assert_eq!(interview.start_answer(early), [start_take(0, 1, Some(120))]);
+        assert_eq!(interview.answer_elapsed(early + SECOND), Some(SECOND));
+        assert_eq!(interview.remaining(early + SECOND), Some(SECOND * 119));
+        // Starting again while answering does nothing.
+        assert!(interview.start_answer(early + SECOND).is_empty());
+    }
+
+    #[test]
+    fn the_answer_stops_on_the_exact_tick_of_the_limit() {
+        let (mut interview, t0) = started(2);
+        let answer_start = t0 + SECOND * 10;
+        let _ = interview.tick(answer_start);
+        assert!(
+            interview
+                .tick(answer_start + SECOND * 120 - NANO)
+                .is_empty()
+        );
+        assert_eq!(interview.phase(), Phase::Answering);
+        assert_eq!(
+            interview.tick(answer_start + SECOND * 120),
+            [Action::StopRecording(StopReason::TimeLimit)]
+        );
+        assert_eq!(interview.phase(), Phase::Reviewing);
+        assert_eq!(interview.stop_reason(), Some(StopReason::TimeLimit));
+        // Nothing more happens while reviewing, however long it lasts.
+        assert!(interview.tick(answer_start + SECOND * 1000).is_empty());
+    }
+
+    #[test]
+    fn a_late_tick_still_stops_at_the_limit() {
+        let (mut interview, t0) = started(1);
+        let _ = interview.start_answer(t0);
+        assert_eq!(
+            interview.tick(t0 + SECOND * 500),
+            [Action::StopRecording(StopReason::TimeLimit)]
+        );
+    }
+
+    #[test]
+    fn stopping_a_moment_before_the_limit_is_a_user_stop() {
+        let (mut interview, t0) = started(1);
+        let _ = interview.start_answer(t0);
+        assert_eq!(
+            interview.stop(t0 + SECOND * 120 - NANO),
+            [Action::StopRecording(StopReason::User)]
+        );
+        assert_eq!(interview.stop_reason(), Some(StopReason::User));
+    }
+
+    #[test]
+    fn stopping_after_the_limit_passed_unticked_is_a_limit_stop() {
+        let (mut interview, t0) = started(1);
+        let _ = interview.start_answer(t0);
+        assert_eq!(
+            interview.stop(t0 + SECOND * 121),
+            [Action::StopRecording(StopReason::TimeLimit)]
+        );
+        assert_eq!(interview.stop_reason(), Some(StopReason::TimeLimit));
+    }
+
+    #[test]
+    fn warning_turns_on_at_the_threshold() {
+        let (mut interview, t0) = started(1);
+        let _ = interview.start_answer(t0);
+        assert!(!interview.warning(t0 + SECOND * 90 - NANO));
+        assert!(interview.warning(t0 + SECOND * 90));
+        assert!(interview.warning(t0 + SECOND * 119));
+        let _ = interview.stop(t0 + SECOND * 100);
+        assert!(!interview.warning(t0 + SECOND * 100));
+    }
+
+    #[test]
+    fn retake_after_a_limit_stop_keeps_counting_takes() {
+        let (mut interview, t0) = started(2);
+        let _ = interview.start_answer(t0);
+        let _ = interview.tick(t0 + SECOND * 120);
+        assert_eq!(interview.phase(), Phase::Reviewing);
+        let t1 = t0 + SECOND * 130;
+        assert!(interview.retake(t1).is_empty());
+        assert_eq!(interview.phase(), Phase::Thinking);
+        assert_eq!(interview.progress().number, 1);
+        assert_eq!(
+            interview.tick(t1 + SECOND * 10),
+            [start_take(0, 2, Some(120))]
+        );
+        assert_eq!(interview.takes(), 2);
+        let _ = interview.stop(t1 + SECOND * 20);
+        let _ = interview.retake(t1 + SECOND * 21);
+        assert_eq!(
+            interview.start_answer(t1 + SECOND * 22),
+            [start_take(0, 3, Some(120))]
+        );
+        assert_eq!(
+            interview.outcomes()[0],
+            QuestionOutcome {
+                takes: 3,
+                skipped: false
+            }
+        );
+    }
+
+    #[test]
+    fn next_moves_on_and_finishes_after_the_last_question() {
+        let (mut interview, t0) = started(2);
+        let _ = interview.start_answer(t0);
+        let _ = interview.stop(t0 + SECOND);
+        assert!(interview.next(t0 + SECOND * 2).is_empty());
+        assert_eq!(interview.phase(), Phase::Thinking);
+        assert_eq!(
+            interview.progress(),
+            Progress {
+                number: 2,
+                total: 2
+            }
+        );
+        assert_eq!(interview.takes(), 0);
+        assert_eq!(
+            interview.start_answer(t0 + SECOND * 3),
+            [start_take(1, 1, Some(120))]
+        );
+        let _ = interview.stop(t0 + SECOND * 4);
+        assert!(interview.next(t0 + SECOND * 5).is_empty());
+        assert_eq!(interview.phase(), Phase::Finished);
+        assert_eq!(
+            interview.progress(),
+            Progress {
+                number: 2,
+                total: 2
+            }
+        );
+        assert!(interview.start(t0).is_empty());
+        assert!(interview.tick(t0 + SECOND * 500).is_empty());
+    }
+
+    #[test]
+    fn next_is_ignored_while_thinking_or_answering() {
+        let (mut interview, t0) = started(2);
+        assert!(interview.next(t0).is_empty());
+        let _ = interview.start_answer(t0);
+        assert!(interview.next(t0).is_empty());
+        assert!(interview.retake(t0).is_empty());
+        assert_eq!(interview.phase(), Phase::Answering);
+        assert_eq!(interview.progress().number, 1);
+    }
+
+    #[test]
+    fn skip_during_thinking_moves_on_without_recording() {
+        let (mut interview, t0) = started(2);
+        assert!(interview.skip(t0 + SECOND).is_empty());
+        assert_eq!(interview.phase(), Phase::Thinking);
+        assert_eq!(interview.progress().number, 2);
+        assert_eq!(
+            interview.outcomes()[0],
+            QuestionOutcome {
+                takes: 0,
+                skipped: true
+            }
+        );
+        // The new question's countdown starts at the skip.
+        assert_eq!(interview.remaining(t0 + SECOND), Some(SECOND * 10));
+    }
+
+    #[test]
+    fn skip_during_answering_stops_and_keeps_the_take() {
+        let (mut interview, t0) = started(2);
+        let _ = interview.start_answer(t0);
+        assert_eq!(
+            interview.skip(t0 + SECOND * 5),
+            [Action::StopRecording(StopReason::Skipped)]
+        );
+        assert_eq!(
+            interview.outcomes()[0],
+            QuestionOutcome {
+                takes: 1,
+                skipped: true
+            }
+        );
+        assert_eq!(interview.phase(), Phase::Thinking);
+        assert_eq!(interview.progress().number, 2);
+    }
+
+    #[test]
+    fn skip_while_reviewing_is_next_and_skipping_the_last_finishes() {
+        let (mut interview, t0) = started(2);
+        let _ = interview.start_answer(t0);
+        let _ = interview.stop(t0 + SECOND);
+        assert!(interview.skip(t0 + SECOND * 2).is_empty());
+        assert_eq!(
+            interview.outcomes()[0],
+            QuestionOutcome {
+                takes: 1,
+                skipped: false
+            }
+        );
+        assert_eq!(interview.progress().number, 2);
+        assert!(interview.skip(t0 + SECOND * 3).is_empty());
+        assert_eq!(interview.phase(), Phase::Finished);
+        assert!(interview.outcomes()[1].skipped);
+    }
+
+    #[test]
+    fn end_during_answering_stops_the_recording() {
+        let (mut interview, t0) = started(3);
+        let _ = interview.start_answer(t0);
+        assert_eq!(
+            interview.end(),
+            [Action::StopRecording(StopReason::SessionEnded)]
+        );
+        assert_eq!(interview.phase(), Phase::Finished);
+        assert_eq!(interview.remaining(t0), None);
+        assert!(interview.end().is_empty());
+    }
+
+    #[test]
+    fn end_while_thinking_or_ready_just_finishes() {
+        let (mut interview, _) = started(3);
+        assert!(interview.end().is_empty());
+        assert_eq!(interview.phase(), Phase::Finished);
+        let mut fresh = Interview::new(plan(1, 10, None)).unwrap();
+        assert!(fresh.end().is_empty());
+        assert_eq!(fresh.phase(), Phase::Finished);
+    }
+
+    #[test]
+    fn no_limit_mode_never_stops_by_itself_and_has_no_warning() {
+        let t0 = Instant::now();
+        let mut interview = Interview::new(plan(1, 10, None)).unwrap();
+        let _ = interview.start(t0);
+        assert_eq!(interview.start_answer(t0), [start_take(0, 1, None)]);
+        let hours_later = t0 + Duration::from_secs(3 * 3600);
+        assert!(interview.tick(hours_later).is_empty());
+        assert_eq!(interview.phase(), Phase::Answering);
+        assert_eq!(interview.remaining(hours_later), None);
+        assert!(!interview.warning(hours_later));
+        assert_eq!(
+            interview.answer_elapsed(hours_later),
+            Some(Duration::from_secs(3 * 3600))
+        );
+        assert_eq!(
+            interview.stop(hours_later),
+            [Action::StopRecording(StopReason::User)]
+        );
+    }
+
+    #[test]
+    fn zero_think_time_starts_recording_at_once_at_every_question() {
+        let t0 = Instant::now();
+        let mut interview = Interview::new(plan(2, 0, Some(60))).unwrap();
+        assert_eq!(interview.start(t0), [start_take(0, 1, Some(60))]);
+        assert_eq!(interview.phase(), Phase::Answering);
+        let _ = interview.stop(t0 + SECOND);
+        assert_eq!(
+            interview.retake(t0 + SECOND * 2),
+            [start_take(0, 2, Some(60))]
+        );
+        assert_eq!(
+            interview.skip(t0 + SECOND * 3),
+            [
+                Action::StopRecording(StopReason::Skipped),
+                start_take(1, 1, Some(60))
+            ]
+        );
+        assert_eq!(interview.progress().number, 2);
+    }
+
+    #[test]
+    fn a_recorder_stop_moves_to_review_without_a_second_stop() {
+        let (mut interview, t0) = started(1);
+        let _ = interview.start_answer(t0);
+        interview.recording_stopped(StopReason::TimeLimit);
+        assert_eq!(interview.phase(), Phase::Reviewing);
+        assert_eq!(interview.stop_reason(), Some(StopReason::TimeLimit));
+        assert!(interview.tick(t0 + SECOND * 200).is_empty());
+        assert!(interview.stop(t0 + SECOND * 200).is_empty());
+    }
+}

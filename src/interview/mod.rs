@@ -1,0 +1,12 @@
+//! The interview: the plan of a session and the state machine that walks
+//! through it. Pure logic: no audio, no disk, no window, and time is passed
+//! in by the caller.
+
+mod machine;
+mod plan;
+
+pub use machine::{Action, Interview, Phase, Progress, QuestionOutcome, StopReason, TakeRequest};
+pub use plan::{
+    ANSWER_PRESETS, AnswerLimit, DEFAULT_WARNING_SECONDS, Order, Plan, PlanError, PlanRequest,
+    PlannedQuestion, THINK_PRESETS, ThinkTime, build_plan,
+};

@@ -1,0 +1,16 @@
+//! Rehearse: a private, offline mock-interview recorder.
+//!
+//! The library holds everything; the binary only parses the command line.
+//! Layers, each using only those below it:
+//!
+//! - [`cli`]: the subcommands, over the services;
+//! - [`interview`]: the plan and the state machine of a session (pure);
+//! - [`questions`]: question packs, loaded and validated;
+//! - [`paths`]: where the data lives;
+//! - [`model`]: plain data shared by all.
+
+pub mod cli;
+pub mod interview;
+pub mod model;
+pub mod paths;
+pub mod questions;

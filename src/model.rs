@@ -1,0 +1,223 @@
+//! Plain data shared by every layer: questions, their kinds, ratings and the
+//! practice record that orders a plan "weakest first".
+//!
+//! Nothing here does I/O or knows about audio or the window; the types are
+//! serde data so the question packs, the store and the CLI can share them.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// One interview question with the coaching material that goes with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Stable identifier (a slug such as `debugging-backend-issue`); takes on
+    /// disk refer to the question by it, so it never changes once published.
+    pub id: QuestionId,
+    /// The question as the interviewer asks it.
+    pub text: String,
+    /// Display category, e.g. "Databases"; the home screen groups by it.
+    pub category: String,
+    /// Behavioural, technical or situational.
+    pub kind: QuestionKind,
+    /// What the interviewer is assessing with this question.
+    #[serde(default)]
+    pub looking_for: String,
+    /// Short points on how to answer well.
+    #[serde(default)]
+    pub tips: Vec<String>,
+    /// Default think time before the answer starts, in seconds.
+    #[serde(default = "default_think_seconds")]
+    pub think_seconds: u32,
+    /// Default answer limit, in seconds.
+    #[serde(default = "default_answer_seconds")]
+    pub answer_seconds: u32,
+    /// Terms a strong answer tends to use.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+/// Think time used when a pack does not give one.
+pub const DEFAULT_THINK_SECONDS: u32 = 30;
+/// Answer limit used when a pack does not give one.
+pub const DEFAULT_ANSWER_SECONDS: u32 = 120;
+
+fn default_think_seconds() -> u32 {
+    DEFAULT_THINK_SECONDS
+}
+
+fn default_answer_seconds() -> u32 {
+    DEFAULT_ANSWER_SECONDS
+}
+
+/// A question's stable id: lower-case ASCII letters, digits and single
+/// hyphens, so it is safe in file names on every platform.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct QuestionId(String);
+
+impl QuestionId {
+    /// Longest id accepted; keeps take file names well under path limits.
+    pub const MAX_LEN: usize = 80;
+
+    /// Checks that `id` is a slug and wraps it.
+    pub fn parse(id: &str) -> Result<Self, InvalidId> {
+        let well_formed = !id.is_empty()
+            && id.len() <= Self::MAX_LEN
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !id.starts_with('-')
+            && !id.ends_with('-')
+            && !id.contains("--");
+        if well_formed {
+            Ok(Self(id.to_owned()))
+        } else {
+            Err(InvalidId(id.to_owned()))
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for QuestionId {
+    type Error = InvalidId;
+
+    fn try_from(id: String) -> Result<Self, Self::Error> {
+        Self::parse(&id)
+    }
+}
+
+impl From<QuestionId> for String {
+    fn from(id: QuestionId) -> Self {
+        id.0
+    }
+}
+
+impl fmt::Display for QuestionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An id that is not a slug.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "id {0:?} is not a slug: use 1 to 80 lower-case letters, digits and single hyphens, e.g. \"api-design-basics\""
+)]
+pub struct InvalidId(pub String);
+
+/// The three kinds of interview question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionKind {
+    /// About what the candidate did before ("tell me about a time…");
+    /// answered best with the STAR structure.
+    Behavioural,
+    /// About knowledge and engineering judgement.
+    Technical,
+    /// A hypothetical ("what would you do if…").
+    Situational,
+}
+
+impl QuestionKind {
+    /// Lower-case name as used in packs and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Behavioural => "behavioural",
+            Self::Technical => "technical",
+            Self::Situational => "situational",
+        }
+    }
+}
+
+impl fmt::Display for QuestionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rating of a take, 1 (poor) to 5 (excellent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct Rating(u8);
+
+impl Rating {
+    /// Wraps `stars` when it is between 1 and 5.
+    pub fn new(stars: u8) -> Option<Self> {
+        (1..=5).contains(&stars).then_some(Self(stars))
+    }
+
+    /// The number of stars, 1 to 5.
+    pub fn stars(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<u8> for Rating {
+    type Error = String;
+
+    fn try_from(stars: u8) -> Result<Self, Self::Error> {
+        Self::new(stars).ok_or_else(|| format!("a rating is 1 to 5 stars, not {stars}"))
+    }
+}
+
+impl From<Rating> for u8 {
+    fn from(rating: Rating) -> Self {
+        rating.0
+    }
+}
+
+/// How often and how well one question has been practised; the history
+/// computes it and the plan's "weakest first" order reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PracticeRecord {
+    /// Number of sessions in which the question was answered.
+    pub times_practiced: u32,
+    /// When it was last answered, as seconds since the Unix epoch.
+    pub last_practiced_unix: Option<i64>,
+    /// Rating of the most recent rated take.
+    pub latest_rating: Option<Rating>,
+    /// Best rating of any take.
+    pub best_rating: Option<Rating>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_accepted_and_other_ids_rejected() {
+        for good in ["a", "api-design", "q12", "x-1-y"] {
+            assert!(QuestionId::parse(good).is_ok(), "{good}");
+        }
+        let too_long = "a".repeat(QuestionId::MAX_LEN + 1);
+        for bad in [
+            "",
+            "Api",
+            "a b",
+            "-a",
+            "a-",
+            "a--b",
+            "a/b",
+            "..",
+            "é",
+            too_long.as_str(),
+        ] {
+            assert!(QuestionId::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ratings_outside_one_to_five_are_rejected() {
+        assert!(Rating::new(0).is_none());
+        assert_eq!(Rating::new(3).map(Rating::stars), Some(3));
+        assert!(Rating::new(6).is_none());
+        assert!(serde_json::from_str::<Rating>("7").is_err());
+        assert_eq!(serde_json::from_str::<Rating>("5").ok(), Rating::new(5));
+    }
+}

@@ -1,0 +1,48 @@
+//! Where Rehearse keeps its files: the data folder and what lives in it.
+//!
+//! The folder is the platform's data directory for the app, unless the user
+//! names another with `--data-dir` or `REHEARSE_DATA_DIR` (tests always do).
+
+use std::path::{Path, PathBuf};
+
+/// The reverse-DNS application id, shared by the window, the desktop file and
+/// the packaging.
+pub const APP_ID: &str = "io.github.rehearse.Rehearse";
+
+/// The data folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+/// No data folder could be determined.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot find a home folder to keep Rehearse's data in; name one with --data-dir DIR or REHEARSE_DATA_DIR"
+)]
+pub struct NoDataDir;
+
+impl DataDir {
+    /// `explicit` when given, otherwise the platform's data folder for the
+    /// app (e.g. `~/.local/share/rehearse` on Linux). Nothing is created.
+    pub fn resolve(explicit: Option<PathBuf>) -> Result<Self, NoDataDir> {
+        let root = match explicit {
+            Some(root) => root,
+            None => directories::ProjectDirs::from("io.github", "rehearse", "Rehearse")
+                .ok_or(NoDataDir)?
+                .data_dir()
+                .to_path_buf(),
+        };
+        Ok(Self { root })
+    }
+
+    /// The folder itself.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The user's own question packs (`*.json`).
+    pub fn questions(&self) -> PathBuf {
+        self.root.join("questions")
+    }
+}

@@ -1,0 +1,660 @@
+//! Question packs: the bank bundled in the binary and the user's own JSON
+//! files, loaded, validated and merged into one [`QuestionBank`].
+//!
+//! A pack is rejected as a whole when anything in it is wrong, and every
+//! problem is reported with the file, the line and column, and the question
+//! id, so a user can fix a hand-written pack without guessing. One bad pack
+//! never stops the others from loading.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::model::{Question, QuestionId};
+
+/// The pack format this build reads.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// The bundled question bank, embedded at build time.
+const BUNDLED_JSON: &str = include_str!("../questions.json");
+
+/// How the bundled bank is named in messages.
+pub const BUNDLED_SOURCE: &str = "questions.json (bundled)";
+
+/// A place in a pack file: 1-based line and column (columns count bytes, as
+/// `serde_json` does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl Position {
+    /// The position of byte `offset` in `text`.
+    fn of_offset(text: &str, offset: usize) -> Self {
+        let before = &text.as_bytes()[..offset.min(text.len())];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |newline| newline + 1);
+        Self {
+            line,
+            column: before.len() - line_start + 1,
+        }
+    }
+
+    /// Converts a position reported relative to a fragment that starts at
+    /// `self` into a position in the whole file.
+    fn offset_by(self, inner: Self) -> Self {
+        if inner.line == 1 {
+            Self {
+                line: self.line,
+                column: self.column + inner.column - 1,
+            }
+        } else {
+            Self {
+                line: self.line + inner.line - 1,
+                column: inner.column,
+            }
+        }
+    }
+}
+
+/// What is wrong with a pack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The file could not be read (missing, no permission, not UTF-8…).
+    Unreadable(String),
+    /// The JSON is malformed, or a field is unknown, missing or of the wrong
+    /// type; the text is `serde_json`'s description.
+    Json(String),
+    /// The pack declares a format this build does not read.
+    UnsupportedSchema(u64),
+    /// The pack contains no questions.
+    NoQuestions,
+    /// A question's text is blank.
+    EmptyQuestion,
+    /// A field that must say something is blank.
+    BlankField(&'static str),
+    /// `answer_seconds` is zero.
+    ZeroAnswerTime,
+    /// The id is already used; the text says where.
+    DuplicateId(String),
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unreadable(reason) => write!(f, "cannot read the file: {reason}"),
+            Self::Json(reason) => f.write_str(reason),
+            Self::UnsupportedSchema(found) => write!(
+                f,
+                "schema_version {found} is not supported (this version of Rehearse reads schema_version {SCHEMA_VERSION})"
+            ),
+            Self::NoQuestions => f.write_str("the pack has no questions"),
+            Self::EmptyQuestion => f.write_str("the question text is empty"),
+            Self::BlankField(field) => write!(f, "field `{field}` is blank"),
+            Self::ZeroAnswerTime => f.write_str("answer_seconds must be at least 1"),
+            Self::DuplicateId(first) => write!(f, "duplicate id, first defined at {first}"),
+        }
+    }
+}
+
+/// One problem in one pack, with everything needed to find it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackError {
+    /// The pack's file (or [`BUNDLED_SOURCE`]).
+    pub file: String,
+    /// Where in the file, when the problem has a place.
+    pub position: Option<Position>,
+    /// The id of the question concerned, when there is one.
+    pub question_id: Option<String>,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+impl std::error::Error for PackError {}
+
+impl fmt::Display for PackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(Position { line, column }) = self.position {
+            write!(f, ":{line}:{column}")?;
+        }
+        if let Some(id) = &self.question_id {
+            write!(f, ": question `{id}`")?;
+        }
+        write!(f, ": {}", self.problem)
+    }
+}
+
+/// A pack that passed validation.
+#[derive(Clone, Debug)]
+pub struct Pack {
+    /// The pack's display name.
+    pub name: String,
+    /// Where it came from (a path, or [`BUNDLED_SOURCE`]).
+    pub source: String,
+    /// Its questions in file order.
+    pub questions: Vec<Question>,
+    /// Where each question starts in the file, in the same order.
+    positions: Vec<Position>,
+}
+
+/// Only the version, read first so that a newer pack is reported as newer
+/// rather than as full of unknown fields.
+#[derive(Deserialize)]
+struct VersionProbe {
+    schema_version: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPack<'a> {
+    #[allow(
+        dead_code,
+        reason = "checked by VersionProbe; listed so it is a known field"
+    )]
+    schema_version: u64,
+    name: String,
+    #[serde(default)]
+    #[allow(dead_code, reason = "free text for people reading the file")]
+    description: Option<String>,
+    #[serde(borrow)]
+    questions: Vec<&'a RawValue>,
+}
+
+/// Only the id, read on its own so that an error elsewhere in a question can
+/// still name it.
+#[derive(Deserialize)]
+struct IdProbe {
+    id: Option<serde_json::Value>,
+}
+
+/// Parses and validates the text of one pack. Every problem found is
+/// returned, not just the first.
+pub fn parse_pack(source: &str, text: &str) -> Result<Pack, Vec<PackError>> {
+    let error = |position, question_id, problem| PackError {
+        file: source.to_owned(),
+        position,
+        question_id,
+        problem,
+    };
+    let json_error = |err: &serde_json::Error, base: Position, question_id: Option<String>| {
+        let inner = Position {
+            line: err.line().max(1),
+            column: err.column().max(1),
+        };
+        error(
+            (err.line() > 0).then(|| base.offset_by(inner)),
+            question_id,
+            Problem::Json(serde_message(err)),
+        )
+    };
+    let start = Position { line: 1, column: 1 };
+
+    let probe: VersionProbe =
+        serde_json::from_str(text).map_err(|err| vec![json_error(&err, start, None)])?;
+    match probe.schema_version {
+        None => {
+            return Err(vec![error(
+                Some(start),
+                None,
+                Problem::Json("missing field `schema_version`".to_owned()),
+            )]);
+        }
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION) => {}
+        Some(serde_json::Value::Number(n)) if n.as_u64().is_some() => {
+            let found = n.as_u64().unwrap_or_default();
+            let at = find_key(text, "schema_version");
+            return Err(vec![error(at, None, Problem::UnsupportedSchema(found))]);
+        }
+        Some(_) => {
+            let at = find_key(text, "schema_version");
+            return Err(vec![error(
+                at,
+                None,
+                Problem::Json("`schema_version` must be a whole number".to_owned()),
+            )]);
+        }
+    }
+
+    let raw: RawPack<'_> =
+        serde_json::from_str(text).map_err(|err| vec![json_error(&err, start, None)])?;
+    if raw.questions.is_empty() {
+        let at = find_key(text, "questions");
+        return Err(vec![error(at, None, Problem::NoQuestions)]);
+    }
+
+    let mut problems = Vec::new();
+    let mut questions = Vec::with_capacity(raw.questions.len());
+    let mut positions = Vec::with_capacity(raw.questions.len());
+    let mut first_seen: HashMap<QuestionId, Position> = HashMap::new();
+    for fragment in raw.questions {
+        let at = Position::of_offset(text, offset_in(text, fragment.get()));
+        let probed_id = serde_json::from_str::<IdProbe>(fragment.get())
+            .ok()
+            .and_then(|probe| probe.id)
+            .and_then(|id| id.as_str().map(str::to_owned));
+        let question: Question = match serde_json::from_str(fragment.get()) {
+            Ok(question) => question,
+            Err(err) => {
+                problems.push(json_error(&err, at, probed_id));
+                continue;
+            }
+        };
+        let id = Some(question.id.to_string());
+        for problem in content_problems(&question) {
+            problems.push(error(Some(at), id.clone(), problem));
+        }
+        if let Some(first) = first_seen.get(&question.id) {
+            let first = format!("{source}:{}:{}", first.line, first.column);
+            problems.push(error(Some(at), id, Problem::DuplicateId(first)));
+        } else {
+            first_seen.insert(question.id.clone(), at);
+        }
+        questions.push(question);
+        positions.push(at);
+    }
+
+    if problems.is_empty() {
+        Ok(Pack {
+            name: raw.name,
+            source: source.to_owned(),
+            questions,
+            positions,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reads and validates one pack file.
+pub fn read_pack(path: &Path) -> Result<Pack, Vec<PackError>> {
+    let source = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_pack(&source, &text),
+        Err(err) => Err(vec![PackError {
+            file: source,
+            position: None,
+            question_id: None,
+            problem: Problem::Unreadable(err.to_string()),
+        }]),
+    }
+}
+
+/// The bank bundled in the binary.
+pub fn bundled_pack() -> Result<Pack, Vec<PackError>> {
+    parse_pack(BUNDLED_SOURCE, BUNDLED_JSON)
+}
+
+/// The problems a question has beyond its JSON shape.
+fn content_problems(question: &Question) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if question.text.trim().is_empty() {
+        problems.push(Problem::EmptyQuestion);
+    }
+    if question.category.trim().is_empty() {
+        problems.push(Problem::BlankField("category"));
+    }
+    if question.tips.iter().any(|tip| tip.trim().is_empty()) {
+        problems.push(Problem::BlankField("tips"));
+    }
+    if question.keywords.iter().any(|word| word.trim().is_empty()) {
+        problems.push(Problem::BlankField("keywords"));
+    }
+    if question.answer_seconds == 0 {
+        problems.push(Problem::ZeroAnswerTime);
+    }
+    problems
+}
+
+/// `serde_json`'s message without the " at line L column C" it appends; the
+/// position is reported separately, relative to the whole file.
+fn serde_message(err: &serde_json::Error) -> String {
+    let full = err.to_string();
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    full.strip_suffix(&suffix).unwrap_or(&full).to_owned()
+}
+
+/// Byte offset of `fragment`, a slice borrowed from `text`, within `text`.
+fn offset_in(text: &str, fragment: &str) -> usize {
+    (fragment.as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
+}
+
+/// Position of the first `"key"` in `text`, for problems that concern a
+/// top-level field.
+fn find_key(text: &str, key: &str) -> Option<Position> {
+    text.find(&format!("\"{key}\""))
+        .map(|offset| Position::of_offset(text, offset))
+}
+
+/// Every question that loaded, from the bundled bank and the user's packs,
+/// and the problems of the packs that did not.
+#[derive(Clone, Debug, Default)]
+pub struct QuestionBank {
+    questions: Vec<Question>,
+    packs: Vec<PackSummary>,
+    problems: Vec<PackError>,
+}
+
+/// A pack that is part of the bank.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackSummary {
+    /// The pack's name.
+    pub name: String,
+    /// Where it came from.
+    pub source: String,
+    /// How many questions it added.
+    pub questions: usize,
+}
+
+/// Where the bank's packs come from.
+#[derive(Clone, Debug, Default)]
+pub struct PackSources {
+    /// A folder whose `*.json` files are packs (the user's `questions/`
+    /// folder); read in file-name order, and a missing folder is fine.
+    pub folder: Option<PathBuf>,
+    /// Pack files named explicitly (`--questions FILE`); read after the
+    /// folder.
+    pub files: Vec<PathBuf>,
+}
+
+impl QuestionBank {
+    /// The bundled bank, then the packs from `sources`. A pack with a problem
+    /// is left out and its problems are kept for [`Self::problems`].
+    pub fn load(sources: &PackSources) -> Self {
+        let mut bank = Self::default();
+        bank.add(bundled_pack());
+        if let Some(folder) = &sources.folder {
+            match pack_files_in(folder) {
+                Ok(files) => {
+                    for file in files {
+                        bank.add(read_pack(&file));
+                    }
+                }
+                Err(problem) => bank.problems.push(problem),
+            }
+        }
+        for file in &sources.files {
+            bank.add(read_pack(file));
+        }
+        bank
+    }
+
+    /// Adds a parsed pack unless it failed or reuses an id already in the
+    /// bank; then its problems are recorded instead.
+    pub fn add(&mut self, pack: Result<Pack, Vec<PackError>>) {
+        match pack.and_then(|pack| self.check_ids_are_new(pack)) {
+            Ok(pack) => {
+                self.packs.push(PackSummary {
+                    name: pack.name,
+                    source: pack.source,
+                    questions: pack.questions.len(),
+                });
+                self.questions.extend(pack.questions);
+            }
+            Err(problems) => self.problems.extend(problems),
+        }
+    }
+
+    fn check_ids_are_new(&self, pack: Pack) -> Result<Pack, Vec<PackError>> {
+        let problems: Vec<PackError> = pack
+            .questions
+            .iter()
+            .zip(&pack.positions)
+            .filter_map(|(question, &at)| {
+                let first = self.find_source(&question.id)?;
+                Some(PackError {
+                    file: pack.source.clone(),
+                    position: Some(at),
+                    question_id: Some(question.id.to_string()),
+                    problem: Problem::DuplicateId(first),
+                })
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(pack)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The source of the pack that defines `id`.
+    fn find_source(&self, id: &QuestionId) -> Option<String> {
+        let index = self.questions.iter().position(|q| &q.id == id)?;
+        let mut end = 0;
+        self.packs.iter().find_map(|pack| {
+            end += pack.questions;
+            (index < end).then(|| pack.source.clone())
+        })
+    }
+
+    /// All questions, bundled first, in pack order.
+    pub fn questions(&self) -> &[Question] {
+        &self.questions
+    }
+
+    /// The packs that loaded.
+    pub fn packs(&self) -> &[PackSummary] {
+        &self.packs
+    }
+
+    /// Problems of the packs that were left out.
+    pub fn problems(&self) -> &[PackError] {
+        &self.problems
+    }
+
+    /// The question with this id.
+    pub fn get(&self, id: &QuestionId) -> Option<&Question> {
+        self.questions.iter().find(|q| &q.id == id)
+    }
+
+    /// Categories with their question counts, in the order they first appear.
+    pub fn categories(&self) -> Vec<(&str, usize)> {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for question in &self.questions {
+            match counts
+                .iter_mut()
+                .find(|(name, _)| *name == question.category)
+            {
+                Some((_, count)) => *count += 1,
+                None => counts.push((&question.category, 1)),
+            }
+        }
+        counts
+    }
+
+    /// The category named `name`, ignoring case, as spelled in the bank.
+    pub fn find_category(&self, name: &str) -> Option<&str> {
+        self.questions
+            .iter()
+            .map(|q| q.category.as_str())
+            .find(|category| category.eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// The `*.json` files of a folder in name order; a missing folder has none.
+fn pack_files_in(folder: &Path) -> Result<Vec<PathBuf>, PackError> {
+    let unreadable = |err: std::io::Error| PackError {
+        file: folder.display().to_string(),
+        position: None,
+        question_id: None,
+        problem: Problem::Unreadable(err.to_string()),
+    };
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(unreadable(err)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(unreadable)?.path();
+        if path.extension().is_some_and(|ext| ext == "json") && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pack_with(questions: &str) -> String {
+        format!(
+            "{{\n  \"schema_version\": 1,\n  \"name\": \"Test\",\n  \"questions\": [\n{questions}\n  ]\n}}\n"
+        )
+    }
+
+    const GOOD: &str = r#"    {"id": "one", "text": "Why?", "category": "Misc", "kind": "technical"},
+    {"id": "two", "text": "How?", "category": "Misc", "kind": "behavioural",
+     "tips": ["Use STAR."], "think_seconds": 5, "answer_seconds": 60, "keywords": ["x"]}"#;
+
+    fn only_error(text: &str) -> PackError {
+        let errors = parse_pack("pack.json", text).expect_err("pack should be rejected");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        errors.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_good_pack_loads_with_defaults() {
+        let pack = parse_pack("pack.json", &pack_with(GOOD)).unwrap();
+        assert_eq!(pack.name, "Test");
+        assert_eq!(pack.questions.len(), 2);
+        assert_eq!(pack.questions[0].think_seconds, 30);
+        assert_eq!(pack.questions[0].answer_seconds, 120);
+        assert_eq!(pack.questions[1].think_seconds, 5);
+        assert_eq!(pack.positions[0], Position { line: 5, column: 5 });
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let text =
+            pack_with(r#"    {"id": "one", "text": "Why?" "category": "x", "kind": "technical"}"#);
+        let err = only_error(&text);
+        assert_eq!(
+            err.position,
+            Some(Position {
+                line: 5,
+                column: 34
+            })
+        );
+        assert!(
+            matches!(err.problem, Problem::Json(ref m) if m.contains("expected")),
+            "{err}"
+        );
+        assert_eq!(err.question_id.as_deref(), None);
+    }
+
+    #[test]
+    fn unknown_field_names_the_question() {
+        let text = pack_with(
+            r#"    {"id": "one", "text": "Why?", "category": "x", "kind": "technical", "colour": 1}"#,
+        );
+        let err = only_error(&text);
+        assert_eq!(err.question_id.as_deref(), Some("one"));
+        assert_eq!(err.position.map(|p| p.line), Some(5));
+        assert!(err.to_string().contains("unknown field `colour`"), "{err}");
+        assert!(err.to_string().starts_with("pack.json:5:"), "{err}");
+    }
+
+    #[test]
+    fn missing_field_names_the_question() {
+        let text = pack_with(r#"    {"id": "one", "text": "Why?", "kind": "technical"}"#);
+        let err = only_error(&text);
+        assert_eq!(err.question_id.as_deref(), Some("one"));
+        assert!(
+            err.to_string().contains("missing field `category`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn empty_question_is_rejected() {
+        let text =
+            pack_with(r#"    {"id": "one", "text": "  ", "category": "x", "kind": "technical"}"#);
+        let err = only_error(&text);
+        assert_eq!(err.problem, Problem::EmptyQuestion);
+        assert_eq!(
+            err.to_string(),
+            "pack.json:5:5: question `one`: the question text is empty"
+        );
+    }
+
+    #[test]
+    fn duplicate_id_within_a_pack_points_to_both() {
+        let text = pack_with(
+            r#"    {"id": "one", "text": "A?", "category": "x", "kind": "technical"},
+    {"id": "one", "text": "B?", "category": "x", "kind": "technical"}"#,
+        );
+        let err = only_error(&text);
+        assert_eq!(err.position, Some(Position { line: 6, column: 5 }));
+        assert_eq!(
+            err.problem,
+            Problem::DuplicateId("pack.json:5:5".to_owned())
+        );
+    }
+
+    #[test]
+    fn unsupported_schema_version_is_named() {
+        let text = pack_with(GOOD).replace("\"schema_version\": 1", "\"schema_version\": 2");
+        let err = only_error(&text);
+        assert_eq!(err.problem, Problem::UnsupportedSchema(2));
+        assert_eq!(err.position, Some(Position { line: 2, column: 3 }));
+    }
+
+    #[test]
+    fn bad_slug_and_zero_answer_time_are_rejected() {
+        let text = pack_with(
+            r#"    {"id": "Bad Id", "text": "A?", "category": "x", "kind": "technical"},
+    {"id": "two", "text": "B?", "category": "x", "kind": "technical", "answer_seconds": 0}"#,
+        );
+        let errors = parse_pack("pack.json", &text).unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert!(
+            errors[0].to_string().contains("not a slug"),
+            "{}",
+            errors[0]
+        );
+        assert_eq!(errors[0].question_id.as_deref(), Some("Bad Id"));
+        assert_eq!(errors[1].problem, Problem::ZeroAnswerTime);
+    }
+
+    #[test]
+    fn a_pack_reusing_a_bundled_id_is_left_out_and_the_rest_loads() {
+        let bundled_id = bundled_pack().unwrap().questions[0].id.to_string();
+        let clash = pack_with(&format!(
+            r#"    {{"id": "{bundled_id}", "text": "A?", "category": "x", "kind": "technical"}}"#
+        ));
+        let mut bank = QuestionBank::default();
+        bank.add(bundled_pack());
+        let before = bank.questions().len();
+        bank.add(parse_pack("mine.json", &clash));
+        bank.add(parse_pack("other.json", &pack_with(GOOD)));
+        assert_eq!(bank.questions().len(), before + 2);
+        assert_eq!(bank.problems().len(), 1);
+        let message = bank.problems()[0].to_string();
+        assert!(
+            message.starts_with("mine.json:5:5: question `"),
+            "{message}"
+        );
+        assert!(message.contains(BUNDLED_SOURCE), "{message}");
+    }
+
+    #[test]
+    fn categories_are_counted_in_first_seen_order() {
+        let mut bank = QuestionBank::default();
+        bank.add(parse_pack("p.json", &pack_with(GOOD)));
+        assert_eq!(bank.categories(), vec![("Misc", 2)]);
+        assert_eq!(bank.find_category("misc"), Some("Misc"));
+        assert_eq!(bank.find_category("nope"), None);
+    }
+}
