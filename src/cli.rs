@@ -48,10 +48,12 @@ pub enum QuestionsCommand {
         #[arg(long, value_name = "NAME")]
         category: Option<String>,
     },
-    /// Validate a question pack; exits non-zero and explains what is wrong.
+    /// Validate question packs as they would load beside the bundled bank;
+    /// exits non-zero and says what is wrong, where, in which question.
     Check {
-        /// The pack to check.
-        file: PathBuf,
+        /// The packs to check, in loading order.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -73,7 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             list_questions(&bank, category.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Questions(QuestionsCommand::Check { file })) => Ok(check_pack(&file)),
+        Some(Command::Questions(QuestionsCommand::Check { files })) => Ok(check_packs(&files)),
     }
 }
 
@@ -154,24 +156,35 @@ fn write_question(out: &mut impl Write, question: &Question) -> io::Result<()> {
     )
 }
 
-/// `questions check FILE`: also reports ids that clash with the bundled bank,
-/// since such a pack would be left out when loaded.
-fn check_pack(file: &std::path::Path) -> ExitCode {
+/// `questions check FILE…`: the files are loaded after the bundled bank, as
+/// the app would, so an id that clashes with it is reported too. A file that
+/// is the bundled bank itself is checked on its own.
+fn check_packs(files: &[PathBuf]) -> ExitCode {
     let mut bank = QuestionBank::default();
-    bank.add(questions::bundled_pack());
-    let before = bank.questions().len();
-    bank.add(questions::read_pack(file));
+    let checks_bundled_file = files.iter().any(|file| {
+        std::fs::read_to_string(file).is_ok_and(|text| questions::is_bundled_text(&text))
+    });
+    if !checks_bundled_file {
+        bank.add(questions::bundled_pack());
+    }
+    for file in files {
+        let before = bank.questions().len();
+        let problems_before = bank.problems().len();
+        bank.add(questions::read_pack(file));
+        if bank.problems().len() == problems_before {
+            println!(
+                "{}: OK, {} questions",
+                file.display(),
+                bank.questions().len() - before
+            );
+        }
+    }
+    for problem in bank.problems() {
+        eprintln!("{problem}");
+    }
     if bank.problems().is_empty() {
-        println!(
-            "{}: OK, {} questions",
-            file.display(),
-            bank.questions().len() - before
-        );
         ExitCode::SUCCESS
     } else {
-        for problem in bank.problems() {
-            eprintln!("{problem}");
-        }
         ExitCode::FAILURE
     }
 }

@@ -35,20 +35,6 @@ pub struct Position {
 }
 
 impl Position {
-    /// The position of byte `offset` in `text`.
-    fn of_offset(text: &str, offset: usize) -> Self {
-        let before = &text.as_bytes()[..offset.min(text.len())];
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |newline| newline + 1);
-        Self {
-            line,
-            column: before.len() - line_start + 1,
-        }
-    }
-
     /// Converts a position reported relative to a fragment that starts at
     /// `self` into a position in the whole file.
     fn offset_by(self, inner: Self) -> Self {
@@ -62,6 +48,35 @@ impl Position {
                 line: self.line + inner.line - 1,
                 column: inner.column,
             }
+        }
+    }
+}
+
+/// Where each line of a text starts, to turn byte offsets into positions in
+/// logarithmic time (a pack of 10,000 questions has 10,000 of them to find).
+struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let newlines = text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i + 1);
+        Self {
+            line_starts: std::iter::once(0).chain(newlines).collect(),
+        }
+    }
+
+    /// The position of byte `offset`.
+    fn position(&self, offset: usize) -> Position {
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = self.line_starts[line.saturating_sub(1)];
+        Position {
+            line,
+            column: offset - line_start + 1,
         }
     }
 }
@@ -236,8 +251,9 @@ pub fn parse_pack(source: &str, text: &str) -> Result<Pack, Vec<PackError>> {
     let mut questions = Vec::with_capacity(raw.questions.len());
     let mut positions = Vec::with_capacity(raw.questions.len());
     let mut first_seen: HashMap<QuestionId, Position> = HashMap::new();
+    let lines = LineIndex::new(text);
     for fragment in raw.questions {
-        let at = Position::of_offset(text, offset_in(text, fragment.get()));
+        let at = lines.position(offset_in(text, fragment.get()));
         let probed_id = serde_json::from_str::<IdProbe>(fragment.get())
             .ok()
             .and_then(|probe| probe.id)
@@ -294,6 +310,11 @@ pub fn bundled_pack() -> Result<Pack, Vec<PackError>> {
     parse_pack(BUNDLED_SOURCE, BUNDLED_JSON)
 }
 
+/// Whether `text` is exactly the bundled bank.
+pub fn is_bundled_text(text: &str) -> bool {
+    text == BUNDLED_JSON
+}
+
 /// The problems a question has beyond its JSON shape.
 fn content_problems(question: &Question) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -332,7 +353,7 @@ fn offset_in(text: &str, fragment: &str) -> usize {
 /// top-level field.
 fn find_key(text: &str, key: &str) -> Option<Position> {
     text.find(&format!("\"{key}\""))
-        .map(|offset| Position::of_offset(text, offset))
+        .map(|offset| LineIndex::new(text).position(offset))
 }
 
 /// Every question that loaded, from the bundled bank and the user's packs,
@@ -340,6 +361,8 @@ fn find_key(text: &str, key: &str) -> Option<Position> {
 #[derive(Clone, Debug, Default)]
 pub struct QuestionBank {
     questions: Vec<Question>,
+    /// For each id, the question's index and the index of its pack.
+    by_id: HashMap<QuestionId, (usize, usize)>,
     packs: Vec<PackSummary>,
     problems: Vec<PackError>,
 }
@@ -393,6 +416,11 @@ impl QuestionBank {
     pub fn add(&mut self, pack: Result<Pack, Vec<PackError>>) {
         match pack.and_then(|pack| self.check_ids_are_new(pack)) {
             Ok(pack) => {
+                let pack_index = self.packs.len();
+                for (offset, question) in pack.questions.iter().enumerate() {
+                    let index = self.questions.len() + offset;
+                    self.by_id.insert(question.id.clone(), (index, pack_index));
+                }
                 self.packs.push(PackSummary {
                     name: pack.name,
                     source: pack.source,
@@ -428,12 +456,8 @@ impl QuestionBank {
 
     /// The source of the pack that defines `id`.
     fn find_source(&self, id: &QuestionId) -> Option<String> {
-        let index = self.questions.iter().position(|q| &q.id == id)?;
-        let mut end = 0;
-        self.packs.iter().find_map(|pack| {
-            end += pack.questions;
-            (index < end).then(|| pack.source.clone())
-        })
+        let &(_, pack) = self.by_id.get(id)?;
+        Some(self.packs[pack].source.clone())
     }
 
     /// All questions, bundled first, in pack order.
@@ -453,7 +477,8 @@ impl QuestionBank {
 
     /// The question with this id.
     pub fn get(&self, id: &QuestionId) -> Option<&Question> {
-        self.questions.iter().find(|q| &q.id == id)
+        let &(index, _) = self.by_id.get(id)?;
+        self.questions.get(index)
     }
 
     /// Categories with their question counts, in the order they first appear.
@@ -522,6 +547,20 @@ mod tests {
         let errors = parse_pack("pack.json", text).expect_err("pack should be rejected");
         assert_eq!(errors.len(), 1, "{errors:?}");
         errors.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn offsets_map_to_lines_and_columns() {
+        let lines = LineIndex::new("ab\ncd\n\ne");
+        let at = |offset| {
+            let Position { line, column } = lines.position(offset);
+            (line, column)
+        };
+        assert_eq!(at(0), (1, 1));
+        assert_eq!(at(2), (1, 3));
+        assert_eq!(at(3), (2, 1));
+        assert_eq!(at(6), (3, 1));
+        assert_eq!(at(7), (4, 1));
     }
 
     #[test]

@@ -1,0 +1,39 @@
+# Rehearse: `make run` starts the app, `make test` runs every check.
+# Both first install whatever is missing (scripts/setup.sh).
+
+CARGO ?= cargo
+# A toolchain that setup.sh just installed with rustup is not on PATH yet.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: all run test bench setup-run setup-test setup-bench build fmt clippy unit clean
+
+all: build
+
+setup-run:
+	@scripts/setup.sh run
+
+setup-test:
+	@scripts/setup.sh test
+
+setup-bench:
+	@scripts/setup.sh bench
+
+build: setup-run
+	$(CARGO) build --release --locked
+
+## Build in release mode and start Rehearse.
+run: build
+	./target/release/rehearse $(ARGS)
+
+## Formatting, clippy with warnings as errors, and every test.
+test: setup-test
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets --locked -- -D warnings
+	$(CARGO) test --locked
+
+## Measurements, each next to a yardstick measured in the same run.
+bench: setup-bench build
+	python3 scripts/bench.py
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Installs what building, running or testing Rehearse needs and is missing.
+#
+#   scripts/setup.sh run     what `make run` needs
+#   scripts/setup.sh test    what `make test` needs (the test rig included)
+#   scripts/setup.sh bench   what `make bench` needs
+#
+# On Debian and Ubuntu missing packages are installed with apt-get (through
+# sudo when not root). Elsewhere the exact Debian package names are printed so
+# they can be installed with the system's own package manager.
+set -euo pipefail
+
+purpose=${1:-run}
+min_rust=1.88
+
+# Debian package names, by purpose.
+build_pkgs=(build-essential pkg-config curl ca-certificates)
+test_pkgs=()
+bench_pkgs=(python3)
+
+case "$purpose" in
+  run) wanted=("${build_pkgs[@]}") ;;
+  test) wanted=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  bench) wanted=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+esac
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+is_debian_like() {
+  [ -r /etc/os-release ] || return 1
+  # shellcheck disable=SC1091
+  . /etc/os-release
+  case " ${ID:-} ${ID_LIKE:-} " in
+    *" debian "*|*" ubuntu "*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in "${wanted[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+    [ "$status" = installed ] || missing+=("$pkg")
+  done
+else
+  missing=("${wanted[@]}")
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if is_debian_like && command -v apt-get >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then
+      sudo=()
+    elif command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      say "these packages are missing and there is no sudo: ${missing[*]}"
+      say "as root, run: apt-get install ${missing[*]}"
+      exit 1
+    fi
+    say "installing ${missing[*]}"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "not a Debian or Ubuntu system: make sure these (Debian names) are installed:"
+    say "  ${missing[*]}"
+  fi
+fi
+
+# Rust: the distribution's cargo is often too old for edition 2024, so use
+# rustup's toolchain, installing rustup when there is no cargo at all.
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v cargo >/dev/null 2>&1; then
+  say "no Rust toolchain found; installing rustup (https://rustup.rs)"
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component rustfmt,clippy
+fi
+version=$(rustc --version | awk '{print $2}')
+if [ "$(printf '%s\n%s\n' "$min_rust" "$version" | sort -V | head -n1)" != "$min_rust" ]; then
+  if command -v rustup >/dev/null 2>&1; then
+    say "Rust $version is older than $min_rust; updating the stable toolchain"
+    rustup update stable
+  else
+    say "Rust $version is older than $min_rust, which Rehearse needs; install a newer one from https://rustup.rs"
+    exit 1
+  fi
+fi
+if [ "$purpose" = test ]; then
+  for component in rustfmt clippy; do
+    if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+      if command -v rustup >/dev/null 2>&1; then
+        rustup component add "$component"
+      else
+        say "cargo $component is missing; install it with your Rust toolchain"
+        exit 1
+      fi
+    fi
+  done
+fi

@@ -1,0 +1,256 @@
+//! `rehearse questions …` and the bare `rehearse`, run as a user runs them:
+//! the real binary, a private data folder, packs written to disk.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test helper that fails should fail the test"
+)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+/// The binary with its data folder set to `data`.
+fn rehearse(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(args)
+        .env("REHEARSE_DATA_DIR", data)
+        .output()
+        .expect("rehearse runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// A pack with the given question objects, one per line from line 5 on.
+fn pack(questions: &[&str]) -> String {
+    format!(
+        "{{\n  \"schema_version\": 1,\n  \"name\": \"Mine\",\n  \"questions\": [\n{}\n  ]\n}}\n",
+        questions.join(",\n")
+    )
+}
+
+const MINE_1: &str = r#"    {"id": "mine-one", "text": "What is a B-tree?", "category": "Mine", "kind": "technical"}"#;
+const MINE_2: &str = r#"    {"id": "mine-two", "text": "Tell me about a launch.", "category": "Mine", "kind": "behavioural"}"#;
+
+#[test]
+fn list_shows_the_whole_bank_by_category() {
+    let data = TempDir::new().unwrap();
+    let out = rehearse(data.path(), &["questions", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let questions = text
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains("["))
+        .count();
+    assert!(questions >= 35, "{questions} questions listed");
+    assert!(text.contains("Databases ("), "{text}");
+    assert!(text.contains("debugging-backend-issue  [technical, think 20 s, answer 120 s]"));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn list_filters_by_category_ignoring_case() {
+    let data = TempDir::new().unwrap();
+    let out = rehearse(
+        data.path(),
+        &["questions", "list", "--category", "DATABASES"],
+    );
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.starts_with("Databases ("), "{text}");
+    assert!(!text.contains("Security ("), "{text}");
+
+    let out = rehearse(data.path(), &["questions", "list", "--category", "Cooking"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("no category \"Cooking\""), "{err}");
+    assert!(
+        err.contains("Databases"),
+        "the message lists the categories: {err}"
+    );
+}
+
+#[test]
+fn the_bundled_file_passes_check() {
+    let data = TempDir::new().unwrap();
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("questions.json");
+    let out = rehearse(
+        data.path(),
+        &["questions", "check", bundled.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("OK, 3"), "{}", stdout(&out));
+}
+
+/// Checks `text` as a pack and returns the message, which must name the
+/// file, and `place` (`:line:col` and the question where they apply).
+fn rejected(text: &str, places: &[&str]) -> String {
+    let dir = TempDir::new().unwrap();
+    let file = write(dir.path(), "my pack.json", text);
+    let out = rehearse(dir.path(), &["questions", "check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.starts_with(&format!("{}:", file.display())), "{err}");
+    for place in places {
+        assert!(err.contains(place), "{place:?} missing from {err}");
+    }
+    err
+}
+
+#[test]
+fn check_rejects_a_syntax_error_with_its_position() {
+    let broken = pack(&[MINE_1]).replace("\"kind\": \"technical\"", "\"kind\" \"technical\"");
+    let err = rejected(&broken, &["my pack.json:5:"]);
+    assert!(err.contains("expected `:`"), "{err}");
+}
+
+#[test]
+fn check_rejects_an_unknown_field() {
+    let odd = MINE_1.replace("\"kind\"", "\"difficulty\": 3, \"kind\"");
+    let err = rejected(&pack(&[&odd]), &["my pack.json:5:", "question `mine-one`"]);
+    assert!(err.contains("unknown field `difficulty`"), "{err}");
+}
+
+#[test]
+fn check_rejects_a_missing_field() {
+    let partial = MINE_2.replace(", \"category\": \"Mine\"", "");
+    let err = rejected(
+        &pack(&[MINE_1, &partial]),
+        &["my pack.json:6:", "question `mine-two`"],
+    );
+    assert!(err.contains("missing field `category`"), "{err}");
+}
+
+#[test]
+fn check_rejects_an_empty_question() {
+    let empty = MINE_2.replace("Tell me about a launch.", "");
+    let err = rejected(
+        &pack(&[MINE_1, &empty]),
+        &["my pack.json:6:5", "question `mine-two`"],
+    );
+    assert!(err.contains("the question text is empty"), "{err}");
+}
+
+#[test]
+fn check_rejects_a_duplicate_id_within_the_pack() {
+    let twin = MINE_2.replace("mine-two", "mine-one");
+    let err = rejected(
+        &pack(&[MINE_1, &twin]),
+        &["my pack.json:6:5", "question `mine-one`"],
+    );
+    assert!(err.contains("duplicate id, first defined at"), "{err}");
+    assert!(err.contains("my pack.json:5:5"), "{err}");
+}
+
+#[test]
+fn check_rejects_an_id_already_in_the_bundled_bank() {
+    let clash = MINE_2.replace("mine-two", "database-vs-server");
+    let err = rejected(
+        &pack(&[MINE_1, &clash]),
+        &["my pack.json:6:5", "question `database-vs-server`"],
+    );
+    assert!(err.contains("questions.json (bundled)"), "{err}");
+}
+
+#[test]
+fn check_rejects_an_unsupported_schema_version() {
+    let future = pack(&[MINE_1]).replace("\"schema_version\": 1", "\"schema_version\": 3");
+    let err = rejected(&future, &["my pack.json:2:3"]);
+    assert!(err.contains("schema_version 3 is not supported"), "{err}");
+}
+
+#[test]
+fn check_reports_every_problem_of_a_pack() {
+    let empty = MINE_1.replace("What is a B-tree?", " ");
+    let twin = MINE_2.replace("mine-two", "mine-one");
+    let err = rejected(
+        &pack(&[&empty, &twin]),
+        &["my pack.json:5:5", "my pack.json:6:5"],
+    );
+    assert_eq!(err.lines().count(), 2, "{err}");
+}
+
+#[test]
+fn check_names_a_missing_file() {
+    let data = TempDir::new().unwrap();
+    let missing = data.path().join("nowhere ü.json");
+    let out = rehearse(
+        data.path(),
+        &["questions", "check", missing.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("nowhere ü.json: cannot read the file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_pack_in_the_folder_is_left_out_and_the_others_load() {
+    let data = TempDir::new().unwrap();
+    let folder = data.path().join("questions");
+    fs::create_dir_all(&folder).unwrap();
+    write(&folder, "a-good.json", &pack(&[MINE_1]));
+    write(&folder, "b-bad.json", "{ \"schema_version\": 1, \"name\": ");
+    write(&folder, "notes.txt", "not a pack");
+    let extra_dir = TempDir::new().unwrap();
+    let extra = write(
+        extra_dir.path(),
+        "extra.json",
+        &pack(&[MINE_2]).replace("\"Mine\",\n", "\"Extra\",\n"),
+    );
+
+    let out = rehearse(
+        data.path(),
+        &[
+            "--questions",
+            extra.to_str().unwrap(),
+            "questions",
+            "list",
+            "--category",
+            "mine",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("Mine (2)"), "{text}");
+    assert!(
+        text.contains("mine-one") && text.contains("mine-two"),
+        "{text}"
+    );
+    let err = stderr(&out);
+    assert!(err.contains("warning: pack left out:"), "{err}");
+    assert!(err.contains("b-bad.json:1:"), "{err}");
+    assert!(!err.contains("notes.txt"), "{err}");
+}
+
+#[test]
+fn bare_rehearse_prints_help_and_the_bank_summary() {
+    let data = TempDir::new().unwrap();
+    let out = rehearse(data.path(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Usage: rehearse"), "{text}");
+    assert!(text.contains("questions"), "{text}");
+    assert!(text.contains("Question bank: 3"), "{text}");
+    assert!(
+        text.contains(&data.path().join("questions").display().to_string()),
+        "{text}"
+    );
+}
