@@ -14,12 +14,14 @@ purpose=${1:-run}
 min_rust=1.88
 
 # Debian package names, by purpose.
-build_pkgs=(build-essential pkg-config curl ca-certificates)
-test_pkgs=()
-bench_pkgs=(python3)
+build_pkgs=(build-essential pkg-config curl ca-certificates libasound2-dev)
+# The ALSA plugin routes ALSA's default device to PulseAudio or PipeWire.
+run_pkgs=(libasound2-plugins)
+test_pkgs=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox python3)
+bench_pkgs=(python3 pulseaudio pulseaudio-utils libasound2-plugins sox espeak-ng)
 
 case "$purpose" in
-  run) wanted=("${build_pkgs[@]}") ;;
+  run) wanted=("${build_pkgs[@]}" "${run_pkgs[@]}") ;;
   test) wanted=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
   bench) wanted=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;

@@ -9,6 +9,7 @@
 //! - [`paths`]: where the data lives;
 //! - [`model`]: plain data shared by all.
 
+pub mod audio;
 pub mod cli;
 pub mod interview;
 pub mod model;

@@ -1,0 +1,336 @@
+//! Audio devices: a readable list (default first, ALSA's many aliases of
+//! the same hardware hidden), finding the chosen microphone by its stable id
+//! with a fallback to the default, and choosing the stream configuration.
+
+use cpal::traits::{DeviceTrait, HostTrait};
+use cpal::{BufferSize, SampleFormat, StreamConfig, SupportedBufferSize};
+
+use super::AudioError;
+use super::convert::InputFormat;
+
+/// The rate used when the device offers it: every microphone and sound
+/// server handles it natively.
+pub const PREFERRED_RATE: u32 = 48_000;
+
+/// Frames per callback asked for: about 21 ms at 48 kHz, so audio flows at
+/// once (ALSA's default buffer can hold back the first second).
+pub const BUFFER_FRAMES: u32 = 1024;
+
+/// Keeps libasound from printing its own diagnostics on this thread's
+/// stderr ("ALSA lib pcm.c:… Unknown PCM default"): Rehearse reports every
+/// failure itself, in words that name the device.
+pub fn quiet_alsa_messages() {
+    #[cfg(target_os = "linux")]
+    {
+        use std::cell::RefCell;
+        thread_local! {
+            static CAPTURED: RefCell<Option<std::rc::Rc<RefCell<alsa::Output>>>> =
+                const { RefCell::new(None) };
+        }
+        CAPTURED.with(|captured| {
+            // A fresh handler also discards what the previous one captured.
+            *captured.borrow_mut() = alsa::Output::local_error_handler().ok();
+        });
+    }
+}
+
+/// One device as listed to the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// Stable id to remember the device by (`host:device`).
+    pub id: String,
+    /// Readable name.
+    pub name: String,
+    /// Whether it is the system's default for its direction.
+    pub is_default: bool,
+    /// Input capabilities, if it records.
+    pub input: Option<Capabilities>,
+    /// Output capabilities, if it plays.
+    pub output: Option<Capabilities>,
+}
+
+/// What a device supports in one direction.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Common sample rates within its supported ranges.
+    pub sample_rates: Vec<u32>,
+    /// Sample formats, e.g. `i16`, `f32`.
+    pub sample_formats: Vec<String>,
+    /// Channel counts.
+    pub channels: Vec<u16>,
+}
+
+const COMMON_RATES: [u32; 8] = [8000, 16_000, 22_050, 32_000, 44_100, 48_000, 88_200, 96_000];
+
+/// ALSA lists every plugin and alias of each card; these are the entries a
+/// person would choose. Everything else is shown with `devices --all`.
+fn is_useful_alsa_device(pcm: &str) -> bool {
+    matches!(pcm, "default" | "pulse" | "pipewire") || pcm.starts_with("sysdefault:")
+}
+
+fn capabilities(ranges: impl Iterator<Item = cpal::SupportedStreamConfigRange>) -> Capabilities {
+    let mut caps = Capabilities::default();
+    for range in ranges {
+        for rate in COMMON_RATES {
+            if (range.min_sample_rate()..=range.max_sample_rate()).contains(&rate)
+                && !caps.sample_rates.contains(&rate)
+            {
+                caps.sample_rates.push(rate);
+            }
+        }
+        let format = range.sample_format().to_string();
+        if !caps.sample_formats.contains(&format) {
+            caps.sample_formats.push(format);
+        }
+        if !caps.channels.contains(&range.channels()) {
+            caps.channels.push(range.channels());
+        }
+    }
+    caps.sample_rates.sort_unstable();
+    caps.channels.sort_unstable();
+    caps
+}
+
+/// The devices of the default host. Without `all`, ALSA's duplicate aliases
+/// are left out and devices with the same name are listed once. Defaults come
+/// first. No devices at all is an empty list, not an error.
+pub fn list_devices(all: bool) -> Result<Vec<DeviceInfo>, AudioError> {
+    quiet_alsa_messages();
+    let host = cpal::default_host();
+    let default_input = host.default_input_device().and_then(|d| d.id().ok());
+    let default_output = host.default_output_device().and_then(|d| d.id().ok());
+    let devices = host
+        .devices()
+        .map_err(|err| AudioError::Host(err.to_string()))?;
+    let mut listed: Vec<DeviceInfo> = Vec::new();
+    for device in devices {
+        let Ok(id) = device.id() else { continue };
+        let id_text = id.to_string();
+        if !all
+            && let Some(pcm) = id_text.strip_prefix("alsa:")
+            && !is_useful_alsa_device(pcm)
+        {
+            continue;
+        }
+        let name = device
+            .description()
+            .map(|d| d.name().to_owned())
+            .unwrap_or_else(|_| id_text.clone());
+        let is_default =
+            Some(&id) == default_input.as_ref() || Some(&id) == default_output.as_ref();
+        if !all && !is_default && listed.iter().any(|d| d.name == name) {
+            continue;
+        }
+        let input = device
+            .supports_input()
+            .then(|| device.supported_input_configs().ok())
+            .flatten()
+            .map(capabilities);
+        let output = device
+            .supports_output()
+            .then(|| device.supported_output_configs().ok())
+            .flatten()
+            .map(capabilities);
+        listed.push(DeviceInfo {
+            id: id_text,
+            name,
+            is_default,
+            input,
+            output,
+        });
+    }
+    listed.sort_by_key(|d| !d.is_default);
+    Ok(listed)
+}
+
+/// A microphone found for recording.
+pub struct FoundInput {
+    /// The device.
+    pub device: cpal::Device,
+    /// Its id, to remember it by.
+    pub id: String,
+    /// Its readable name.
+    pub name: String,
+    /// Set when the chosen device was not available and the default is used
+    /// instead; says which device is missing.
+    pub fallback_warning: Option<String>,
+}
+
+impl std::fmt::Debug for FoundInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FoundInput")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("fallback_warning", &self.fallback_warning)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The microphone with id `chosen`, or the default one; when `chosen` is
+/// gone the default is used and the warning names the missing device.
+pub fn find_input(chosen: Option<&str>) -> Result<FoundInput, AudioError> {
+    quiet_alsa_messages();
+    let host = cpal::default_host();
+    let mut fallback_warning = None;
+    if let Some(wanted) = chosen {
+        let found = wanted
+            .parse::<cpal::DeviceId>()
+            .ok()
+            .and_then(|id| host.device_by_id(&id))
+            .filter(DeviceTrait::supports_input);
+        match found {
+            Some(device) => return Ok(describe(device, None)),
+            None => {
+                fallback_warning = Some(format!(
+                    "the microphone \"{wanted}\" is not available (unplugged, or not a device id); using the default microphone instead"
+                ));
+            }
+        }
+    }
+    let device = host
+        .default_input_device()
+        .ok_or(AudioError::NoMicrophone)?;
+    Ok(describe(device, fallback_warning))
+}
+
+fn describe(device: cpal::Device, fallback_warning: Option<String>) -> FoundInput {
+    let id = device
+        .id()
+        .map(|id| id.to_string())
+        .unwrap_or_else(|_| "unknown".to_owned());
+    let name = device
+        .description()
+        .map(|d| d.name().to_owned())
+        .unwrap_or_else(|_| id.clone());
+    FoundInput {
+        device,
+        id,
+        name,
+        fallback_warning,
+    }
+}
+
+/// The stream settings chosen for a microphone.
+#[derive(Clone, Copy, Debug)]
+pub struct InputSettings {
+    /// What cpal is asked for.
+    pub config: StreamConfig,
+    /// The format of the samples it delivers.
+    pub sample_format: SampleFormat,
+    /// Its decoder.
+    pub input_format: InputFormat,
+}
+
+/// Chooses the stream configuration: the requested rate, else 48 kHz when
+/// offered, else the device's default rate; the device's preferred sample
+/// format and channel count when possible; a small fixed buffer.
+pub fn choose_input_settings(
+    device: &cpal::Device,
+    requested_rate: Option<u32>,
+) -> Result<InputSettings, AudioError> {
+    let open_error = |err: cpal::Error| AudioError::from_cpal(device, &err);
+    let default = device.default_input_config().map_err(open_error)?;
+    let ranges: Vec<_> = device
+        .supported_input_configs()
+        .map_err(open_error)?
+        .filter(|range| InputFormat::new(range.sample_format(), range.channels()).is_some())
+        .collect();
+    let offers = |rate: u32| {
+        ranges
+            .iter()
+            .any(|r| (r.min_sample_rate()..=r.max_sample_rate()).contains(&rate))
+    };
+    let rate = match requested_rate {
+        Some(rate) if offers(rate) => rate,
+        Some(rate) => {
+            return Err(AudioError::UnsupportedRate {
+                rate,
+                device: device_name(device),
+            });
+        }
+        None if offers(PREFERRED_RATE) => PREFERRED_RATE,
+        None => default.sample_rate(),
+    };
+    let in_range = |r: &&cpal::SupportedStreamConfigRange| {
+        (r.min_sample_rate()..=r.max_sample_rate()).contains(&rate)
+    };
+    let range = ranges
+        .iter()
+        .filter(in_range)
+        .find(|r| {
+            r.sample_format() == default.sample_format() && r.channels() == default.channels()
+        })
+        .or_else(|| {
+            ranges
+                .iter()
+                .filter(in_range)
+                .find(|r| r.sample_format() == default.sample_format())
+        })
+        .or_else(|| ranges.iter().find(in_range));
+    let (sample_format, channels, buffer) = match range {
+        Some(range) => (
+            range.sample_format(),
+            range.channels(),
+            *range.buffer_size(),
+        ),
+        None => (
+            default.sample_format(),
+            default.channels(),
+            *default.buffer_size(),
+        ),
+    };
+    let input_format =
+        InputFormat::new(sample_format, channels).ok_or_else(|| AudioError::UnsupportedFormat {
+            format: sample_format.to_string(),
+            device: device_name(device),
+        })?;
+    let buffer_size = match buffer {
+        SupportedBufferSize::Range { min, max } => BufferSize::Fixed(BUFFER_FRAMES.clamp(min, max)),
+        SupportedBufferSize::Unknown => BufferSize::Fixed(BUFFER_FRAMES),
+    };
+    Ok(InputSettings {
+        config: StreamConfig {
+            channels,
+            sample_rate: rate,
+            buffer_size,
+        },
+        sample_format,
+        input_format,
+    })
+}
+
+/// A device's readable name, or its id.
+pub fn device_name(device: &cpal::Device) -> String {
+    device
+        .description()
+        .map(|d| d.name().to_owned())
+        .or_else(|_| device.id().map(|id| id.to_string()))
+        .unwrap_or_else(|_| "unknown device".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_useful_alsa_entries_are_listed() {
+        for useful in ["default", "pulse", "pipewire", "sysdefault:CARD=PCH"] {
+            assert!(is_useful_alsa_device(useful), "{useful}");
+        }
+        for noise in [
+            "hw:CARD=PCH,DEV=0",
+            "plughw:CARD=PCH,DEV=0",
+            "dmix:CARD=PCH,DEV=0",
+            "dsnoop:CARD=PCH,DEV=0",
+            "front:CARD=PCH,DEV=0",
+            "surround51:CARD=PCH,DEV=0",
+            "null",
+            "samplerate",
+            "speexrate",
+            "upmix",
+            "vdownmix",
+        ] {
+            assert!(!is_useful_alsa_device(noise), "{noise}");
+        }
+    }
+}
