@@ -3,20 +3,25 @@
 same run on the same input, so a noisy machine shifts both alike.
 
 Run by `make bench` after a release build. Prints a table; the ratio column
-is rehearse's time divided by the yardstick's (below 1 means faster).
+is rehearse's figure divided by the yardstick's (below 1 means less).
 """
 
 import json
 import os
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.join(ROOT, "target", "release", "rehearse")
 RUNS = 15
+RECORD_SECONDS = 60
+SHORT_RECORD_SECONDS = 10
 
 
 def median_seconds(command, env=None):
@@ -51,6 +56,122 @@ def generated_bank(path, count):
         json.dump({"schema_version": 1, "name": "Generated", "questions": questions}, f, indent=2)
 
 
+class VirtualAudio:
+    """A private PulseAudio server whose null sink's monitor is the microphone."""
+
+    def __init__(self, tmp):
+        self.env = dict(os.environ, XDG_RUNTIME_DIR=os.path.join(tmp, "runtime"))
+        os.makedirs(self.env["XDG_RUNTIME_DIR"], mode=0o700)
+        self.server = subprocess.Popen(
+            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
+             "-L", "module-native-protocol-unix auth-anonymous=1",
+             "-L", "module-null-sink sink_name=vsink rate=48000 channels=2"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            if subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode == 0:
+                break
+            time.sleep(0.05)
+        else:
+            sys.exit("bench: pulseaudio did not start")
+        subprocess.run(["pactl", "set-default-sink", "vsink"], env=self.env, check=True)
+        subprocess.run(["pactl", "set-default-source", "vsink.monitor"], env=self.env, check=True)
+
+    def stop(self):
+        self.server.kill()
+        self.server.wait()
+
+
+def peak_rss_kib(pid):
+    """The process's peak resident memory so far (VmHWM), in KiB. Read from
+    /proc because wait4's ru_maxrss also counts the Python that forked it."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def measured(process):
+    """Waits for `process`; returns (stdout, user+system CPU seconds, peak RSS
+    in KiB) of that process alone."""
+    peak = [0]
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            peak[0] = max(peak[0], peak_rss_kib(process.pid))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    stdout = process.stdout.read().decode() if process.stdout else ""
+    _, _, usage = os.wait4(process.pid, 0)
+    done.set()
+    watcher.join()
+    process.returncode = 0
+    return stdout, usage.ru_utime + usage.ru_stime, peak[0]
+
+
+def report_value(report, key):
+    for line in report.splitlines():
+        if line.startswith(key + ": "):
+            return line.split(": ", 1)[1]
+    sys.exit(f"bench: no {key} in rehearse's report:\n{report}")
+
+
+def recording_rows(tmp):
+    """Recording from the virtual microphone: rehearse against parecord."""
+    audio = VirtualAudio(tmp)
+    try:
+        ours_path = os.path.join(tmp, "rehearse-60.wav")
+        theirs_path = os.path.join(tmp, "parecord-60.wav")
+        short_path = os.path.join(tmp, "rehearse-10.wav")
+        # parecord records the same microphone, same format, for as long as
+        # rehearse runs (including its device start-up), at the same time.
+        parecord = ["parecord", "--device=vsink.monitor", "--channels=1", "--rate=48000",
+                    "--format=s16le", "--file-format=wav"]
+        theirs = subprocess.Popen(parecord + [theirs_path],
+                                  env=audio.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The same, asking for audio every 21 ms as rehearse does (for its
+        # live meter); parecord's default is 2-second blocks.
+        matched = subprocess.Popen(parecord + ["--latency-msec=21", theirs_path + ".21ms.wav"],
+                                   env=audio.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started = time.perf_counter()
+        report, our_cpu, our_rss = measured(subprocess.Popen(
+            [BINARY, "record", "--out", ours_path, "--seconds", str(RECORD_SECONDS)],
+            env=audio.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
+        wall = time.perf_counter() - started
+        their_rss = peak_rss_kib(theirs.pid)
+        theirs.send_signal(signal.SIGINT)
+        _, their_cpu, _ = measured(theirs)
+        matched.send_signal(signal.SIGINT)
+        _, matched_cpu, _ = measured(matched)
+        short_report, _, short_rss = measured(subprocess.Popen(
+            [BINARY, "record", "--out", short_path, "--seconds", str(SHORT_RECORD_SECONDS)],
+            env=audio.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
+    finally:
+        audio.stop()
+    dropped = int(report_value(report, "dropped_frames")) + int(report_value(short_report, "dropped_frames"))
+    first_sample = float(report_value(report, "first_sample_ms"))
+    device_start = float(report_value(report, "device_start_ms"))
+    return [
+        (f"record {RECORD_SECONDS} s: CPU time", our_cpu * 1000, "ms",
+         f"parecord, same mic and format, {wall:.0f} s", their_cpu * 1000),
+        (f"record {RECORD_SECONDS} s: CPU time", our_cpu * 1000, "ms",
+         "parecord --latency-msec=21 (same chunks)", matched_cpu * 1000),
+        (f"record {RECORD_SECONDS} s: peak memory", our_rss / 1024, "MiB",
+         "parecord, same run", their_rss / 1024),
+        (f"record: peak memory {RECORD_SECONDS} s vs {SHORT_RECORD_SECONDS} s", our_rss / 1024, "MiB",
+         f"rehearse, {SHORT_RECORD_SECONDS} s take", short_rss / 1024),
+        ("record: samples dropped (both takes)", dropped, "", "none dropped", 0),
+        ("armed take: start to first sample", first_sample, "ms",
+         "cold: device open to first audio", device_start),
+    ]
+
+
 def main():
     if not os.path.exists(BINARY):
         sys.exit(f"bench: {BINARY} is missing; run `make bench`, which builds it")
@@ -62,14 +183,19 @@ def main():
         size_mb = os.path.getsize(bank) / 1e6
         ours = median_seconds([BINARY, "--questions", bank, "questions", "list"], env)
         theirs = median_seconds([sys.executable, "-m", "json.tool", bank], env)
-        rows.append((f"questions list, 10,000 questions ({size_mb:.1f} MB)", ours,
-                     "python3 -m json.tool, same file", theirs))
+        rows.append((f"questions list, 10,000 questions ({size_mb:.1f} MB)", ours * 1000, "ms",
+                     "python3 -m json.tool, same file", theirs * 1000))
+        if shutil.which("pulseaudio") and shutil.which("parecord"):
+            rows.extend(recording_rows(tmp))
+        else:
+            print("bench: pulseaudio/parecord missing; recording rows skipped", file=sys.stderr)
 
-    print(f"{'measurement':<48} {'rehearse':>10}  {'yardstick':<36} {'value':>10}  {'ratio':>6}")
-    print("-" * 118)
-    for name, ours, yardstick, theirs in rows:
-        print(f"{name:<48} {ours * 1000:>8.1f}ms  {yardstick:<36} {theirs * 1000:>8.1f}ms  {ours / theirs:>6.2f}")
-    print(f"(median of {RUNS} runs each; ratio = rehearse / yardstick, lower is better)")
+    print(f"{'measurement':<46} {'rehearse':>12}  {'yardstick':<42} {'value':>12}  {'ratio':>6}")
+    print("-" * 126)
+    for name, ours, unit, yardstick, theirs in rows:
+        ratio = f"{ours / theirs:6.2f}" if theirs else "     -"
+        print(f"{name:<46} {ours:>9.1f} {unit:<3} {yardstick:<42} {theirs:>9.1f} {unit:<3} {ratio}")
+    print(f"(times: median of {RUNS} runs; ratio = rehearse / yardstick)")
 
 
 if __name__ == "__main__":

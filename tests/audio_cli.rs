@@ -75,7 +75,7 @@ fn a_silent_microphone_is_flagged_by_name() {
     let (report, stderr, ok) = recording.finish();
     assert!(ok, "{stderr}");
     assert!(stderr.contains("warning: the take is silent"), "{stderr}");
-    assert!(stderr.contains("\"Default Audio Device\""), "{stderr}");
+    assert!(stderr.contains("\"Monitor of Null Output\""), "{stderr}");
     assert_eq!(report_value(&report, "format"), "f32");
     let (seconds, rms) = sox_stat(&out);
     assert!((seconds - 1.0).abs() < 0.001);
@@ -195,14 +195,14 @@ fn an_unknown_device_falls_back_to_the_default_with_a_warning() {
             "--seconds",
             "0.5",
             "--device",
-            "alsa:usb-headset-that-was-unplugged",
+            "pulseaudio:usb-headset-that-was-unplugged",
         ],
     );
     let (report, stderr, ok) = recording.finish();
     assert!(ok, "{stderr}");
     assert!(
         stderr.contains(
-            "warning: the microphone \"alsa:usb-headset-that-was-unplugged\" is not available"
+            "warning: the microphone \"pulseaudio:usb-headset-that-was-unplugged\" is not available"
         ),
         "{stderr}"
     );
@@ -248,7 +248,7 @@ fn devices_lists_the_default_microphone_first_with_its_id() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "Microphones:");
     assert!(lines[1].ends_with("(default)"), "{text}");
-    assert_eq!(lines[2].trim(), "id: alsa:default", "{text}");
+    assert_eq!(lines[2].trim(), "id: pulseaudio:vsink.monitor", "{text}");
     assert!(lines[3].contains("48000"), "{text}");
     assert!(
         !text.contains("id: alsa:null"),

@@ -76,9 +76,15 @@ pub enum AudioError {
 impl AudioError {
     /// A cpal error about `device`, naming it.
     pub fn from_cpal(device: &cpal::Device, err: &cpal::Error) -> Self {
+        let hint = match err.kind() {
+            cpal::ErrorKind::DeviceNotAvailable | cpal::ErrorKind::HostUnavailable => {
+                " Is the sound server (PulseAudio or PipeWire) running? `rehearse devices` lists what is available."
+            }
+            _ => "",
+        };
         Self::Device {
             device: devices::device_name(device),
-            message: err.to_string(),
+            message: format!("{err}{hint}"),
         }
     }
 }

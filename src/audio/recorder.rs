@@ -24,7 +24,7 @@ use super::level::{Level, LevelMeter, LiveLevel, PeakSummary, PeakSummaryBuilder
 use super::take_file::TakeFile;
 
 /// How often the writer looks at the ring and its commands.
-const POLL: Duration = Duration::from_millis(5);
+const POLL: Duration = Duration::from_millis(10);
 
 /// Seconds of audio the ring holds; the writer only falls this far behind
 /// when the disk stalls.
@@ -606,6 +606,66 @@ impl Writer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counts the allocations made on a thread while it is being watched, to
+    /// prove the audio callback path makes none.
+    mod allocation_counter {
+        use std::alloc::{GlobalAlloc, Layout, System};
+        use std::cell::Cell;
+
+        thread_local! {
+            static WATCHING: Cell<bool> = const { Cell::new(false) };
+            static COUNT: Cell<usize> = const { Cell::new(0) };
+        }
+
+        struct Counting;
+
+        #[allow(unsafe_code, reason = "a global allocator is unsafe by definition")]
+        // SAFETY: every call is forwarded unchanged to the system allocator.
+        unsafe impl GlobalAlloc for Counting {
+            unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+                if WATCHING.with(Cell::get) {
+                    COUNT.with(|c| c.set(c.get() + 1));
+                }
+                // SAFETY: forwarded with the caller's layout.
+                unsafe { System.alloc(layout) }
+            }
+
+            unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+                // SAFETY: `ptr` came from `alloc` above with this layout.
+                unsafe { System.dealloc(ptr, layout) }
+            }
+        }
+
+        #[global_allocator]
+        static ALLOCATOR: Counting = Counting;
+
+        /// Allocations `f` makes on this thread.
+        pub fn allocations_in(f: impl FnOnce()) -> usize {
+            COUNT.with(|c| c.set(0));
+            WATCHING.with(|w| w.set(true));
+            f();
+            WATCHING.with(|w| w.set(false));
+            COUNT.with(Cell::get)
+        }
+    }
+
+    #[test]
+    fn the_callback_path_never_allocates() {
+        let (mut producer, _consumer) = RingBuffer::<u8>::new(4096);
+        let shared = Shared::default();
+        let data = vec![7u8; 4 * 1024];
+        // Control: the counter does see allocations.
+        assert!(allocation_counter::allocations_in(|| drop(vec![1u8; 10])) > 0);
+        let allocations = allocation_counter::allocations_in(|| {
+            for _ in 0..3 {
+                // Fills the ring, then overflows it: both paths are covered.
+                push_input(&mut producer, &shared, 8, &data);
+            }
+        });
+        assert_eq!(allocations, 0);
+        assert!(shared.frames_dropped.load(Ordering::Relaxed) > 0);
+    }
 
     #[test]
     fn the_callback_pushes_whole_frames_and_counts_overflow() {
