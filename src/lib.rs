@@ -4,7 +4,9 @@
 //! Layers, each using only those below it:
 //!
 //! - [`cli`]: the subcommands, over the services;
+//! - [`store`]: sessions on disk, settings and history queries;
 //! - [`interview`]: the plan and the state machine of a session (pure);
+//! - [`audio`]: devices, recording, recovery and playback;
 //! - [`questions`]: question packs, loaded and validated;
 //! - [`paths`]: where the data lives;
 //! - [`model`]: plain data shared by all.
@@ -15,3 +17,4 @@ pub mod interview;
 pub mod model;
 pub mod paths;
 pub mod questions;
+pub mod store;

@@ -41,6 +41,16 @@ impl DataDir {
         &self.root
     }
 
+    /// One folder per practice session.
+    pub fn sessions(&self) -> PathBuf {
+        self.root.join("sessions")
+    }
+
+    /// The user's settings.
+    pub fn settings(&self) -> PathBuf {
+        self.root.join("settings.json")
+    }
+
     /// The user's own question packs (`*.json`).
     pub fn questions(&self) -> PathBuf {
         self.root.join("questions")

@@ -17,6 +17,8 @@ pub struct RepairedWav {
     pub channels: u16,
     /// Whole frames kept.
     pub frames: u64,
+    /// Bits per sample.
+    pub bits_per_sample: u16,
 }
 
 impl RepairedWav {
@@ -92,6 +94,7 @@ pub fn repair(path: &Path) -> Result<RepairedWav, RepairError> {
         sample_rate: layout.sample_rate,
         channels: layout.channels,
         frames: data_len / block,
+        bits_per_sample: layout.bits_per_sample,
     })
 }
 
@@ -99,6 +102,7 @@ struct Layout {
     sample_rate: u32,
     channels: u16,
     block_align: u16,
+    bits_per_sample: u16,
     /// Offset of the first audio byte (the data chunk's size field is the 4
     /// bytes before it).
     data_start: u64,
@@ -125,17 +129,19 @@ fn parse_layout(head: &[u8]) -> Result<Layout, &'static str> {
             let channels = u16_at(at + 10).ok_or("truncated fmt chunk")?;
             let sample_rate = u32_at(at + 12).ok_or("truncated fmt chunk")?;
             let block_align = u16_at(at + 20).ok_or("truncated fmt chunk")?;
+            let bits_per_sample = u16_at(at + 22).ok_or("truncated fmt chunk")?;
             if channels == 0 || block_align == 0 || sample_rate == 0 {
                 return Err("the fmt chunk describes no audio");
             }
-            format = Some((sample_rate, channels, block_align));
+            format = Some((sample_rate, channels, block_align, bits_per_sample));
         } else if id == b"data" {
-            let (sample_rate, channels, block_align) =
+            let (sample_rate, channels, block_align, bits_per_sample) =
                 format.ok_or("the data chunk comes before the fmt chunk")?;
             return Ok(Layout {
                 sample_rate,
                 channels,
                 block_align,
+                bits_per_sample,
                 data_start: (at + 8) as u64,
             });
         }
@@ -261,14 +267,11 @@ mod tests {
             let part = crashed_part(dir.path(), format, 800, 300);
             let wav = repair(&part).unwrap();
             assert_eq!(
-                wav,
-                RepairedWav {
-                    sample_rate: 8000,
-                    channels: 1,
-                    frames: 1100
-                },
+                (wav.sample_rate, wav.channels, wav.frames),
+                (8000, 1, 1100),
                 "{format:?}"
             );
+            assert_eq!(wav.bits_per_sample, bytes_per_sample(format) as u16 * 8);
             let reader = hound::WavReader::open(&part).unwrap();
             assert_eq!(reader.duration(), 1100);
             assert!((wav.duration().as_secs_f64() - 0.1375).abs() < 1e-9);

@@ -45,6 +45,27 @@ pub enum StopReason {
     Skipped,
     /// The user ended the session while answering.
     SessionEnded,
+    /// The microphone failed or disappeared (reported by the recorder).
+    DeviceLost,
+    /// Writing the take failed, e.g. a full disk (reported by the recorder).
+    WriteFailed,
+    /// The take was cut short by a crash and recovered at the next start.
+    Recovered,
+}
+
+impl StopReason {
+    /// A short phrase for lists and reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::User => "stopped",
+            Self::TimeLimit => "time limit",
+            Self::Skipped => "skipped",
+            Self::SessionEnded => "session ended",
+            Self::DeviceLost => "microphone lost",
+            Self::WriteFailed => "write failed",
+            Self::Recovered => "recovered after a crash",
+        }
+    }
 }
 
 /// The phase of the session, as a screen shows it.

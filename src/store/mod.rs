@@ -1,0 +1,585 @@
+//! Sessions on disk: one folder per session with its `session.json` and its
+//! takes, written atomically, owned by one process at a time, recovered after
+//! a crash, and never overwritten when damaged. Used by the CLI and the app.
+//!
+//! ```text
+//! <data dir>/
+//!   rehearse.lock               held while a process owns the folder
+//!   settings.json
+//!   questions/*.json            the user's own question packs
+//!   sessions/<id>/session.json  <id> = <started at, UTC>-<4 hex digits>
+//!   sessions/<id>/takes/<nn>-<question id>-take<k>.wav
+//! ```
+
+pub mod history;
+pub mod session;
+pub mod settings;
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+
+use crate::audio::{self, Recovery};
+use crate::interview::{Plan, StopReason};
+use crate::model::Rating;
+use crate::paths::DataDir;
+
+pub use session::{AskedQuestion, SESSION_SCHEMA_VERSION, Session, StarChecklist, Take};
+
+/// What went wrong in the store. Every variant names the file or session.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A file operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What failed.
+        source: io::Error,
+    },
+    /// A `session.json` cannot be read; it is left exactly as it is.
+    #[error("{path}:{line}:{column}: {message}")]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Another process owns the data folder.
+    #[error(
+        "another Rehearse is using {0}; this one is read-only until it closes"
+    )]
+    ReadOnly(PathBuf),
+    /// No session matches.
+    #[error("no session {0:?}; `rehearse sessions list` shows them")]
+    NotFound(String),
+    /// More than one session matches a prefix.
+    #[error("{0:?} matches several sessions: {1}")]
+    Ambiguous(String, String),
+    /// A take number that the session does not have.
+    #[error("session {session} has no take {take} (it has {count})")]
+    NoSuchTake {
+        /// The session.
+        session: String,
+        /// The take asked for (1-based).
+        take: usize,
+        /// How many takes it has.
+        count: usize,
+    },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same
+/// folder, synced, then renamed over `path`, then the folder synced. A crash
+/// leaves either the old file or the new one, never a mix.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = folder.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = audio::take_file::create_private(&temporary).or_else(|err| {
+            if err.kind() == io::ErrorKind::AlreadyExists {
+                fs::remove_file(&temporary)?;
+                audio::take_file::create_private(&temporary)
+            } else {
+                Err(err)
+            }
+        })?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)?;
+        if let Ok(dir) = File::open(folder) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    result.map_err(io_error(path))
+}
+
+/// Creates `path` and its parents, readable by the user only (on Unix).
+pub fn create_private_dir(path: &Path) -> Result<(), StoreError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(io_error(path))
+}
+
+/// `text` made safe as one file-name component: ASCII letters, digits, `-`
+/// and `_` kept, everything else (separators, dots, control characters,
+/// spaces) turned into `-`, runs collapsed, at most `max` bytes, never empty.
+pub fn sanitize_component(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max));
+    for c in text.chars() {
+        let keep = c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        let c = if keep { c.to_ascii_lowercase() } else { '-' };
+        if c == '-' && out.ends_with('-') {
+            continue;
+        }
+        if out.len() == max {
+            break;
+        }
+        out.push(c);
+    }
+    let trimmed = out.trim_matches('-');
+    if trimmed.is_empty() {
+        "untitled".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// A session whose `session.json` cannot be read.
+#[derive(Debug)]
+pub struct DamagedSession {
+    /// The folder name.
+    pub id: String,
+    /// Why it cannot be read, with file, line and column.
+    pub reason: StoreError,
+}
+
+/// Every session, newest first, and those that cannot be read.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Readable sessions, newest first.
+    pub sessions: Vec<Session>,
+    /// Sessions whose manifest is damaged, by folder name.
+    pub damaged: Vec<DamagedSession>,
+}
+
+/// A take found cut short at start-up and repaired.
+#[derive(Debug)]
+pub struct RecoveredTake {
+    /// The session it belongs to.
+    pub session_id: String,
+    /// The repaired WAV.
+    pub path: PathBuf,
+    /// Its length.
+    pub duration: std::time::Duration,
+    /// Whether it was added to the session's takes (not when the session is
+    /// damaged, or the file name is not a take's).
+    pub attached: bool,
+}
+
+/// The data folder, opened.
+#[derive(Debug)]
+pub struct Store {
+    dir: DataDir,
+    /// Holds the OS lock while this process owns the folder.
+    lock: Option<File>,
+}
+
+/// What opening the store found.
+#[derive(Debug)]
+pub struct Opened {
+    /// The store.
+    pub store: Store,
+    /// Takes recovered after a crash, to announce.
+    pub recovered: Vec<RecoveredTake>,
+    /// Takes that could not be recovered, with why.
+    pub unrecoverable: Vec<String>,
+}
+
+impl Store {
+    /// Opens the data folder, creating it if needed. The first process takes
+    /// an OS lock and recovers takes left by a crash; a second one opens it
+    /// read-only ([`Self::is_read_only`]).
+    pub fn open(dir: DataDir) -> Result<Opened, StoreError> {
+        create_private_dir(&dir.sessions())?;
+        let lock_path = dir.root().join("rehearse.lock");
+        let lock_file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_error(&lock_path))?;
+        let lock = match lock_file.try_lock() {
+            Ok(()) => Some(lock_file),
+            Err(fs::TryLockError::WouldBlock) => None,
+            Err(fs::TryLockError::Error(source)) => {
+                return Err(StoreError::Io {
+                    path: lock_path,
+                    source,
+                });
+            }
+        };
+        let store = Self { dir, lock };
+        let (recovered, unrecoverable) = if store.is_read_only() {
+            (Vec::new(), Vec::new())
+        } else {
+            store.recover()?
+        };
+        Ok(Opened {
+            store,
+            recovered,
+            unrecoverable,
+        })
+    }
+
+    /// Whether another process owns the folder.
+    pub fn is_read_only(&self) -> bool {
+        self.lock.is_none()
+    }
+
+    /// The data folder.
+    pub fn dir(&self) -> &DataDir {
+        &self.dir
+    }
+
+    fn writable(&self) -> Result<(), StoreError> {
+        if self.is_read_only() {
+            Err(StoreError::ReadOnly(self.dir.root().to_path_buf()))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The folder of session `id`.
+    pub fn session_dir(&self, id: &str) -> PathBuf {
+        self.dir.sessions().join(id)
+    }
+
+    fn manifest_path(&self, id: &str) -> PathBuf {
+        self.session_dir(id).join("session.json")
+    }
+
+    /// Starts a session for `plan` and writes its manifest at once, so that
+    /// takes recorded before a crash can be attached to it.
+    pub fn create_session(&self, plan: &Plan) -> Result<Session, StoreError> {
+        self.writable()?;
+        let started_at = Timestamp::now();
+        let stamp = started_at.strftime("%Y-%m-%dT%H%M%SZ").to_string();
+        let id = loop {
+            let candidate = format!("{stamp}-{:04x}", fastrand::u16(..));
+            if !self.session_dir(&candidate).exists() {
+                break candidate;
+            }
+        };
+        create_private_dir(&self.session_dir(&id).join("takes"))?;
+        let session = Session {
+            schema_version: SESSION_SCHEMA_VERSION,
+            id,
+            started_at,
+            ended_at: None,
+            plan: plan.request.clone(),
+            questions: plan
+                .questions
+                .iter()
+                .map(|planned| AskedQuestion {
+                    id: planned.question.id.to_string(),
+                    text: planned.question.text.clone(),
+                    category: planned.question.category.clone(),
+                    kind: planned.question.kind,
+                    think_seconds: planned.think.as_secs() as u32,
+                    answer_seconds: planned.answer_limit.map(|l| l.as_secs() as u32),
+                })
+                .collect(),
+            takes: Vec::new(),
+        };
+        self.save(&session)?;
+        Ok(session)
+    }
+
+    /// Where take `take` of question `question_index` is recorded: the path
+    /// relative to the session folder, and the full path.
+    pub fn take_path(&self, session: &Session, question_index: usize, take: u32) -> (String, PathBuf) {
+        let question_id = session
+            .questions
+            .get(question_index)
+            .map_or("question", |q| q.id.as_str());
+        let relative = format!(
+            "takes/{:02}-{}-take{take}.wav",
+            question_index + 1,
+            sanitize_component(question_id, 80)
+        );
+        let full = self.session_dir(&session.id).join(&relative);
+        (relative, full)
+    }
+
+    /// Writes a session's manifest (atomically).
+    pub fn save(&self, session: &Session) -> Result<(), StoreError> {
+        self.writable()?;
+        let path = self.manifest_path(&session.id);
+        let mut json = serde_json::to_vec_pretty(session).map_err(|err| StoreError::Io {
+            path: path.clone(),
+            source: io::Error::other(err),
+        })?;
+        json.push(b'\n');
+        atomic_write(&path, &json)
+    }
+
+    /// Reads session `id`.
+    pub fn load(&self, id: &str) -> Result<Session, StoreError> {
+        let path = self.manifest_path(id);
+        let text = fs::read_to_string(&path).map_err(|source| {
+            if source.kind() == io::ErrorKind::NotFound && !self.session_dir(id).exists() {
+                StoreError::NotFound(id.to_owned())
+            } else {
+                StoreError::Io {
+                    path: path.clone(),
+                    source,
+                }
+            }
+        })?;
+        parse_session(&path, &text)
+    }
+
+    /// Every session, newest first; damaged ones are listed apart and left
+    /// untouched.
+    pub fn list(&self) -> Result<Listing, StoreError> {
+        let mut listing = Listing::default();
+        for id in self.session_ids()? {
+            match self.load(&id) {
+                Ok(session) => listing.sessions.push(session),
+                Err(reason) => listing.damaged.push(DamagedSession { id, reason }),
+            }
+        }
+        listing
+            .sessions
+            .sort_by(|a, b| b.started_at.cmp(&a.started_at).then(b.id.cmp(&a.id)));
+        Ok(listing)
+    }
+
+    /// Folder names of all sessions, in no particular order.
+    fn session_ids(&self) -> Result<Vec<String>, StoreError> {
+        let sessions = self.dir.sessions();
+        let entries = match fs::read_dir(&sessions) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => {
+                return Err(StoreError::Io {
+                    path: sessions,
+                    source,
+                });
+            }
+        };
+        let mut ids = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io_error(&sessions))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) && !name.starts_with('.') {
+                ids.push(name);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The id of the session `text` names: an id, a unique prefix of one,
+    /// or `latest`.
+    pub fn resolve(&self, text: &str) -> Result<String, StoreError> {
+        let mut ids = self.session_ids()?;
+        ids.sort();
+        if text == "latest" {
+            return ids.pop().ok_or_else(|| StoreError::NotFound(text.to_owned()));
+        }
+        if ids.iter().any(|id| id == text) {
+            return Ok(text.to_owned());
+        }
+        let matching: Vec<&String> = ids.iter().filter(|id| id.starts_with(text)).collect();
+        match matching.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(StoreError::NotFound(text.to_owned())),
+            many => Err(StoreError::Ambiguous(
+                text.to_owned(),
+                many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            )),
+        }
+    }
+
+    /// Deletes a session: its folder disappears at once (renamed), then its
+    /// files are removed.
+    pub fn delete_session(&self, id: &str) -> Result<(), StoreError> {
+        self.writable()?;
+        let dir = self.session_dir(id);
+        if !dir.is_dir() {
+            return Err(StoreError::NotFound(id.to_owned()));
+        }
+        let doomed = self.dir.sessions().join(format!(".deleting-{id}"));
+        fs::rename(&dir, &doomed).map_err(io_error(&dir))?;
+        fs::remove_dir_all(&doomed).map_err(io_error(&doomed))
+    }
+
+    /// Deletes take `number` (1-based, in recording order) of a session: the
+    /// manifest first, then the file.
+    pub fn delete_take(&self, session: &mut Session, number: usize) -> Result<(), StoreError> {
+        self.writable()?;
+        let index = take_index(session, number)?;
+        let take = session.takes.remove(index);
+        self.save(session)?;
+        let file = self.session_dir(&session.id).join(&take.file);
+        match fs::remove_file(&file) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => Err(StoreError::Io {
+                path: file,
+                source: err,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Rates take `number` (1-based) and, when given, replaces its notes.
+    pub fn rate(
+        &self,
+        session: &mut Session,
+        number: usize,
+        rating: Rating,
+        notes: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.writable()?;
+        let index = take_index(session, number)?;
+        session.takes[index].rating = Some(rating);
+        if let Some(notes) = notes {
+            session.takes[index].notes = notes.to_owned();
+        }
+        self.save(session)
+    }
+
+    /// Repairs `.wav.part` files left by a crash and adds them to their
+    /// sessions as recovered takes.
+    fn recover(&self) -> Result<(Vec<RecoveredTake>, Vec<String>), StoreError> {
+        let mut recovered = Vec::new();
+        let mut unrecoverable = Vec::new();
+        for id in self.session_ids()? {
+            let takes_dir = self.session_dir(&id).join("takes");
+            if !takes_dir.is_dir() {
+                continue;
+            }
+            let outcomes = audio::recover_dir(&takes_dir).map_err(io_error(&takes_dir))?;
+            if outcomes.is_empty() {
+                continue;
+            }
+            let mut session = self.load(&id).ok();
+            for outcome in outcomes {
+                match outcome {
+                    Recovery::Recovered { path, wav } => {
+                        let attached = match &mut session {
+                            Some(session) => attach_recovered(session, &path, &wav),
+                            None => false,
+                        };
+                        recovered.push(RecoveredTake {
+                            session_id: id.clone(),
+                            path,
+                            duration: wav.duration(),
+                            attached,
+                        });
+                    }
+                    Recovery::Failed(err) => unrecoverable.push(err.to_string()),
+                }
+            }
+            if let Some(session) = &session {
+                self.save(session)?;
+            }
+        }
+        Ok((recovered, unrecoverable))
+    }
+}
+
+/// Index in `session.takes` of take `number` (1-based).
+fn take_index(session: &Session, number: usize) -> Result<usize, StoreError> {
+    if number == 0 || number > session.takes.len() {
+        return Err(StoreError::NoSuchTake {
+            session: session.id.clone(),
+            take: number,
+            count: session.takes.len(),
+        });
+    }
+    Ok(number - 1)
+}
+
+/// Adds a recovered WAV to its session, reading the question and take
+/// number from its name (`<nn>-<question id>-take<k>.wav`).
+fn attach_recovered(session: &mut Session, path: &Path, wav: &audio::recover::RepairedWav) -> bool {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return false;
+    };
+    let relative = format!("takes/{name}");
+    if session.takes.iter().any(|t| t.file == relative) {
+        return true;
+    }
+    let parsed = name
+        .strip_suffix(".wav")
+        .and_then(|stem| {
+            let (number, rest) = stem.split_once('-')?;
+            let (_, take) = rest.rsplit_once("-take")?;
+            Some((number.parse::<usize>().ok()?, take.parse::<u32>().ok()?))
+        })
+        .filter(|&(number, _)| number >= 1 && number <= session.questions.len());
+    let Some((number, take)) = parsed else {
+        return false;
+    };
+    let question = &session.questions[number - 1];
+    let started_at = fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|modified| Timestamp::try_from(modified).ok())
+        .map_or(session.started_at, |end| {
+            end.checked_sub(jiff::SignedDuration::try_from(wav.duration()).unwrap_or_default())
+                .unwrap_or(end)
+        });
+    session.takes.push(Take {
+        question_index: number - 1,
+        question_id: question.id.clone(),
+        question_text: question.text.clone(),
+        take,
+        started_at,
+        duration_ms: wav.duration().as_millis() as u64,
+        file: relative,
+        format: match wav.bits_per_sample {
+            24 => audio::TakeFormat::S24,
+            32 => audio::TakeFormat::F32,
+            _ => audio::TakeFormat::S16,
+        },
+        sample_rate: wav.sample_rate,
+        stopped: StopReason::Recovered,
+        rating: None,
+        notes: String::new(),
+        star: StarChecklist::default(),
+        preferred: false,
+        silent: false,
+        metrics: None,
+    });
+    true
+}
+
+/// Parses a manifest; a problem becomes [`StoreError::Damaged`] with its
+/// place in the file.
+pub fn parse_session(path: &Path, text: &str) -> Result<Session, StoreError> {
+    let session: Session = serde_json::from_str(text).map_err(|err| StoreError::Damaged {
+        path: path.to_path_buf(),
+        line: err.line(),
+        column: err.column(),
+        message: err.to_string(),
+    })?;
+    if session.schema_version > SESSION_SCHEMA_VERSION {
+        return Err(StoreError::Damaged {
+            path: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: format!(
+                "written by a newer Rehearse (schema_version {}); this one reads up to {SESSION_SCHEMA_VERSION}",
+                session.schema_version
+            ),
+        });
+    }
+    Ok(session)
+}

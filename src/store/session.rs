@@ -1,0 +1,196 @@
+//! What a practice session looks like on disk (`session.json`): the plan
+//! that was used, the questions as asked, and every take with its rating,
+//! notes and checklist. Plain serde data; the store reads and writes it.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::audio::TakeFormat;
+use crate::interview::{PlanRequest, StopReason};
+use crate::model::{QuestionKind, Rating};
+
+/// The `session.json` format this build writes (and the newest it reads).
+pub const SESSION_SCHEMA_VERSION: u32 = 1;
+
+/// One practice session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// Format version of this file.
+    pub schema_version: u32,
+    /// The session's id, which is also its folder name.
+    pub id: String,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// When it ended; `None` while running, or if the app stopped abruptly.
+    #[serde(default)]
+    pub ended_at: Option<Timestamp>,
+    /// What the user chose.
+    pub plan: PlanRequest,
+    /// The questions in the order they were asked, as they were worded then.
+    pub questions: Vec<AskedQuestion>,
+    /// Every take, in the order recorded.
+    #[serde(default)]
+    pub takes: Vec<Take>,
+}
+
+/// A question as it was asked in a session (packs change; sessions don't).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AskedQuestion {
+    /// The question's id.
+    pub id: String,
+    /// Its text.
+    pub text: String,
+    /// Its category.
+    pub category: String,
+    /// Its kind.
+    pub kind: QuestionKind,
+    /// Think time used, in seconds.
+    pub think_seconds: u32,
+    /// Answer limit used, in seconds; `None` for no limit.
+    pub answer_seconds: Option<u32>,
+}
+
+/// One recorded answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Take {
+    /// Index of the question in [`Session::questions`].
+    pub question_index: usize,
+    /// The question's id (also in the file name).
+    pub question_id: String,
+    /// The question's text as asked.
+    pub question_text: String,
+    /// Number of this take of the question (1, 2, …).
+    pub take: u32,
+    /// When recording started.
+    pub started_at: Timestamp,
+    /// Length of the audio, in milliseconds.
+    pub duration_ms: u64,
+    /// The WAV, relative to the session folder (`takes/…`).
+    pub file: String,
+    /// Sample format of the file.
+    pub format: TakeFormat,
+    /// Sample rate of the file.
+    pub sample_rate: u32,
+    /// Why the recording stopped.
+    pub stopped: StopReason,
+    /// The user's rating.
+    #[serde(default)]
+    pub rating: Option<Rating>,
+    /// The user's notes.
+    #[serde(default)]
+    pub notes: String,
+    /// The STAR checklist (behavioural questions).
+    #[serde(default)]
+    pub star: StarChecklist,
+    /// Whether this is the preferred take of its question.
+    #[serde(default)]
+    pub preferred: bool,
+    /// The take was silent (below -50 dBFS throughout).
+    #[serde(default)]
+    pub silent: bool,
+    /// Speech metrics, filled in by the analysis.
+    #[serde(default)]
+    pub metrics: Option<serde_json::Value>,
+}
+
+impl Take {
+    /// Length of the audio.
+    pub fn duration(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.duration_ms)
+    }
+}
+
+/// Which parts of the STAR structure the answer covered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StarChecklist {
+    /// The situation was set out.
+    #[serde(default)]
+    pub situation: bool,
+    /// The task was made clear.
+    #[serde(default)]
+    pub task: bool,
+    /// The actions taken were described.
+    #[serde(default)]
+    pub action: bool,
+    /// The result was given.
+    #[serde(default)]
+    pub result: bool,
+}
+
+impl Session {
+    /// Takes of the question at `question_index`, in order.
+    pub fn takes_of(&self, question_index: usize) -> impl Iterator<Item = &Take> {
+        self.takes
+            .iter()
+            .filter(move |take| take.question_index == question_index)
+    }
+
+    /// Questions with at least one take.
+    pub fn questions_answered(&self) -> usize {
+        let mut answered: Vec<usize> = self.takes.iter().map(|t| t.question_index).collect();
+        answered.sort_unstable();
+        answered.dedup();
+        answered.len()
+    }
+
+    /// Total length of all takes.
+    pub fn speaking_time(&self) -> std::time::Duration {
+        self.takes.iter().map(Take::duration).sum()
+    }
+
+    /// Mean rating of the rated takes.
+    pub fn average_rating(&self) -> Option<f64> {
+        let ratings: Vec<f64> = self
+            .takes
+            .iter()
+            .filter_map(|t| t.rating)
+            .map(|r| f64::from(r.stars()))
+            .collect();
+        (!ratings.is_empty()).then(|| ratings.iter().sum::<f64>() / ratings.len() as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A session in the current format; kept as a file so that a change to
+    /// the format that cannot read it fails here.
+    const FIXTURE_V1: &str = include_str!("../../tests/fixtures/session-v1.json");
+
+    #[test]
+    fn the_v1_fixture_reads_and_writes_back_the_same() {
+        let session: Session = serde_json::from_str(FIXTURE_V1).unwrap();
+        assert_eq!(session.schema_version, 1);
+        assert_eq!(session.takes.len(), 2);
+        assert_eq!(session.takes[1].rating.map(Rating::stars), Some(4));
+        assert!(session.takes[1].star.situation && !session.takes[1].star.result);
+        assert_eq!(session.takes[0].stopped, StopReason::TimeLimit);
+        assert_eq!(session.questions_answered(), 1);
+        assert_eq!(session.speaking_time().as_millis(), 95_500);
+        assert_eq!(session.average_rating(), Some(4.0));
+        let written = serde_json::to_string_pretty(&session).unwrap();
+        let again: Session = serde_json::from_str(&written).unwrap();
+        assert_eq!(again, session);
+    }
+
+    #[test]
+    fn every_stop_reason_round_trips() {
+        for reason in [
+            StopReason::User,
+            StopReason::TimeLimit,
+            StopReason::Skipped,
+            StopReason::SessionEnded,
+            StopReason::DeviceLost,
+            StopReason::WriteFailed,
+            StopReason::Recovered,
+        ] {
+            let text = serde_json::to_string(&reason).unwrap();
+            assert_eq!(serde_json::from_str::<StopReason>(&text).unwrap(), reason);
+        }
+    }
+}
