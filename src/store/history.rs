@@ -113,7 +113,8 @@ pub fn practice_records(sessions: &[Session]) -> HashMap<QuestionId, PracticeRec
                 record.times_practiced += 1;
             }
             let when = take.started_at.as_second();
-            record.last_practiced_unix = Some(record.last_practiced_unix.map_or(when, |l| l.max(when)));
+            record.last_practiced_unix =
+                Some(record.last_practiced_unix.map_or(when, |l| l.max(when)));
             if let Some(rating) = take.rating {
                 record.best_rating = Some(record.best_rating.map_or(rating, |b| b.max(rating)));
                 let newer = latest_rated
@@ -198,9 +199,25 @@ mod tests {
 
     fn sessions() -> Vec<Session> {
         vec![
-            session("c", 300, "Databases", vec![take("a", 301, Some(4), 30_000), take("b", 302, None, 10_000)]),
+            session(
+                "c",
+                300,
+                "Databases",
+                vec![
+                    take("a", 301, Some(4), 30_000),
+                    take("b", 302, None, 10_000),
+                ],
+            ),
             session("b", 200, "Security", vec![take("a", 201, Some(2), 20_000)]),
-            session("a", 100, "Databases", vec![take("a", 101, Some(3), 5_000), take("a", 102, Some(5), 5_000)]),
+            session(
+                "a",
+                100,
+                "Databases",
+                vec![
+                    take("a", 101, Some(3), 5_000),
+                    take("a", 102, Some(5), 5_000),
+                ],
+            ),
         ]
     }
 
@@ -218,7 +235,10 @@ mod tests {
             category: Some("databases".to_owned()),
             ..SessionFilter::default()
         };
-        let ids: Vec<String> = summaries(&sessions(), &databases).into_iter().map(|s| s.id).collect();
+        let ids: Vec<String> = summaries(&sessions(), &databases)
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
         assert_eq!(ids, ["c", "a"]);
 
         let window = SessionFilter {
@@ -226,14 +246,20 @@ mod tests {
             until: Some(at(300)),
             ..SessionFilter::default()
         };
-        let ids: Vec<String> = summaries(&sessions(), &window).into_iter().map(|s| s.id).collect();
+        let ids: Vec<String> = summaries(&sessions(), &window)
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
         assert_eq!(ids, ["b"]);
 
         let good = SessionFilter {
             min_rating: Some(3.5),
             ..SessionFilter::default()
         };
-        let ids: Vec<String> = summaries(&sessions(), &good).into_iter().map(|s| s.id).collect();
+        let ids: Vec<String> = summaries(&sessions(), &good)
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
         assert_eq!(ids, ["c", "a"]);
     }
 
@@ -262,7 +288,10 @@ mod tests {
 
     #[test]
     fn the_rating_trend_is_oldest_first() {
-        let trend: Vec<f64> = rating_trend(&sessions()).into_iter().map(|(_, r)| r).collect();
+        let trend: Vec<f64> = rating_trend(&sessions())
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
         assert_eq!(trend, [4.0, 2.0, 4.0]);
     }
 }

@@ -52,9 +52,7 @@ pub enum StoreError {
         message: String,
     },
     /// Another process owns the data folder.
-    #[error(
-        "another Rehearse is using {0}; this one is read-only until it closes"
-    )]
+    #[error("another Rehearse is using {0}; this one is read-only until it closes")]
     ReadOnly(PathBuf),
     /// No session matches.
     #[error("no session {0:?}; `rehearse sessions list` shows them")]
@@ -303,7 +301,12 @@ impl Store {
 
     /// Where take `take` of question `question_index` is recorded: the path
     /// relative to the session folder, and the full path.
-    pub fn take_path(&self, session: &Session, question_index: usize, take: u32) -> (String, PathBuf) {
+    pub fn take_path(
+        &self,
+        session: &Session,
+        question_index: usize,
+        take: u32,
+    ) -> (String, PathBuf) {
         let question_id = session
             .questions
             .get(question_index)
@@ -391,7 +394,9 @@ impl Store {
         let mut ids = self.session_ids()?;
         ids.sort();
         if text == "latest" {
-            return ids.pop().ok_or_else(|| StoreError::NotFound(text.to_owned()));
+            return ids
+                .pop()
+                .ok_or_else(|| StoreError::NotFound(text.to_owned()));
         }
         if ids.iter().any(|id| id == text) {
             return Ok(text.to_owned());
@@ -402,7 +407,10 @@ impl Store {
             [] => Err(StoreError::NotFound(text.to_owned())),
             many => Err(StoreError::Ambiguous(
                 text.to_owned(),
-                many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                many.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             )),
         }
     }

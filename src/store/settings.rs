@@ -92,7 +92,10 @@ impl Settings {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => (Self::default(), None),
             Err(err) => (
                 Self::default(),
-                Some(format!("{}: {err}; using the default settings", path.display())),
+                Some(format!(
+                    "{}: {err}; using the default settings",
+                    path.display()
+                )),
             ),
         }
     }
@@ -138,7 +141,10 @@ mod tests {
         let warning = warning.unwrap();
         assert!(warning.contains("settings.json"), "{warning}");
         assert!(warning.contains("line 1"), "{warning}");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ \"theme\": \"dark\", ");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "{ \"theme\": \"dark\", "
+        );
     }
 
     #[test]

@@ -131,13 +131,18 @@ pub struct Running {
 impl Running {
     /// Starts `rehearse ARGS` against `audio`.
     pub fn start(audio: &VirtualAudio, args: &[&str]) -> Self {
-        let mut child = audio
+        let child = audio
             .command(rehearse_bin())
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        Self::from_child(child)
+    }
+
+    /// Watches a child started with piped stdout and stderr.
+    pub fn from_child(mut child: Child) -> Self {
         let stderr: ChildStderr = child.stderr.take().unwrap();
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {

@@ -1,0 +1,229 @@
+//! `devices`, `record`, `play` and `recover`: the audio engine from the
+//! command line.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+
+use anyhow::{Context, bail};
+
+use super::{RecordArgs, interrupt_flag, write_stdout};
+use crate::audio::{self, Microphone, Playback, RecorderEvent, TakeEnd};
+
+/// `devices`.
+pub(super) fn list_devices(all: bool) -> anyhow::Result<ExitCode> {
+    let devices = audio::list_devices(all)?;
+    let describe = |caps: &audio::devices::Capabilities| {
+        let rates: Vec<String> = caps.sample_rates.iter().map(u32::to_string).collect();
+        let channels = match (caps.channels.first(), caps.channels.last()) {
+            (Some(first), Some(last)) if first != last => format!("{first} to {last}"),
+            (Some(only), _) => only.to_string(),
+            _ => "none".to_owned(),
+        };
+        format!(
+            "rates {} Hz; formats {}; channels {}",
+            rates.join(", "),
+            caps.sample_formats.join(", "),
+            channels
+        )
+    };
+    write_stdout(|out| {
+        for (title, inputs) in [("Microphones", true), ("Outputs", false)] {
+            writeln!(out, "{title}:")?;
+            let mut any = false;
+            for device in &devices {
+                let caps = if inputs {
+                    &device.input
+                } else {
+                    &device.output
+                };
+                let Some(caps) = caps else { continue };
+                any = true;
+                let mark = if device.is_default { " (default)" } else { "" };
+                writeln!(out, "  {}{mark}", device.name)?;
+                writeln!(out, "    id: {}", device.id)?;
+                writeln!(out, "    {}", describe(caps))?;
+            }
+            if !any {
+                let what = if inputs { "microphone" } else { "output" };
+                writeln!(
+                    out,
+                    "  none: no {what} found; check that one is connected and that the sound server (PulseAudio or PipeWire) is running"
+                )?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How long a microphone may take to deliver its first audio.
+pub(super) const DEVICE_START_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// `record`: records one take and reports on it.
+pub(super) fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
+    if args.out.exists() {
+        bail!(
+            "{} already exists; choose another file name",
+            args.out.display()
+        );
+    }
+    let limit = match args.seconds {
+        Some(seconds) if seconds.is_finite() && seconds > 0.0 => {
+            Some(std::time::Duration::from_secs_f64(seconds))
+        }
+        Some(seconds) => bail!("--seconds must be a positive number, not {seconds}"),
+        None => None,
+    };
+    let input = audio::find_input(args.device.as_deref())?;
+    if let Some(warning) = &input.fallback_warning {
+        eprintln!("warning: {warning}");
+    }
+    let microphone = Microphone::open(input, args.format, args.rate)?;
+    let info = microphone.info();
+    eprintln!(
+        "Microphone: {} ({}), {} Hz, {} channel(s) of {}, buffer {:?}",
+        info.name, info.id, info.sample_rate, info.channels, info.device_format, info.buffer
+    );
+    // Arm first, as the app does while the question is read: the take then
+    // starts on audio that is already flowing.
+    let device_start = microphone
+        .wait_for_audio(DEVICE_START_TIMEOUT)
+        .with_context(|| {
+            format!(
+                "\"{}\" delivered no audio within {} s; check it with `rehearse devices`",
+                info.name,
+                DEVICE_START_TIMEOUT.as_secs()
+            )
+        })?;
+
+    let interrupted = interrupt_flag()?;
+
+    microphone.start_take(args.out.clone(), limit);
+    let mut stop_sent = false;
+    loop {
+        match microphone
+            .events()
+            .recv_timeout(std::time::Duration::from_millis(50))
+        {
+            Ok(RecorderEvent::TakeStarted {
+                path,
+                first_sample_delay,
+            }) => {
+                let until = match limit {
+                    Some(limit) => format!("for {:.3} s", limit.as_secs_f64()),
+                    None => "until Ctrl-C".to_owned(),
+                };
+                eprintln!(
+                    "Recording to {} {until} (first audio after {} ms)",
+                    path.display(),
+                    first_sample_delay.as_millis()
+                );
+            }
+            Ok(RecorderEvent::TakeFinished(summary)) => {
+                write_stdout(|out| {
+                    writeln!(out, "file: {}", summary.path.display())?;
+                    writeln!(out, "seconds: {:.3}", summary.duration().as_secs_f64())?;
+                    writeln!(out, "frames: {}", summary.frames)?;
+                    writeln!(out, "sample_rate: {}", summary.sample_rate)?;
+                    writeln!(out, "format: {}", summary.format.as_str())?;
+                    writeln!(out, "ended: {}", summary.ended)?;
+                    writeln!(out, "peak_dbfs: {:.1}", summary.loudest.peak_dbfs)?;
+                    writeln!(out, "loudest_rms_dbfs: {:.1}", summary.loudest.rms_dbfs)?;
+                    writeln!(out, "dropped_frames: {}", summary.dropped_frames)?;
+                    if let Some(delay) = summary.first_sample_delay {
+                        writeln!(out, "first_sample_ms: {:.1}", delay.as_secs_f64() * 1000.0)?;
+                    }
+                    writeln!(
+                        out,
+                        "device_start_ms: {:.1}",
+                        device_start.as_secs_f64() * 1000.0
+                    )?;
+                    Ok(())
+                })?;
+                if let Some(warning) = summary.silence_warning() {
+                    eprintln!("warning: {warning}");
+                }
+                if summary.dropped_frames > 0 {
+                    eprintln!(
+                        "warning: {} samples were lost because writing fell behind",
+                        summary.dropped_frames
+                    );
+                }
+                return Ok(match summary.ended {
+                    TakeEnd::Stopped | TakeEnd::LimitReached => ExitCode::SUCCESS,
+                    TakeEnd::DeviceLost(_) | TakeEnd::WriteFailed(_) | TakeEnd::Closed => {
+                        eprintln!(
+                            "rehearse: {}; the {:.1} s recorded so far are saved in {}",
+                            summary.ended,
+                            summary.duration().as_secs_f64(),
+                            summary.path.display()
+                        );
+                        ExitCode::FAILURE
+                    }
+                });
+            }
+            Ok(RecorderEvent::TakeFailed { error, .. }) => bail!(error),
+            Ok(RecorderEvent::StreamFailed(why)) => bail!("the microphone failed: {why}"),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if interrupted.load(Ordering::SeqCst) && !stop_sent {
+                    microphone.stop_take();
+                    stop_sent = true;
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                bail!("the recorder stopped unexpectedly")
+            }
+        }
+    }
+}
+
+/// `play`: plays a file to its end, or until Ctrl-C.
+pub(super) fn play(file: &Path, from: f64) -> anyhow::Result<ExitCode> {
+    let playback = Playback::open(file)?;
+    if from > 0.0 && from.is_finite() {
+        playback.seek(std::time::Duration::from_secs_f64(from))?;
+    }
+    let interrupted = interrupt_flag()?;
+    eprintln!(
+        "Playing {} ({:.1} s)",
+        file.display(),
+        playback.duration().as_secs_f64()
+    );
+    playback.play();
+    while !playback.is_finished() && !interrupted.load(Ordering::SeqCst) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `recover DIR`.
+pub(super) fn recover(dir: &Path) -> anyhow::Result<ExitCode> {
+    let outcomes =
+        audio::recover_dir(dir).with_context(|| format!("cannot search {}", dir.display()))?;
+    if outcomes.is_empty() {
+        println!("nothing to recover in {}", dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut failed = false;
+    for outcome in outcomes {
+        match outcome {
+            audio::Recovery::Recovered { path, wav } => println!(
+                "recovered {}: {:.3} s at {} Hz",
+                path.display(),
+                wav.duration().as_secs_f64(),
+                wav.sample_rate
+            ),
+            audio::Recovery::Failed(err) => {
+                failed = true;
+                eprintln!("could not recover {err}");
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,261 @@
+//! The command line: subcommands over the same services the app uses, for
+//! scripting and for end-to-end tests.
+
+mod audio;
+mod interview;
+mod questions;
+mod sessions;
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::audio::TakeFormat;
+use crate::paths::DataDir;
+use crate::questions::PackSources;
+
+/// Practise interview answers out loud: Rehearse shows a question, times your
+/// thinking, records your answer and keeps every take on this machine.
+#[derive(Debug, Parser)]
+#[command(name = "rehearse", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Folder for sessions, settings and your own question packs
+    /// [default: the platform's data folder, e.g. ~/.local/share/rehearse].
+    #[arg(long, global = true, value_name = "DIR", env = "REHEARSE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// An extra question pack (JSON) to load; may be given more than once.
+    /// Goes before the subcommand: `rehearse --questions my.json questions list`.
+    #[arg(long = "questions", value_name = "FILE")]
+    pub question_files: Vec<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show or check question packs.
+    #[command(subcommand)]
+    Questions(QuestionsCommand),
+    /// List microphones and outputs with their ids (default first).
+    Devices {
+        /// Also list ALSA's aliases and plugins of the same hardware.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Record from a microphone into a mono WAV file.
+    Record(RecordArgs),
+    /// Play a WAV file through the default output.
+    Play {
+        /// The file to play.
+        file: PathBuf,
+        /// Start this many seconds in.
+        #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+        from: f64,
+    },
+    /// Repair takes left as `.wav.part` by a crash, under a folder.
+    Recover {
+        /// The folder to search (with its subfolders).
+        dir: PathBuf,
+    },
+    /// List, show or delete practice sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// Rate a take 1 to 5 stars, optionally with a note.
+    Rate {
+        /// The session: its id, a unique start of it, or `latest`.
+        session: String,
+        /// The take's number, as `sessions show` lists it.
+        take: usize,
+        /// Stars, 1 to 5.
+        #[arg(value_parser = clap::value_parser!(u8).range(1..=5))]
+        stars: u8,
+        /// A note to keep with the take (replaces the previous one).
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// Practise in the terminal: questions, countdowns, recording, rating.
+    Interview(InterviewArgs),
+}
+
+/// `rehearse sessions …`
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// Sessions, newest first, with questions, takes, time and rating.
+    List(SessionFilterArgs),
+    /// One session's questions and takes.
+    Show {
+        /// The session: its id, a unique start of it, or `latest`.
+        session: String,
+    },
+    /// Delete a session with all its recordings.
+    Delete {
+        /// The session: its id, a unique start of it, or `latest`.
+        session: String,
+        /// Confirm: without it nothing is deleted.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// Filters of `sessions list`.
+#[derive(Debug, clap::Args)]
+pub struct SessionFilterArgs {
+    /// Only sessions started on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<jiff::civil::Date>,
+    /// Only sessions started on or before this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<jiff::civil::Date>,
+    /// Only sessions that asked a question of this category.
+    #[arg(long, value_name = "NAME")]
+    pub category: Option<String>,
+    /// Only sessions whose average rating is at least this.
+    #[arg(long, value_name = "STARS")]
+    pub min_rating: Option<f64>,
+}
+
+/// `rehearse interview …`
+#[derive(Debug, clap::Args)]
+pub struct InterviewArgs {
+    /// How many questions (default: from the settings, 5 at first).
+    #[arg(long = "questions", value_name = "N")]
+    pub count: Option<usize>,
+    /// Only questions of this category; may be given more than once.
+    #[arg(long, value_name = "NAME")]
+    pub category: Vec<String>,
+    /// Seconds to think before answering (0 starts at once; default: each
+    /// question's own).
+    #[arg(long, value_name = "S")]
+    pub think: Option<u32>,
+    /// Answer limit in seconds (0 for no limit; default: each question's own).
+    #[arg(long, value_name = "S")]
+    pub answer: Option<u32>,
+    /// Order: listed, shuffled or weakest (default: from the settings).
+    #[arg(long, value_parser = ["listed", "shuffled", "weakest"])]
+    pub order: Option<String>,
+    /// Seed for a shuffled order, to repeat one.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The microphone's id (default: from the settings, else the system's).
+    #[arg(long, value_name = "ID")]
+    pub device: Option<String>,
+}
+
+/// `rehearse record …`
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// The WAV file to write (it must not exist yet).
+    #[arg(long, value_name = "FILE.wav")]
+    pub out: PathBuf,
+    /// Stop after exactly this many seconds of audio (default: until Ctrl-C).
+    #[arg(long, value_name = "N")]
+    pub seconds: Option<f64>,
+    /// The microphone's id, from `rehearse devices` (default: the system's).
+    #[arg(long, value_name = "ID")]
+    pub device: Option<String>,
+    /// Sample format of the file.
+    #[arg(long, default_value = "s16", value_parser = parse_take_format)]
+    pub format: TakeFormat,
+    /// Sample rate (default: 48000 when the device offers it).
+    #[arg(long, value_name = "HZ")]
+    pub rate: Option<u32>,
+}
+
+fn parse_take_format(text: &str) -> Result<TakeFormat, String> {
+    text.parse()
+}
+
+/// `rehearse questions …`
+#[derive(Debug, Subcommand)]
+pub enum QuestionsCommand {
+    /// List the question bank by category.
+    List {
+        /// Only this category (case does not matter).
+        #[arg(long, value_name = "NAME")]
+        category: Option<String>,
+    },
+    /// Validate question packs as they would load beside the bundled bank;
+    /// exits non-zero and says what is wrong, where, in which question.
+    Check {
+        /// The packs to check, in loading order.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Runs the command line; the exit code tells scripts whether it worked.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let data_dir = DataDir::resolve(cli.data_dir.clone())?;
+    let sources = PackSources {
+        folder: Some(data_dir.questions()),
+        files: cli.question_files.clone(),
+    };
+    match cli.command {
+        None => {
+            let bank = questions::load_bank(&sources);
+            questions::print_overview(&bank, &data_dir)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Questions(QuestionsCommand::List { category })) => {
+            let bank = questions::load_bank(&sources);
+            questions::list_questions(&bank, category.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Questions(QuestionsCommand::Check { files })) => {
+            Ok(questions::check_packs(&files))
+        }
+        Some(Command::Devices { all }) => audio::list_devices(all),
+        Some(Command::Record(args)) => audio::record(&args),
+        Some(Command::Play { file, from }) => audio::play(&file, from),
+        Some(Command::Recover { dir }) => audio::recover(&dir),
+        Some(Command::Sessions(command)) => sessions::run(data_dir, command),
+        Some(Command::Rate {
+            session,
+            take,
+            stars,
+            note,
+        }) => sessions::rate(data_dir, &session, take, stars, note.as_deref()),
+        Some(Command::Interview(args)) => interview::run(data_dir, &sources, &args),
+    }
+}
+
+/// A flag that Ctrl-C sets (once per process).
+fn interrupt_flag() -> anyhow::Result<Arc<AtomicBool>> {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .context("cannot catch Ctrl-C")?;
+    Ok(interrupted)
+}
+
+/// Writes to stdout through a buffer; a closed pipe (`rehearse … | head`)
+/// ends the output quietly instead of failing.
+fn write_stdout(
+    body: impl FnOnce(&mut BufWriter<io::StdoutLock<'static>>) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    match body(&mut out).and_then(|()| out.flush()) {
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to standard output"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,196 @@
+//! `sessions list|show|delete` and `rate`: the history from the command line.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use jiff::tz::TimeZone;
+
+use super::{SessionFilterArgs, SessionsCommand, write_stdout};
+use crate::model::Rating;
+use crate::paths::DataDir;
+use crate::store::history::{SessionFilter, summaries};
+use crate::store::{Session, Store};
+
+/// Opens the store, announcing what it recovered.
+pub(super) fn open_store(data_dir: DataDir) -> anyhow::Result<Store> {
+    let opened = Store::open(data_dir)?;
+    for take in &opened.recovered {
+        eprintln!(
+            "recovered a take cut short by a crash: {} ({:.1} s){}",
+            take.path.display(),
+            take.duration.as_secs_f64(),
+            if take.attached {
+                ""
+            } else {
+                "; it could not be added to its session"
+            }
+        );
+    }
+    for problem in &opened.unrecoverable {
+        eprintln!("warning: could not recover {problem}");
+    }
+    if opened.store.is_read_only() {
+        eprintln!(
+            "note: another Rehearse is using {}; working read-only",
+            opened.store.dir().root().display()
+        );
+    }
+    Ok(opened.store)
+}
+
+/// `mm:ss`.
+pub(super) fn clock(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+/// `★★★☆☆` for a rating.
+pub(super) fn stars(rating: Option<Rating>) -> String {
+    match rating {
+        Some(rating) => {
+            let n = usize::from(rating.stars());
+            format!("{}{} {n}", "★".repeat(n), "☆".repeat(5 - n))
+        }
+        None => "unrated".to_owned(),
+    }
+}
+
+fn local_time(at: jiff::Timestamp) -> String {
+    at.to_zoned_datetime(TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+pub(super) fn run(data_dir: DataDir, command: SessionsCommand) -> anyhow::Result<ExitCode> {
+    let store = open_store(data_dir)?;
+    match command {
+        SessionsCommand::List(filter) => list(&store, &filter),
+        SessionsCommand::Show { session } => {
+            let id = store.resolve(&session)?;
+            show(&store.load(&id)?)
+        }
+        SessionsCommand::Delete { session, yes } => {
+            let id = store.resolve(&session)?;
+            if !yes {
+                bail!("this deletes session {id} and all its recordings; add --yes to confirm");
+            }
+            store.delete_session(&id)?;
+            println!("deleted session {id}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn day_start(date: jiff::civil::Date) -> anyhow::Result<jiff::Timestamp> {
+    Ok(date.to_zoned_datetime(TimeZone::UTC)?.timestamp())
+}
+
+fn list(store: &Store, args: &SessionFilterArgs) -> anyhow::Result<ExitCode> {
+    let listing = store.list()?;
+    let filter = SessionFilter {
+        from: args.from.map(day_start).transpose()?,
+        until: args
+            .to
+            .map(|d| {
+                d.tomorrow()
+                    .context("date out of range")
+                    .and_then(day_start)
+            })
+            .transpose()?,
+        category: args.category.clone(),
+        min_rating: args.min_rating,
+    };
+    let rows = summaries(&listing.sessions, &filter);
+    write_stdout(|out| {
+        if rows.is_empty() && listing.damaged.is_empty() {
+            writeln!(out, "no sessions yet: `rehearse interview` starts one")?;
+        }
+        for row in &rows {
+            let average = row
+                .average_rating
+                .map_or_else(|| "unrated".to_owned(), |avg| format!("★ {avg:.1}"));
+            writeln!(
+                out,
+                "{}  {}  {} questions  {} takes  {}  {average}",
+                local_time(row.started_at),
+                row.id,
+                row.questions,
+                row.takes,
+                clock(row.speaking_time),
+            )?;
+        }
+        for damaged in &listing.damaged {
+            writeln!(out, "DAMAGED  {}  {}", damaged.id, damaged.reason)?;
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(session: &Session) -> anyhow::Result<ExitCode> {
+    write_stdout(|out| {
+        writeln!(out, "session {}", session.id)?;
+        writeln!(out, "started {}", local_time(session.started_at))?;
+        if let Some(ended) = session.ended_at {
+            writeln!(out, "ended {}", local_time(ended))?;
+        }
+        writeln!(
+            out,
+            "{} of {} questions answered, {} takes, {} speaking",
+            session.questions_answered(),
+            session.questions.len(),
+            session.takes.len(),
+            clock(session.speaking_time())
+        )?;
+        for (index, question) in session.questions.iter().enumerate() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{}. [{}] {}",
+                index + 1,
+                question.category,
+                question.text
+            )?;
+            for (number, take) in session.takes.iter().enumerate() {
+                if take.question_index != index {
+                    continue;
+                }
+                let preferred = if take.preferred { "  preferred" } else { "" };
+                let silent = if take.silent { "  SILENT" } else { "" };
+                writeln!(
+                    out,
+                    "   take #{}: {}  {}  {}{preferred}{silent}  {}",
+                    number + 1,
+                    clock(take.duration()),
+                    take.stopped.describe(),
+                    stars(take.rating),
+                    take.file
+                )?;
+                if !take.notes.is_empty() {
+                    writeln!(out, "      notes: {}", take.notes)?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `rate SESSION TAKE STARS [--note TEXT]`.
+pub(super) fn rate(
+    data_dir: DataDir,
+    session: &str,
+    take: usize,
+    stars_given: u8,
+    note: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let store = open_store(data_dir)?;
+    let id = store.resolve(session)?;
+    let mut session = store.load(&id)?;
+    let rating = Rating::new(stars_given).context("a rating is 1 to 5 stars")?;
+    store.rate(&mut session, take, rating, note)?;
+    println!("take #{take} of {id}: {}", stars(Some(rating)));
+    Ok(ExitCode::SUCCESS)
+}

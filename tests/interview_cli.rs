@@ -1,0 +1,180 @@
+//! `rehearse interview` end to end: a practice session in the terminal
+//! against the virtual microphone with speech played in, then found with its
+//! take and rating by `rehearse sessions`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test helper that fails should fail the test"
+)]
+
+mod common;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use common::{Running, VirtualAudio, rehearse_bin, sox_stat, speech};
+use tempfile::TempDir;
+
+#[test]
+fn a_terminal_session_records_rates_and_is_kept() {
+    let audio = VirtualAudio::start();
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    let voice = speech(
+        dir.path(),
+        "voice",
+        "I split the monolith along the billing boundary and measured the latency.",
+    );
+
+    let mut child = audio
+        .command(rehearse_bin())
+        .args([
+            "--data-dir",
+            data_arg,
+            "interview",
+            "--questions",
+            "1",
+            "--category",
+            "architecture & design",
+            "--order",
+            "listed",
+            "--think",
+            "0",
+            "--answer",
+            "5",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut running = Running::from_child(child);
+    running.wait_for("Question 1 of 1 [Architecture & design]");
+    running.wait_for("Recording");
+    audio.play_into_microphone(&voice);
+
+    // While this session owns the data folder, a second process can only read.
+    let second = audio
+        .command(rehearse_bin())
+        .args([
+            "--data-dir",
+            data_arg,
+            "sessions",
+            "delete",
+            "latest",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("another Rehearse is using"),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+
+    running.wait_for("Time's up.");
+    running.wait_for("Rate it 1-5");
+    writeln!(stdin, "4").unwrap();
+    running.wait_for("Rated");
+    writeln!(stdin).unwrap();
+    let (report, stderr, ok) = running.finish();
+    assert!(ok, "{stderr}");
+    assert!(report.contains("takes: 1"), "{report}");
+
+    let show = audio
+        .command(rehearse_bin())
+        .args(["--data-dir", data_arg, "sessions", "show", "latest"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        show.status.success(),
+        "{}",
+        String::from_utf8_lossy(&show.stderr)
+    );
+    assert!(
+        shown.contains("1 of 1 questions answered, 1 takes"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("take #1: 0:05  time limit  ★★★★☆ 4"),
+        "{shown}"
+    );
+
+    let file = shown
+        .lines()
+        .find_map(|line| {
+            line.split_whitespace()
+                .last()
+                .filter(|w| w.ends_with(".wav"))
+        })
+        .unwrap();
+    let sessions = std::fs::read_dir(data.join("sessions")).unwrap();
+    let session_dir = sessions.map(|e| e.unwrap().path()).next().unwrap();
+    let (seconds, rms) = sox_stat(&session_dir.join(file));
+    assert!((seconds - 5.0).abs() < 0.001, "{seconds} s");
+    assert!(rms > 0.01, "RMS {rms}: the answer is missing");
+
+    let rate = audio
+        .command(rehearse_bin())
+        .args([
+            "--data-dir",
+            data_arg,
+            "rate",
+            "latest",
+            "1",
+            "2",
+            "--note",
+            "too long",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        rate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rate.stderr)
+    );
+    let list = audio
+        .command(rehearse_bin())
+        .args(["--data-dir", data_arg, "sessions", "list"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        listed.contains("1 questions  1 takes  0:05  ★ 2.0"),
+        "{listed}"
+    );
+    let show = audio
+        .command(rehearse_bin())
+        .args(["--data-dir", data_arg, "sessions", "show", "latest"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&show.stdout).contains("notes: too long"));
+
+    let refused = audio
+        .command(rehearse_bin())
+        .args(["--data-dir", data_arg, "sessions", "delete", "latest"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("add --yes to confirm"));
+    let deleted = audio
+        .command(rehearse_bin())
+        .args([
+            "--data-dir",
+            data_arg,
+            "sessions",
+            "delete",
+            "latest",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert!(deleted.status.success());
+    assert!(!session_dir.exists());
+}
