@@ -17,8 +17,8 @@ min_rust=1.89
 build_pkgs=(build-essential pkg-config curl ca-certificates libasound2-dev)
 # The ALSA plugin routes ALSA's default device to PulseAudio or PipeWire.
 run_pkgs=(libasound2-plugins)
-test_pkgs=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox python3)
-bench_pkgs=(python3 pulseaudio pulseaudio-utils libasound2-plugins sox espeak-ng)
+test_pkgs=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox python3 unzip chromium)
+bench_pkgs=(python3 pulseaudio pulseaudio-utils libasound2-plugins sox espeak-ng zip flac)
 
 case "$purpose" in
   run) wanted=("${build_pkgs[@]}" "${run_pkgs[@]}") ;;

@@ -84,6 +84,24 @@ pub enum Command {
     },
     /// Practise in the terminal: questions, countdowns, recording, rating.
     Interview(InterviewArgs),
+    /// Export sessions to a folder or a .zip: audio, report.html, takes.csv.
+    Export {
+        /// The sessions: ids, unique starts of ids, or `latest`.
+        #[arg(required = true)]
+        sessions: Vec<String>,
+        /// The folder (or, with --zip, the .zip file) to create.
+        #[arg(long, value_name = "PATH")]
+        to: PathBuf,
+        /// Write a .zip file instead of a folder.
+        #[arg(long)]
+        zip: bool,
+        /// Convert the audio to FLAC (lossless, about half the size).
+        #[arg(long)]
+        flac: bool,
+        /// Replace PATH if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// `rehearse sessions …`
@@ -225,6 +243,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             note,
         }) => sessions::rate(data_dir, &session, take, stars, note.as_deref()),
         Some(Command::Interview(args)) => interview::run(data_dir, &sources, &args),
+        Some(Command::Export {
+            sessions,
+            to,
+            zip,
+            flac,
+            force,
+        }) => sessions::export(data_dir, &sessions, to, zip, flac, force),
     }
 }
 

@@ -194,3 +194,59 @@ pub(super) fn rate(
     println!("take #{take} of {id}: {}", stars(Some(rating)));
     Ok(ExitCode::SUCCESS)
 }
+
+/// `export SESSION… --to PATH [--zip] [--flac] [--force]`; Ctrl-C cancels
+/// and leaves nothing behind.
+pub(super) fn export(
+    data_dir: DataDir,
+    sessions: &[String],
+    to: std::path::PathBuf,
+    zip: bool,
+    flac: bool,
+    force: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::store::export::{AudioFormat, Container, ExportRequest, export};
+
+    let store = open_store(data_dir)?;
+    let mut loaded = Vec::new();
+    for text in sessions {
+        let id = store.resolve(text)?;
+        loaded.push(store.load(&id)?);
+    }
+    let request = ExportRequest {
+        sessions: loaded,
+        destination: to,
+        container: if zip {
+            Container::Zip
+        } else {
+            Container::Folder
+        },
+        audio: if flac {
+            AudioFormat::Flac
+        } else {
+            AudioFormat::Wav
+        },
+        force,
+    };
+    let interrupted = super::interrupt_flag()?;
+    let mut shown = None;
+    let summary = export(&store, &request, |progress| {
+        let percent = (progress.done_bytes * 100)
+            .checked_div(progress.total_bytes)
+            .unwrap_or(100);
+        if shown != Some(percent / 10) {
+            shown = Some(percent / 10);
+            eprintln!("exporting… {percent}%");
+        }
+        !interrupted.load(std::sync::atomic::Ordering::SeqCst)
+    })?;
+    for file in &summary.missing {
+        eprintln!("warning: {file} is missing; listed in the report");
+    }
+    println!(
+        "exported {} recordings to {}",
+        summary.audio_files,
+        summary.destination.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -11,6 +11,7 @@
 //!   sessions/<id>/takes/<nn>-<question id>-take<k>.wav
 //! ```
 
+pub mod export;
 pub mod history;
 pub mod session;
 pub mod settings;
@@ -131,7 +132,7 @@ pub fn sanitize_component(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max));
     for c in text.chars() {
         let keep = c.is_ascii_alphanumeric() || c == '_' || c == '-';
-        let c = if keep { c.to_ascii_lowercase() } else { '-' };
+        let c = if keep { c } else { '-' };
         if c == '-' && out.ends_with('-') {
             continue;
         }

@@ -1,0 +1,617 @@
+//! Export of sessions for a coach or a friend: a folder or a `.zip` with the
+//! audio (WAV as recorded, or FLAC), a self-contained `report.html`, a
+//! `takes.csv` and each `session.json`.
+//!
+//! The export is built under a temporary name beside the destination and
+//! renamed into place only when complete, so an error or a cancel leaves
+//! nothing half-written; an existing destination is replaced only with
+//! `force`. Every name inside comes from [`super::sanitize_component`].
+
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::{Session, Store, Take, sanitize_component};
+
+/// Where the export goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Container {
+    /// A folder.
+    Folder,
+    /// A `.zip` file.
+    Zip,
+}
+
+/// How the audio is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AudioFormat {
+    /// The WAV files as recorded.
+    Wav,
+    /// FLAC: lossless and about half the size.
+    Flac,
+}
+
+/// What to export, and how.
+#[derive(Clone, Debug)]
+pub struct ExportRequest {
+    /// The sessions.
+    pub sessions: Vec<Session>,
+    /// The folder or `.zip` to create.
+    pub destination: PathBuf,
+    /// Folder or zip.
+    pub container: Container,
+    /// WAV or FLAC.
+    pub audio: AudioFormat,
+    /// Replace an existing destination.
+    pub force: bool,
+}
+
+/// How far an export is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes of audio read so far.
+    pub done_bytes: u64,
+    /// Bytes of audio in all.
+    pub total_bytes: u64,
+}
+
+/// What an export produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportSummary {
+    /// The folder or zip written.
+    pub destination: PathBuf,
+    /// Audio files written.
+    pub audio_files: usize,
+    /// Takes whose audio file was missing (listed in the report).
+    pub missing: Vec<String>,
+}
+
+/// Why an export failed; nothing was left behind.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The destination exists and `force` was not given.
+    #[error("{0} already exists; choose another name, or replace it with --force")]
+    Exists(PathBuf),
+    /// The user cancelled.
+    #[error("export cancelled; nothing was written")]
+    Cancelled,
+    /// Nothing to export.
+    #[error("no sessions to export")]
+    Empty,
+    /// Reading or writing a file failed.
+    #[error("{path}: {message}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+}
+
+fn file_error(path: &Path) -> impl Fn(&dyn std::fmt::Display) -> ExportError + '_ {
+    move |err| ExportError::File {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    }
+}
+
+/// One audio file of the export.
+struct ExportedTake<'a> {
+    session: &'a Session,
+    take: &'a Take,
+    /// Source WAV.
+    source: PathBuf,
+    /// Path inside the export, with `/` separators.
+    inside: String,
+}
+
+/// Writes the export; `progress` is called as audio is copied and returns
+/// `false` to cancel.
+pub fn export(
+    store: &Store,
+    request: &ExportRequest,
+    mut progress: impl FnMut(Progress) -> bool,
+) -> Result<ExportSummary, ExportError> {
+    if request.sessions.is_empty() {
+        return Err(ExportError::Empty);
+    }
+    let destination = &request.destination;
+    if destination.exists() && !request.force {
+        return Err(ExportError::Exists(destination.clone()));
+    }
+    let extension = match request.audio {
+        AudioFormat::Wav => "wav",
+        AudioFormat::Flac => "flac",
+    };
+    let mut takes = Vec::new();
+    let mut missing = Vec::new();
+    for session in &request.sessions {
+        let folder = sanitize_component(&session.id, 80);
+        for take in &session.takes {
+            let source = store.session_dir(&session.id).join(&take.file);
+            if !source.is_file() {
+                missing.push(format!("{}/{}", session.id, take.file));
+                continue;
+            }
+            let name = format!(
+                "{:02}-{}-take{}.{extension}",
+                take.question_index + 1,
+                sanitize_component(&take.question_id, 80),
+                take.take
+            );
+            takes.push(ExportedTake {
+                session,
+                take,
+                source,
+                inside: format!("{folder}/takes/{name}"),
+            });
+        }
+    }
+    let total_bytes = takes
+        .iter()
+        .map(|t| fs::metadata(&t.source).map_or(0, |m| m.len()))
+        .sum();
+
+    let partial = partial_path(destination);
+    let _ = remove_any(&partial);
+    let result = write_all(
+        request,
+        &takes,
+        &missing,
+        &partial,
+        total_bytes,
+        &mut progress,
+    );
+    match result {
+        Ok(()) => {
+            if destination.exists() {
+                remove_any(destination).map_err(|e| file_error(destination)(&e))?;
+            }
+            fs::rename(&partial, destination).map_err(|e| file_error(destination)(&e))?;
+            Ok(ExportSummary {
+                destination: destination.clone(),
+                audio_files: takes.len(),
+                missing,
+            })
+        }
+        Err(err) => {
+            let _ = remove_any(&partial);
+            Err(err)
+        }
+    }
+}
+
+/// `NAME.partial-<pid>` beside the destination.
+fn partial_path(destination: &Path) -> PathBuf {
+    let mut name = destination.as_os_str().to_owned();
+    name.push(format!(".partial-{}", std::process::id()));
+    PathBuf::from(name)
+}
+
+fn remove_any(path: &Path) -> io::Result<()> {
+    if path.is_dir() {
+        fs::remove_dir_all(path)
+    } else if path.exists() {
+        fs::remove_file(path)
+    } else {
+        Ok(())
+    }
+}
+
+/// Where the export's files go: a folder or a zip.
+enum Sink {
+    Folder(PathBuf),
+    Zip(Box<zip::ZipWriter<BufWriter<File>>>),
+}
+
+impl Sink {
+    fn open(container: Container, path: &Path) -> Result<Self, ExportError> {
+        match container {
+            Container::Folder => {
+                super::create_private_dir(path).map_err(|e| file_error(path)(&e))?;
+                Ok(Self::Folder(path.to_path_buf()))
+            }
+            Container::Zip => {
+                let file = File::create(path).map_err(|e| file_error(path)(&e))?;
+                Ok(Self::Zip(Box::new(zip::ZipWriter::new(BufWriter::new(
+                    file,
+                )))))
+            }
+        }
+    }
+
+    /// Starts the file `inside`; `compress` for text, not audio.
+    fn start(&mut self, inside: &str, compress: bool) -> Result<Box<dyn Write + '_>, ExportError> {
+        match self {
+            Self::Folder(root) => {
+                let path = root.join(inside);
+                if let Some(parent) = path.parent() {
+                    super::create_private_dir(parent).map_err(|e| file_error(parent)(&e))?;
+                }
+                let file = File::create(&path).map_err(|e| file_error(&path)(&e))?;
+                Ok(Box::new(BufWriter::new(file)))
+            }
+            Self::Zip(zip) => {
+                let method = if compress {
+                    zip::CompressionMethod::Deflated
+                } else {
+                    zip::CompressionMethod::Stored
+                };
+                let options = zip::write::SimpleFileOptions::default()
+                    .compression_method(method)
+                    .large_file(true)
+                    .unix_permissions(0o600);
+                zip.start_file(inside, options)
+                    .map_err(|e| file_error(Path::new(inside))(&e))?;
+                Ok(Box::new(zip.as_mut()))
+            }
+        }
+    }
+
+    fn put(&mut self, inside: &str, bytes: &[u8]) -> Result<(), ExportError> {
+        let mut out = self.start(inside, true)?;
+        out.write_all(bytes)
+            .and_then(|()| out.flush())
+            .map_err(|e| file_error(Path::new(inside))(&e))
+    }
+
+    fn finish(self, path: &Path) -> Result<(), ExportError> {
+        match self {
+            Self::Folder(_) => Ok(()),
+            Self::Zip(zip) => {
+                let buffered = zip.finish().map_err(|e| file_error(path)(&e))?;
+                let file = buffered
+                    .into_inner()
+                    .map_err(|e| file_error(path)(&e.to_string()))?;
+                file.sync_all().map_err(|e| file_error(path)(&e))
+            }
+        }
+    }
+}
+
+fn write_all(
+    request: &ExportRequest,
+    takes: &[ExportedTake<'_>],
+    missing: &[String],
+    partial: &Path,
+    total_bytes: u64,
+    progress: &mut impl FnMut(Progress) -> bool,
+) -> Result<(), ExportError> {
+    let mut sink = Sink::open(request.container, partial)?;
+    let mut done_bytes = 0;
+    let mut report = |done: u64| {
+        if progress(Progress {
+            done_bytes: done,
+            total_bytes,
+        }) {
+            Ok(())
+        } else {
+            Err(ExportError::Cancelled)
+        }
+    };
+    report(0)?;
+    for take in takes {
+        let mut out = sink.start(&take.inside, false)?;
+        match request.audio {
+            AudioFormat::Wav => {
+                let mut input =
+                    File::open(&take.source).map_err(|e| file_error(&take.source)(&e))?;
+                let mut buffer = vec![0; 1 << 20];
+                loop {
+                    let read = input
+                        .read(&mut buffer)
+                        .map_err(|e| file_error(&take.source)(&e))?;
+                    if read == 0 {
+                        break;
+                    }
+                    out.write_all(&buffer[..read])
+                        .map_err(|e| file_error(partial)(&e))?;
+                    done_bytes += read as u64;
+                    report(done_bytes)?;
+                }
+            }
+            AudioFormat::Flac => {
+                let bytes = flac_bytes(&take.source)?;
+                out.write_all(&bytes).map_err(|e| file_error(partial)(&e))?;
+                done_bytes += fs::metadata(&take.source).map_or(0, |m| m.len());
+                report(done_bytes)?;
+            }
+        }
+        out.flush().map_err(|e| file_error(partial)(&e))?;
+    }
+    for session in &request.sessions {
+        let json = serde_json::to_vec_pretty(session).map_err(|e| file_error(partial)(&e))?;
+        sink.put(
+            &format!("{}/session.json", sanitize_component(&session.id, 80)),
+            &json,
+        )?;
+    }
+    sink.put("takes.csv", takes_csv(takes).as_bytes())?;
+    sink.put(
+        "report.html",
+        report_html(&request.sessions, takes, missing).as_bytes(),
+    )?;
+    sink.finish(partial)
+}
+
+/// A WAV file as FLAC (float takes become 24-bit).
+fn flac_bytes(wav: &Path) -> Result<Vec<u8>, ExportError> {
+    use flacenc::component::BitRepr;
+    use flacenc::error::Verify;
+
+    let failed = file_error(wav);
+    let reader = hound::WavReader::open(wav).map_err(|e| failed(&e))?;
+    let spec = reader.spec();
+    let bits = match spec.sample_format {
+        hound::SampleFormat::Float => 24,
+        hound::SampleFormat::Int => usize::from(spec.bits_per_sample),
+    };
+    let source = WavSource {
+        reader,
+        bits,
+        buffer: Vec::new(),
+    };
+    let config = flacenc::config::Encoder::default()
+        .into_verified()
+        .map_err(|(_, e)| failed(&format!("{e:?}")))?;
+    let block_size = config.block_size;
+    let stream = flacenc::encode_with_fixed_block_size(&config, source, block_size)
+        .map_err(|e| failed(&format!("FLAC encoding failed: {e:?}")))?;
+    let mut sink = flacenc::bitsink::ByteSink::new();
+    stream
+        .write(&mut sink)
+        .map_err(|e| failed(&format!("FLAC encoding failed: {e:?}")))?;
+    Ok(sink.as_slice().to_vec())
+}
+
+/// Feeds a WAV file to the FLAC encoder a block at a time.
+struct WavSource {
+    reader: hound::WavReader<io::BufReader<File>>,
+    bits: usize,
+    buffer: Vec<i32>,
+}
+
+impl flacenc::source::Source for WavSource {
+    fn channels(&self) -> usize {
+        usize::from(self.reader.spec().channels)
+    }
+
+    fn bits_per_sample(&self) -> usize {
+        self.bits
+    }
+
+    fn sample_rate(&self) -> usize {
+        self.reader.spec().sample_rate as usize
+    }
+
+    fn read_samples<F: flacenc::source::Fill>(
+        &mut self,
+        block_size: usize,
+        dest: &mut F,
+    ) -> Result<usize, flacenc::error::SourceError> {
+        let wanted = block_size * self.channels();
+        self.buffer.clear();
+        let spec = self.reader.spec();
+        let fail =
+            |_| flacenc::error::SourceError::by_reason(flacenc::error::SourceErrorReason::IO(None));
+        match spec.sample_format {
+            hound::SampleFormat::Int => {
+                for sample in self.reader.samples::<i32>().take(wanted) {
+                    self.buffer.push(sample.map_err(fail)?);
+                }
+            }
+            hound::SampleFormat::Float => {
+                for sample in self.reader.samples::<f32>().take(wanted) {
+                    self.buffer
+                        .push(crate::audio::convert::to_i24(sample.map_err(fail)?));
+                }
+            }
+        }
+        dest.fill_interleaved(&self.buffer)?;
+        Ok(self.buffer.len() / self.channels())
+    }
+
+    fn len_hint(&self) -> Option<usize> {
+        Some(self.reader.duration() as usize)
+    }
+}
+
+/// One row per take.
+fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
+    let mut csv = String::from(
+        "session,started_at,question_number,question_id,category,question,take,seconds,stopped,rating,preferred,silent,notes,file\n",
+    );
+    for exported in takes {
+        let (session, take) = (exported.session, exported.take);
+        let category = session
+            .questions
+            .get(take.question_index)
+            .map_or("", |q| q.category.as_str());
+        let fields = [
+            session.id.clone(),
+            take.started_at.to_string(),
+            (take.question_index + 1).to_string(),
+            take.question_id.clone(),
+            category.to_owned(),
+            take.question_text.clone(),
+            take.take.to_string(),
+            format!("{:.3}", take.duration().as_secs_f64()),
+            take.stopped.describe().to_owned(),
+            take.rating
+                .map_or_else(String::new, |r| r.stars().to_string()),
+            take.preferred.to_string(),
+            take.silent.to_string(),
+            take.notes.clone(),
+            exported.inside.clone(),
+        ];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        csv.push_str(&row.join(","));
+        csv.push('\n');
+    }
+    csv
+}
+
+/// A CSV field, quoted when it must be; a leading `=`, `+`, `-` or `@` is
+/// prefixed with `'` so spreadsheets do not run it as a formula.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// Text made safe inside HTML.
+fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `mm:ss`.
+fn clock(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs();
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+/// A readable, self-contained page about the sessions, with a player per
+/// take that links to the exported file.
+fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[String]) -> String {
+    let mut page = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Rehearse: practice report</title>\n<style>\n\
+         body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}\n\
+         h1{font-size:1.6rem}h2{margin-top:2.5rem;border-bottom:1px solid #ccc}h3{font-size:1.05rem;margin-bottom:.3rem}\n\
+         table{border-collapse:collapse;width:100%}td,th{padding:.3rem .5rem;text-align:left;vertical-align:top;border-bottom:1px solid #eee}\n\
+         .muted{color:#666}audio{width:16rem}\n</style>\n</head>\n<body>\n<h1>Practice report</h1>\n",
+    );
+    let _ = writeln!(
+        page,
+        "<p class=\"muted\">{} session(s), {} take(s). Recorded with Rehearse; everything stays where you put it.</p>",
+        sessions.len(),
+        takes.len()
+    );
+    for session in sessions {
+        let _ = writeln!(page, "<h2>Session {}</h2>", html(&session.id));
+        let average = session
+            .average_rating()
+            .map_or_else(|| "unrated".to_owned(), |avg| format!("{avg:.1} of 5"));
+        let _ = writeln!(
+            page,
+            "<p>Started {}. {} of {} questions answered, {} takes, {} speaking. Average rating: {}.</p>",
+            html(&session.started_at.to_string()),
+            session.questions_answered(),
+            session.questions.len(),
+            session.takes.len(),
+            clock(session.speaking_time()),
+            html(&average)
+        );
+        for (index, question) in session.questions.iter().enumerate() {
+            let _ = writeln!(
+                page,
+                "<h3>{}. {}</h3>\n<p class=\"muted\">{} · {} · think {} s · answer {}</p>",
+                index + 1,
+                html(&question.text),
+                html(&question.category),
+                question.kind,
+                question.think_seconds,
+                question
+                    .answer_seconds
+                    .map_or_else(|| "no limit".to_owned(), |s| format!("{s} s"))
+            );
+            let rows: Vec<&ExportedTake<'_>> = takes
+                .iter()
+                .filter(|t| std::ptr::eq(t.session, session) && t.take.question_index == index)
+                .collect();
+            if rows.is_empty() {
+                page.push_str("<p class=\"muted\">Not answered.</p>\n");
+                continue;
+            }
+            page.push_str("<table>\n<tr><th>Take</th><th>Length</th><th>Stopped</th><th>Rating</th><th>Notes</th><th>Listen</th></tr>\n");
+            for row in rows {
+                let take = row.take;
+                let rating = take.rating.map_or_else(
+                    || "unrated".to_owned(),
+                    |r| {
+                        format!(
+                            "{}{}",
+                            "★".repeat(usize::from(r.stars())),
+                            "☆".repeat(5 - usize::from(r.stars()))
+                        )
+                    },
+                );
+                let star = &take.star;
+                let checklist = if question.kind == crate::model::QuestionKind::Behavioural {
+                    format!(
+                        "<br><span class=\"muted\">STAR: {}{}{}{}</span>",
+                        if star.situation { "S✓ " } else { "S✗ " },
+                        if star.task { "T✓ " } else { "T✗ " },
+                        if star.action { "A✓ " } else { "A✗ " },
+                        if star.result { "R✓" } else { "R✗" },
+                    )
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    page,
+                    "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{checklist}</td><td><audio controls preload=\"none\" src=\"{}\"></audio></td></tr>",
+                    take.take,
+                    if take.preferred { " (preferred)" } else { "" },
+                    clock(take.duration()),
+                    html(take.stopped.describe()),
+                    rating,
+                    html(&take.notes),
+                    html(&row.inside),
+                );
+            }
+            page.push_str("</table>\n");
+        }
+    }
+    if !missing.is_empty() {
+        page.push_str("<h2>Missing recordings</h2>\n<ul>\n");
+        for file in missing {
+            let _ = writeln!(page, "<li>{}</li>", html(file));
+        }
+        page.push_str("</ul>\n");
+    }
+    page.push_str("</body>\n</html>\n");
+    page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\"\nthen"), "\"say \"\"hi\"\"\nthen\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            html("<script>alert('x') & \"y\"</script>\u{7}"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;\u{fffd}"
+        );
+    }
+}

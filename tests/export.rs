@@ -1,0 +1,354 @@
+//! Export checked by other programs: `unzip -t`, `sox` on the WAV and FLAC
+//! files, and `report.html` opened in headless Chromium.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test helper that fails should fail the test"
+)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rehearse::audio::TakeFormat;
+use rehearse::audio::take_file::TakeFile;
+use rehearse::interview::{PlanRequest, StopReason, build_plan};
+use rehearse::model::Rating;
+use rehearse::paths::DataDir;
+use rehearse::questions::{PackSources, QuestionBank};
+use rehearse::store::export::{AudioFormat, Container, ExportError, ExportRequest, export};
+use rehearse::store::{Session, StarChecklist, Store, Take};
+use tempfile::TempDir;
+
+/// A store with one session of two questions and three takes of known
+/// lengths; the second question's id is hostile.
+fn store_with_takes(dir: &Path) -> (Store, Session) {
+    let store = Store::open(DataDir::resolve(Some(dir.join("data"))).unwrap())
+        .unwrap()
+        .store;
+    let bank = QuestionBank::load(&PackSources::default());
+    let request = PlanRequest {
+        count: Some(2),
+        ..PlanRequest::default()
+    };
+    let plan = build_plan(bank.questions(), &request, &HashMap::new()).unwrap();
+    let mut session = store.create_session(&plan).unwrap();
+    session.questions[1].id = "../../../outside <b>&".to_owned();
+    session.questions[1].text = "Is <script>alert(1)</script> escaped?".to_owned();
+    for (question_index, take_no, seconds, format) in [
+        (0, 1, 1.5, TakeFormat::S16),
+        (0, 2, 2.25, TakeFormat::S24),
+        (1, 1, 0.75, TakeFormat::F32),
+    ] {
+        let (relative, full) = store.take_path(&session, question_index, take_no);
+        let frames = (48_000.0 * seconds) as usize;
+        let samples: Vec<f32> = (0..frames)
+            .map(|i| 0.3 * (i as f32 * 2.0 * std::f32::consts::PI * 220.0 / 48_000.0).sin())
+            .collect();
+        let mut file = TakeFile::create(&full, format, 48_000).unwrap();
+        file.write(&samples).unwrap();
+        file.finish().unwrap();
+        session.takes.push(Take {
+            question_index,
+            question_id: session.questions[question_index].id.clone(),
+            question_text: session.questions[question_index].text.clone(),
+            take: take_no,
+            started_at: jiff::Timestamp::now(),
+            duration_ms: (seconds * 1000.0) as u64,
+            file: relative,
+            format,
+            sample_rate: 48_000,
+            stopped: StopReason::User,
+            rating: Rating::new(take_no as u8 + 2),
+            notes: "said \"um\" a lot, then = fine".to_owned(),
+            star: StarChecklist {
+                situation: true,
+                ..StarChecklist::default()
+            },
+            preferred: take_no == 2,
+            silent: false,
+            metrics: None,
+        });
+    }
+    store.save(&session).unwrap();
+    (store, session)
+}
+
+fn request(
+    session: &Session,
+    destination: PathBuf,
+    container: Container,
+    audio: AudioFormat,
+) -> ExportRequest {
+    ExportRequest {
+        sessions: vec![session.clone()],
+        destination,
+        container,
+        audio,
+        force: false,
+    }
+}
+
+fn seconds_by_sox(path: &Path) -> f64 {
+    let output = Command::new("soxi").arg("-D").arg(path).output().unwrap();
+    assert!(
+        output.status.success(),
+        "sox cannot read {}",
+        path.display()
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+fn audio_files(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "wav" || e == "flac") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn check_lengths(files: &[PathBuf]) {
+    let mut lengths: Vec<f64> = files.iter().map(|f| seconds_by_sox(f)).collect();
+    lengths.sort_by(f64::total_cmp);
+    assert_eq!(lengths, [0.75, 1.5, 2.25], "{files:?}");
+}
+
+#[test]
+fn a_zip_export_passes_unzip_and_its_wavs_read_back() {
+    let dir = TempDir::new().unwrap();
+    let (store, session) = store_with_takes(dir.path());
+    let zip_path = dir.path().join("practice.zip");
+    let mut calls = 0;
+    let summary = export(
+        &store,
+        &request(&session, zip_path.clone(), Container::Zip, AudioFormat::Wav),
+        |progress| {
+            calls += 1;
+            assert!(progress.done_bytes <= progress.total_bytes);
+            true
+        },
+    )
+    .unwrap();
+    assert_eq!(summary.audio_files, 3);
+    assert!(calls >= 4);
+
+    let tested = Command::new("unzip")
+        .arg("-t")
+        .arg(&zip_path)
+        .output()
+        .unwrap();
+    assert!(
+        tested.status.success(),
+        "{}",
+        String::from_utf8_lossy(&tested.stdout)
+    );
+    let out = dir.path().join("unzipped");
+    let unpacked = Command::new("unzip")
+        .arg("-q")
+        .arg(&zip_path)
+        .arg("-d")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(unpacked.success());
+    let files = audio_files(&out);
+    check_lengths(&files);
+    for file in &files {
+        assert!(
+            file.starts_with(&out),
+            "{} escaped the export",
+            file.display()
+        );
+    }
+    assert!(out.join("report.html").is_file());
+    assert!(out.join("takes.csv").is_file());
+    assert!(out.join(&session.id).join("session.json").is_file());
+}
+
+#[test]
+fn a_flac_export_is_lossless_and_read_back_by_sox() {
+    let dir = TempDir::new().unwrap();
+    let (store, session) = store_with_takes(dir.path());
+    let folder = dir.path().join("flac export");
+    export(
+        &store,
+        &request(
+            &session,
+            folder.clone(),
+            Container::Folder,
+            AudioFormat::Flac,
+        ),
+        |_| true,
+    )
+    .unwrap();
+    let files = audio_files(&folder);
+    assert!(files.iter().all(|f| f.extension().unwrap() == "flac"));
+    check_lengths(&files);
+    // The 16-bit take decodes to exactly the recorded samples.
+    let original = store.session_dir(&session.id).join(&session.takes[0].file);
+    let flac = files
+        .iter()
+        .find(|f| {
+            f.to_string_lossy().ends_with("take1.flac") && f.to_string_lossy().contains("/01-")
+        })
+        .unwrap();
+    let decoded = dir.path().join("decoded.wav");
+    let status = Command::new("sox")
+        .arg(flac)
+        .arg(&decoded)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let samples = |path: &Path| -> Vec<i16> {
+        hound::WavReader::open(path)
+            .unwrap()
+            .samples::<i16>()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(samples(&decoded), samples(&original));
+}
+
+#[test]
+fn the_report_is_html_a_browser_opens_with_everything_escaped() {
+    let dir = TempDir::new().unwrap();
+    let (store, session) = store_with_takes(dir.path());
+    let folder = dir.path().join("report");
+    export(
+        &store,
+        &request(
+            &session,
+            folder.clone(),
+            Container::Folder,
+            AudioFormat::Wav,
+        ),
+        |_| true,
+    )
+    .unwrap();
+    let report = folder.join("report.html");
+    let profile = TempDir::new().unwrap();
+    let output = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", report.display()))
+        .output()
+        .expect("chromium must be installed (make test installs it)");
+    let dom = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(dom.contains("<h1>Practice report</h1>"), "{dom}");
+    assert!(dom.contains(&session.questions[0].text));
+    assert!(
+        dom.contains("Is &lt;script&gt;alert(1)&lt;/script&gt; escaped?"),
+        "{dom}"
+    );
+    assert!(!dom.contains("<script>"), "no script from the data runs");
+    assert_eq!(dom.matches("<audio").count(), 3);
+    // Every player links to a file that exists in the export.
+    for src in dom.split("src=\"").skip(1) {
+        let link = src.split('"').next().unwrap().replace("&amp;", "&");
+        assert!(folder.join(&link).is_file(), "{link} is not in the export");
+    }
+
+    let csv = std::fs::read_to_string(folder.join("takes.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(
+        csv.contains("\"said \"\"um\"\" a lot, then = fine\""),
+        "{csv}"
+    );
+}
+
+#[test]
+fn an_export_never_overwrites_without_force_and_a_cancel_leaves_nothing() {
+    let dir = TempDir::new().unwrap();
+    let (store, session) = store_with_takes(dir.path());
+    let target = dir.path().join("out.zip");
+    std::fs::write(&target, b"someone else's file").unwrap();
+    let mut req = request(&session, target.clone(), Container::Zip, AudioFormat::Wav);
+    assert!(matches!(
+        export(&store, &req, |_| true),
+        Err(ExportError::Exists(_))
+    ));
+    assert_eq!(std::fs::read(&target).unwrap(), b"someone else's file");
+
+    let fresh = dir.path().join("cancelled");
+    let cancelled = request(&session, fresh.clone(), Container::Folder, AudioFormat::Wav);
+    let mut calls = 0;
+    let result = export(&store, &cancelled, |_| {
+        calls += 1;
+        calls < 3
+    });
+    assert!(matches!(result, Err(ExportError::Cancelled)));
+    assert!(!fresh.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    req.force = true;
+    export(&store, &req, |_| true).unwrap();
+    let tested = Command::new("unzip")
+        .arg("-t")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(tested.status.success());
+}
+
+#[test]
+fn the_cli_exports_and_refuses_to_overwrite() {
+    let dir = TempDir::new().unwrap();
+    let (store, _session) = store_with_takes(dir.path());
+    drop(store);
+    let data = dir.path().join("data");
+    let target = dir.path().join("cli.zip");
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rehearse"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["export", "latest", "--zip", "--flac", "--to"])
+            .arg(&target)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let first = run(&[]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("exported 3 recordings"));
+    let second = run(&[]);
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("--force"));
+    assert!(run(&["--force"]).status.success());
+}
