@@ -172,6 +172,113 @@ def recording_rows(tmp):
     ]
 
 
+def timed(command, env=None, stdout=subprocess.DEVNULL):
+    """Wall seconds of one run of `command`."""
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=stdout, env=env)
+    return time.perf_counter() - start
+
+
+def write_session(sessions_dir, index, takes, files=None):
+    """A session.json of the current format with `takes` takes."""
+    session_id = f"2026-01-{1 + index % 28:02}T{index % 24:02}{index % 60:02}00Z-{index:04x}"
+    folder = os.path.join(sessions_dir, session_id)
+    os.makedirs(os.path.join(folder, "takes"), exist_ok=True)
+    question = {"id": "debugging-backend-issue", "text": "How would you debug an issue on the back end?",
+                "category": "Problem solving", "kind": "technical", "think_seconds": 20, "answer_seconds": 120}
+    manifest = {
+        "schema_version": 1, "id": session_id, "started_at": f"2026-01-{1 + index % 28:02}T10:00:00Z",
+        "ended_at": None,
+        "plan": {"categories": [], "questions": [], "count": takes, "order": "as_listed",
+                 "think": "question_default", "answer": "question_default", "warning_seconds": 30},
+        "questions": [question] * takes,
+        "takes": [
+            {"question_index": t, "question_id": question["id"], "question_text": question["text"],
+             "take": 1, "started_at": "2026-01-01T10:00:00Z", "duration_ms": 60000 + t,
+             "file": (files[t] if files else f"takes/{t + 1:02}-debugging-backend-issue-take1.wav"),
+             "format": "s16", "sample_rate": 48000, "stopped": "user", "rating": 1 + t % 5,
+             "notes": "", "star": {"situation": False, "task": False, "action": False, "result": False},
+             "preferred": False, "silent": False, "metrics": None}
+            for t in range(takes)
+        ],
+    }
+    with open(os.path.join(folder, "session.json"), "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=2)
+    return session_id, folder
+
+
+def write_wav(path, seconds):
+    """A mono 48 kHz 16-bit WAV of noise (incompressible, like the worst take)."""
+    import wave
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        chunk = 48000 * 2
+        remaining = int(seconds * 48000) * 2
+        while remaining > 0:
+            n = min(chunk, remaining)
+            w.writeframes(os.urandom(n))
+            remaining -= n
+
+
+def store_rows(tmp):
+    """Listing 1,000 sessions, exporting 1 GB, and FLAC against flac(1)."""
+    rows = []
+    data = os.path.join(tmp, "store")
+    env = dict(os.environ, REHEARSE_DATA_DIR=data)
+    sessions_dir = os.path.join(data, "sessions")
+    for index in range(1000):
+        write_session(sessions_dir, index, 10)
+    manifests = [os.path.join(sessions_dir, d, "session.json") for d in os.listdir(sessions_dir)]
+    ours = median_seconds([BINARY, "sessions", "list"], env)
+    theirs = median_seconds(["cat"] + manifests, env)
+    rows.append(("sessions list, 1,000 sessions x 10 takes", ours * 1000, "ms",
+                 "cat of the same 1,000 manifests", theirs * 1000))
+
+    big = os.path.join(tmp, "big")
+    big_env = dict(os.environ, REHEARSE_DATA_DIR=big)
+    files = [f"takes/{t + 1:02}-debugging-backend-issue-take1.wav" for t in range(20)]
+    session_id, folder = write_session(os.path.join(big, "sessions"), 0, 20, files)
+    for name in files:
+        write_wav(os.path.join(folder, name), 560)  # 20 x 53.8 MB = 1.08 GB
+    size = sum(os.path.getsize(os.path.join(folder, name)) for name in files)
+    ours = timed([BINARY, "export", session_id, "--zip", "--to", os.path.join(tmp, "ours.zip")], big_env)
+    start = time.perf_counter()
+    subprocess.run(["zip", "-0", "-q", "-r", os.path.join(tmp, "theirs.zip"), session_id],
+                   check=True, cwd=os.path.join(big, "sessions"))
+    theirs = time.perf_counter() - start
+    mb = size / 1e6
+    rows.append((f"export {mb / 1000:.2f} GB to zip: throughput", mb / ours, "MB/s",
+                 "zip -0 -r, same files", mb / theirs))
+    for leftover in ("ours.zip", "theirs.zip"):
+        try:
+            os.remove(os.path.join(tmp, leftover))
+        except OSError:
+            pass
+    shutil.rmtree(big)
+
+    speech_env = dict(os.environ, REHEARSE_DATA_DIR=os.path.join(tmp, "speech"))
+    session_id, folder = write_session(os.path.join(tmp, "speech", "sessions"), 0, 1)
+    wav = os.path.join(folder, "takes", "01-debugging-backend-issue-take1.wav")
+    # Two minutes of speech-like sound: espeak's voice, repeated, over quiet noise.
+    voice = os.path.join(tmp, "voice.wav")
+    subprocess.run(["espeak-ng", "-w", voice,
+                    "I would start from the symptoms, read the logs and the traces, "
+                    "form a hypothesis, and test it before changing anything."], check=True)
+    subprocess.run(["sox", voice, "-r", "48000", "-b", "16", "-c", "1", os.path.join(tmp, "v48.wav")], check=True)
+    subprocess.run(["sox", os.path.join(tmp, "v48.wav"), wav, "repeat", "-", "trim", "0", "120"], check=True)
+    ours = timed([BINARY, "export", session_id, "--flac", "--to", os.path.join(tmp, "flac-ours")], speech_env)
+    ours_size = sum(os.path.getsize(p) for p in
+                    [os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(tmp, "flac-ours")) for f in fs]
+                    if p.endswith(".flac"))
+    theirs = timed(["flac", "-s", "-f", "-o", os.path.join(tmp, "theirs.flac"), wav])
+    theirs_size = os.path.getsize(os.path.join(tmp, "theirs.flac"))
+    rows.append(("FLAC export of a 2-minute take: time", ours * 1000, "ms", "flac (level 5), same WAV", theirs * 1000))
+    rows.append(("FLAC export of a 2-minute take: size", ours_size / 1024, "KiB", "flac (level 5), same WAV", theirs_size / 1024))
+    return rows
+
+
 def main():
     if not os.path.exists(BINARY):
         sys.exit(f"bench: {BINARY} is missing; run `make bench`, which builds it")
@@ -185,6 +292,7 @@ def main():
         theirs = median_seconds([sys.executable, "-m", "json.tool", bank], env)
         rows.append((f"questions list, 10,000 questions ({size_mb:.1f} MB)", ours * 1000, "ms",
                      "python3 -m json.tool, same file", theirs * 1000))
+        rows.extend(store_rows(tmp))
         if shutil.which("pulseaudio") and shutil.which("parecord"):
             rows.extend(recording_rows(tmp))
         else:
@@ -195,7 +303,8 @@ def main():
     for name, ours, unit, yardstick, theirs in rows:
         ratio = f"{ours / theirs:6.2f}" if theirs else "     -"
         print(f"{name:<46} {ours:>9.1f} {unit:<3} {yardstick:<42} {theirs:>9.1f} {unit:<3} {ratio}")
-    print(f"(times: median of {RUNS} runs; ratio = rehearse / yardstick)")
+    print(f"(questions list and sessions list: median of {RUNS} runs; the rest: one run each, "
+          "both tools in the same run; ratio = rehearse / yardstick, so for MB/s higher is better)")
 
 
 if __name__ == "__main__":
