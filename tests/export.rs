@@ -14,7 +14,7 @@ use std::process::Command;
 
 use rehearse::audio::TakeFormat;
 use rehearse::audio::take_file::TakeFile;
-use rehearse::interview::{PlanRequest, StopReason, build_plan};
+use rehearse::interview::{PlanRequest, build_plan};
 use rehearse::model::Rating;
 use rehearse::paths::DataDir;
 use rehearse::questions::{PackSources, QuestionBank};
@@ -50,17 +50,9 @@ fn store_with_takes(dir: &Path) -> (Store, Session) {
         let mut file = TakeFile::create(&full, format, 48_000).unwrap();
         file.write(&samples).unwrap();
         file.finish().unwrap();
-        session.takes.push(Take {
-            question_index,
-            question_id: session.questions[question_index].id.clone(),
-            question_text: session.questions[question_index].text.clone(),
-            take: take_no,
-            started_at: jiff::Timestamp::now(),
+        let take = Take {
             duration_ms: (seconds * 1000.0) as u64,
-            file: relative,
             format,
-            sample_rate: 48_000,
-            stopped: StopReason::User,
             rating: Rating::new(take_no as u8 + 2),
             notes: "said \"um\" a lot, then = fine".to_owned(),
             star: StarChecklist {
@@ -68,9 +60,9 @@ fn store_with_takes(dir: &Path) -> (Store, Session) {
                 ..StarChecklist::default()
             },
             preferred: take_no == 2,
-            silent: false,
-            metrics: None,
-        });
+            ..session.new_take(question_index, take_no, relative, jiff::Timestamp::now())
+        };
+        session.takes.push(take);
     }
     store.save(&session).unwrap();
     (store, session)

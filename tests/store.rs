@@ -17,7 +17,7 @@ use rehearse::interview::{PlanRequest, StopReason, build_plan};
 use rehearse::model::Rating;
 use rehearse::paths::DataDir;
 use rehearse::questions::{PackSources, QuestionBank};
-use rehearse::store::{Session, StarChecklist, Store, StoreError, Take};
+use rehearse::store::{Session, Store, StoreError, Take};
 use tempfile::TempDir;
 
 fn open(dir: &Path) -> Store {
@@ -38,22 +38,8 @@ fn new_session(store: &Store, count: usize) -> Session {
 
 fn take(session: &Session, question_index: usize, number: u32, file: String) -> Take {
     Take {
-        question_index,
-        question_id: session.questions[question_index].id.clone(),
-        question_text: session.questions[question_index].text.clone(),
-        take: number,
-        started_at: jiff::Timestamp::now(),
         duration_ms: 1500,
-        file,
-        format: TakeFormat::S16,
-        sample_rate: 48_000,
-        stopped: StopReason::User,
-        rating: None,
-        notes: String::new(),
-        star: StarChecklist::default(),
-        preferred: false,
-        silent: false,
-        metrics: None,
+        ..session.new_take(question_index, number, file, jiff::Timestamp::now())
     }
 }
 

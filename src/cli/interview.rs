@@ -18,14 +18,15 @@ use super::questions::load_bank;
 use super::sessions::{clock, open_store, stars};
 use crate::audio::{self, Microphone, RecorderEvent, TakeEnd, TakeSummary};
 use crate::interview::{
-    Action, AnswerLimit, Interview, Order, Phase, PlanRequest, StopReason, ThinkTime, build_plan,
+    Action, AnswerLimit, Interview, Order, Phase, PlanRequest, StopReason, TakeRequest, ThinkTime,
+    build_plan,
 };
 use crate::model::{QuestionKind, Rating};
 use crate::paths::DataDir;
 use crate::questions::PackSources;
 use crate::store::history::practice_records;
 use crate::store::settings::{OrderChoice, Settings};
-use crate::store::{Session, StarChecklist, Store, Take};
+use crate::store::{Session, Store, Take};
 
 /// How often the countdowns are advanced.
 const TICK: Duration = Duration::from_millis(50);
@@ -79,7 +80,7 @@ pub(super) fn run(
     let mut terminal = Terminal::default();
     let mut review = Review::Saving;
     let mut pending_stop: Option<StopReason> = None;
-    let mut recording: Option<(crate::interview::TakeRequest, String, Timestamp)> = None;
+    let mut recording: Option<(TakeRequest, String, Timestamp)> = None;
     let mut actions = interview.start(Instant::now());
 
     loop {
@@ -129,13 +130,7 @@ pub(super) fn run(
                     report_take_end(&summary);
                     interview.recording_stopped(reason);
                     session.takes.push(take_from(
-                        &session,
-                        request.question_index,
-                        request.take,
-                        relative,
-                        started_at,
-                        &summary,
-                        reason,
+                        &session, request, relative, started_at, &summary, reason,
                     ));
                     store.save(&session)?;
                     review = if interview.phase() == Phase::Reviewing {
@@ -246,31 +241,19 @@ fn plan_request(args: &InterviewArgs, settings: &Settings) -> PlanRequest {
 /// The take to store for a finished recording.
 fn take_from(
     session: &Session,
-    question_index: usize,
-    take: u32,
+    request: TakeRequest,
     file: String,
     started_at: Timestamp,
     summary: &TakeSummary,
     stopped: StopReason,
 ) -> Take {
-    let question = &session.questions[question_index];
     Take {
-        question_index,
-        question_id: question.id.clone(),
-        question_text: question.text.clone(),
-        take,
-        started_at,
         duration_ms: summary.duration().as_millis() as u64,
-        file,
         format: summary.format,
         sample_rate: summary.sample_rate,
         stopped,
-        rating: None,
-        notes: String::new(),
-        star: StarChecklist::default(),
-        preferred: false,
         silent: summary.is_silent(),
-        metrics: None,
+        ..session.new_take(request.question_index, request.take, file, started_at)
     }
 }
 

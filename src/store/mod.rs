@@ -536,7 +536,6 @@ fn attach_recovered(session: &mut Session, path: &Path, wav: &audio::recover::Re
     let Some((number, take)) = parsed else {
         return false;
     };
-    let question = &session.questions[number - 1];
     let started_at = fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
@@ -545,14 +544,8 @@ fn attach_recovered(session: &mut Session, path: &Path, wav: &audio::recover::Re
             end.checked_sub(jiff::SignedDuration::try_from(wav.duration()).unwrap_or_default())
                 .unwrap_or(end)
         });
-    session.takes.push(Take {
-        question_index: number - 1,
-        question_id: question.id.clone(),
-        question_text: question.text.clone(),
-        take,
-        started_at,
+    let take = Take {
         duration_ms: wav.duration().as_millis() as u64,
-        file: relative,
         format: match wav.bits_per_sample {
             24 => audio::TakeFormat::S24,
             32 => audio::TakeFormat::F32,
@@ -560,13 +553,9 @@ fn attach_recovered(session: &mut Session, path: &Path, wav: &audio::recover::Re
         },
         sample_rate: wav.sample_rate,
         stopped: StopReason::Recovered,
-        rating: None,
-        notes: String::new(),
-        star: StarChecklist::default(),
-        preferred: false,
-        silent: false,
-        metrics: None,
-    });
+        ..session.new_take(number - 1, take, relative, started_at)
+    };
+    session.takes.push(take);
     true
 }
 

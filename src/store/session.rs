@@ -122,6 +122,37 @@ pub struct StarChecklist {
 }
 
 impl Session {
+    /// A new take of question `question_index` (which must exist): 16-bit,
+    /// 48 kHz, empty and unrated, stopped by the user; the caller sets what
+    /// the recording was actually like with struct-update syntax.
+    pub fn new_take(
+        &self,
+        question_index: usize,
+        take: u32,
+        file: String,
+        started_at: Timestamp,
+    ) -> Take {
+        let question = &self.questions[question_index];
+        Take {
+            question_index,
+            question_id: question.id.clone(),
+            question_text: question.text.clone(),
+            take,
+            started_at,
+            duration_ms: 0,
+            file,
+            format: TakeFormat::S16,
+            sample_rate: 48_000,
+            stopped: StopReason::User,
+            rating: None,
+            notes: String::new(),
+            star: StarChecklist::default(),
+            preferred: false,
+            silent: false,
+            metrics: None,
+        }
+    }
+
     /// Takes of the question at `question_index`, in order.
     pub fn takes_of(&self, question_index: usize) -> impl Iterator<Item = &Take> {
         self.takes
