@@ -16,8 +16,11 @@ min_rust=1.89
 # Debian package names, by purpose.
 build_pkgs=(build-essential pkg-config curl ca-certificates libasound2-dev)
 # The ALSA plugin routes ALSA's default device to PulseAudio or PipeWire.
-run_pkgs=(libasound2-plugins)
-test_pkgs=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox python3 unzip chromium)
+# The window loads these at run time (X11 or Wayland, OpenGL through Mesa).
+run_pkgs=(libasound2-plugins libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
+  libxkbcommon0 libwayland-client0 libwayland-egl1 libfontconfig1 libgl1 libegl1 libgl1-mesa-dri)
+test_pkgs=("${run_pkgs[@]}" pulseaudio pulseaudio-utils espeak-ng sox python3 unzip chromium
+  xvfb xauth x11-utils xdotool imagemagick)
 bench_pkgs=(python3 pulseaudio pulseaudio-utils libasound2-plugins sox espeak-ng zip flac)
 
 case "$purpose" in

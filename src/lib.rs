@@ -11,6 +11,7 @@
 //! - [`paths`]: where the data lives;
 //! - [`model`]: plain data shared by all.
 
+pub mod app;
 pub mod audio;
 pub mod cli;
 pub mod interview;
@@ -18,3 +19,4 @@ pub mod model;
 pub mod paths;
 pub mod questions;
 pub mod store;
+pub mod ui;

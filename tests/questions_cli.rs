@@ -242,10 +242,25 @@ fn a_bad_pack_in_the_folder_is_left_out_and_the_others_load() {
 }
 
 #[test]
-fn bare_rehearse_prints_help_and_the_bank_summary() {
+fn without_a_display_bare_rehearse_says_so_and_prints_help_and_the_bank_summary() {
     let data = TempDir::new().unwrap();
-    let out = rehearse(data.path(), &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .env("REHEARSE_DATA_DIR", data.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no display found"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("rehearse interview"),
+        "{}",
+        stderr(&out)
+    );
     let text = stdout(&out);
     assert!(text.contains("Usage: rehearse"), "{text}");
     assert!(text.contains("questions"), "{text}");

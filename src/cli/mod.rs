@@ -220,8 +220,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => {
             let bank = questions::load_bank(&sources);
+            if has_display() {
+                crate::app::run(data_dir, bank)
+                    .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            eprintln!(
+                "rehearse: no display found (DISPLAY and WAYLAND_DISPLAY are not set), so the window cannot open.\n\
+                 Everything also works from the terminal: `rehearse interview` runs a whole practice session;\n\
+                 the commands are listed below."
+            );
             questions::print_overview(&bank, &data_dir)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitCode::FAILURE)
         }
         Some(Command::Questions(QuestionsCommand::List { category })) => {
             let bank = questions::load_bank(&sources);
@@ -250,6 +260,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             flac,
             force,
         }) => sessions::export(data_dir, &sessions, to, zip, flac, force),
+    }
+}
+
+/// Whether a window can be shown: on Linux and the BSDs, an X11 or Wayland
+/// display must be named in the environment.
+fn has_display() -> bool {
+    if cfg!(any(
+        target_os = "linux",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd"
+    )) {
+        ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+    } else {
+        true
     }
 }
 

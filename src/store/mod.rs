@@ -308,17 +308,7 @@ impl Store {
         question_index: usize,
         take: u32,
     ) -> (String, PathBuf) {
-        let question_id = session
-            .questions
-            .get(question_index)
-            .map_or("question", |q| q.id.as_str());
-        let relative = format!(
-            "takes/{:02}-{}-take{take}.wav",
-            question_index + 1,
-            sanitize_component(question_id, 80)
-        );
-        let full = self.session_dir(&session.id).join(&relative);
-        (relative, full)
+        take_path(&self.dir, session, question_index, take)
     }
 
     /// Writes a session's manifest (atomically).
@@ -501,6 +491,31 @@ impl Store {
         }
         Ok((recovered, unrecoverable))
     }
+}
+
+/// Where take `take` of question `question_index` of `session` is recorded
+/// in the data folder `dir`: relative to the session folder, and in full. The
+/// question id is sanitised, whatever the manifest says.
+pub fn take_path(
+    dir: &DataDir,
+    session: &Session,
+    question_index: usize,
+    take: u32,
+) -> (String, PathBuf) {
+    let question_id = session
+        .questions
+        .get(question_index)
+        .map_or("question", |q| q.id.as_str());
+    let relative = format!(
+        "takes/{:02}-{}-take{take}.wav",
+        question_index + 1,
+        sanitize_component(question_id, 80)
+    );
+    let full = dir
+        .sessions()
+        .join(sanitize_component(&session.id, 80))
+        .join(&relative);
+    (relative, full)
 }
 
 /// Index in `session.takes` of take `number` (1-based).

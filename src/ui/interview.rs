@@ -1,0 +1,291 @@
+//! The interview screen (question, countdowns, recording, rating) and the
+//! summary shown when a session ends. Keyboard: Space starts or stops, R
+//! retakes, N next, S skip, Esc ends (asking first while recording), 1-5
+//! rate the take just recorded.
+
+use std::time::Instant;
+
+use eframe::egui;
+
+use super::{clock, level_meter};
+use crate::app::{ActiveSession, Command, RehearseApp};
+use crate::interview::{Phase, StopReason};
+use crate::model::QuestionKind;
+
+pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
+    let level = app.level();
+    let microphone = app.microphone_name().map(str::to_owned);
+    let Some(active) = &mut app.active else {
+        ui.spinner();
+        ui.label("Preparing the session…");
+        return;
+    };
+    keyboard(ui, active, commands);
+    let now = Instant::now();
+    let interview = &active.interview;
+    let progress = interview.progress();
+    let question = &interview.question().question;
+
+    ui.horizontal(|ui| {
+        ui.label(format!(
+            "Question {} of {} · {}",
+            progress.number, progress.total, question.category
+        ));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("End session (Esc)").clicked() {
+                commands.push(Command::RequestEnd);
+            }
+            ui.toggle_value(&mut active.show_tips, "Tips");
+        });
+    });
+    ui.add_space(12.0);
+    ui.label(egui::RichText::new(&question.text).size(28.0).strong());
+    ui.add_space(8.0);
+    if active.show_tips {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            if !question.looking_for.is_empty() {
+                ui.label(format!("What they look for: {}", question.looking_for));
+            }
+            for tip in &question.tips {
+                ui.label(format!("• {tip}"));
+            }
+            if question.kind == QuestionKind::Behavioural
+                && question.tips.iter().all(|t| !t.contains("STAR"))
+            {
+                ui.label("• Use STAR: situation, task, action, result.");
+            }
+        });
+    }
+    ui.add_space(16.0);
+
+    if active.confirm_end {
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "End the session? The answer being recorded is kept.",
+            );
+            if ui.button("End session").clicked() {
+                commands.push(Command::End);
+            }
+            if ui.button("Keep recording").clicked() {
+                commands.push(Command::CancelEnd);
+            }
+        });
+    }
+
+    match interview.phase() {
+        Phase::Ready => {
+            ui.spinner();
+            ui.label(match &microphone {
+                Some(_) => "Starting…".to_owned(),
+                None => "Opening the microphone…".to_owned(),
+            });
+        }
+        Phase::Thinking => {
+            let left = interview.remaining(now).unwrap_or_default();
+            ui.label(egui::RichText::new(format!("Think: {}", clock_up(left))).size(40.0));
+            if ui.button("Start answering (Space)").clicked() {
+                commands.push(Command::StartAnswer);
+            }
+            if ui.button("Skip (S)").clicked() {
+                commands.push(Command::Skip);
+            }
+        }
+        Phase::Answering => {
+            ui.horizontal(|ui| {
+                let red = egui::Color32::from_rgb(220, 40, 40);
+                let (dot, _) = ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::hover());
+                ui.painter().circle_filled(dot.center(), 8.0, red);
+                ui.colored_label(red, egui::RichText::new("Recording").size(20.0));
+                if let Some(level) = level {
+                    level_meter(ui, level);
+                }
+            });
+            let (text, warn) = match interview.remaining(now) {
+                Some(left) => (format!("{} left", clock_up(left)), interview.warning(now)),
+                None => (
+                    format!(
+                        "{} (no limit)",
+                        clock(interview.answer_elapsed(now).unwrap_or_default())
+                    ),
+                    false,
+                ),
+            };
+            let color = if warn {
+                ui.visuals().warn_fg_color
+            } else {
+                ui.visuals().text_color()
+            };
+            ui.label(egui::RichText::new(text).size(40.0).color(color));
+            ui.horizontal(|ui| {
+                if ui.button("Stop (Space)").clicked() {
+                    commands.push(Command::Stop);
+                }
+                if ui.button("Skip (S)").clicked() {
+                    commands.push(Command::Skip);
+                }
+            });
+        }
+        Phase::Reviewing => review(ui, active, microphone.as_deref(), commands),
+        Phase::Finished => {
+            ui.spinner();
+            ui.label("Saving the last take…");
+        }
+    }
+}
+
+/// Remaining time rounded up, so the countdown reaches 0:00 at the end.
+fn clock_up(left: std::time::Duration) -> String {
+    let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    clock(std::time::Duration::from_secs(seconds))
+}
+
+fn review(
+    ui: &mut egui::Ui,
+    active: &ActiveSession,
+    microphone: Option<&str>,
+    commands: &mut Vec<Command>,
+) {
+    if active.interview.stop_reason() == Some(StopReason::TimeLimit) {
+        ui.label(
+            egui::RichText::new("Time's up")
+                .size(32.0)
+                .color(ui.visuals().warn_fg_color),
+        );
+    }
+    let latest = active.latest_take.and_then(|i| active.session.takes.get(i));
+    match latest {
+        None => {
+            ui.spinner();
+            ui.label("Saving the take…");
+        }
+        Some(take) => {
+            ui.label(format!(
+                "Take {} saved: {} ({})",
+                take.take,
+                clock(take.duration()),
+                take.stopped.describe()
+            ));
+            if take.silent {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!(
+                        "This take is silent. Is \"{}\" the right microphone, and is it unmuted?",
+                        microphone.unwrap_or("the microphone")
+                    ),
+                );
+            }
+            ui.horizontal(|ui| {
+                ui.label("Rating:");
+                for stars in 1..=5u8 {
+                    let chosen = take.rating.map(|r| r.stars()) == Some(stars);
+                    let button = ui
+                        .selectable_label(chosen, stars.to_string())
+                        .on_hover_text(format!("Rate {stars} of 5 ({stars})"));
+                    button.widget_info(|| {
+                        egui::WidgetInfo::selected(
+                            egui::Role::Button,
+                            true,
+                            chosen,
+                            format!("Rate {stars} of 5"),
+                        )
+                    });
+                    if button.clicked() {
+                        commands.push(Command::Rate(stars));
+                    }
+                }
+            });
+        }
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Retake (R)").clicked() {
+            commands.push(Command::Retake);
+        }
+        if ui.button("Next (N)").clicked() {
+            commands.push(Command::Next);
+        }
+        if ui.button("Skip (S)").clicked() {
+            commands.push(Command::Skip);
+        }
+    });
+}
+
+fn keyboard(ui: &egui::Ui, active: &ActiveSession, commands: &mut Vec<Command>) {
+    use egui::Key;
+    let phase = active.interview.phase();
+    ui.input(|input| {
+        if input.key_pressed(Key::Escape) {
+            commands.push(if active.confirm_end {
+                Command::CancelEnd
+            } else {
+                Command::RequestEnd
+            });
+        }
+        if input.key_pressed(Key::Space) {
+            match phase {
+                Phase::Thinking => commands.push(Command::StartAnswer),
+                Phase::Answering => commands.push(Command::Stop),
+                _ => {}
+            }
+        }
+        if input.key_pressed(Key::S) {
+            commands.push(Command::Skip);
+        }
+        if phase == Phase::Reviewing {
+            if input.key_pressed(Key::R) {
+                commands.push(Command::Retake);
+            }
+            if input.key_pressed(Key::N) {
+                commands.push(Command::Next);
+            }
+            for (key, stars) in [
+                (Key::Num1, 1),
+                (Key::Num2, 2),
+                (Key::Num3, 3),
+                (Key::Num4, 4),
+                (Key::Num5, 5),
+            ] {
+                if input.key_pressed(key) {
+                    commands.push(Command::Rate(stars));
+                }
+            }
+        }
+    });
+}
+
+pub(super) fn draw_summary(ui: &mut egui::Ui, app: &RehearseApp, commands: &mut Vec<Command>) {
+    ui.heading("Session finished");
+    if let Some(active) = &app.active {
+        let session = &active.session;
+        ui.label(format!(
+            "{} of {} questions answered · {} takes · {} speaking · {}",
+            session.questions_answered(),
+            session.questions.len(),
+            session.takes.len(),
+            clock(session.speaking_time()),
+            session.average_rating().map_or_else(
+                || "unrated".to_owned(),
+                |avg| format!("average rating {avg:.1}")
+            )
+        ));
+        ui.separator();
+        for take in &session.takes {
+            ui.label(format!(
+                "{}. {} — take {}: {} · {} · {}",
+                take.question_index + 1,
+                take.question_text,
+                take.take,
+                clock(take.duration()),
+                take.stopped.describe(),
+                take.rating.map_or_else(
+                    || "unrated".to_owned(),
+                    |r| format!("rated {} of 5", r.stars())
+                )
+            ));
+        }
+    }
+    ui.add_space(12.0);
+    if ui.button("Back to home").clicked() {
+        commands.push(Command::Home);
+    }
+}
