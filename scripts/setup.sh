@@ -11,7 +11,7 @@
 set -euo pipefail
 
 purpose=${1:-run}
-min_rust=1.89
+min_rust=1.95
 
 # Debian package names, by purpose.
 build_pkgs=(build-essential pkg-config curl ca-certificates libasound2-dev)

@@ -1,44 +1,66 @@
 //! The desktop app: owns the app state, draws the screens, and applies the
-//! [`Command`]s they push after each frame. Disk and device work runs on the
-//! [`worker`] thread; the interview itself is the pure state machine of
+//! [`Command`]s they push after each frame ([`commands`]). Disk, device and
+//! export work runs on the [`worker`] thread, playback on the
+//! [`Player`]'s; the interview itself is the pure state machine of
 //! [`crate::interview`], and recording is the same [`Microphone`] the CLI
-//! uses (its calls never block).
+//! uses (its calls never block). So the window never waits.
 
+mod commands;
 pub mod worker;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::time::{Duration, Instant};
 
 use eframe::egui;
 use jiff::Timestamp;
 
+use crate::audio::player::{Player, PlayerEvent, PlayerStatus};
+use crate::audio::waveform::Waveform;
 use crate::audio::{DeviceInfo, Microphone, RecorderEvent, TakeEnd, TakeSummary};
 use crate::interview::{
-    Action, AnswerLimit, Interview, Order, Phase, PlanRequest, StopReason, TakeRequest, ThinkTime,
-    build_plan,
+    AnswerLimit, Interview, Order, Phase, Plan, PlanRequest, StopReason, TakeRequest, ThinkTime,
 };
-use crate::model::{PracticeRecord, QuestionId, Rating};
+use crate::model::{PracticeRecord, QuestionId};
 use crate::paths::{APP_ID, DataDir};
 use crate::questions::QuestionBank;
+use crate::store::export::{AudioFormat, Container};
+use crate::store::history::{SessionFilter, SessionSummary, day_start, rating_trend, summaries};
 use crate::store::settings::{OrderChoice, Settings};
-use crate::store::{Session, Take, take_path};
+use crate::store::{Listing, Session, StarChecklist, Take};
 use crate::ui;
 use worker::{Worker, WorkerEvent, WorkerRequest};
 
-/// Starts the window; returns when it is closed.
-pub fn run(data_dir: DataDir, bank: QuestionBank) -> Result<(), eframe::Error> {
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Rehearse")
-            .with_app_id(APP_ID)
-            .with_inner_size([980.0, 720.0])
-            .with_min_inner_size([640.0, 480.0]),
+pub use commands::{Command, TakeEdit};
+
+/// The window icon, drawn in `assets/` (see `scripts/icons.sh`).
+const ICON_PNG: &[u8] =
+    include_bytes!("../../assets/icons/256x256/io.github.rehearse.Rehearse.png");
+
+/// The window's options: title, app id (matching the desktop file) and icon.
+pub fn native_options() -> eframe::NativeOptions {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Rehearse")
+        .with_app_id(APP_ID)
+        .with_inner_size([1000.0, 740.0])
+        .with_min_inner_size([640.0, 480.0]);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
+        viewport = viewport.with_icon(icon);
+    }
+    eframe::NativeOptions {
+        viewport,
         renderer: eframe::Renderer::Glow,
         ..Default::default()
-    };
+    }
+}
+
+/// Starts the window; returns when it is closed.
+pub fn run(data_dir: DataDir, bank: QuestionBank) -> Result<(), eframe::Error> {
     eframe::run_native(
         "Rehearse",
-        options,
+        native_options(),
         Box::new(move |cc| Ok(Box::new(RehearseApp::new(&cc.egui_ctx, data_dir, bank)))),
     )
 }
@@ -50,49 +72,23 @@ pub enum Screen {
     Home,
     /// A session in progress.
     Interview,
-    /// The session just finished.
-    Summary,
-}
-
-/// What the user asked for; applied after the frame is drawn.
-#[derive(Clone, Debug, PartialEq)]
-#[must_use]
-pub enum Command {
-    /// Start a session with the home screen's choices.
-    StartSession,
-    /// Start answering before the think time is over.
-    StartAnswer,
-    /// Stop the answer.
-    Stop,
-    /// Record the question again.
-    Retake,
-    /// Go to the next question.
-    Next,
-    /// Skip the question.
-    Skip,
-    /// Ask to end the session (confirmation while recording).
-    RequestEnd,
-    /// End the session.
-    End,
-    /// Keep going after asking to end.
-    CancelEnd,
-    /// Rate the latest take.
-    Rate(u8),
-    /// Choose the microphone (`None`: the system default).
-    ChooseMicrophone(Option<String>),
-    /// Open or close the microphone to see its level on the home screen.
-    CheckLevel(bool),
-    /// Back to the home screen.
-    Home,
-    /// Forget the oldest message.
-    DismissMessage,
+    /// One session's takes: to listen, rate and annotate.
+    Review,
+    /// Every session.
+    History,
+    /// Every take of one question, oldest first.
+    Progress,
+    /// Settings.
+    Settings,
 }
 
 /// The home screen's choices.
 #[derive(Clone, Debug)]
 pub struct HomeChoices {
-    /// Chosen categories (none: all).
+    /// Chosen categories (none: all, unless questions are chosen).
     pub categories: BTreeSet<String>,
+    /// Single questions chosen (asked first, before the categories').
+    pub questions: BTreeSet<String>,
     /// Questions per session.
     pub count: usize,
     /// Order.
@@ -113,22 +109,184 @@ pub enum MicrophoneState {
     Open(Box<Microphone>),
 }
 
+/// The "test microphone" button: record 3 s, then play them back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MicTest {
+    /// Not testing.
+    Idle,
+    /// Waiting for the microphone to open.
+    Waiting,
+    /// Recording the 3 s.
+    Recording,
+    /// Playing them back.
+    Playing(PathBuf),
+}
+
+/// How long the microphone test records.
+pub const MIC_TEST_SECONDS: u64 = 3;
+
 /// A session being practised.
 pub struct ActiveSession {
     /// The state machine.
     pub interview: Interview,
     /// The manifest, saved after every change.
     pub session: Session,
-    /// The take being recorded: what, where (relative), since when.
-    pub recording: Option<(TakeRequest, String, Timestamp)>,
-    /// Why the app asked the recorder to stop.
-    pub pending_stop: Option<StopReason>,
+    /// Takes asked of the recorder and not yet finished, oldest first (a
+    /// quick retake can start one before the last one's file is closed).
+    pub recordings: VecDeque<PendingTake>,
     /// Index in `session.takes` of the latest take.
     pub latest_take: Option<usize>,
     /// The user asked to end while recording; waiting for confirmation.
     pub confirm_end: bool,
     /// Tips are shown.
     pub show_tips: bool,
+}
+
+/// A take asked of the recorder and not yet reported finished.
+pub struct PendingTake {
+    /// What the state machine asked for.
+    pub request: TakeRequest,
+    /// Its file, relative to the session folder.
+    pub relative: String,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// Why the app asked the recorder to stop it, if it did.
+    pub stop: Option<StopReason>,
+}
+
+/// The history screen: the sessions on disk, the filters and what they let
+/// through (recomputed only when either changes, so a long history draws
+/// fast).
+#[derive(Default)]
+pub struct HistoryView {
+    /// Everything on disk; `None` until loaded.
+    pub listing: Option<Listing>,
+    /// Filter: first day shown, `YYYY-MM-DD`.
+    pub from: String,
+    /// Filter: last day shown, `YYYY-MM-DD`.
+    pub to: String,
+    /// Filter: category.
+    pub category: Option<String>,
+    /// Filter: lowest average rating.
+    pub min_rating: Option<u8>,
+    /// The sessions that pass, newest first.
+    pub rows: Vec<SessionSummary>,
+    /// Average rating per session, oldest first: `[days since epoch, rating]`.
+    pub trend: Vec<[f64; 2]>,
+    /// A filter date that cannot be read.
+    pub filter_error: Option<String>,
+    /// The session the user asked to delete (waiting for confirmation).
+    pub confirm_delete: Option<String>,
+}
+
+impl HistoryView {
+    /// Applies the filters to the listing.
+    pub fn refresh(&mut self) {
+        let Some(listing) = &self.listing else {
+            return;
+        };
+        self.filter_error = None;
+        let day = |text: &str, what: &str, errors: &mut Option<String>| -> Option<Timestamp> {
+            let text = text.trim();
+            if text.is_empty() {
+                return None;
+            }
+            match text.parse::<jiff::civil::Date>() {
+                Ok(date) => day_start(date).ok(),
+                Err(_) => {
+                    *errors = Some(format!("{what} \"{text}\" is not a date like 2026-11-26"));
+                    None
+                }
+            }
+        };
+        let mut errors = None;
+        let from = day(&self.from, "From", &mut errors);
+        let until =
+            day(&self.to, "To", &mut errors).map(|t| t + jiff::SignedDuration::from_hours(24));
+        self.filter_error = errors;
+        let filter = SessionFilter {
+            from,
+            until,
+            category: self.category.clone(),
+            min_rating: self.min_rating.map(f64::from),
+        };
+        self.rows = summaries(&listing.sessions, &filter);
+        let passing: Vec<Session> = listing
+            .sessions
+            .iter()
+            .filter(|s| filter.accepts(s))
+            .cloned()
+            .collect();
+        self.trend = rating_trend(&passing)
+            .into_iter()
+            .map(|(at, rating)| [at.as_second() as f64 / 86_400.0, rating])
+            .collect();
+    }
+
+    /// The loaded session `id`.
+    pub fn session(&self, id: &str) -> Option<&Session> {
+        self.listing
+            .as_ref()
+            .and_then(|l| l.sessions.iter().find(|s| s.id == id))
+    }
+}
+
+/// How far an export is; shared with the thread doing it.
+#[derive(Debug, Default)]
+pub struct ExportProgress {
+    /// Bytes of audio done.
+    pub done: AtomicU64,
+    /// Bytes of audio in all.
+    pub total: AtomicU64,
+    /// Set to cancel.
+    pub cancel: AtomicBool,
+}
+
+/// The export window.
+pub struct ExportPanel {
+    /// The sessions to export.
+    pub sessions: Vec<String>,
+    /// Where to (editable; "Choose…" opens the system's dialog).
+    pub destination: String,
+    /// Folder or zip.
+    pub container: Container,
+    /// WAV or FLAC.
+    pub audio: AudioFormat,
+    /// The system's save dialog is open.
+    pub choosing: bool,
+    /// The export is running.
+    pub running: Option<Arc<ExportProgress>>,
+}
+
+/// How a message is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageLevel {
+    /// Something done.
+    Info,
+    /// Something the user should act on.
+    Warning,
+}
+
+/// A message in the bar at the top of the window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// What to say; errors name their file or device.
+    pub text: String,
+    /// How to show it.
+    pub level: MessageLevel,
+    /// A folder to offer to open.
+    pub open: Option<PathBuf>,
+}
+
+/// A take's waveform, as far as it is loaded.
+#[derive(Clone, Debug)]
+pub enum WaveformSlot {
+    /// Being read on the worker.
+    Loading,
+    /// Ready to draw.
+    Ready(Arc<Waveform>),
+    /// Could not be read.
+    Failed(String),
 }
 
 /// Everything the screens draw from.
@@ -151,31 +309,51 @@ pub struct RehearseApp {
     pub microphone: MicrophoneState,
     /// The level meter is shown on the home screen.
     pub checking_level: bool,
-    /// The session in progress or just finished.
+    /// The microphone test.
+    pub mic_test: MicTest,
+    /// The session in progress.
     pub active: Option<ActiveSession>,
+    /// The session on the review screen.
+    pub review: Option<Session>,
+    /// The history screen.
+    pub history: HistoryView,
+    /// The question of the progress screen.
+    pub progress_question: Option<String>,
+    /// The export window.
+    pub export: Option<ExportPanel>,
+    /// Plays takes.
+    pub player: Player,
+    /// The take loaded in the player, and the player's generation for it.
+    pub playing: Option<(PathBuf, u64)>,
+    /// Waveforms of the takes shown.
+    pub waveforms: HashMap<PathBuf, WaveformSlot>,
     /// Another process owns the data folder.
     pub read_only: bool,
-    /// Messages to show (errors name their file or device).
-    pub messages: Vec<String>,
-    /// A session is wanted as soon as the microphone is open.
+    /// Messages to show, oldest first.
+    pub messages: Vec<Message>,
+    /// The store has opened (and recovery has run).
+    pub store_ready: bool,
+    /// A session is to be created as soon as the microphone is open.
     start_when_open: bool,
     /// The plan of the session being created.
-    pending_plan: Option<crate::interview::Plan>,
+    pending_plan: Option<Plan>,
 }
 
 impl RehearseApp {
-    /// The app over `data_dir`, with the worker started.
+    /// The app over `data_dir`, with the worker and the player started.
     pub fn new(ctx: &egui::Context, data_dir: DataDir, bank: QuestionBank) -> Self {
         let wake = ctx.clone();
         let worker = Worker::start(data_dir.clone(), move || wake.request_repaint());
+        let wake = ctx.clone();
+        let player = Player::start(move || wake.request_repaint());
         let (settings, warning) = Settings::load(&data_dir.settings());
-        let mut messages: Vec<String> = bank
+        let mut messages: Vec<Message> = bank
             .problems()
             .iter()
-            .map(|p| format!("Question pack left out: {p}"))
+            .map(|p| warning_message(format!("Question pack left out: {p}")))
             .collect();
-        messages.extend(warning);
-        worker.send(WorkerRequest::LoadRecords);
+        messages.extend(warning.map(warning_message));
+        worker.send(WorkerRequest::LoadListing);
         worker.send(WorkerRequest::ListDevices);
         ui::apply_theme(ctx, settings.theme);
         Self {
@@ -184,6 +362,7 @@ impl RehearseApp {
             bank,
             home: HomeChoices {
                 categories: BTreeSet::new(),
+                questions: BTreeSet::new(),
                 count: settings.questions_per_session,
                 order: settings.order,
                 think: settings.think,
@@ -195,9 +374,18 @@ impl RehearseApp {
             devices: Vec::new(),
             microphone: MicrophoneState::Closed,
             checking_level: false,
+            mic_test: MicTest::Idle,
             active: None,
+            review: None,
+            history: HistoryView::default(),
+            progress_question: None,
+            export: None,
+            player,
+            playing: None,
+            waveforms: HashMap::new(),
             read_only: false,
             messages,
+            store_ready: false,
             start_when_open: false,
             pending_plan: None,
         }
@@ -206,6 +394,11 @@ impl RehearseApp {
     /// The data folder.
     pub fn data_dir(&self) -> &DataDir {
         &self.data_dir
+    }
+
+    /// The full path of a take of `session`.
+    pub fn take_file(&self, session: &Session, take: &Take) -> PathBuf {
+        take_file(&self.data_dir, &session.id, take)
     }
 
     /// The microphone's latest level, when it is open.
@@ -224,11 +417,37 @@ impl RehearseApp {
         }
     }
 
+    /// The player's status for the take at `path`: its position and whether
+    /// it plays (zero and paused when another take is loaded).
+    pub fn playback_of(&self, path: &Path) -> Option<PlayerStatus> {
+        let (loaded, generation) = self.playing.as_ref()?;
+        let status = self.player.status();
+        (loaded == path && status.generation == *generation).then_some(status)
+    }
+
+    /// The waveform of the take at `path`, asking the worker for it the
+    /// first time.
+    pub fn waveform(&mut self, path: &Path) -> WaveformSlot {
+        if let Some(slot) = self.waveforms.get(path) {
+            return slot.clone();
+        }
+        self.waveforms
+            .insert(path.to_path_buf(), WaveformSlot::Loading);
+        self.worker
+            .send(WorkerRequest::LoadWaveform(path.to_path_buf()));
+        WaveformSlot::Loading
+    }
+
     /// The plan request of the home screen's choices.
     pub fn plan_request(&self) -> PlanRequest {
         PlanRequest {
             categories: self.home.categories.iter().cloned().collect(),
-            questions: Vec::new(),
+            questions: self
+                .home
+                .questions
+                .iter()
+                .filter_map(|id| QuestionId::parse(id).ok())
+                .collect(),
             count: Some(self.home.count),
             order: match self.home.order {
                 OrderChoice::AsListed => Order::AsListed,
@@ -241,6 +460,11 @@ impl RehearseApp {
             answer: self.home.answer,
             warning_seconds: self.settings.warning_seconds,
         }
+    }
+
+    /// Shows a message.
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.messages.push(warning_message(text.into()));
     }
 
     fn open_microphone(&mut self) {
@@ -261,213 +485,180 @@ impl RehearseApp {
         }
     }
 
-    fn save_settings(&mut self) {
-        self.settings.questions_per_session = self.home.count;
-        self.settings.order = self.home.order;
-        self.settings.think = self.home.think;
-        self.settings.answer = self.home.answer;
-        self.worker
-            .send(WorkerRequest::SaveSettings(Box::new(self.settings.clone())));
-    }
-
-    /// Applies one command.
-    pub fn apply(&mut self, command: Command) {
-        let now = Instant::now();
-        match command {
-            Command::StartSession => {
-                if self.read_only {
-                    self.messages.push(
-                        "Another Rehearse is using the data folder; close it to record.".to_owned(),
-                    );
-                    return;
-                }
-                self.save_settings();
-                match build_plan(self.bank.questions(), &self.plan_request(), &self.records) {
-                    Ok(plan) => {
-                        self.worker
-                            .send(WorkerRequest::CreateSession(Box::new(plan.clone())));
-                        self.pending_plan = Some(plan);
-                        self.open_microphone();
-                    }
-                    Err(err) => self.messages.push(format!("Cannot start: {err}")),
-                }
-            }
-            Command::StartAnswer => self.drive(|i| i.start_answer(now)),
-            Command::Stop => self.drive(|i| i.stop(now)),
-            Command::Retake => self.drive(|i| i.retake(now)),
-            Command::Next => self.drive(|i| i.next(now)),
-            Command::Skip => self.drive(|i| i.skip(now)),
-            Command::RequestEnd => {
-                let recording = self
-                    .active
-                    .as_ref()
-                    .is_some_and(|a| a.interview.phase() == Phase::Answering);
-                if recording {
-                    if let Some(active) = &mut self.active {
-                        active.confirm_end = true;
-                    }
-                } else {
-                    self.apply(Command::End);
-                }
-            }
-            Command::End => {
-                if let Some(active) = &mut self.active {
-                    active.confirm_end = false;
-                }
-                self.drive(Interview::end);
-            }
-            Command::CancelEnd => {
-                if let Some(active) = &mut self.active {
-                    active.confirm_end = false;
-                }
-            }
-            Command::Rate(stars) => {
-                if let Some(active) = &mut self.active
-                    && let Some(index) = active.latest_take
-                    && let Some(take) = active.session.takes.get_mut(index)
-                {
-                    take.rating = Rating::new(stars);
-                    self.worker
-                        .send(WorkerRequest::SaveSession(Box::new(active.session.clone())));
-                }
-            }
-            Command::ChooseMicrophone(id) => {
-                self.settings.microphone = id;
-                self.save_settings();
-                let reopen = !matches!(self.microphone, MicrophoneState::Closed);
-                self.close_microphone();
-                if reopen {
-                    self.open_microphone();
-                }
-            }
-            Command::CheckLevel(on) => {
-                self.checking_level = on;
-                if on {
-                    self.open_microphone();
-                } else if self.active.is_none() {
-                    self.close_microphone();
-                }
-            }
-            Command::Home => {
-                self.active = None;
-                self.screen = Screen::Home;
-                if !self.checking_level {
-                    self.close_microphone();
-                }
-                self.worker.send(WorkerRequest::LoadRecords);
-            }
-            Command::DismissMessage => {
-                if !self.messages.is_empty() {
-                    self.messages.remove(0);
-                }
-            }
+    /// Closes the microphone unless something still needs it.
+    fn release_microphone(&mut self) {
+        let needed = self.active.is_some()
+            || self.checking_level
+            || matches!(self.mic_test, MicTest::Waiting | MicTest::Recording);
+        if !needed {
+            self.close_microphone();
         }
     }
 
-    /// Runs a transition of the state machine and carries out its actions.
-    fn drive(&mut self, transition: impl FnOnce(&mut Interview) -> Vec<Action>) {
-        let Some(active) = &mut self.active else {
-            return;
-        };
-        let actions = transition(&mut active.interview);
-        self.carry_out(actions);
-    }
-
-    fn carry_out(&mut self, actions: Vec<Action>) {
-        let Some(active) = &mut self.active else {
-            return;
-        };
-        let MicrophoneState::Open(mic) = &self.microphone else {
-            if !actions.is_empty() {
-                self.messages.push("The microphone is not open.".to_owned());
-            }
-            return;
-        };
-        for action in actions {
-            match action {
-                Action::StartRecording(request) => {
-                    let (relative, full) = take_path(
-                        &self.data_dir,
-                        &active.session,
-                        request.question_index,
-                        request.take,
-                    );
-                    mic.start_take(full, request.limit);
-                    active.recording = Some((request, relative, Timestamp::now()));
-                    active.pending_stop = None;
-                }
-                Action::StopRecording(reason) => {
-                    active.pending_stop = Some(reason);
-                    mic.stop_take();
-                }
-            }
-        }
-    }
-
-    /// Takes in what the worker and the recorder report, and advances the
-    /// countdowns. Runs before every frame.
+    /// Takes in what the worker, the recorder and the player report, and
+    /// advances the countdowns. Runs before every frame.
     pub fn poll(&mut self) {
         while let Some(event) = self.worker.try_recv() {
-            match event {
-                WorkerEvent::StoreOpened {
-                    read_only,
-                    recovered,
-                } => {
-                    self.read_only = read_only;
-                    if read_only {
-                        self.messages.push(format!(
-                            "Another Rehearse is using {}; this window can only look.",
-                            self.data_dir.root().display()
-                        ));
-                    }
-                    self.messages.extend(recovered);
-                }
-                WorkerEvent::Records(records) => self.records = records,
-                WorkerEvent::Devices(devices) => self.devices = devices,
-                WorkerEvent::MicrophoneOpened(mic, warning) => {
-                    self.messages.extend(warning);
-                    self.microphone = MicrophoneState::Open(mic);
-                    if self.start_when_open {
-                        self.start_when_open = false;
-                        self.begin_session();
-                    }
-                }
-                WorkerEvent::SessionCreated(session) => {
-                    match self.pending_plan.take().map(Interview::new) {
-                        Some(Ok(interview)) => {
-                            self.active = Some(ActiveSession {
-                                interview,
-                                session: *session,
-                                recording: None,
-                                pending_stop: None,
-                                latest_take: None,
-                                confirm_end: false,
-                                show_tips: false,
-                            });
-                            self.screen = Screen::Interview;
-                            if matches!(self.microphone, MicrophoneState::Open(_)) {
-                                self.begin_session();
-                            } else {
-                                self.start_when_open = true;
-                            }
-                        }
-                        _ => self
-                            .messages
-                            .push("The session could not be planned.".to_owned()),
-                    }
-                }
-                WorkerEvent::Failed(message) => {
-                    if matches!(self.microphone, MicrophoneState::Opening) {
-                        self.microphone = MicrophoneState::Closed;
-                        self.start_when_open = false;
-                    }
-                    self.messages.push(message);
-                }
-            }
+            self.on_worker_event(event);
+        }
+        while let Some(PlayerEvent::Failed(message)) = self.player.try_event() {
+            self.say(message);
+        }
+        if let MicTest::Playing(path) = &self.mic_test
+            && let Some(status) = self.playback_of(path)
+            && !status.playing
+            && status.position >= status.duration
+        {
+            self.mic_test = MicTest::Idle;
         }
         self.poll_recorder();
         let now = Instant::now();
         self.drive(|i| i.tick(now));
+        self.finish_if_done();
+    }
+
+    fn on_worker_event(&mut self, event: WorkerEvent) {
+        match event {
+            WorkerEvent::StoreOpened {
+                read_only,
+                recovered,
+            } => {
+                self.store_ready = true;
+                self.read_only = read_only;
+                if read_only {
+                    self.say(format!(
+                        "Another Rehearse is using {}; this window can look but not record or change anything.",
+                        self.data_dir.root().display()
+                    ));
+                }
+                self.messages
+                    .extend(recovered.into_iter().map(warning_message));
+            }
+            WorkerEvent::Listing(listing, records) => {
+                self.records = records;
+                self.history.listing = Some(*listing);
+                self.history.refresh();
+            }
+            WorkerEvent::Devices(devices) => self.devices = devices,
+            WorkerEvent::MicrophoneOpened(mic, warning) => {
+                if let Some(warning) = warning {
+                    self.say(warning);
+                }
+                self.microphone = MicrophoneState::Open(mic);
+                if self.mic_test == MicTest::Waiting {
+                    self.start_mic_test();
+                }
+                if self.start_when_open {
+                    self.start_when_open = false;
+                    if let Some(plan) = &self.pending_plan {
+                        self.worker
+                            .send(WorkerRequest::CreateSession(Box::new(plan.clone())));
+                    }
+                }
+            }
+            WorkerEvent::MicrophoneFailed(message) => {
+                self.microphone = MicrophoneState::Closed;
+                if self.mic_test == MicTest::Waiting {
+                    self.mic_test = MicTest::Idle;
+                }
+                if self.start_when_open {
+                    self.start_when_open = false;
+                    self.pending_plan = None;
+                    self.say(format!("Cannot start the session: {message}"));
+                } else {
+                    self.say(message);
+                }
+            }
+            WorkerEvent::SessionCreated(session) => self.session_created(*session),
+            WorkerEvent::SessionNotCreated(message) => {
+                self.pending_plan = None;
+                self.say(format!("Cannot start the session: {message}"));
+                self.release_microphone();
+            }
+            WorkerEvent::Waveform(path, result) => {
+                let slot = match result {
+                    Ok(waveform) => WaveformSlot::Ready(waveform),
+                    Err(message) => WaveformSlot::Failed(message),
+                };
+                self.waveforms.insert(path, slot);
+            }
+            WorkerEvent::SessionDeleted(id) => {
+                if self.review.as_ref().is_some_and(|s| s.id == id) {
+                    self.review = None;
+                    if self.screen == Screen::Review {
+                        self.screen = Screen::History;
+                    }
+                }
+                self.messages.push(Message {
+                    text: format!("Deleted session {id}."),
+                    level: MessageLevel::Info,
+                    open: None,
+                });
+                self.worker.send(WorkerRequest::LoadListing);
+            }
+            WorkerEvent::ExportDestination(chosen) => {
+                if let Some(panel) = &mut self.export {
+                    panel.choosing = false;
+                    if let Some(path) = chosen {
+                        panel.destination = path.display().to_string();
+                    }
+                }
+            }
+            WorkerEvent::ExportFinished(result) => {
+                if let Some(panel) = &mut self.export {
+                    panel.running = None;
+                }
+                match result {
+                    Ok(summary) => {
+                        self.export = None;
+                        let folder = if summary.destination.is_dir() {
+                            summary.destination.clone()
+                        } else {
+                            summary
+                                .destination
+                                .parent()
+                                .map_or_else(|| summary.destination.clone(), Path::to_path_buf)
+                        };
+                        let mut text = format!(
+                            "Exported {} recordings to {}.",
+                            summary.audio_files,
+                            summary.destination.display()
+                        );
+                        if !summary.missing.is_empty() {
+                            text.push_str(&format!(
+                                " Missing audio (listed in the report): {}.",
+                                summary.missing.join(", ")
+                            ));
+                        }
+                        self.messages.push(Message {
+                            text,
+                            level: MessageLevel::Info,
+                            open: Some(folder),
+                        });
+                    }
+                    Err(message) => self.say(message),
+                }
+            }
+            WorkerEvent::Failed(message) => self.say(message),
+        }
+    }
+
+    fn session_created(&mut self, session: Session) {
+        match self.pending_plan.take().map(Interview::new) {
+            Some(Ok(interview)) => {
+                self.active = Some(ActiveSession {
+                    interview,
+                    session,
+                    recordings: VecDeque::new(),
+                    latest_take: None,
+                    confirm_end: false,
+                    show_tips: false,
+                });
+                self.screen = Screen::Interview;
+                self.begin_session();
+            }
+            _ => self.say("The session could not be planned."),
+        }
     }
 
     fn begin_session(&mut self) {
@@ -475,104 +666,188 @@ impl RehearseApp {
         self.drive(|i| i.start(now));
     }
 
+    fn start_mic_test(&mut self) {
+        let MicrophoneState::Open(mic) = &self.microphone else {
+            return;
+        };
+        let path = mic_test_path(&self.data_dir);
+        mic.start_take(path, Some(Duration::from_secs(MIC_TEST_SECONDS)));
+        self.mic_test = MicTest::Recording;
+    }
+
     fn poll_recorder(&mut self) {
         let MicrophoneState::Open(mic) = &self.microphone else {
             return;
         };
         let mut finished: Vec<TakeSummary> = Vec::new();
+        let mut problems = Vec::new();
+        let mut failed = false;
         while let Ok(event) = mic.events().try_recv() {
             match event {
                 RecorderEvent::TakeStarted { .. } => {}
                 RecorderEvent::TakeFinished(summary) => finished.push(summary),
                 RecorderEvent::TakeFailed { error, .. } => {
-                    self.messages.push(error);
-                    if let Some(active) = &mut self.active {
-                        active.recording = None;
-                        active.interview.recording_stopped(StopReason::WriteFailed);
-                    }
+                    problems.push(error);
+                    failed = true;
                 }
                 RecorderEvent::StreamFailed(why) => {
-                    self.messages.push(format!("The microphone failed: {why}"));
+                    problems.push(format!("The microphone failed: {why}"));
+                }
+            }
+        }
+        for problem in problems {
+            self.say(problem);
+        }
+        if failed {
+            if self.mic_test == MicTest::Recording {
+                self.mic_test = MicTest::Idle;
+            } else if let Some(active) = &mut self.active {
+                active.recordings.pop_front();
+                if active.recordings.is_empty() {
+                    active.interview.recording_stopped(StopReason::WriteFailed);
                 }
             }
         }
         for summary in finished {
-            self.take_finished(&summary);
+            if self.mic_test == MicTest::Recording {
+                self.mic_test_finished(&summary);
+            } else {
+                self.take_finished(&summary);
+            }
         }
+    }
+
+    fn mic_test_finished(&mut self, summary: &TakeSummary) {
+        if let Some(warning) = summary.silence_warning() {
+            self.say(format!("Warning: {warning}"));
+        }
+        let path = summary.path.clone();
+        self.waveforms.remove(&path);
+        let generation = self.player.load(&path, Duration::ZERO, true);
+        self.playing = Some((path.clone(), generation));
+        self.mic_test = MicTest::Playing(path);
+        self.release_microphone();
     }
 
     fn take_finished(&mut self, summary: &TakeSummary) {
         let Some(active) = &mut self.active else {
             return;
         };
-        let Some((request, relative, started_at)) = active.recording.take() else {
+        let Some(PendingTake {
+            request,
+            relative,
+            started_at,
+            stop,
+        }) = active.recordings.pop_front()
+        else {
             return;
         };
-        let stopped = active.pending_stop.take().unwrap_or(match &summary.ended {
+        let stopped = stop.unwrap_or(match &summary.ended {
             TakeEnd::LimitReached => StopReason::TimeLimit,
             TakeEnd::DeviceLost(_) => StopReason::DeviceLost,
             TakeEnd::WriteFailed(_) => StopReason::WriteFailed,
             TakeEnd::Closed => StopReason::SessionEnded,
             TakeEnd::Stopped => StopReason::User,
         });
-        active.interview.recording_stopped(stopped);
+        if active.recordings.is_empty() {
+            active.interview.recording_stopped(stopped);
+        }
+        let mut warnings = Vec::new();
         if let TakeEnd::DeviceLost(_) | TakeEnd::WriteFailed(_) = summary.ended {
-            self.messages
-                .push(format!("{}; what was recorded is kept.", summary.ended));
+            warnings.push(format!("{}; what was recorded is kept.", summary.ended));
         }
         if let Some(warning) = summary.silence_warning() {
-            self.messages.push(format!("Warning: {warning}"));
+            warnings.push(format!("Warning: {warning}"));
         }
+        let first_of_question = active
+            .session
+            .takes_of(request.question_index)
+            .next()
+            .is_none();
         let take = Take {
             duration_ms: summary.duration().as_millis() as u64,
             format: summary.format,
             sample_rate: summary.sample_rate,
             stopped,
             silent: summary.is_silent(),
+            preferred: first_of_question,
             ..active
                 .session
                 .new_take(request.question_index, request.take, relative, started_at)
         };
         active.session.takes.push(take);
         active.latest_take = Some(active.session.takes.len() - 1);
-        if active.interview.phase() == Phase::Finished {
-            active.session.ended_at = Some(Timestamp::now());
-        }
+        self.waveforms.insert(
+            summary.path.clone(),
+            WaveformSlot::Ready(Arc::new(Waveform::new(&summary.peaks))),
+        );
         self.worker
             .send(WorkerRequest::SaveSession(Box::new(active.session.clone())));
+        for warning in warnings {
+            self.say(warning);
+        }
+    }
+
+    /// When the interview has finished and its last take is saved, shows
+    /// the whole session in the review screen.
+    fn finish_if_done(&mut self) {
+        let done = self
+            .active
+            .as_ref()
+            .is_some_and(|a| a.interview.phase() == Phase::Finished && a.recordings.is_empty());
+        if !done {
+            return;
+        }
+        if let Some(mut active) = self.active.take() {
+            active.session.ended_at = Some(Timestamp::now());
+            self.worker
+                .send(WorkerRequest::SaveSession(Box::new(active.session.clone())));
+            self.review = Some(active.session);
+            self.screen = Screen::Review;
+            self.release_microphone();
+            self.worker.send(WorkerRequest::LoadListing);
+        }
     }
 
     /// Whether something on screen is changing by itself (a countdown, a
-    /// recording, the level meter), so the window must keep repainting.
+    /// recording, the level meter, playback, an export), so the window must
+    /// keep repainting; otherwise an idle window draws nothing.
     pub fn is_animating(&self) -> bool {
         let counting = self.active.as_ref().is_some_and(|a| {
             matches!(a.interview.phase(), Phase::Thinking | Phase::Answering)
-                || a.recording.is_some()
+                || !a.recordings.is_empty()
         });
         counting
             || matches!(self.microphone, MicrophoneState::Opening)
             || (self.checking_level && matches!(self.microphone, MicrophoneState::Open(_)))
+            || matches!(self.mic_test, MicTest::Waiting | MicTest::Recording)
+            || self.player.status().playing
+            || self.export.as_ref().is_some_and(|e| e.running.is_some())
+    }
+
+    /// Whether the background work asked for so far is done: the store is
+    /// open, the history and waveforms are loaded, no export runs. For tests
+    /// that step the window until things settle.
+    pub fn is_settled(&self) -> bool {
+        self.store_ready
+            && self.history.listing.is_some()
+            && !self
+                .waveforms
+                .values()
+                .any(|w| matches!(w, WaveformSlot::Loading))
+            && self
+                .export
+                .as_ref()
+                .is_none_or(|e| e.running.is_none() && !e.choosing)
+            && !matches!(self.microphone, MicrophoneState::Opening)
+            && self.pending_plan.is_none()
+            && self.mic_test != MicTest::Waiting
     }
 }
 
 impl eframe::App for RehearseApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll();
-        if let Some(active) = &mut self.active
-            && active.interview.phase() == Phase::Finished
-            && active.recording.is_none()
-            && self.screen == Screen::Interview
-        {
-            if active.session.ended_at.is_none() {
-                active.session.ended_at = Some(Timestamp::now());
-                self.worker
-                    .send(WorkerRequest::SaveSession(Box::new(active.session.clone())));
-            }
-            self.screen = Screen::Summary;
-            if !self.checking_level {
-                self.close_microphone();
-            }
-        }
         if self.is_animating() {
             ctx.request_repaint_after(Duration::from_millis(33));
         }
@@ -581,7 +856,124 @@ impl eframe::App for RehearseApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let commands = ui::draw(ui, self);
         for command in commands {
-            self.apply(command);
+            self.apply(ui.ctx(), command);
         }
+    }
+}
+
+fn warning_message(text: String) -> Message {
+    Message {
+        text,
+        level: MessageLevel::Warning,
+        open: None,
+    }
+}
+
+/// The full path of `take` of session `session_id`.
+pub fn take_file(data_dir: &DataDir, session_id: &str, take: &Take) -> PathBuf {
+    data_dir.sessions().join(session_id).join(&take.file)
+}
+
+/// Where the microphone test records.
+pub fn mic_test_path(data_dir: &DataDir) -> PathBuf {
+    data_dir.root().join("microphone-test.wav")
+}
+
+/// Applies `edit` to `take` (and, for "preferred", to its siblings).
+fn apply_edit(session: &mut Session, index: usize, edit: &TakeEdit) {
+    let Some(question) = session.takes.get(index).map(|t| t.question_index) else {
+        return;
+    };
+    match edit {
+        TakeEdit::Rating(rating) => session.takes[index].rating = *rating,
+        TakeEdit::Notes(notes) => session.takes[index].notes.clone_from(notes),
+        TakeEdit::Star(star) => session.takes[index].star = *star,
+        TakeEdit::Preferred => {
+            for (i, take) in session.takes.iter_mut().enumerate() {
+                if take.question_index == question {
+                    take.preferred = i == index;
+                }
+            }
+        }
+    }
+}
+
+/// The STAR checklist with one part set.
+pub fn star_with(star: StarChecklist, part: usize, on: bool) -> StarChecklist {
+    let mut star = star;
+    match part {
+        0 => star.situation = on,
+        1 => star.task = on,
+        2 => star.action = on,
+        _ => star.result = on,
+    }
+    star
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Session {
+        let text = include_str!("../../tests/fixtures/session-v1.json");
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn preferring_a_take_unprefers_its_siblings() {
+        let mut session = session();
+        apply_edit(&mut session, 1, &TakeEdit::Preferred);
+        assert!(!session.takes[0].preferred && session.takes[1].preferred);
+        apply_edit(&mut session, 0, &TakeEdit::Preferred);
+        assert!(session.takes[0].preferred && !session.takes[1].preferred);
+        apply_edit(&mut session, 9, &TakeEdit::Preferred);
+        assert!(
+            session.takes[0].preferred,
+            "an unknown take changes nothing"
+        );
+    }
+
+    #[test]
+    fn edits_set_rating_notes_and_checklist() {
+        let mut session = session();
+        apply_edit(
+            &mut session,
+            0,
+            &TakeEdit::Rating(crate::model::Rating::new(2)),
+        );
+        apply_edit(&mut session, 0, &TakeEdit::Notes("slower".to_owned()));
+        let star = star_with(StarChecklist::default(), 3, true);
+        apply_edit(&mut session, 0, &TakeEdit::Star(star));
+        let take = &session.takes[0];
+        assert_eq!(take.rating.map(crate::model::Rating::stars), Some(2));
+        assert_eq!(take.notes, "slower");
+        assert!(take.star.result && !take.star.situation);
+    }
+
+    #[test]
+    fn history_filters_by_day_and_reports_a_bad_date() {
+        let mut history = HistoryView {
+            listing: Some(Listing {
+                sessions: vec![session()],
+                damaged: Vec::new(),
+            }),
+            ..HistoryView::default()
+        };
+        history.refresh();
+        assert_eq!(history.rows.len(), 1);
+        assert_eq!(history.trend.len(), 1);
+        history.from = "2999-01-01".to_owned();
+        history.refresh();
+        assert!(history.rows.is_empty());
+        history.from = "yesterday".to_owned();
+        history.refresh();
+        assert!(
+            history
+                .filter_error
+                .as_deref()
+                .unwrap()
+                .contains("yesterday")
+        );
+        assert_eq!(history.rows.len(), 1, "a bad date filters nothing");
     }
 }

@@ -1,18 +1,26 @@
 //! The app's background thread: everything that waits on the disk or on a
-//! device (the store, listing devices, opening and closing the microphone)
-//! runs here, so the window never freezes. Requests go in on a channel;
-//! results come back as [`WorkerEvent`]s and wake the window.
+//! device (the store, listing devices, opening and closing the microphone,
+//! reading waveforms) runs here, and what takes long (an export, the
+//! system's file dialog) on threads it starts, so the window never freezes.
+//! Requests go in on a channel; results come back as [`WorkerEvent`]s and
+//! wake the window.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender};
 
+use super::ExportProgress;
+use crate::audio::waveform::Waveform;
 use crate::audio::{self, DeviceInfo, Microphone, TakeFormat};
 use crate::interview::Plan;
 use crate::model::{PracticeRecord, QuestionId};
 use crate::paths::DataDir;
+use crate::store::export::{ExportRequest, ExportSummary, export};
 use crate::store::history::practice_records;
 use crate::store::settings::Settings;
-use crate::store::{Session, Store};
+use crate::store::{Listing, Session, Store};
 
 /// Work for the background thread.
 pub enum WorkerRequest {
@@ -33,8 +41,26 @@ pub enum WorkerRequest {
     SaveSession(Box<Session>),
     /// Write the settings.
     SaveSettings(Box<Settings>),
-    /// Recompute the practice records.
-    LoadRecords,
+    /// Read every session (and compute the practice records).
+    LoadListing,
+    /// Read a take's waveform.
+    LoadWaveform(PathBuf),
+    /// Delete a session.
+    DeleteSession(String),
+    /// Ask the user where to export to, with the system's save dialog.
+    ChooseExportDestination {
+        /// Where the dialog starts.
+        suggested: PathBuf,
+        /// A zip file, rather than a folder.
+        zip: bool,
+    },
+    /// Export sessions.
+    Export {
+        /// What and where.
+        request: Box<ExportRequest>,
+        /// Progress and cancel, shared with the window.
+        progress: Arc<ExportProgress>,
+    },
 }
 
 /// What the background thread reports.
@@ -46,16 +72,43 @@ pub enum WorkerEvent {
         /// Messages about takes recovered after a crash.
         recovered: Vec<String>,
     },
-    /// Practice records for the home screen and "weakest first".
-    Records(HashMap<QuestionId, PracticeRecord>),
+    /// Every session, and the practice records computed from them.
+    Listing(Box<Listing>, HashMap<QuestionId, PracticeRecord>),
     /// The microphones.
     Devices(Vec<DeviceInfo>),
     /// A microphone opened (with a warning if the chosen one was missing).
     MicrophoneOpened(Box<Microphone>, Option<String>),
+    /// The microphone could not be opened; the text names it.
+    MicrophoneFailed(String),
     /// A session was created.
     SessionCreated(Box<Session>),
+    /// A session could not be created; the text names the file.
+    SessionNotCreated(String),
+    /// A take's waveform, or why it cannot be read.
+    Waveform(PathBuf, Result<Arc<Waveform>, String>),
+    /// A session was deleted.
+    SessionDeleted(String),
+    /// The user chose where to export to (`None`: the dialog was closed).
+    ExportDestination(Option<PathBuf>),
+    /// An export ended; the error names the file.
+    ExportFinished(Result<ExportSummary, String>),
     /// Something failed; the text says what and names the file or device.
     Failed(String),
+}
+
+/// Sends events to the window and wakes it; shared with the threads the
+/// worker starts.
+#[derive(Clone)]
+struct Outbox {
+    events: Sender<WorkerEvent>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Outbox {
+    fn send(&self, event: WorkerEvent) {
+        let _ = self.events.send(event);
+        (self.wake)();
+    }
 }
 
 /// Handle to the background thread.
@@ -67,48 +120,23 @@ pub struct Worker {
 impl Worker {
     /// Starts the thread; `wake` is called after every event (the window
     /// repaints then).
-    pub fn start(data_dir: DataDir, wake: impl Fn() + Send + 'static) -> Self {
+    pub fn start(data_dir: DataDir, wake: impl Fn() + Send + Sync + 'static) -> Self {
         let (requests, request_rx) = mpsc::channel::<WorkerRequest>();
         let (event_tx, events) = mpsc::channel();
+        let outbox = Outbox {
+            events: event_tx,
+            wake: Arc::new(wake),
+        };
         let spawned = std::thread::Builder::new()
             .name("rehearse-worker".to_owned())
             .spawn(move || {
-                let send = |event| {
-                    let _ = event_tx.send(event);
-                    wake();
-                };
-                let store = match Store::open(data_dir.clone()) {
-                    Ok(opened) => {
-                        let recovered = opened
-                            .recovered
-                            .iter()
-                            .map(|t| {
-                                format!(
-                                    "Recovered a take cut short by a crash: {} ({:.1} s)",
-                                    t.path.display(),
-                                    t.duration.as_secs_f64()
-                                )
-                            })
-                            .chain(
-                                opened
-                                    .unrecoverable
-                                    .iter()
-                                    .map(|p| format!("Could not recover {p}")),
-                            )
-                            .collect();
-                        send(WorkerEvent::StoreOpened {
-                            read_only: opened.store.is_read_only(),
-                            recovered,
-                        });
-                        Some(opened.store)
+                let store = open_store(data_dir.clone(), &outbox);
+                while let Ok(first) = request_rx.recv() {
+                    let mut batch = vec![first];
+                    batch.extend(request_rx.try_iter());
+                    for request in coalesce(batch) {
+                        handle(request, store.as_ref(), &data_dir, &outbox);
                     }
-                    Err(err) => {
-                        send(WorkerEvent::Failed(err.to_string()));
-                        None
-                    }
-                };
-                for request in request_rx {
-                    handle(request, store.as_ref(), &data_dir, &send);
                 }
             });
         if let Err(err) = spawned {
@@ -135,19 +163,78 @@ impl Worker {
     }
 }
 
-fn handle(
-    request: WorkerRequest,
-    store: Option<&Store>,
-    data_dir: &DataDir,
-    send: &impl Fn(WorkerEvent),
-) {
+fn open_store(data_dir: DataDir, outbox: &Outbox) -> Option<Arc<Store>> {
+    match Store::open(data_dir) {
+        Ok(opened) => {
+            let recovered = opened
+                .recovered
+                .iter()
+                .map(|t| {
+                    format!(
+                        "Recovered a take cut short by a crash: {} ({:.1} s){}",
+                        t.path.display(),
+                        t.duration.as_secs_f64(),
+                        if t.attached {
+                            ", added to its session"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .chain(
+                    opened
+                        .unrecoverable
+                        .iter()
+                        .map(|p| format!("Could not recover {p}")),
+                )
+                .collect();
+            outbox.send(WorkerEvent::StoreOpened {
+                read_only: opened.store.is_read_only(),
+                recovered,
+            });
+            Some(Arc::new(opened.store))
+        }
+        Err(err) => {
+            outbox.send(WorkerEvent::Failed(err.to_string()));
+            None
+        }
+    }
+}
+
+/// Drops work that a later request in the same batch makes pointless: an
+/// older save of the same session (typing notes queues one per key), and
+/// repeated listings.
+fn coalesce(batch: Vec<WorkerRequest>) -> Vec<WorkerRequest> {
+    let mut kept: Vec<WorkerRequest> = Vec::with_capacity(batch.len());
+    for request in batch.into_iter().rev() {
+        let superseded = match &request {
+            WorkerRequest::SaveSession(session) => kept
+                .iter()
+                .any(|later| matches!(later, WorkerRequest::SaveSession(s) if s.id == session.id)),
+            WorkerRequest::LoadListing => kept
+                .iter()
+                .any(|later| matches!(later, WorkerRequest::LoadListing)),
+            WorkerRequest::SaveSettings(_) => kept
+                .iter()
+                .any(|later| matches!(later, WorkerRequest::SaveSettings(_))),
+            _ => false,
+        };
+        if !superseded {
+            kept.push(request);
+        }
+    }
+    kept.reverse();
+    kept
+}
+
+fn handle(request: WorkerRequest, store: Option<&Arc<Store>>, data_dir: &DataDir, outbox: &Outbox) {
     let no_store = || WorkerEvent::Failed("the data folder could not be opened".to_owned());
     match request {
         WorkerRequest::ListDevices => match audio::list_devices(false) {
-            Ok(devices) => send(WorkerEvent::Devices(
+            Ok(devices) => outbox.send(WorkerEvent::Devices(
                 devices.into_iter().filter(|d| d.input.is_some()).collect(),
             )),
-            Err(err) => send(WorkerEvent::Failed(err.to_string())),
+            Err(err) => outbox.send(WorkerEvent::Failed(err.to_string())),
         },
         WorkerRequest::OpenMicrophone { id, format } => {
             let opened = audio::find_input(id.as_deref()).and_then(|input| {
@@ -155,32 +242,160 @@ fn handle(
                 Microphone::open(input, format, None).map(|mic| (mic, warning))
             });
             match opened {
-                Ok((mic, warning)) => send(WorkerEvent::MicrophoneOpened(Box::new(mic), warning)),
-                Err(err) => send(WorkerEvent::Failed(err.to_string())),
+                Ok((mic, warning)) => {
+                    outbox.send(WorkerEvent::MicrophoneOpened(Box::new(mic), warning));
+                }
+                Err(err) => outbox.send(WorkerEvent::MicrophoneFailed(err.to_string())),
             }
         }
         WorkerRequest::CloseMicrophone(mic) => drop(mic),
         WorkerRequest::CreateSession(plan) => match store {
             Some(store) => match store.create_session(&plan) {
-                Ok(session) => send(WorkerEvent::SessionCreated(Box::new(session))),
-                Err(err) => send(WorkerEvent::Failed(err.to_string())),
+                Ok(session) => outbox.send(WorkerEvent::SessionCreated(Box::new(session))),
+                Err(err) => outbox.send(WorkerEvent::SessionNotCreated(err.to_string())),
             },
-            None => send(no_store()),
+            None => outbox.send(WorkerEvent::SessionNotCreated(
+                "the data folder could not be opened".to_owned(),
+            )),
         },
         WorkerRequest::SaveSession(session) => {
             if let Some(Err(err)) = store.map(|s| s.save(&session)) {
-                send(WorkerEvent::Failed(err.to_string()));
+                outbox.send(WorkerEvent::Failed(err.to_string()));
             }
         }
         WorkerRequest::SaveSettings(settings) => {
             if let Err(err) = settings.save(&data_dir.settings()) {
-                send(WorkerEvent::Failed(err.to_string()));
+                outbox.send(WorkerEvent::Failed(err.to_string()));
             }
         }
-        WorkerRequest::LoadRecords => match store.map(Store::list) {
-            Some(Ok(listing)) => send(WorkerEvent::Records(practice_records(&listing.sessions))),
-            Some(Err(err)) => send(WorkerEvent::Failed(err.to_string())),
-            None => send(no_store()),
+        WorkerRequest::LoadListing => match store.map(|s| s.list()) {
+            Some(Ok(listing)) => {
+                let records = practice_records(&listing.sessions);
+                outbox.send(WorkerEvent::Listing(Box::new(listing), records));
+            }
+            Some(Err(err)) => outbox.send(WorkerEvent::Failed(err.to_string())),
+            None => outbox.send(no_store()),
         },
+        WorkerRequest::LoadWaveform(path) => {
+            let waveform = Waveform::read_wav(&path)
+                .map(Arc::new)
+                .map_err(|err| format!("{}: {err}", path.display()));
+            outbox.send(WorkerEvent::Waveform(path, waveform));
+        }
+        WorkerRequest::DeleteSession(id) => match store.map(|s| s.delete_session(&id)) {
+            Some(Ok(())) => outbox.send(WorkerEvent::SessionDeleted(id)),
+            Some(Err(err)) => outbox.send(WorkerEvent::Failed(err.to_string())),
+            None => outbox.send(no_store()),
+        },
+        WorkerRequest::ChooseExportDestination { suggested, zip } => {
+            let answer = outbox.clone();
+            // The dialog blocks its thread until the user answers.
+            let spawned = std::thread::Builder::new()
+                .name("rehearse-file-dialog".to_owned())
+                .spawn(move || {
+                    let chosen = choose_destination(&suggested, zip);
+                    answer.send(WorkerEvent::ExportDestination(chosen));
+                });
+            if let Err(err) = spawned {
+                outbox.send(WorkerEvent::ExportDestination(None));
+                outbox.send(WorkerEvent::Failed(format!(
+                    "cannot open the file dialog: {err}"
+                )));
+            }
+        }
+        WorkerRequest::Export { request, progress } => match store {
+            Some(store) => start_export(Arc::clone(store), *request, progress, outbox.clone()),
+            None => outbox.send(WorkerEvent::ExportFinished(Err(
+                "the data folder could not be opened".to_owned(),
+            ))),
+        },
+    }
+}
+
+fn choose_destination(suggested: &std::path::Path, zip: bool) -> Option<PathBuf> {
+    let mut dialog = rfd::FileDialog::new().set_title(if zip {
+        "Export to a zip file"
+    } else {
+        "Export to a new folder"
+    });
+    if let Some(folder) = suggested.parent().filter(|p| p.is_dir()) {
+        dialog = dialog.set_directory(folder);
+    }
+    if let Some(name) = suggested.file_name() {
+        let name = name.to_string_lossy();
+        let name = if zip {
+            name.into_owned()
+        } else {
+            name.trim_end_matches(".zip").to_owned()
+        };
+        dialog = dialog.set_file_name(name);
+    }
+    if zip {
+        dialog = dialog.add_filter("Zip archive", &["zip"]);
+    }
+    dialog.save_file()
+}
+
+/// Runs an export on a thread of its own, so the worker stays free (saving
+/// a rating must not wait for a gigabyte of audio).
+fn start_export(
+    store: Arc<Store>,
+    request: ExportRequest,
+    progress: Arc<ExportProgress>,
+    outbox: Outbox,
+) {
+    let fallback = outbox.clone();
+    let spawned = std::thread::Builder::new()
+        .name("rehearse-export".to_owned())
+        .spawn(move || {
+            let result = export(&store, &request, |step| {
+                progress.total.store(step.total_bytes, Ordering::Relaxed);
+                progress.done.store(step.done_bytes, Ordering::Relaxed);
+                (outbox.wake)();
+                !progress.cancel.load(Ordering::Relaxed)
+            });
+            outbox.send(WorkerEvent::ExportFinished(
+                result.map_err(|err| err.to_string()),
+            ));
+        });
+    if let Err(err) = spawned {
+        fallback.send(WorkerEvent::ExportFinished(Err(format!(
+            "cannot start the export: {err}"
+        ))));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(id: &str, notes: &str) -> Box<Session> {
+        let mut session: Session =
+            serde_json::from_str(include_str!("../../tests/fixtures/session-v1.json")).unwrap();
+        session.id = id.to_owned();
+        session.takes[0].notes = notes.to_owned();
+        Box::new(session)
+    }
+
+    #[test]
+    fn only_the_last_save_of_a_session_in_a_batch_is_written() {
+        let batch = vec![
+            WorkerRequest::SaveSession(session("a", "h")),
+            WorkerRequest::LoadListing,
+            WorkerRequest::SaveSession(session("b", "x")),
+            WorkerRequest::SaveSession(session("a", "he")),
+            WorkerRequest::LoadListing,
+            WorkerRequest::SaveSession(session("a", "hey")),
+        ];
+        let kept = coalesce(batch);
+        let described: Vec<String> = kept
+            .iter()
+            .map(|r| match r {
+                WorkerRequest::SaveSession(s) => format!("save {} {}", s.id, s.takes[0].notes),
+                WorkerRequest::LoadListing => "list".to_owned(),
+                _ => "other".to_owned(),
+            })
+            .collect();
+        assert_eq!(described, ["save b x", "list", "save a hey"]);
     }
 }

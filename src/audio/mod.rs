@@ -10,9 +10,11 @@ pub mod convert;
 pub mod devices;
 pub mod level;
 pub mod playback;
+pub mod player;
 pub mod recorder;
 pub mod recover;
 pub mod take_file;
+pub mod waveform;
 
 pub use convert::TakeFormat;
 pub use devices::{DeviceInfo, FoundInput, find_input, list_devices};

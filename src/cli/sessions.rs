@@ -5,12 +5,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use jiff::tz::TimeZone;
 
 use super::{SessionFilterArgs, SessionsCommand, write_stdout};
 use crate::model::Rating;
 use crate::paths::DataDir;
-use crate::store::history::{SessionFilter, summaries};
+use crate::store::history::{self, SessionFilter, local_time, summaries};
 use crate::store::{Session, Store};
 
 /// Opens the store, announcing what it recovered.
@@ -57,12 +56,6 @@ pub(super) fn stars(rating: Option<Rating>) -> String {
     }
 }
 
-fn local_time(at: jiff::Timestamp) -> String {
-    at.to_zoned_datetime(TimeZone::system())
-        .strftime("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 pub(super) fn run(data_dir: DataDir, command: SessionsCommand) -> anyhow::Result<ExitCode> {
     let store = open_store(data_dir)?;
     match command {
@@ -84,7 +77,7 @@ pub(super) fn run(data_dir: DataDir, command: SessionsCommand) -> anyhow::Result
 }
 
 fn day_start(date: jiff::civil::Date) -> anyhow::Result<jiff::Timestamp> {
-    Ok(date.to_zoned_datetime(TimeZone::UTC)?.timestamp())
+    Ok(history::day_start(date)?)
 }
 
 fn list(store: &Store, args: &SessionFilterArgs) -> anyhow::Result<ExitCode> {

@@ -140,6 +140,21 @@ pub fn rating_trend(sessions: &[Session]) -> Vec<(Timestamp, f64)> {
     points
 }
 
+/// A moment as shown to the user: in the system's time zone, to the minute.
+pub fn local_time(at: Timestamp) -> String {
+    at.to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// The first moment of `date` in the system's time zone: filters by day
+/// mean the user's days.
+pub fn day_start(date: jiff::civil::Date) -> Result<Timestamp, jiff::Error> {
+    Ok(date
+        .to_zoned_datetime(jiff::tz::TimeZone::system())?
+        .timestamp())
+}
+
 /// The best rating among `takes`.
 pub fn best_rating<'a>(takes: impl IntoIterator<Item = &'a Take>) -> Option<Rating> {
     takes.into_iter().filter_map(|t| t.rating).max()

@@ -3,8 +3,7 @@
 
 use eframe::egui;
 
-use crate::app::{Command, MicrophoneState, RehearseApp};
-use crate::interview::{ANSWER_PRESETS, AnswerLimit, THINK_PRESETS, ThinkTime};
+use crate::app::{Command, MIC_TEST_SECONDS, MicTest, MicrophoneState, RehearseApp};
 use crate::store::settings::OrderChoice;
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
@@ -30,45 +29,8 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
         );
     });
     ui.horizontal(|ui| {
-        let think_label = ui.label("Think time:");
-        egui::ComboBox::from_id_salt("think")
-            .selected_text(think_text(app.home.think))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(
-                    &mut app.home.think,
-                    ThinkTime::QuestionDefault,
-                    "Question default",
-                );
-                for seconds in THINK_PRESETS {
-                    ui.selectable_value(
-                        &mut app.home.think,
-                        ThinkTime::Seconds(seconds),
-                        format!("{seconds} s"),
-                    );
-                }
-            })
-            .response
-            .labelled_by(think_label.id);
-        let answer_label = ui.label("Answer limit:");
-        egui::ComboBox::from_id_salt("answer")
-            .selected_text(answer_text(app.home.answer))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(
-                    &mut app.home.answer,
-                    AnswerLimit::QuestionDefault,
-                    "Question default",
-                );
-                for seconds in ANSWER_PRESETS {
-                    ui.selectable_value(
-                        &mut app.home.answer,
-                        AnswerLimit::Seconds(seconds),
-                        format!("{seconds} s"),
-                    );
-                }
-                ui.selectable_value(&mut app.home.answer, AnswerLimit::NoLimit, "No limit");
-            })
-            .response
-            .labelled_by(answer_label.id);
+        super::think_time_picker(ui, "think", &mut app.home.think);
+        super::answer_limit_picker(ui, "answer", &mut app.home.answer);
     });
 
     ui.horizontal(|ui| {
@@ -106,24 +68,45 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
         if ui.checkbox(&mut checking, "Check level").changed() {
             commands.push(Command::CheckLevel(checking));
         }
+        let test_text = match &app.mic_test {
+            MicTest::Idle => "Test microphone".to_owned(),
+            MicTest::Waiting => "Opening…".to_owned(),
+            MicTest::Recording => format!("Recording {MIC_TEST_SECONDS} s… speak now"),
+            MicTest::Playing(_) => "Playing it back…".to_owned(),
+        };
+        let idle = app.mic_test == MicTest::Idle;
+        if ui
+            .add_enabled(idle, egui::Button::new(test_text))
+            .on_hover_text("Records 3 seconds and plays them back")
+            .clicked()
+        {
+            commands.push(Command::TestMicrophone);
+        }
         match &app.microphone {
             MicrophoneState::Opening => {
                 ui.spinner();
                 ui.label("Opening the microphone…");
             }
-            MicrophoneState::Open(mic) if app.checking_level => super::level_meter(ui, mic.level()),
+            MicrophoneState::Open(mic)
+                if app.checking_level || app.mic_test == MicTest::Recording =>
+            {
+                super::level_meter(ui, mic.level());
+            }
             _ => {}
         }
     });
 
     ui.separator();
-    let selected = if app.home.categories.is_empty() {
+    let selected = if app.home.categories.is_empty() && app.home.questions.is_empty() {
         app.bank.questions().len()
     } else {
         app.bank
             .questions()
             .iter()
-            .filter(|q| app.home.categories.contains(&q.category))
+            .filter(|q| {
+                app.home.categories.contains(&q.category)
+                    || app.home.questions.contains(q.id.as_str())
+            })
             .count()
     };
     ui.horizontal(|ui| {
@@ -132,10 +115,11 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
         if ui.add_enabled(enabled, start).clicked() {
             commands.push(Command::StartSession);
         }
-        let categories = if app.home.categories.is_empty() {
-            "all categories".to_owned()
-        } else {
-            format!("{} categories", app.home.categories.len())
+        let categories = match (app.home.categories.len(), app.home.questions.len()) {
+            (0, 0) => "all categories".to_owned(),
+            (0, q) => format!("{q} chosen questions"),
+            (c, 0) => format!("{c} categories"),
+            (c, q) => format!("{c} categories and {q} chosen questions"),
         };
         ui.label(format!(
             "{} of {selected} questions from {categories}",
@@ -181,24 +165,18 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
                             ),
                             _ => "not practised yet".to_owned(),
                         };
-                        ui.label(format!("• {}  ({practised})", question.text));
+                        let id = question.id.as_str().to_owned();
+                        let mut chosen = app.home.questions.contains(&id);
+                        let text = format!("{}  ({practised})", question.text);
+                        if ui.checkbox(&mut chosen, text).changed() {
+                            if chosen {
+                                app.home.questions.insert(id);
+                            } else {
+                                app.home.questions.remove(&id);
+                            }
+                        }
                     }
                 });
         }
     });
-}
-
-fn think_text(think: ThinkTime) -> String {
-    match think {
-        ThinkTime::QuestionDefault => "Question default".to_owned(),
-        ThinkTime::Seconds(seconds) => format!("{seconds} s"),
-    }
-}
-
-fn answer_text(answer: AnswerLimit) -> String {
-    match answer {
-        AnswerLimit::QuestionDefault => "Question default".to_owned(),
-        AnswerLimit::Seconds(seconds) => format!("{seconds} s"),
-        AnswerLimit::NoLimit => "No limit".to_owned(),
-    }
 }

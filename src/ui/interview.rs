@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use eframe::egui;
 
+use super::review::{CardMedia, take_card};
 use super::{clock, level_meter};
 use crate::app::{ActiveSession, Command, RehearseApp};
 use crate::interview::{Phase, StopReason};
@@ -15,6 +16,14 @@ use crate::model::QuestionKind;
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
     let level = app.level();
     let microphone = app.microphone_name().map(str::to_owned);
+    let latest = app.active.as_ref().and_then(|a| {
+        let index = a.latest_take?;
+        let session = a.session.clone();
+        Some((session, index))
+    });
+    let media = latest
+        .as_ref()
+        .map(|(session, index)| CardMedia::of(app, session, *index));
     let Some(active) = &mut app.active else {
         ui.spinner();
         ui.label("Preparing the session…");
@@ -126,7 +135,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
                 }
             });
         }
-        Phase::Reviewing => review(ui, active, microphone.as_deref(), commands),
+        Phase::Reviewing => review(ui, active, microphone.as_deref(), media.as_ref(), commands),
         Phase::Finished => {
             ui.spinner();
             ui.label("Saving the last take…");
@@ -144,6 +153,7 @@ fn review(
     ui: &mut egui::Ui,
     active: &ActiveSession,
     microphone: Option<&str>,
+    media: Option<&CardMedia>,
     commands: &mut Vec<Command>,
 ) {
     if active.interview.stop_reason() == Some(StopReason::TimeLimit) {
@@ -153,19 +163,17 @@ fn review(
                 .color(ui.visuals().warn_fg_color),
         );
     }
-    let latest = active.latest_take.and_then(|i| active.session.takes.get(i));
-    match latest {
-        None => {
-            ui.spinner();
-            ui.label("Saving the take…");
-        }
-        Some(take) => {
-            ui.label(format!(
-                "Take {} saved: {} ({})",
-                take.take,
-                clock(take.duration()),
-                take.stopped.describe()
-            ));
+    let current = active.interview.progress().number - 1;
+    let latest = active.latest_take.filter(|&i| {
+        active
+            .session
+            .takes
+            .get(i)
+            .is_some_and(|t| t.question_index == current)
+    });
+    match (latest, media) {
+        (Some(index), Some(media)) if active.recordings.is_empty() => {
+            let take = &active.session.takes[index];
             if take.silent {
                 ui.colored_label(
                     ui.visuals().error_fg_color,
@@ -175,33 +183,25 @@ fn review(
                     ),
                 );
             }
+            take_card(ui, &active.session, index, media, commands);
+        }
+        _ => {
             ui.horizontal(|ui| {
-                ui.label("Rating:");
-                for stars in 1..=5u8 {
-                    let chosen = take.rating.map(|r| r.stars()) == Some(stars);
-                    let button = ui
-                        .selectable_label(chosen, stars.to_string())
-                        .on_hover_text(format!("Rate {stars} of 5 ({stars})"));
-                    button.widget_info(|| {
-                        egui::WidgetInfo::selected(
-                            egui::Role::Button,
-                            true,
-                            chosen,
-                            format!("Rate {stars} of 5"),
-                        )
-                    });
-                    if button.clicked() {
-                        commands.push(Command::Rate(stars));
-                    }
-                }
+                ui.spinner();
+                ui.label("Saving the take…");
             });
         }
     }
+    ui.add_space(8.0);
     ui.horizontal(|ui| {
         if ui.button("Retake (R)").clicked() {
             commands.push(Command::Retake);
         }
-        if ui.button("Next (N)").clicked() {
+        let last = active.interview.progress().number == active.interview.progress().total;
+        if ui
+            .button(if last { "Finish (N)" } else { "Next (N)" })
+            .clicked()
+        {
             commands.push(Command::Next);
         }
         if ui.button("Skip (S)").clicked() {
@@ -212,6 +212,10 @@ fn review(
 
 fn keyboard(ui: &egui::Ui, active: &ActiveSession, commands: &mut Vec<Command>) {
     use egui::Key;
+    if ui.ctx().egui_wants_keyboard_input() {
+        // Typing notes: letters and digits are text, not shortcuts.
+        return;
+    }
     let phase = active.interview.phase();
     ui.input(|input| {
         if input.key_pressed(Key::Escape) {
@@ -246,46 +250,9 @@ fn keyboard(ui: &egui::Ui, active: &ActiveSession, commands: &mut Vec<Command>) 
                 (Key::Num5, 5),
             ] {
                 if input.key_pressed(key) {
-                    commands.push(Command::Rate(stars));
+                    commands.push(Command::RateLatest(stars));
                 }
             }
         }
     });
-}
-
-pub(super) fn draw_summary(ui: &mut egui::Ui, app: &RehearseApp, commands: &mut Vec<Command>) {
-    ui.heading("Session finished");
-    if let Some(active) = &app.active {
-        let session = &active.session;
-        ui.label(format!(
-            "{} of {} questions answered · {} takes · {} speaking · {}",
-            session.questions_answered(),
-            session.questions.len(),
-            session.takes.len(),
-            clock(session.speaking_time()),
-            session.average_rating().map_or_else(
-                || "unrated".to_owned(),
-                |avg| format!("average rating {avg:.1}")
-            )
-        ));
-        ui.separator();
-        for take in &session.takes {
-            ui.label(format!(
-                "{}. {} — take {}: {} · {} · {}",
-                take.question_index + 1,
-                take.question_text,
-                take.take,
-                clock(take.duration()),
-                take.stopped.describe(),
-                take.rating.map_or_else(
-                    || "unrated".to_owned(),
-                    |r| format!("rated {} of 5", r.stars())
-                )
-            ));
-        }
-    }
-    ui.add_space(12.0);
-    if ui.button("Back to home").clicked() {
-        commands.push(Command::Home);
-    }
 }

@@ -1,35 +1,116 @@
 //! The screens: each draws from the app state and returns the commands the
 //! user gave; nothing here touches the disk or a device.
 
+mod export;
+mod history;
 mod home;
 mod interview;
+mod review;
+mod settings;
+mod waveform;
 
 use eframe::egui;
 
-use crate::app::{Command, RehearseApp, Screen};
+use crate::app::{Command, MessageLevel, RehearseApp, Screen};
 use crate::audio::Level;
 use crate::audio::level::FLOOR_DBFS;
+use crate::interview::{ANSWER_PRESETS, AnswerLimit, THINK_PRESETS, ThinkTime};
 use crate::store::settings::Theme;
+
+/// How many messages the bar at the top shows at once.
+const MESSAGES_SHOWN: usize = 3;
 
 /// Draws the current screen and returns what the user asked for.
 pub fn draw(ui: &mut egui::Ui, app: &mut RehearseApp) -> Vec<Command> {
     let mut commands = Vec::new();
-    if let Some(message) = app.messages.first() {
-        egui::Panel::top("messages").show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.colored_label(ui.visuals().warn_fg_color, message);
-                if ui.button("Dismiss").clicked() {
-                    commands.push(Command::DismissMessage);
+    navigation_keys(ui, app, &mut commands);
+    egui::Panel::top("navigation").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            let in_session = app.active.is_some();
+            for (screen, label, key) in [
+                (Screen::Home, "Practice", 1),
+                (Screen::History, "History", 2),
+                (Screen::Settings, "Settings", 3),
+            ] {
+                let selected = app.screen == screen
+                    || (screen == Screen::History
+                        && matches!(app.screen, Screen::Review | Screen::Progress)
+                        && !in_session);
+                let button = ui
+                    .add_enabled(!in_session, egui::Button::selectable(selected, label))
+                    .on_hover_text(format!("Ctrl+{key}"));
+                if button.clicked() {
+                    commands.push(Command::Show(screen));
                 }
-            });
+            }
+            if app.read_only {
+                ui.separator();
+                ui.colored_label(ui.visuals().warn_fg_color, "Read-only");
+            }
+        });
+    });
+    if !app.messages.is_empty() {
+        egui::Panel::top("messages").show(ui, |ui| {
+            // The newest few, newest first; older ones wait below the fold.
+            let shown = app.messages.len().min(MESSAGES_SHOWN);
+            for index in (app.messages.len() - shown..app.messages.len()).rev() {
+                let message = &app.messages[index];
+                ui.horizontal_wrapped(|ui| {
+                    let color = match message.level {
+                        MessageLevel::Info => ui.visuals().text_color(),
+                        MessageLevel::Warning => ui.visuals().warn_fg_color,
+                    };
+                    ui.colored_label(color, &message.text);
+                    if let Some(folder) = &message.open
+                        && ui.button("Open folder").clicked()
+                    {
+                        commands.push(Command::OpenFolder(folder.clone()));
+                    }
+                    if ui.small_button("Dismiss").clicked() {
+                        commands.push(Command::DismissMessage(index));
+                    }
+                });
+            }
+            let hidden = app.messages.len() - shown;
+            if hidden > 0 {
+                ui.weak(format!("{hidden} older messages"));
+            }
         });
     }
     egui::CentralPanel::default().show(ui, |ui| match app.screen {
         Screen::Home => home::draw(ui, app, &mut commands),
         Screen::Interview => interview::draw(ui, app, &mut commands),
-        Screen::Summary => interview::draw_summary(ui, app, &mut commands),
+        Screen::Review => review::draw(ui, app, &mut commands),
+        Screen::History => history::draw(ui, app, &mut commands),
+        Screen::Progress => history::draw_progress(ui, app, &mut commands),
+        Screen::Settings => settings::draw(ui, app, &mut commands),
     });
+    export::draw(ui, app, &mut commands);
     commands
+}
+
+/// Ctrl+1, Ctrl+2 and Ctrl+3 show the practice, history and settings
+/// screens (not during a session); Enter on the practice screen starts a
+/// session. Typing in a text field is left alone.
+fn navigation_keys(ui: &egui::Ui, app: &RehearseApp, commands: &mut Vec<Command>) {
+    if app.active.is_some() || app.export.is_some() || ui.ctx().egui_wants_keyboard_input() {
+        return;
+    }
+    ui.input_mut(|input| {
+        for (key, screen) in [
+            (egui::Key::Num1, Screen::Home),
+            (egui::Key::Num2, Screen::History),
+            (egui::Key::Num3, Screen::Settings),
+        ] {
+            if input.consume_key(egui::Modifiers::COMMAND, key) {
+                commands.push(Command::Show(screen));
+            }
+        }
+        if app.screen == Screen::Home && input.consume_key(egui::Modifiers::NONE, egui::Key::Enter)
+        {
+            commands.push(Command::StartSession);
+        }
+    });
 }
 
 /// Sets light or dark colours; `System` follows the platform.
@@ -65,4 +146,50 @@ pub fn level_meter(ui: &mut egui::Ui, level: Level) {
 pub fn clock(duration: std::time::Duration) -> String {
     let seconds = duration.as_secs();
     format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+/// A labelled choice of think time among the presets.
+pub fn think_time_picker(ui: &mut egui::Ui, id: &str, think: &mut ThinkTime) -> bool {
+    let label = ui.label("Think time:");
+    let before = *think;
+    let text = |think: ThinkTime| match think {
+        ThinkTime::QuestionDefault => "Question default".to_owned(),
+        ThinkTime::Seconds(seconds) => format!("{seconds} s"),
+    };
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(text(*think))
+        .show_ui(ui, |ui| {
+            let mut options = vec![ThinkTime::QuestionDefault];
+            options.extend(THINK_PRESETS.iter().map(|&s| ThinkTime::Seconds(s)));
+            for option in options {
+                ui.selectable_value(think, option, text(option));
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    before != *think
+}
+
+/// A labelled choice of answer limit among the presets.
+pub fn answer_limit_picker(ui: &mut egui::Ui, id: &str, answer: &mut AnswerLimit) -> bool {
+    let label = ui.label("Answer limit:");
+    let before = *answer;
+    let text = |answer: AnswerLimit| match answer {
+        AnswerLimit::QuestionDefault => "Question default".to_owned(),
+        AnswerLimit::Seconds(seconds) => format!("{seconds} s"),
+        AnswerLimit::NoLimit => "No limit".to_owned(),
+    };
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(text(*answer))
+        .show_ui(ui, |ui| {
+            let mut options = vec![AnswerLimit::QuestionDefault];
+            options.extend(ANSWER_PRESETS.iter().map(|&s| AnswerLimit::Seconds(s)));
+            options.push(AnswerLimit::NoLimit);
+            for option in options {
+                ui.selectable_value(answer, option, text(option));
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    before != *answer
 }

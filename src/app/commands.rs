@@ -1,0 +1,497 @@
+//! What the screens ask for, as values, and how the app carries it out
+//! after the frame is drawn: the state machine's transitions, edits of
+//! takes (saved at once), playback, history, export and settings.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use jiff::Timestamp;
+
+use super::worker::WorkerRequest;
+use super::{
+    ExportPanel, ExportProgress, MicTest, MicrophoneState, PendingTake, RehearseApp, Screen,
+    apply_edit,
+};
+use crate::interview::{Action, Interview, Phase, build_plan};
+use crate::model::Rating;
+use crate::store::export::{AudioFormat, Container, ExportRequest};
+use crate::store::{Session, StarChecklist, take_path};
+use crate::ui;
+
+/// A change to one take, saved as soon as it is made.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TakeEdit {
+    /// The rating (`None` clears it).
+    Rating(Option<Rating>),
+    /// The notes.
+    Notes(String),
+    /// The STAR checklist.
+    Star(StarChecklist),
+    /// This is the preferred take of its question.
+    Preferred,
+}
+
+/// What the user asked for; applied after the frame is drawn.
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub enum Command {
+    /// Show a screen.
+    Show(Screen),
+    /// Start a session with the home screen's choices.
+    StartSession,
+    /// Start answering before the think time is over.
+    StartAnswer,
+    /// Stop the answer.
+    Stop,
+    /// Record the question again.
+    Retake,
+    /// Go to the next question.
+    Next,
+    /// Skip the question.
+    Skip,
+    /// Ask to end the session (confirmation while recording).
+    RequestEnd,
+    /// End the session.
+    End,
+    /// Keep going after asking to end.
+    CancelEnd,
+    /// Rate the take just recorded.
+    RateLatest(u8),
+    /// Change a take of a session.
+    EditTake {
+        /// The session's id.
+        session: String,
+        /// Index of the take in the session.
+        take: usize,
+        /// The change.
+        edit: TakeEdit,
+    },
+    /// Play a take from where it is (loading it first if needed).
+    Play(PathBuf),
+    /// Pause playback.
+    Pause,
+    /// Move the play position of a take.
+    Seek(PathBuf, Duration),
+    /// Choose the microphone (`None`: the system default).
+    ChooseMicrophone(Option<String>),
+    /// Open or close the microphone to see its level on the home screen.
+    CheckLevel(bool),
+    /// Record 3 seconds and play them back.
+    TestMicrophone,
+    /// Open a session in the review screen.
+    OpenSession(String),
+    /// Show every take of a question.
+    OpenProgress(String),
+    /// Ask to delete a session.
+    RequestDelete(String),
+    /// Delete the session the user confirmed.
+    ConfirmDelete,
+    /// Keep the session after all.
+    CancelDelete,
+    /// Open the export window for these sessions.
+    OpenExport(Vec<String>),
+    /// Open the system's save dialog for the export.
+    ChooseExportDestination,
+    /// Start the export.
+    StartExport,
+    /// Cancel the running export, or close the export window.
+    CancelExport,
+    /// Open a folder in the file manager.
+    OpenFolder(PathBuf),
+    /// The settings changed: apply and save them.
+    SettingsChanged,
+    /// Forget a message (its index in the list).
+    DismissMessage(usize),
+}
+
+impl RehearseApp {
+    /// Applies one command.
+    pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        let now = Instant::now();
+        match command {
+            Command::Show(screen) => self.show(screen),
+            Command::StartSession => self.start_session(),
+            Command::StartAnswer => self.drive(|i| i.start_answer(now)),
+            Command::Stop => self.drive(|i| i.stop(now)),
+            Command::Retake => self.drive(|i| i.retake(now)),
+            Command::Next => self.drive(|i| i.next(now)),
+            Command::Skip => self.drive(|i| i.skip(now)),
+            Command::RequestEnd => match &mut self.active {
+                Some(active) if active.interview.phase() == Phase::Answering => {
+                    active.confirm_end = true;
+                }
+                Some(_) => self.drive(Interview::end),
+                None => {}
+            },
+            Command::End => {
+                if let Some(active) = &mut self.active {
+                    active.confirm_end = false;
+                }
+                self.drive(Interview::end);
+            }
+            Command::CancelEnd => {
+                if let Some(active) = &mut self.active {
+                    active.confirm_end = false;
+                }
+            }
+            Command::RateLatest(stars) => {
+                if let Some(active) = &self.active
+                    && let Some(take) = active.latest_take
+                {
+                    let session = active.session.id.clone();
+                    self.edit_take(&session, take, &TakeEdit::Rating(Rating::new(stars)));
+                }
+            }
+            Command::EditTake {
+                session,
+                take,
+                edit,
+            } => self.edit_take(&session, take, &edit),
+            Command::Play(path) => self.play(path),
+            Command::Pause => self.player.pause(),
+            Command::Seek(path, to) => self.seek(path, to),
+            Command::ChooseMicrophone(id) => {
+                self.settings.microphone = id;
+                self.save_settings();
+                let reopen = !matches!(self.microphone, MicrophoneState::Closed);
+                self.close_microphone();
+                if reopen {
+                    self.open_microphone();
+                }
+            }
+            Command::CheckLevel(on) => {
+                self.checking_level = on;
+                if on {
+                    self.open_microphone();
+                } else {
+                    self.release_microphone();
+                }
+            }
+            Command::TestMicrophone => {
+                if self.mic_test == MicTest::Idle && self.active.is_none() {
+                    self.mic_test = MicTest::Waiting;
+                    if matches!(self.microphone, MicrophoneState::Open(_)) {
+                        self.start_mic_test();
+                    } else {
+                        self.open_microphone();
+                    }
+                }
+            }
+            Command::OpenSession(id) => {
+                if let Some(session) = self.history.session(&id) {
+                    self.review = Some(session.clone());
+                    self.screen = Screen::Review;
+                } else {
+                    self.say(format!("Session {id} is not in the history."));
+                }
+            }
+            Command::OpenProgress(id) => {
+                self.progress_question = Some(id);
+                self.screen = Screen::Progress;
+            }
+            Command::RequestDelete(id) => self.history.confirm_delete = Some(id),
+            Command::CancelDelete => self.history.confirm_delete = None,
+            Command::ConfirmDelete => {
+                if let Some(id) = self.history.confirm_delete.take() {
+                    if self.read_only {
+                        self.say("Another Rehearse owns the data folder; nothing was deleted.");
+                    } else {
+                        self.player.unload();
+                        self.playing = None;
+                        self.worker.send(WorkerRequest::DeleteSession(id));
+                    }
+                }
+            }
+            Command::OpenExport(sessions) => self.open_export(sessions),
+            Command::ChooseExportDestination => {
+                if let Some(panel) = &mut self.export {
+                    panel.choosing = true;
+                    self.worker.send(WorkerRequest::ChooseExportDestination {
+                        suggested: PathBuf::from(panel.destination.trim()),
+                        zip: panel.container == Container::Zip,
+                    });
+                }
+            }
+            Command::StartExport => self.start_export(),
+            Command::CancelExport => match self.export.as_ref().and_then(|p| p.running.as_ref()) {
+                Some(progress) => progress
+                    .cancel
+                    .store(true, std::sync::atomic::Ordering::Relaxed),
+                None => self.export = None,
+            },
+            Command::OpenFolder(path) => {
+                if let Err(err) = open_in_file_manager(&path) {
+                    self.say(format!("Cannot open {}: {err}", path.display()));
+                }
+            }
+            Command::SettingsChanged => {
+                ui::apply_theme(ctx, self.settings.theme);
+                self.save_settings();
+            }
+            Command::DismissMessage(index) => {
+                if index < self.messages.len() {
+                    self.messages.remove(index);
+                }
+            }
+        }
+    }
+
+    fn show(&mut self, screen: Screen) {
+        if self.active.is_some() && screen != Screen::Interview {
+            self.say("End the session first (Esc).");
+            return;
+        }
+        if matches!(screen, Screen::History | Screen::Home) {
+            self.worker.send(WorkerRequest::LoadListing);
+        }
+        self.screen = screen;
+        self.release_microphone();
+    }
+
+    fn start_session(&mut self) {
+        if self.read_only {
+            self.say("Another Rehearse is using the data folder; close it to record.");
+            return;
+        }
+        if self.active.is_some() || self.pending_plan.is_some() {
+            return;
+        }
+        self.save_settings();
+        match build_plan(self.bank.questions(), &self.plan_request(), &self.records) {
+            Ok(plan) => {
+                // The microphone opens first (it can take a second to start),
+                // so a missing one stops nothing half-made.
+                if matches!(self.microphone, MicrophoneState::Open(_)) {
+                    self.worker
+                        .send(WorkerRequest::CreateSession(Box::new(plan.clone())));
+                } else {
+                    self.start_when_open = true;
+                    self.open_microphone();
+                }
+                self.pending_plan = Some(plan);
+            }
+            Err(err) => self.say(format!("Cannot start: {err}")),
+        }
+    }
+
+    fn save_settings(&mut self) {
+        self.settings.questions_per_session = self.home.count;
+        self.settings.order = self.home.order;
+        self.settings.think = self.home.think;
+        self.settings.answer = self.home.answer;
+        self.worker
+            .send(WorkerRequest::SaveSettings(Box::new(self.settings.clone())));
+    }
+
+    /// Runs a transition of the state machine and carries out its actions.
+    pub(super) fn drive(&mut self, transition: impl FnOnce(&mut Interview) -> Vec<Action>) {
+        let Some(active) = &mut self.active else {
+            return;
+        };
+        let actions = transition(&mut active.interview);
+        if actions.is_empty() {
+            return;
+        }
+        let MicrophoneState::Open(mic) = &self.microphone else {
+            self.say("The microphone is not open.");
+            return;
+        };
+        for action in actions {
+            match action {
+                Action::StartRecording(request) => {
+                    let (relative, full) = take_path(
+                        &self.data_dir,
+                        &active.session,
+                        request.question_index,
+                        request.take,
+                    );
+                    mic.start_take(full, request.limit);
+                    active.recordings.push_back(PendingTake {
+                        request,
+                        relative,
+                        started_at: Timestamp::now(),
+                        stop: None,
+                    });
+                }
+                Action::StopRecording(reason) => {
+                    if let Some(pending) = active.recordings.back_mut() {
+                        pending.stop.get_or_insert(reason);
+                    }
+                    mic.stop_take();
+                }
+            }
+        }
+    }
+
+    /// Applies `edit` to every copy of the session held (interview, review,
+    /// history) and saves it.
+    fn edit_take(&mut self, session_id: &str, take: usize, edit: &TakeEdit) {
+        if self.read_only {
+            self.say("Another Rehearse owns the data folder; changes cannot be saved.");
+            return;
+        }
+        let mut copies: Vec<&mut Session> = Vec::new();
+        if let Some(active) = &mut self.active
+            && active.session.id == session_id
+        {
+            copies.push(&mut active.session);
+        }
+        if let Some(review) = &mut self.review
+            && review.id == session_id
+        {
+            copies.push(review);
+        }
+        if let Some(listing) = &mut self.history.listing {
+            copies.extend(listing.sessions.iter_mut().filter(|s| s.id == session_id));
+        }
+        let mut saved = None;
+        for session in copies {
+            apply_edit(session, take, edit);
+            saved = Some(session.clone());
+        }
+        if let Some(session) = saved {
+            self.worker
+                .send(WorkerRequest::SaveSession(Box::new(session)));
+            if matches!(edit, TakeEdit::Rating(_)) {
+                self.history.refresh();
+            }
+        }
+    }
+
+    fn play(&mut self, path: PathBuf) {
+        match &self.playing {
+            Some((loaded, _)) if *loaded == path => self.player.play(),
+            _ => {
+                let generation = self.player.load(&path, Duration::ZERO, true);
+                self.playing = Some((path, generation));
+            }
+        }
+    }
+
+    fn seek(&mut self, path: PathBuf, to: Duration) {
+        match &self.playing {
+            Some((loaded, _)) if *loaded == path => self.player.seek(to),
+            _ => {
+                let generation = self.player.load(&path, to, false);
+                self.playing = Some((path, generation));
+            }
+        }
+    }
+
+    fn open_export(&mut self, sessions: Vec<String>) {
+        let stamp = Timestamp::now().strftime("%Y-%m-%d").to_string();
+        let folder = directories::UserDirs::new()
+            .and_then(|dirs| dirs.document_dir().map(std::path::Path::to_path_buf))
+            .or_else(|| directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf()))
+            .unwrap_or_else(|| self.data_dir.root().to_path_buf());
+        let destination = folder.join(format!("rehearse-{stamp}.zip"));
+        self.export = Some(ExportPanel {
+            sessions,
+            destination: destination.display().to_string(),
+            container: Container::Zip,
+            audio: AudioFormat::Wav,
+            choosing: false,
+            running: None,
+        });
+    }
+
+    fn start_export(&mut self) {
+        let Some(panel) = &mut self.export else {
+            return;
+        };
+        if panel.running.is_some() {
+            return;
+        }
+        let mut sessions = Vec::new();
+        for id in &panel.sessions {
+            let session = self
+                .review
+                .as_ref()
+                .filter(|s| &s.id == id)
+                .or_else(|| self.history.session(id));
+            match session {
+                Some(session) => sessions.push(session.clone()),
+                None => {
+                    let message = format!("Session {id} is not loaded; nothing was exported.");
+                    self.say(message);
+                    return;
+                }
+            }
+        }
+        let destination = with_container_extension(panel.destination.trim(), panel.container);
+        if destination.as_os_str().is_empty() {
+            self.say("Choose where to export to.");
+            return;
+        }
+        let progress = Arc::new(ExportProgress::default());
+        panel.running = Some(Arc::clone(&progress));
+        self.worker.send(WorkerRequest::Export {
+            request: Box::new(ExportRequest {
+                sessions,
+                destination,
+                container: panel.container,
+                audio: panel.audio,
+                force: false,
+            }),
+            progress,
+        });
+    }
+}
+
+/// The destination typed, with `.zip` added for a zip or taken off for a
+/// folder.
+fn with_container_extension(typed: &str, container: Container) -> PathBuf {
+    if typed.is_empty() {
+        return PathBuf::new();
+    }
+    let is_zip = std::path::Path::new(typed)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    match container {
+        Container::Zip if !is_zip => PathBuf::from(format!("{typed}.zip")),
+        Container::Folder if is_zip => PathBuf::from(&typed[..typed.len() - 4]),
+        _ => PathBuf::from(typed),
+    }
+}
+
+/// Opens `path` in the system's file manager (without waiting for it).
+pub fn open_in_file_manager(path: &std::path::Path) -> std::io::Result<()> {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let mut child = std::process::Command::new(program)
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    // Reap it in the background so it leaves no zombie.
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_destination_gets_the_container_extension() {
+        let zip = with_container_extension("/tmp/out", Container::Zip);
+        assert_eq!(zip, PathBuf::from("/tmp/out.zip"));
+        let kept = with_container_extension("/tmp/out.ZIP", Container::Zip);
+        assert_eq!(kept, PathBuf::from("/tmp/out.ZIP"));
+        let folder = with_container_extension("/tmp/out.zip", Container::Folder);
+        assert_eq!(folder, PathBuf::from("/tmp/out"));
+        assert!(
+            with_container_extension("", Container::Zip)
+                .as_os_str()
+                .is_empty()
+        );
+    }
+}

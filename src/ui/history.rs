@@ -1,0 +1,259 @@
+//! The history screen (every session, filters, the rating trend, delete and
+//! export) and the progress screen (every take of one question, oldest
+//! first, to hear the progress).
+
+use eframe::egui;
+use egui_plot::{Line, Plot, PlotPoints, Points};
+
+use super::clock;
+use super::review::{CardMedia, take_card};
+use crate::app::{Command, RehearseApp, Screen};
+use crate::store::history::{local_time, takes_of_question};
+
+pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
+    ui.heading("History");
+    if app.history.listing.is_none() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Reading the sessions…");
+        });
+        return;
+    }
+    filters(ui, app);
+    if let Some(error) = &app.history.filter_error {
+        ui.colored_label(ui.visuals().warn_fg_color, error);
+    }
+    if let Some(id) = app.history.confirm_delete.clone() {
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("Delete session {id} and all its recordings? This cannot be undone."),
+            );
+            if ui.button("Delete for good").clicked() {
+                commands.push(Command::ConfirmDelete);
+            }
+            if ui.button("Keep it").clicked() {
+                commands.push(Command::CancelDelete);
+            }
+        });
+    }
+    let history = &app.history;
+    if history.trend.len() >= 2 {
+        let points: Vec<[f64; 2]> = history.trend.clone();
+        Plot::new("rating-trend")
+            .height(140.0)
+            .include_y(1.0)
+            .include_y(5.0)
+            .allow_scroll(false)
+            .allow_drag(false)
+            .allow_zoom(false)
+            .x_axis_label("days")
+            .y_axis_label("average rating")
+            .x_axis_formatter(|mark, _range| {
+                jiff::Timestamp::from_second((mark.value * 86_400.0) as i64)
+                    .map(|t| t.strftime("%m-%d").to_string())
+                    .unwrap_or_default()
+            })
+            .show(ui, |plot| {
+                plot.line(Line::new(
+                    "Average rating",
+                    PlotPoints::from(points.clone()),
+                ));
+                plot.points(Points::new("Sessions", PlotPoints::from(points)).radius(3.0));
+            });
+    } else {
+        ui.weak("Rate takes in two or more sessions to see your rating trend here.");
+    }
+    ui.separator();
+
+    let damaged: Vec<(String, String)> = history
+        .listing
+        .iter()
+        .flat_map(|l| &l.damaged)
+        .map(|d| (d.id.clone(), d.reason.to_string()))
+        .collect();
+    for (id, reason) in &damaged {
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(ui.visuals().error_fg_color, format!("Damaged: {id}"));
+            ui.label(reason);
+            ui.weak("(kept as it is; fix or remove the file by hand)");
+        });
+    }
+
+    let rows = &history.rows;
+    if rows.is_empty() {
+        ui.label(
+            if history
+                .listing
+                .as_ref()
+                .is_some_and(|l| l.sessions.is_empty())
+            {
+                "No sessions yet. Practise one from the Practice screen."
+            } else {
+                "No session matches the filters."
+            },
+        );
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.label(format!("{} sessions", rows.len()));
+        if ui.button("Export shown…").clicked() {
+            commands.push(Command::OpenExport(
+                rows.iter().map(|r| r.id.clone()).collect(),
+            ));
+        }
+    });
+    let row_height = ui.spacing().interact_size.y + 4.0;
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show_rows(ui, row_height, rows.len(), |ui, range| {
+            for row in &rows[range] {
+                ui.horizontal(|ui| {
+                    ui.monospace(local_time(row.started_at));
+                    ui.label(format!(
+                        "{} questions · {} takes · {} · {}",
+                        row.questions,
+                        row.takes,
+                        clock(row.speaking_time),
+                        row.average_rating
+                            .map_or_else(|| "unrated".to_owned(), |r| format!("rated {r:.1}"))
+                    ));
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        let id = &row.id;
+                        if named_button(ui, "Delete…", &format!("Delete session {id}")) {
+                            commands.push(Command::RequestDelete(id.clone()));
+                        }
+                        if named_button(ui, "Export…", &format!("Export session {id}")) {
+                            commands.push(Command::OpenExport(vec![id.clone()]));
+                        }
+                        if named_button(ui, "Open", &format!("Open session {id}")) {
+                            commands.push(Command::OpenSession(id.clone()));
+                        }
+                    });
+                });
+            }
+        });
+}
+
+/// A small button showing `text` whose accessible name says which row it
+/// acts on; whether it was clicked.
+fn named_button(ui: &mut egui::Ui, text: &str, name: &str) -> bool {
+    let button = ui.small_button(text);
+    button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name));
+    button.clicked()
+}
+
+fn filters(ui: &mut egui::Ui, app: &mut RehearseApp) {
+    let history = &mut app.history;
+    let mut changed = false;
+    ui.horizontal_wrapped(|ui| {
+        let from = ui.label("From:");
+        changed |= ui
+            .add(
+                egui::TextEdit::singleline(&mut history.from)
+                    .desired_width(90.0)
+                    .hint_text("YYYY-MM-DD"),
+            )
+            .labelled_by(from.id)
+            .changed();
+        let to = ui.label("To:");
+        changed |= ui
+            .add(
+                egui::TextEdit::singleline(&mut history.to)
+                    .desired_width(90.0)
+                    .hint_text("YYYY-MM-DD"),
+            )
+            .labelled_by(to.id)
+            .changed();
+        let category = ui.label("Category:");
+        let before = history.category.clone();
+        egui::ComboBox::from_id_salt("history-category")
+            .selected_text(history.category.as_deref().unwrap_or("All"))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut history.category, None, "All");
+                for (name, _) in app.bank.categories() {
+                    ui.selectable_value(&mut history.category, Some(name.to_owned()), name);
+                }
+            })
+            .response
+            .labelled_by(category.id);
+        changed |= before != history.category;
+        let rating = ui.label("Rating at least:");
+        let before = history.min_rating;
+        egui::ComboBox::from_id_salt("history-rating")
+            .selected_text(
+                history
+                    .min_rating
+                    .map_or_else(|| "Any".to_owned(), |r| format!("{r}")),
+            )
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut history.min_rating, None, "Any");
+                for stars in 1..=5u8 {
+                    ui.selectable_value(&mut history.min_rating, Some(stars), format!("{stars}"));
+                }
+            })
+            .response
+            .labelled_by(rating.id);
+        changed |= before != history.min_rating;
+    });
+    if changed {
+        history.refresh();
+    }
+}
+
+pub(super) fn draw_progress(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
+    let Some(id) = app.progress_question.clone() else {
+        return;
+    };
+    let text = app
+        .bank
+        .questions()
+        .iter()
+        .find(|q| q.id.as_str() == id)
+        .map_or_else(|| id.clone(), |q| q.text.clone());
+    ui.horizontal(|ui| {
+        if ui.button("Back").clicked() {
+            commands.push(Command::Show(if app.review.is_some() {
+                Screen::Review
+            } else {
+                Screen::History
+            }));
+        }
+        ui.heading("Progress on one question");
+    });
+    ui.label(egui::RichText::new(text).size(18.0).strong());
+    let Some(listing) = &app.history.listing else {
+        ui.spinner();
+        return;
+    };
+    let found: Vec<(String, usize)> = takes_of_question(&listing.sessions, &id)
+        .into_iter()
+        .filter_map(|(session_id, take)| {
+            let session = listing.sessions.iter().find(|s| s.id == session_id)?;
+            let index = session.takes.iter().position(|t| std::ptr::eq(t, take))?;
+            Some((session_id.to_owned(), index))
+        })
+        .collect();
+    if found.is_empty() {
+        ui.label("No takes of this question yet.");
+        return;
+    }
+    ui.label(format!("{} takes, oldest first.", found.len()));
+    let sessions: Vec<_> = found
+        .iter()
+        .filter_map(|(session_id, _)| app.history.session(session_id).cloned())
+        .collect();
+    let media: Vec<CardMedia> = sessions
+        .iter()
+        .zip(&found)
+        .map(|(session, (_, index))| CardMedia::of(app, session, *index))
+        .collect();
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for ((session, (_, index)), media) in sessions.iter().zip(&found).zip(&media) {
+                ui.weak(format!("Session of {}", local_time(session.started_at)));
+                take_card(ui, session, *index, media, commands);
+            }
+        });
+}

@@ -1,0 +1,264 @@
+//! The review screen: every question of a session with its takes, each one
+//! a card with its waveform, play head, rating, notes, STAR checklist and
+//! "preferred" mark. Every change is a command that is saved at once.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use eframe::egui;
+
+use super::{clock, waveform::waveform};
+use crate::app::{Command, RehearseApp, Screen, TakeEdit, WaveformSlot, star_with};
+use crate::model::{QuestionKind, Rating};
+use crate::store::Session;
+use crate::store::history::local_time;
+
+/// What a take card needs besides the session: its file, waveform and the
+/// player's state for it.
+pub(super) struct CardMedia {
+    /// The take's WAV.
+    pub path: PathBuf,
+    /// Its waveform.
+    pub waveform: WaveformSlot,
+    /// Play position.
+    pub position: Duration,
+    /// Whether it is playing.
+    pub playing: bool,
+}
+
+impl CardMedia {
+    /// The media of take `index` of `session`, asking for its waveform.
+    pub fn of(app: &mut RehearseApp, session: &Session, index: usize) -> Self {
+        let path = app.take_file(session, &session.takes[index]);
+        let waveform = app.waveform(&path);
+        let status = app.playback_of(&path);
+        Self {
+            waveform,
+            position: status.map_or(Duration::ZERO, |s| s.position),
+            playing: status.is_some_and(|s| s.playing),
+            path,
+        }
+    }
+}
+
+pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
+    let Some(session) = app.review.clone() else {
+        ui.label("No session is open. Choose one in the history.");
+        return;
+    };
+    let media: Vec<CardMedia> = (0..session.takes.len())
+        .map(|index| CardMedia::of(app, &session, index))
+        .collect();
+    ui.horizontal(|ui| {
+        ui.heading(format!("Session of {}", local_time(session.started_at)));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Export…").clicked() {
+                commands.push(Command::OpenExport(vec![session.id.clone()]));
+            }
+            if ui.button("Practise again").clicked() {
+                commands.push(Command::Show(Screen::Home));
+            }
+        });
+    });
+    ui.label(format!(
+        "{} of {} questions answered · {} takes · {} speaking · {}",
+        session.questions_answered(),
+        session.questions.len(),
+        session.takes.len(),
+        clock(session.speaking_time()),
+        session.average_rating().map_or_else(
+            || "unrated".to_owned(),
+            |avg| format!("average rating {avg:.1}")
+        )
+    ));
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for (number, question) in session.questions.iter().enumerate() {
+                ui.add_space(6.0);
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(
+                        egui::RichText::new(format!("{}. {}", number + 1, question.text)).strong(),
+                    );
+                    ui.weak(&question.category);
+                    if ui.small_button("All takes of this question").clicked() {
+                        commands.push(Command::OpenProgress(question.id.clone()));
+                    }
+                });
+                let mut any = false;
+                for (index, take) in session.takes.iter().enumerate() {
+                    if take.question_index == number {
+                        any = true;
+                        take_card(ui, &session, index, &media[index], commands);
+                    }
+                }
+                if !any {
+                    ui.weak("Not answered.");
+                }
+            }
+        });
+}
+
+/// One take: waveform, playback, rating, "preferred", STAR checklist and
+/// notes.
+pub(super) fn take_card(
+    ui: &mut egui::Ui,
+    session: &Session,
+    index: usize,
+    media: &CardMedia,
+    commands: &mut Vec<Command>,
+) {
+    let take = &session.takes[index];
+    let edit = |edit: TakeEdit| Command::EditTake {
+        session: session.id.clone(),
+        take: index,
+        edit,
+    };
+    let name = format!("take {} of question {}", take.take, take.question_index + 1);
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.push_id((&session.id, index), |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(egui::RichText::new(format!("Take {}", take.take)).strong());
+                ui.label(format!(
+                    "{} · {}",
+                    clock(take.duration()),
+                    take.stopped.describe()
+                ));
+                if take.silent {
+                    ui.colored_label(ui.visuals().error_fg_color, "silent: check the microphone");
+                }
+            });
+            let duration = take.duration();
+            if let Some(to) = waveform(ui, &media.waveform, duration, media.position, &name) {
+                commands.push(Command::Seek(media.path.clone(), to));
+            }
+            ui.horizontal(|ui| {
+                let (text, command) = if media.playing {
+                    ("Pause", Command::Pause)
+                } else {
+                    ("Play", Command::Play(media.path.clone()))
+                };
+                let button = ui.button(text);
+                let label = format!("{} {name}", if media.playing { "Pause" } else { "Play" });
+                button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+                if button.clicked() {
+                    commands.push(command);
+                }
+                ui.monospace(format!("{} / {}", clock(media.position), clock(duration)));
+                ui.separator();
+                ui.label("Rating:");
+                for stars in 1..=5u8 {
+                    let lit = take.rating.is_some_and(|r| r.stars() >= stars);
+                    let chosen = take.rating.map(Rating::stars) == Some(stars);
+                    let star = star_button(ui, lit, chosen, stars);
+                    if star.clicked() {
+                        let rating = if chosen { None } else { Rating::new(stars) };
+                        commands.push(edit(TakeEdit::Rating(rating)));
+                    }
+                }
+                ui.separator();
+                if ui.radio(take.preferred, "Preferred take").clicked() && !take.preferred {
+                    commands.push(edit(TakeEdit::Preferred));
+                }
+            });
+            let kind = session.questions.get(take.question_index).map(|q| q.kind);
+            if kind == Some(QuestionKind::Behavioural) {
+                ui.horizontal(|ui| {
+                    ui.label("STAR:");
+                    let parts = [
+                        take.star.situation,
+                        take.star.task,
+                        take.star.action,
+                        take.star.result,
+                    ];
+                    for (part, (name, mut on)) in ["Situation", "Task", "Action", "Result"]
+                        .into_iter()
+                        .zip(parts)
+                        .enumerate()
+                    {
+                        if ui.checkbox(&mut on, name).changed() {
+                            commands.push(edit(TakeEdit::Star(star_with(take.star, part, on))));
+                        }
+                    }
+                });
+            }
+            ui.horizontal(|ui| {
+                let label = ui.label("Notes:");
+                let mut notes = take.notes.clone();
+                let response = ui.add(
+                    egui::TextEdit::multiline(&mut notes)
+                        .desired_rows(2)
+                        .desired_width(f32::INFINITY)
+                        .hint_text("What to keep, what to change next time"),
+                );
+                let response = response.labelled_by(label.id);
+                if response.changed() {
+                    commands.push(edit(TakeEdit::Notes(notes)));
+                }
+            });
+        });
+    });
+}
+
+/// A star of the rating: filled when `lit`, read as "Rate N of 5" (and
+/// selected when it is the rating given).
+fn star_button(ui: &mut egui::Ui, lit: bool, chosen: bool, stars: u8) -> egui::Response {
+    let size = ui.spacing().interact_size.y;
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::click());
+    response.widget_info(|| {
+        egui::WidgetInfo::selected(
+            egui::Role::Button,
+            true,
+            chosen,
+            format!("Rate {stars} of 5"),
+        )
+    });
+    if ui.is_rect_visible(rect) {
+        let visuals = ui.style().interact(&response);
+        let center = rect.center();
+        let outer = rect.height() * 0.48;
+        let inner = outer * 0.42;
+        let points: Vec<egui::Pos2> = (0..10)
+            .map(|i| {
+                let radius = if i % 2 == 0 { outer } else { inner };
+                let angle = std::f32::consts::PI * (i as f32 / 5.0 - 0.5);
+                center + radius * egui::vec2(angle.cos(), angle.sin())
+            })
+            .collect();
+        let gold = egui::Color32::from_rgb(240, 180, 40);
+        let fill = if lit {
+            gold
+        } else {
+            egui::Color32::TRANSPARENT
+        };
+        let stroke_color = if lit { gold } else { visuals.fg_stroke.color };
+        // The star is concave: fill it as five triangles and a pentagon.
+        let painter = ui.painter();
+        if lit {
+            let pentagon: Vec<egui::Pos2> = points.iter().skip(1).step_by(2).copied().collect();
+            painter.add(egui::Shape::convex_polygon(
+                pentagon,
+                fill,
+                egui::Stroke::NONE,
+            ));
+            for tip in 0..5 {
+                let triangle = vec![
+                    points[(2 * tip + 9) % 10],
+                    points[2 * tip],
+                    points[(2 * tip + 1) % 10],
+                ];
+                painter.add(egui::Shape::convex_polygon(
+                    triangle,
+                    fill,
+                    egui::Stroke::NONE,
+                ));
+            }
+        }
+        painter.add(egui::Shape::closed_line(
+            points,
+            egui::Stroke::new(1.5, stroke_color),
+        ));
+    }
+    response.on_hover_text(format!("{stars} of 5"))
+}

@@ -1,0 +1,70 @@
+//! The settings screen: the data folder, default timings, warning time,
+//! recording format and theme. Every change is saved at once.
+
+use eframe::egui;
+
+use super::{answer_limit_picker, think_time_picker};
+use crate::app::{Command, RehearseApp};
+use crate::audio::TakeFormat;
+use crate::store::settings::Theme;
+
+pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
+    ui.heading("Settings");
+    ui.add_space(8.0);
+    let root = app.data_dir().root().to_path_buf();
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Your sessions and recordings are kept in");
+        ui.monospace(root.display().to_string());
+        if ui.button("Open data folder").clicked() {
+            commands.push(Command::OpenFolder(root.clone()));
+        }
+    });
+    ui.weak("Nothing leaves this computer unless you export it. To back up, copy this folder.");
+    ui.separator();
+
+    let mut changed = false;
+    ui.label(egui::RichText::new("Timing of new sessions").strong());
+    ui.horizontal(|ui| {
+        changed |= think_time_picker(ui, "settings-think", &mut app.home.think);
+        changed |= answer_limit_picker(ui, "settings-answer", &mut app.home.answer);
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("Warn this many seconds before the end:");
+        changed |= ui
+            .add(egui::DragValue::new(&mut app.settings.warning_seconds).range(0..=120))
+            .labelled_by(label.id)
+            .changed();
+    });
+    ui.separator();
+
+    ui.label(egui::RichText::new("Recording format").strong());
+    ui.horizontal(|ui| {
+        for (format, text) in [
+            (TakeFormat::S16, "16-bit (smallest, plenty for speech)"),
+            (TakeFormat::S24, "24-bit"),
+            (TakeFormat::F32, "32-bit float"),
+        ] {
+            changed |= ui
+                .radio_value(&mut app.settings.take_format, format, text)
+                .changed();
+        }
+    });
+    ui.weak("Applies the next time the microphone opens.");
+    ui.separator();
+
+    ui.label(egui::RichText::new("Theme").strong());
+    ui.horizontal(|ui| {
+        for (theme, text) in [
+            (Theme::System, "Follow the system"),
+            (Theme::Light, "Light"),
+            (Theme::Dark, "Dark"),
+        ] {
+            changed |= ui
+                .radio_value(&mut app.settings.theme, theme, text)
+                .changed();
+        }
+    });
+    if changed {
+        commands.push(Command::SettingsChanged);
+    }
+}

@@ -1,0 +1,477 @@
+//! The real app driven through its accessibility tree with `egui_kittest`: a
+//! whole session recorded from the virtual microphone, the history, an
+//! export to a zip checked by `unzip`, a damaged session, and no microphone.
+//!
+//! The app finds the sound server through `XDG_RUNTIME_DIR`, which is
+//! process-wide; so each scenario runs in a child process of this test
+//! binary with its own environment, and the tests never hear each other.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    reason = "tests: a failure is a panic"
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use rehearse::app::{RehearseApp, Screen};
+use rehearse::interview::Phase;
+use rehearse::paths::DataDir;
+use rehearse::questions::{PackSources, QuestionBank};
+use rehearse::store::Session;
+
+use common::VirtualAudio;
+
+/// Set in the child process: the scenario to run there.
+const SCENARIO: &str = "REHEARSE_UI_SCENARIO";
+/// The data folder of the child.
+const DATA: &str = "REHEARSE_UI_DATA";
+
+/// Two short questions: 1 s to think, 2 s to answer.
+const PACK: &str = r#"{
+  "schema_version": 1,
+  "name": "UI test",
+  "questions": [
+    {"id": "ui-test-story", "text": "Tell me about a time you fixed a slow query.",
+     "category": "UI test", "kind": "behavioural", "looking_for": "A story.",
+     "tips": ["Use STAR."], "think_seconds": 1, "answer_seconds": 2, "keywords": ["index"]},
+    {"id": "ui-test-design", "text": "How would you design a rate limiter?",
+     "category": "UI test", "kind": "technical", "looking_for": "Trade-offs.",
+     "tips": ["Start from requirements."], "think_seconds": 1, "answer_seconds": 2,
+     "keywords": ["token bucket"]}
+  ]
+}"#;
+
+/// Runs `scenario` in a child of this test binary with `env`, and fails
+/// when it fails.
+fn run_in_child(test_name: &str, scenario: &str, data: &Path, env: &[(&str, &Path)]) {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(SCENARIO, scenario)
+        .env(DATA, data);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "scenario {scenario} failed:\n{stdout}\n{stderr}"
+    );
+}
+
+/// The scenario this process must run, when it is a child.
+fn child_scenario() -> Option<(String, PathBuf)> {
+    let scenario = std::env::var(SCENARIO).ok()?;
+    let data = std::env::var_os(DATA).map(PathBuf::from)?;
+    Some((scenario, data))
+}
+
+fn harness(data: &Path) -> Harness<'static, RehearseApp> {
+    let pack = data.join("ui-test-pack.json");
+    std::fs::write(&pack, PACK).unwrap();
+    let bank = QuestionBank::load(&PackSources {
+        folder: None,
+        files: vec![pack],
+    });
+    assert!(bank.problems().is_empty(), "{:?}", bank.problems());
+    let data_dir = DataDir::resolve(Some(data.to_path_buf())).unwrap();
+    Harness::builder()
+        .with_size([1000.0, 740.0])
+        .build_eframe(move |cc| RehearseApp::new(&cc.egui_ctx, data_dir, bank))
+}
+
+/// Steps the window (in real time: the countdowns use the clock) until
+/// `done` holds.
+fn step_until(
+    harness: &mut Harness<'_, RehearseApp>,
+    what: &str,
+    done: impl Fn(&RehearseApp) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(harness.state()) {
+        let messages: Vec<String> = harness
+            .state()
+            .messages
+            .iter()
+            .map(|m| m.text.clone())
+            .collect();
+        assert!(
+            Instant::now() < deadline,
+            "gave up waiting for {what}; messages: {messages:?}"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+}
+
+fn phase(app: &RehearseApp) -> Option<Phase> {
+    app.active.as_ref().map(|a| a.interview.phase())
+}
+
+fn click(harness: &mut Harness<'_, RehearseApp>, label: &str) {
+    if harness.query_by_label(label).is_none() {
+        let labels: Vec<String> = harness
+            .root()
+            .children_recursive()
+            .filter_map(|node| node.accesskit_node().label())
+            .collect();
+        panic!("no widget labelled {label:?}; the labels: {labels:#?}");
+    }
+    harness.get_by_label(label).scroll_to_me();
+    harness.step();
+    harness.step();
+    harness.get_by_label(label).click_accesskit();
+    harness.step();
+    harness.step();
+}
+
+fn messages(app: &RehearseApp) -> Vec<String> {
+    app.messages.iter().map(|m| m.text.clone()).collect()
+}
+
+/// Plays speech into the virtual microphone on a thread of its own.
+fn speak(dir: &Path) -> std::thread::JoinHandle<()> {
+    let wav = common::speech(
+        dir,
+        &format!("speech-{}", fastrand_suffix()),
+        "I added an index and the query went from seconds to milliseconds.",
+    );
+    std::thread::spawn(move || {
+        let status = Command::new("paplay").arg(&wav).status().unwrap();
+        assert!(status.success());
+    })
+}
+
+fn fastrand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+fn rms_of(path: &Path) -> f64 {
+    common::sox_stat(path).1
+}
+
+#[test]
+fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let data = tempfile::tempdir().unwrap();
+        run_in_child(
+            "a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported",
+            "session",
+            data.path(),
+            &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
+        );
+        return;
+    };
+    assert_eq!(scenario, "session");
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the store and the history", |app| {
+        app.is_settled()
+    });
+    harness.check_accessibility();
+
+    // Choose the two test questions, as listed.
+    click(&mut harness, "Questions in UI test");
+    click(&mut harness, "As listed");
+    harness.state_mut().home.count = 2;
+    click(
+        &mut harness,
+        "Tell me about a time you fixed a slow query.  (not practised yet)",
+    );
+    click(
+        &mut harness,
+        "How would you design a rate limiter?  (not practised yet)",
+    );
+    assert_eq!(harness.state().home.questions.len(), 2);
+
+    click(&mut harness, "Start session");
+    step_until(&mut harness, "thinking", |app| {
+        phase(app) == Some(Phase::Thinking)
+    });
+    assert!(
+        harness
+            .query_by_label_contains("Tell me about a time")
+            .is_some()
+    );
+    harness.check_accessibility();
+    step_until(&mut harness, "answering", |app| {
+        phase(app) == Some(Phase::Answering)
+    });
+    let speaking = speak(&data);
+    assert!(harness.query_by_label("Recording").is_some());
+    step_until(&mut harness, "the take saved at the limit", |app| {
+        phase(app) == Some(Phase::Reviewing) && app.active.as_ref().unwrap().recordings.is_empty()
+    });
+    speaking.join().unwrap();
+    assert!(harness.query_by_label("Time's up").is_some());
+    harness.check_accessibility();
+    click(&mut harness, "Rate 4 of 5");
+    click(&mut harness, "Situation");
+
+    // A retake, stopped early with Space.
+    click(&mut harness, "Retake (R)");
+    step_until(&mut harness, "answering the retake", |app| {
+        phase(app) == Some(Phase::Answering)
+    });
+    std::thread::sleep(Duration::from_millis(600));
+    harness.key_press(egui::Key::Space);
+    step_until(&mut harness, "the retake saved", |app| {
+        phase(app) == Some(Phase::Reviewing)
+            && app.active.as_ref().unwrap().session.takes.len() == 2
+    });
+
+    // Next question: start answering early, let the limit stop it.
+    click(&mut harness, "Next (N)");
+    step_until(&mut harness, "thinking on question 2", |app| {
+        phase(app) == Some(Phase::Thinking)
+    });
+    click(&mut harness, "Start answering (Space)");
+    step_until(&mut harness, "question 2 answered", |app| {
+        phase(app) == Some(Phase::Reviewing)
+            && app.active.as_ref().unwrap().session.takes.len() == 3
+    });
+    click(&mut harness, "Finish (N)");
+    step_until(&mut harness, "the session review", |app| {
+        app.screen == Screen::Review && app.active.is_none()
+    });
+
+    // On disk: three takes, the first rated 4 with its checklist, the
+    // first and last stopped by the limit; the first holds the speech.
+    let session: Session = {
+        let review = harness.state().review.clone().unwrap();
+        let path = data.join("sessions").join(&review.id).join("session.json");
+        step_until(&mut harness, "the manifest written", |_| {
+            std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Session>(&t).ok())
+                .is_some_and(|s| s.ended_at.is_some() && s.takes.len() == 3)
+        });
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    assert_eq!(session.takes.len(), 3);
+    assert_eq!(session.takes[0].rating.map(|r| r.stars()), Some(4));
+    assert!(session.takes[0].star.situation);
+    assert!(session.takes[0].preferred, "the first take is preferred");
+    assert_eq!(
+        session.takes[0].stopped,
+        rehearse::interview::StopReason::TimeLimit
+    );
+    assert_eq!(
+        session.takes[1].stopped,
+        rehearse::interview::StopReason::User
+    );
+    assert_eq!(session.takes[1].take, 2);
+    assert_eq!(
+        session.takes[2].stopped,
+        rehearse::interview::StopReason::TimeLimit
+    );
+    let first = data
+        .join("sessions")
+        .join(&session.id)
+        .join(&session.takes[0].file);
+    let (seconds, _) = common::sox_stat(&first);
+    assert!((seconds - 2.0).abs() < 0.05, "a 2 s limit gave {seconds} s");
+    assert!(rms_of(&first) > 0.01, "the speech is in the take");
+    for take in &session.takes {
+        assert!(
+            data.join("sessions")
+                .join(&session.id)
+                .join(&take.file)
+                .is_file()
+        );
+    }
+
+    harness.check_accessibility();
+
+    // Review: a note typed on the first take is saved.
+    let notes = harness.get_all_by_label("Notes:").next().is_some();
+    assert!(notes, "each take has a notes box");
+    harness
+        .get_all_by_role(egui::accesskit::Role::MultilineTextInput)
+        .next()
+        .unwrap()
+        .focus();
+    harness.step();
+    harness
+        .get_all_by_role(egui::accesskit::Role::MultilineTextInput)
+        .next()
+        .unwrap()
+        .type_text("pause less");
+    harness.step();
+    harness.step();
+    let manifest = data.join("sessions").join(&session.id).join("session.json");
+    step_until(&mut harness, "the note saved", |_| {
+        std::fs::read_to_string(&manifest).is_ok_and(|t| t.contains("pause less"))
+    });
+
+    // Playback of the first take from the review screen.
+    harness.get_by_label("Play take 1 of question 1").click();
+    step_until(&mut harness, "playback", |app| {
+        app.playing.is_some() && app.player.status().position > Duration::ZERO
+    });
+    harness.get_by_label("Pause take 1 of question 1").click();
+    harness.step();
+
+    // History: the session with its rating and takes.
+    click(&mut harness, "History");
+    step_until(&mut harness, "the history listing", |app| {
+        app.history.rows.len() == 1
+    });
+    let row = &harness.state().history.rows[0];
+    assert_eq!((row.questions, row.takes), (2, 3));
+    assert_eq!(row.average_rating, Some(4.0));
+    assert!(
+        harness
+            .query_by_label_contains("2 questions · 3 takes")
+            .is_some()
+    );
+    harness.check_accessibility();
+
+    // Progress of question 1: both takes.
+    click(&mut harness, &format!("Open session {}", session.id));
+    assert_eq!(harness.state().screen, Screen::Review);
+    harness
+        .get_all_by_label("All takes of this question")
+        .next()
+        .unwrap()
+        .click();
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().screen, Screen::Progress);
+    assert!(harness.query_by_label("2 takes, oldest first.").is_some());
+    harness.check_accessibility();
+
+    // Export to a zip; the destination is typed where the dialog would
+    // have put it (the only step the test does not take as a user would).
+    click(&mut harness, "History");
+    click(&mut harness, &format!("Export session {}", session.id));
+    let zip = data.join("export.zip");
+    harness.state_mut().export.as_mut().unwrap().destination = zip.display().to_string();
+    harness.step();
+    harness.check_accessibility();
+    click(&mut harness, "Export");
+    step_until(&mut harness, "the export", |app| app.export.is_none());
+    let said = messages(harness.state());
+    assert!(
+        said.iter().any(|m| m.contains("Exported 3 recordings")),
+        "{said:?}"
+    );
+    assert!(harness.query_by_label("Open folder").is_some());
+    let unzip = Command::new("unzip").arg("-t").arg(&zip).output().unwrap();
+    assert!(
+        unzip.status.success(),
+        "{}",
+        String::from_utf8_lossy(&unzip.stdout)
+    );
+    let listing = String::from_utf8_lossy(&unzip.stdout);
+    assert!(listing.contains("report.html") && listing.contains("takes.csv"));
+}
+
+#[test]
+fn a_damaged_session_is_shown_with_its_reason_and_the_rest_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let sessions = dir.path().join("sessions");
+    let damaged = sessions.join("2026-01-01T100000Z-dead");
+    std::fs::create_dir_all(&damaged).unwrap();
+    std::fs::write(
+        damaged.join("session.json"),
+        "{\n  \"schema_version\": 1,\n  oops\n",
+    )
+    .unwrap();
+    let good = sessions.join("2026-01-02T100000Z-beef");
+    std::fs::create_dir_all(good.join("takes")).unwrap();
+    let mut session: Session =
+        serde_json::from_str(include_str!("fixtures/session-v1.json")).unwrap();
+    session.id = "2026-01-02T100000Z-beef".to_owned();
+    std::fs::write(
+        good.join("session.json"),
+        serde_json::to_string_pretty(&session).unwrap(),
+    )
+    .unwrap();
+
+    let mut harness = harness(dir.path());
+    step_until(&mut harness, "the history", |app| app.is_settled());
+    click(&mut harness, "History");
+    step_until(&mut harness, "the rows", |app| app.history.rows.len() == 1);
+    assert!(
+        harness
+            .query_by_label("Damaged: 2026-01-01T100000Z-dead")
+            .is_some()
+    );
+    let reason = harness.get_by_label_contains("line 3").value();
+    let _ = reason;
+    // The damaged file is left exactly as it was.
+    assert_eq!(
+        std::fs::read_to_string(damaged.join("session.json")).unwrap(),
+        "{\n  \"schema_version\": 1,\n  oops\n"
+    );
+    click(&mut harness, "Open session 2026-01-02T100000Z-beef");
+    assert_eq!(harness.state().screen, Screen::Review);
+}
+
+#[test]
+fn without_a_microphone_the_app_says_so_and_keeps_working() {
+    let Some((scenario, data)) = child_scenario() else {
+        // A runtime folder with no sound server in it: no microphone.
+        let runtime = tempfile::tempdir().unwrap();
+        let data = tempfile::tempdir().unwrap();
+        run_in_child(
+            "without_a_microphone_the_app_says_so_and_keeps_working",
+            "no-microphone",
+            data.path(),
+            &[
+                ("XDG_RUNTIME_DIR", runtime.path()),
+                ("PULSE_SERVER", Path::new("unix:/nonexistent/pulse")),
+            ],
+        );
+        return;
+    };
+    assert_eq!(scenario, "no-microphone");
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the store", |app| app.is_settled());
+    click(&mut harness, "Test microphone");
+    step_until(&mut harness, "a message about the microphone", |app| {
+        !app.messages.is_empty()
+    });
+    let said = messages(harness.state()).join("\n");
+    assert!(
+        said.contains("microphone") || said.contains("cannot use"),
+        "{said}"
+    );
+    // Still usable: the history opens, and a session cannot start without
+    // a microphone but says why.
+    click(&mut harness, "Dismiss");
+    click(&mut harness, "Start session");
+    step_until(&mut harness, "the session to fail to start", |app| {
+        !app.messages.is_empty()
+    });
+    assert!(harness.state().active.is_none());
+    assert!(
+        messages(harness.state())
+            .join("\n")
+            .contains("Cannot start the session")
+    );
+    click(&mut harness, "History");
+    click(&mut harness, "Settings");
+    harness.check_accessibility();
+    click(&mut harness, "Dark");
+    step_until(&mut harness, "the settings saved", |app| {
+        std::fs::read_to_string(app.data_dir().settings()).is_ok_and(|t| t.contains("dark"))
+    });
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""End to end, as a user at a real window: the release binary under Xvfb,
+a private PulseAudio server whose null sink is the microphone, and a whole
+answer given from the keyboard with xdotool while speech plays into the
+microphone. Each screen reached is captured as a PNG under
+target/e2e-screenshots/ (kept as test artifacts).
+
+Run by `make test` after the release build: tests/e2e_window.py BINARY
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+import struct
+import math
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHOTS = os.path.join(ROOT, "target", "e2e-screenshots")
+
+
+def fail(message):
+    sys.exit(f"e2e: FAILED: {message}")
+
+
+def wait_for(what, predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.1)
+    fail(f"gave up waiting for {what}")
+
+
+class Rig:
+    """Xvfb, PulseAudio and the app, all private to this run."""
+
+    def __init__(self, tmp, binary):
+        self.tmp = tmp
+        self.processes = []
+        runtime = os.path.join(tmp, "runtime")
+        os.makedirs(runtime, mode=0o700)
+        self.data = os.path.join(tmp, "data")
+        os.makedirs(self.data)
+        self.env = dict(os.environ, XDG_RUNTIME_DIR=runtime, REHEARSE_DATA_DIR=self.data)
+        self.env.pop("WAYLAND_DISPLAY", None)
+        # The microphone.
+        self.spawn(["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
+                    "--use-pid-file=no", "-L", "module-native-protocol-unix auth-anonymous=1",
+                    "-L", "module-null-sink sink_name=vsink rate=48000 channels=2"])
+        wait_for("pulseaudio", lambda: self.run(["pactl", "info"], check=False).returncode == 0)
+        self.run(["pactl", "set-default-sink", "vsink"])
+        self.run(["pactl", "set-default-source", "vsink.monitor"])
+        # The display.
+        read_end, write_end = os.pipe()
+        self.spawn(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24",
+                    "-nolisten", "tcp"], pass_fds=(write_end,))
+        os.close(write_end)
+        number = b""
+        while not number.endswith(b"\n"):
+            chunk = os.read(read_end, 16)
+            if not chunk:
+                fail("Xvfb did not start")
+            number += chunk
+        os.close(read_end)
+        self.env["DISPLAY"] = ":" + number.decode().strip()
+        # Short timings: one question, 3 s to think, no more than 60 s.
+        with open(os.path.join(self.data, "settings.json"), "w") as f:
+            json.dump({"think": {"seconds": 3}, "answer": {"seconds": 60},
+                       "questions_per_session": 1, "order": "as_listed"}, f)
+        self.app = self.spawn([binary], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.window = wait_for("the window", self.find_window)
+
+    def spawn(self, command, **kwargs):
+        process = subprocess.Popen(command, env=getattr(self, "env", None), **kwargs)
+        self.processes.append(process)
+        return process
+
+    def run(self, command, check=True, **kwargs):
+        return subprocess.run(command, env=self.env, check=check, capture_output=True, **kwargs)
+
+    def find_window(self):
+        found = self.run(["xdotool", "search", "--name", "^Rehearse$"], check=False)
+        ids = found.stdout.split()
+        return ids[0].decode() if ids else None
+
+    def key(self, *keys):
+        self.run(["xdotool", "windowfocus", "--sync", self.window, "key", "--delay", "60", *keys])
+
+    def shot(self, name):
+        time.sleep(0.6)  # let the frame after the last event be drawn
+        path = os.path.join(SHOTS, f"{name}.png")
+        self.run(["import", "-window", "root", path])
+        print(f"e2e: screenshot {path}")
+
+    def sessions(self):
+        folder = os.path.join(self.data, "sessions")
+        found = []
+        for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+            path = os.path.join(folder, name, "session.json")
+            try:
+                with open(path) as f:
+                    found.append(json.load(f))
+            except (OSError, ValueError):
+                pass
+        return found
+
+    def stop(self):
+        for process in reversed(self.processes):
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def rms(path):
+    with wave.open(path) as w:
+        frames = w.readframes(w.getnframes())
+        width = w.getsampwidth()
+    if width != 2 or not frames:
+        fail(f"{path}: expected 16-bit audio")
+    samples = struct.unpack(f"<{len(frames) // 2}h", frames)
+    return math.sqrt(sum(s * s for s in samples) / len(samples)) / 32768.0
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+                             os.path.join(ROOT, "target", "release", "rehearse"))
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    os.makedirs(SHOTS)
+    tmp = tempfile.mkdtemp(prefix="rehearse-e2e-")
+    rig = Rig(tmp, binary)
+    try:
+        speech = os.path.join(tmp, "speech.wav")
+        subprocess.run(["espeak-ng", "-w", speech,
+                        "Last year I moved our reports to a read replica and cut the load in half."],
+                       check=True)
+        rig.shot("01-home")
+        rig.key("ctrl+2")
+        rig.shot("02-history-empty")
+        rig.key("ctrl+3")
+        rig.shot("03-settings")
+        rig.key("ctrl+1")
+        rig.key("Return")  # start the session
+        wait_for("the session to start", lambda: rig.sessions())
+        rig.shot("04-thinking")
+        rig.key("space")  # start answering now
+        time.sleep(0.5)
+        rig.run(["paplay", speech])
+        rig.shot("05-answering")
+        rig.key("space")  # stop
+        wait_for("the take", lambda: any(s["takes"] for s in rig.sessions()))
+        rig.key("4")  # rate it
+        wait_for("the rating", lambda: any(
+            t.get("rating") == 4 for s in rig.sessions() for t in s["takes"]))
+        rig.shot("06-reviewing")
+        rig.key("n")  # next: the session ends and its review opens
+        wait_for("the session to end", lambda: any(s.get("ended_at") for s in rig.sessions()))
+        rig.shot("07-session-review")
+        rig.key("ctrl+2")
+        rig.shot("08-history")
+
+        session = rig.sessions()[0]
+        take = session["takes"][0]
+        path = os.path.join(rig.data, "sessions", session["id"], take["file"])
+        level = rms(path)
+        seconds = take["duration_ms"] / 1000
+        print(f"e2e: take {take['file']}: {seconds:.2f} s, RMS {level:.4f}, rated {take['rating']}")
+        if level < 0.01:
+            fail(f"the take holds no speech (RMS {level:.4f})")
+        if not 1.0 < seconds < 60:
+            fail(f"the take lasts {seconds} s")
+        if rig.app.poll() is not None:
+            fail("the app exited early")
+    finally:
+        rig.stop()
+        output = rig.app.stdout.read().decode(errors="replace") if rig.app.stdout else ""
+        if "panicked" in output:
+            print(output)
+            fail("the app panicked")
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"e2e: ok, screenshots in {SHOTS}")
+
+
+if __name__ == "__main__":
+    main()
