@@ -25,14 +25,19 @@ build: setup-run
 run: build
 	./target/release/rehearse $(ARGS)
 
-## Formatting, clippy with warnings as errors, and every test.
+## Formatting, clippy with warnings as errors, and every test; then the
+## release binary driven in a real window under Xvfb (screenshots in
+## target/e2e-screenshots/).
 test: setup-test
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	$(CARGO) test --locked
+	$(CARGO) build --release --locked
+	python3 tests/e2e_window.py target/release/rehearse
 
 ## Measurements, each next to a yardstick measured in the same run.
 bench: setup-bench build
+	$(CARGO) build --release --locked --example minimal_window
 	python3 scripts/bench.py
 
 clean:

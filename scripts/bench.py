@@ -172,6 +172,160 @@ def recording_rows(tmp):
     ]
 
 
+MINIMAL = os.path.join(ROOT, "target", "release", "examples", "minimal_window")
+FIRST_FRAME_MARK = "rehearse: first frame presented"
+WINDOW_RUNS = 5
+CPU_SECONDS = 10
+
+
+def start_xvfb():
+    """A private X display; returns (process, DISPLAY)."""
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24",
+                                "-nolisten", "tcp"], pass_fds=(write_end,),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    number = b""
+    while not number.endswith(b"\n"):
+        chunk = os.read(read_end, 16)
+        if not chunk:
+            sys.exit("bench: Xvfb did not start")
+        number += chunk
+    os.close(read_end)
+    return process, ":" + number.decode().strip()
+
+
+def cpu_ticks(pid):
+    """User + system clock ticks the process has used so far."""
+    with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def cpu_percent(pid, seconds):
+    """Share of one core the process uses over the next `seconds`."""
+    before = cpu_ticks(pid)
+    time.sleep(seconds)
+    return (cpu_ticks(pid) - before) / os.sysconf("SC_CLK_TCK") / seconds * 100
+
+
+def launch_window(command, env):
+    """Starts a window that reports its first frame; returns (process,
+    seconds from start to the first presented frame)."""
+    env = dict(env, REHEARSE_REPORT_FIRST_FRAME="1")
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for line in process.stderr:
+        if FIRST_FRAME_MARK in line.decode(errors="replace"):
+            elapsed = time.perf_counter() - started
+            threading.Thread(target=process.stderr.read, daemon=True).start()
+            return process, elapsed
+    sys.exit(f"bench: {command[0]} exited before its first frame")
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def window_rows(tmp):
+    """Start-up, idle and recording CPU of the window against a minimal eframe
+    app (same eframe features) and parecord, under Xvfb; UI time per frame."""
+    rows = []
+    audio = VirtualAudio(tmp)
+    xvfb, display = start_xvfb()
+    try:
+        env = dict(audio.env, DISPLAY=display, REHEARSE_DATA_DIR=os.path.join(tmp, "window"))
+        env.pop("WAYLAND_DISPLAY", None)
+        os.makedirs(env["REHEARSE_DATA_DIR"], exist_ok=True)
+        with open(os.path.join(env["REHEARSE_DATA_DIR"], "settings.json"), "w") as f:
+            json.dump({"think": {"seconds": 0}, "answer": {"seconds": 60},
+                       "questions_per_session": 1, "order": "as_listed"}, f)
+
+        def first_frames(command):
+            times = []
+            for _ in range(WINDOW_RUNS):
+                process, elapsed = launch_window(command, env)
+                times.append(elapsed)
+                stop(process)
+            return statistics.median(times)
+
+        ours, theirs = first_frames([BINARY]), first_frames([MINIMAL])
+        rows.append(("window: start to first frame presented", ours * 1000, "ms",
+                     "minimal eframe app, same features", theirs * 1000))
+
+        ours_process, _ = launch_window([BINARY], env)
+        theirs_process, _ = launch_window([MINIMAL], env)
+        time.sleep(3)
+        ours_idle = cpu_percent(ours_process.pid, CPU_SECONDS)
+        theirs_idle = cpu_percent(theirs_process.pid, CPU_SECONDS)
+        stop(theirs_process)
+        rows.append((f"window idle {CPU_SECONDS} s: CPU", ours_idle, "%",
+                     "minimal eframe app, idle", theirs_idle))
+
+        # Start a session from the keyboard (Enter: no think time), then
+        # measure while the answer is recorded.
+        window = subprocess.run(["xdotool", "search", "--name", "^Rehearse$"], env=env,
+                                capture_output=True, check=True).stdout.split()[0].decode()
+        subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "Return"], env=env, check=True)
+        sessions = os.path.join(env["REHEARSE_DATA_DIR"], "sessions")
+        deadline = time.monotonic() + 30
+        while not any(name.endswith(".wav.part")
+                      for _, _, files in os.walk(sessions) for name in files):
+            if time.monotonic() > deadline:
+                sys.exit("bench: the window did not start recording")
+            time.sleep(0.1)
+        time.sleep(1)
+        ours_recording = cpu_percent(ours_process.pid, CPU_SECONDS)
+        stop(ours_process)
+        parecord = subprocess.Popen(["parecord", "--device=vsink.monitor", "--channels=1", "--rate=48000",
+                                     "--format=s16le", "--file-format=wav", "--latency-msec=21",
+                                     os.path.join(tmp, "window-parecord.wav")],
+                                    env=audio.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
+        theirs_recording = cpu_percent(parecord.pid, CPU_SECONDS)
+        stop(parecord)
+        rows.append((f"window recording {CPU_SECONDS} s: CPU", ours_recording, "%",
+                     "parecord --latency-msec=21 alone", theirs_recording))
+    finally:
+        stop(xvfb)
+        audio.stop()
+
+    frames = subprocess.run(["cargo", "bench", "--locked", "--bench", "ui_frames"], cwd=ROOT,
+                            capture_output=True, check=True).stdout.decode()
+    figures = {}
+    for line in frames.splitlines():
+        if line.startswith("{"):
+            figure = json.loads(line)
+            figures[figure["name"]] = figure
+    minimal = figures["minimal frame"]["median_ms"]
+    for name in ("history frame, 1,000 sessions", "review frame, one 30-minute take"):
+        rows.append((f"{name}: UI time (median)", figures[name]["median_ms"], "ms",
+                     "minimal egui frame, same harness", minimal))
+        rows.append((f"{name}: UI time (p95)", figures[name]["p95_ms"], "ms",
+                     "minimal egui frame, same harness", figures["minimal frame"]["p95_ms"]))
+    read = figures["waveform of a 30-minute take read"]["seconds"]
+    rows.append(("waveform of a 30-minute take: read", read * 1000, "ms",
+                 "sox stat of the same length", sox_stat_ms(tmp, 1800)))
+    return rows
+
+
+def sox_stat_ms(tmp, seconds):
+    """Time for `sox FILE -n stat` over a WAV of `seconds` (the yardstick of
+    reading a whole take once)."""
+    path = os.path.join(tmp, "long.wav")
+    subprocess.run(["sox", "-n", "-r", "48000", "-b", "16", "-c", "1", path, "synth", str(seconds),
+                    "whitenoise", "vol", "0.3"], check=True)
+    start = time.perf_counter()
+    subprocess.run(["sox", path, "-n", "stat"], check=True, capture_output=True)
+    elapsed = time.perf_counter() - start
+    os.remove(path)
+    return elapsed * 1000
+
+
 def timed(command, env=None, stdout=subprocess.DEVNULL):
     """Wall seconds of one run of `command`."""
     start = time.perf_counter()
@@ -295,8 +449,9 @@ def main():
         rows.extend(store_rows(tmp))
         if shutil.which("pulseaudio") and shutil.which("parecord"):
             rows.extend(recording_rows(tmp))
+            rows.extend(window_rows(tmp))
         else:
-            print("bench: pulseaudio/parecord missing; recording rows skipped", file=sys.stderr)
+            print("bench: pulseaudio/parecord missing; recording and window rows skipped", file=sys.stderr)
 
     print(f"{'measurement':<46} {'rehearse':>12}  {'yardstick':<42} {'value':>12}  {'ratio':>6}")
     print("-" * 126)

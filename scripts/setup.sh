@@ -20,8 +20,9 @@ build_pkgs=(build-essential pkg-config curl ca-certificates libasound2-dev)
 run_pkgs=(libasound2-plugins libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
   libxkbcommon0 libwayland-client0 libwayland-egl1 libfontconfig1 libgl1 libegl1 libgl1-mesa-dri)
 test_pkgs=("${run_pkgs[@]}" pulseaudio pulseaudio-utils espeak-ng sox python3 unzip chromium
-  xvfb xauth x11-utils xdotool imagemagick)
-bench_pkgs=(python3 pulseaudio pulseaudio-utils libasound2-plugins sox espeak-ng zip flac)
+  xvfb xauth x11-utils xdotool imagemagick libvulkan1 mesa-vulkan-drivers)
+bench_pkgs=("${run_pkgs[@]}" python3 pulseaudio pulseaudio-utils sox espeak-ng zip flac xvfb xauth
+  xdotool)
 
 case "$purpose" in
   run) wanted=("${build_pkgs[@]}" "${run_pkgs[@]}") ;;

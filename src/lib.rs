@@ -3,6 +3,8 @@
 //! The library holds everything; the binary only parses the command line.
 //! Layers, each using only those below it:
 //!
+//! - [`ui`]: the window's screens, drawn from the app state;
+//! - [`app`]: the window's state and commands; background work on threads;
 //! - [`cli`]: the subcommands, over the services;
 //! - [`store`]: sessions on disk, settings and history queries;
 //! - [`interview`]: the plan and the state machine of a session (pure);

@@ -36,7 +36,7 @@ const SCENARIO: &str = "REHEARSE_UI_SCENARIO";
 /// The data folder of the child.
 const DATA: &str = "REHEARSE_UI_DATA";
 
-/// Two short questions: 1 s to think, 2 s to answer.
+/// Two short questions (1 s to think, 2 s to answer) and a long one.
 const PACK: &str = r#"{
   "schema_version": 1,
   "name": "UI test",
@@ -47,7 +47,11 @@ const PACK: &str = r#"{
     {"id": "ui-test-design", "text": "How would you design a rate limiter?",
      "category": "UI test", "kind": "technical", "looking_for": "Trade-offs.",
      "tips": ["Start from requirements."], "think_seconds": 1, "answer_seconds": 2,
-     "keywords": ["token bucket"]}
+     "keywords": ["token bucket"]},
+    {"id": "ui-test-snapshot", "text": "Why do you want to work here?",
+     "category": "UI test", "kind": "behavioural", "looking_for": "Motivation.",
+     "tips": ["Be specific about the team."], "think_seconds": 120, "answer_seconds": 60,
+     "keywords": ["mission"]}
   ]
 }"#;
 
@@ -186,6 +190,18 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     });
     harness.check_accessibility();
 
+    // The microphone test records 3 s and plays them back.
+    click(&mut harness, "Test microphone");
+    step_until(&mut harness, "the microphone test played back", |app| {
+        matches!(app.mic_test, rehearse::app::MicTest::Playing(_))
+    });
+    let test_take = data.join("microphone-test.wav");
+    let (seconds, _) = common::sox_stat(&test_take);
+    assert!((seconds - 3.0).abs() < 0.05, "{seconds} s");
+    step_until(&mut harness, "the playback to end", |app| {
+        app.mic_test == rehearse::app::MicTest::Idle
+    });
+
     // Choose the two test questions, as listed.
     click(&mut harness, "Questions in UI test");
     click(&mut harness, "As listed");
@@ -320,13 +336,19 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
         std::fs::read_to_string(&manifest).is_ok_and(|t| t.contains("pause less"))
     });
 
-    // Playback of the first take from the review screen.
+    // Playback of the first take from the review screen, paused midway.
     harness.get_by_label("Play take 1 of question 1").click();
     step_until(&mut harness, "playback", |app| {
-        app.playing.is_some() && app.player.status().position > Duration::ZERO
+        let status = app.player.status();
+        app.playing.is_some() && status.playing && status.position > Duration::ZERO
     });
-    harness.get_by_label("Pause take 1 of question 1").click();
     harness.step();
+    harness.get_by_label("Pause take 1 of question 1").click();
+    step_until(&mut harness, "the pause", |app| {
+        !app.player.status().playing
+    });
+    let status = harness.state().player.status();
+    assert!(status.position < status.duration, "{status:?}");
 
     // History: the session with its rating and takes.
     click(&mut harness, "History");
@@ -381,6 +403,26 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     );
     let listing = String::from_utf8_lossy(&unzip.stdout);
     assert!(listing.contains("report.html") && listing.contains("takes.csv"));
+
+    // Exporting onto the same name again is refused with the file named,
+    // and the zip is left alone.
+    let before = std::fs::metadata(&zip).unwrap().len();
+    click(&mut harness, &format!("Export session {}", session.id));
+    harness.state_mut().export.as_mut().unwrap().destination = zip.display().to_string();
+    harness.step();
+    click(&mut harness, "Export");
+    step_until(&mut harness, "the refusal", |app| {
+        app.export.as_ref().is_some_and(|e| e.running.is_none())
+            && app
+                .messages
+                .iter()
+                .any(|m| m.text.contains("already exists"))
+    });
+    let said = messages(harness.state()).join("\n");
+    assert!(said.contains(&zip.display().to_string()), "{said}");
+    assert_eq!(std::fs::metadata(&zip).unwrap().len(), before);
+    click(&mut harness, "Close");
+    assert!(harness.state().export.is_none());
 }
 
 #[test]
@@ -405,10 +447,38 @@ fn a_damaged_session_is_shown_with_its_reason_and_the_rest_load() {
     )
     .unwrap();
 
+    // A take cut short by a crash: one second of audio whose header still
+    // says it is empty.
+    let part = good.join("takes/01-relational-database-experience-take3.wav.part");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&part, spec).unwrap();
+    for i in 0..48_000 {
+        writer.write_sample((i % 200) as i16 * 50).unwrap();
+    }
+    writer.finalize().unwrap();
+    let mut bytes = std::fs::read(&part).unwrap();
+    bytes[40..44].copy_from_slice(&0u32.to_le_bytes());
+    std::fs::write(&part, bytes).unwrap();
+
     let mut harness = harness(dir.path());
     step_until(&mut harness, "the history", |app| app.is_settled());
+    let said = messages(harness.state()).join("\n");
+    assert!(
+        said.contains("Recovered a take cut short by a crash") && said.contains("take3.wav"),
+        "{said}"
+    );
     click(&mut harness, "History");
     step_until(&mut harness, "the rows", |app| app.history.rows.len() == 1);
+    assert_eq!(
+        harness.state().history.rows[0].takes,
+        3,
+        "the recovered take is listed"
+    );
     assert!(
         harness
             .query_by_label("Damaged: 2026-01-01T100000Z-dead")
@@ -423,6 +493,20 @@ fn a_damaged_session_is_shown_with_its_reason_and_the_rest_load() {
     );
     click(&mut harness, "Open session 2026-01-02T100000Z-beef");
     assert_eq!(harness.state().screen, Screen::Review);
+
+    // Deleting asks first, then removes the folder and the row.
+    click(&mut harness, "History");
+    click(&mut harness, "Delete session 2026-01-02T100000Z-beef");
+    assert!(good.is_dir(), "nothing is deleted before the confirmation");
+    click(&mut harness, "Delete for good");
+    step_until(&mut harness, "the session deleted", |app| {
+        app.history.rows.is_empty() && app.history.listing.is_some()
+    });
+    assert!(!good.exists());
+    assert!(
+        damaged.join("session.json").is_file(),
+        "the damaged one stays"
+    );
 }
 
 #[test]
@@ -474,4 +558,92 @@ fn without_a_microphone_the_app_says_so_and_keeps_working() {
     step_until(&mut harness, "the settings saved", |app| {
         std::fs::read_to_string(app.data_dir().settings()).is_ok_and(|t| t.contains("dark"))
     });
+}
+
+/// A fixture session with audio: two takes of a tone that swells and
+/// fades, so the waveforms are the same on every run.
+fn write_fixture_session(data: &Path, id: &str, started: &str, rating: u8) {
+    let mut session: Session =
+        serde_json::from_str(include_str!("fixtures/session-v1.json")).unwrap();
+    session.id = id.to_owned();
+    session.started_at = started.parse().unwrap();
+    session.takes[1].rating = rehearse::model::Rating::new(rating);
+    let folder = data.join("sessions").join(id);
+    std::fs::create_dir_all(folder.join("takes")).unwrap();
+    for take in &session.takes {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 48_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut writer = hound::WavWriter::create(folder.join(&take.file), spec).unwrap();
+        let frames = take.duration_ms * 48;
+        for i in 0..frames {
+            let t = i as f64 / 48_000.0;
+            let envelope = (t * 0.7).sin().abs() * 0.8;
+            let sample = (t * 2.0 * std::f64::consts::PI * 220.0).sin() * envelope;
+            writer.write_sample((sample * 32767.0) as i16).unwrap();
+        }
+        writer.finalize().unwrap();
+    }
+    std::fs::write(
+        folder.join("session.json"),
+        serde_json::to_string_pretty(&session).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_main_screens_look_as_committed() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        // A fixed folder: the settings screen shows its path.
+        let data = std::env::temp_dir().join("rehearse-ui-snapshots");
+        let _ = std::fs::remove_dir_all(&data);
+        std::fs::create_dir_all(&data).unwrap();
+        run_in_child(
+            "the_main_screens_look_as_committed",
+            "snapshots",
+            &data,
+            &[
+                ("XDG_RUNTIME_DIR", audio.runtime_dir()),
+                ("TZ", Path::new("UTC")),
+            ],
+        );
+        let _ = std::fs::remove_dir_all(&data);
+        return;
+    };
+    assert_eq!(scenario, "snapshots");
+    write_fixture_session(&data, "2026-11-20T091500Z-7f3a", "2026-11-20T09:15:00Z", 4);
+    write_fixture_session(&data, "2026-11-13T091500Z-1b2c", "2026-11-13T09:15:00Z", 2);
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the store", |app| app.is_settled());
+    harness.snapshot("home");
+
+    click(&mut harness, "History");
+    step_until(&mut harness, "the history", |app| {
+        app.history.rows.len() == 2
+    });
+    harness.snapshot("history");
+
+    click(&mut harness, "Open session 2026-11-20T091500Z-7f3a");
+    step_until(&mut harness, "the waveforms", |app| app.is_settled());
+    harness.snapshot("review");
+
+    click(&mut harness, "Settings");
+    harness.snapshot("settings");
+
+    click(&mut harness, "Practice");
+    click(&mut harness, "Questions in UI test");
+    click(
+        &mut harness,
+        "Why do you want to work here?  (not practised yet)",
+    );
+    click(&mut harness, "Start session");
+    step_until(&mut harness, "thinking", |app| {
+        phase(app) == Some(Phase::Thinking)
+    });
+    // The countdown reads 2:00 for the whole first second.
+    harness.snapshot("interview");
 }

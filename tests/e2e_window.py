@@ -52,7 +52,8 @@ class Rig:
         # The microphone.
         self.spawn(["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
                     "--use-pid-file=no", "-L", "module-native-protocol-unix auth-anonymous=1",
-                    "-L", "module-null-sink sink_name=vsink rate=48000 channels=2"])
+                    "-L", "module-null-sink sink_name=vsink rate=48000 channels=2"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for("pulseaudio", lambda: self.run(["pactl", "info"], check=False).returncode == 0)
         self.run(["pactl", "set-default-sink", "vsink"])
         self.run(["pactl", "set-default-source", "vsink.monitor"])

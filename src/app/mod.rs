@@ -35,6 +35,11 @@ use worker::{Worker, WorkerEvent, WorkerRequest};
 
 pub use commands::{Command, TakeEdit};
 
+/// Set to have the window report its first presented frame on stderr.
+pub const FIRST_FRAME_PROBE: &str = "REHEARSE_REPORT_FIRST_FRAME";
+/// What it reports.
+pub const FIRST_FRAME_MARK: &str = "rehearse: first frame presented";
+
 /// The window icon, drawn in `assets/` (see `scripts/icons.sh`).
 const ICON_PNG: &[u8] =
     include_bytes!("../../assets/icons/256x256/io.github.rehearse.Rehearse.png");
@@ -337,6 +342,11 @@ pub struct RehearseApp {
     start_when_open: bool,
     /// The plan of the session being created.
     pending_plan: Option<Plan>,
+    /// Frames drawn so far.
+    frames: u64,
+    /// `REHEARSE_REPORT_FIRST_FRAME` is set: say on stderr when the first
+    /// frame has been presented (`make bench` times start-up with it).
+    report_first_frame: bool,
 }
 
 impl RehearseApp {
@@ -388,6 +398,8 @@ impl RehearseApp {
             store_ready: false,
             start_when_open: false,
             pending_plan: None,
+            frames: 0,
+            report_first_frame: std::env::var_os(FIRST_FRAME_PROBE).is_some(),
         }
     }
 
@@ -847,6 +859,15 @@ impl RehearseApp {
 
 impl eframe::App for RehearseApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.frames += 1;
+        if self.report_first_frame {
+            // Frame 1 is being drawn now; by frame 2 it has been presented.
+            match self.frames {
+                1 => ctx.request_repaint(),
+                2 => eprintln!("{FIRST_FRAME_MARK}"),
+                _ => {}
+            }
+        }
         self.poll();
         if self.is_animating() {
             ctx.request_repaint_after(Duration::from_millis(33));

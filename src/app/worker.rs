@@ -17,7 +17,7 @@ use crate::audio::{self, DeviceInfo, Microphone, TakeFormat};
 use crate::interview::Plan;
 use crate::model::{PracticeRecord, QuestionId};
 use crate::paths::DataDir;
-use crate::store::export::{ExportRequest, ExportSummary, export};
+use crate::store::export::{ExportError, ExportRequest, ExportSummary, export};
 use crate::store::history::practice_records;
 use crate::store::settings::Settings;
 use crate::store::{Listing, Session, Store};
@@ -354,9 +354,16 @@ fn start_export(
                 (outbox.wake)();
                 !progress.cancel.load(Ordering::Relaxed)
             });
-            outbox.send(WorkerEvent::ExportFinished(
-                result.map_err(|err| err.to_string()),
-            ));
+            outbox.send(WorkerEvent::ExportFinished(result.map_err(
+                |err| match err {
+                    // The command line's advice (--force) means nothing here.
+                    ExportError::Exists(path) => {
+                        format!("{} already exists; choose another name", path.display())
+                    }
+                    ExportError::Cancelled => "Export cancelled; nothing was written.".to_owned(),
+                    other => format!("Export failed: {other}"),
+                },
+            )));
         });
     if let Err(err) = spawned {
         fallback.send(WorkerEvent::ExportFinished(Err(format!(

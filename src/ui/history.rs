@@ -47,7 +47,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
             .allow_scroll(false)
             .allow_drag(false)
             .allow_zoom(false)
-            .x_axis_label("days")
+            .x_axis_label("date")
             .y_axis_label("average rating")
             .x_axis_formatter(|mark, _range| {
                 jiff::Timestamp::from_second((mark.value * 86_400.0) as i64)
@@ -96,7 +96,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
         return;
     }
     ui.horizontal(|ui| {
-        ui.label(format!("{} sessions", rows.len()));
+        ui.label(plural(rows.len(), "session"));
         if ui.button("Export shown…").clicked() {
             commands.push(Command::OpenExport(
                 rows.iter().map(|r| r.id.clone()).collect(),
@@ -111,9 +111,9 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
                 ui.horizontal(|ui| {
                     ui.monospace(local_time(row.started_at));
                     ui.label(format!(
-                        "{} questions · {} takes · {} · {}",
-                        row.questions,
-                        row.takes,
+                        "{} · {} · {} · {}",
+                        plural(row.questions, "question"),
+                        plural(row.takes, "take"),
                         clock(row.speaking_time),
                         row.average_rating
                             .map_or_else(|| "unrated".to_owned(), |r| format!("rated {r:.1}"))
@@ -135,6 +135,15 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
         });
 }
 
+/// "1 take", "2 takes".
+pub(super) fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// A small button showing `text` whose accessible name says which row it
 /// acts on; whether it was clicked.
 fn named_button(ui: &mut egui::Ui, text: &str, name: &str) -> bool {
@@ -151,7 +160,7 @@ fn filters(ui: &mut egui::Ui, app: &mut RehearseApp) {
         changed |= ui
             .add(
                 egui::TextEdit::singleline(&mut history.from)
-                    .desired_width(90.0)
+                    .desired_width(100.0)
                     .hint_text("YYYY-MM-DD"),
             )
             .labelled_by(from.id)
@@ -160,7 +169,7 @@ fn filters(ui: &mut egui::Ui, app: &mut RehearseApp) {
         changed |= ui
             .add(
                 egui::TextEdit::singleline(&mut history.to)
-                    .desired_width(90.0)
+                    .desired_width(100.0)
                     .hint_text("YYYY-MM-DD"),
             )
             .labelled_by(to.id)
@@ -238,7 +247,7 @@ pub(super) fn draw_progress(ui: &mut egui::Ui, app: &mut RehearseApp, commands: 
         ui.label("No takes of this question yet.");
         return;
     }
-    ui.label(format!("{} takes, oldest first.", found.len()));
+    ui.label(format!("{}, oldest first.", plural(found.len(), "take")));
     let sessions: Vec<_> = found
         .iter()
         .filter_map(|(session_id, _)| app.history.session(session_id).cloned())

@@ -92,13 +92,19 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
         }
         Phase::Thinking => {
             let left = interview.remaining(now).unwrap_or_default();
-            ui.label(egui::RichText::new(format!("Think: {}", clock_up(left))).size(40.0));
-            if ui.button("Start answering (Space)").clicked() {
-                commands.push(Command::StartAnswer);
-            }
-            if ui.button("Skip (S)").clicked() {
-                commands.push(Command::Skip);
-            }
+            ui.label(egui::RichText::new("Time to think").size(18.0).weak());
+            ui.label(egui::RichText::new(clock_up(left)).size(56.0));
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                let start =
+                    egui::Button::new(egui::RichText::new("Start answering (Space)").size(18.0));
+                if ui.add(start).clicked() {
+                    commands.push(Command::StartAnswer);
+                }
+                if ui.button("Skip (S)").clicked() {
+                    commands.push(Command::Skip);
+                }
+            });
         }
         Phase::Answering => {
             ui.horizontal(|ui| {
@@ -125,7 +131,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
             } else {
                 ui.visuals().text_color()
             };
-            ui.label(egui::RichText::new(text).size(40.0).color(color));
+            ui.label(egui::RichText::new(text).size(56.0).color(color));
             ui.horizontal(|ui| {
                 if ui.button("Stop (Space)").clicked() {
                     commands.push(Command::Stop);

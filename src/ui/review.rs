@@ -61,10 +61,10 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
         });
     });
     ui.label(format!(
-        "{} of {} questions answered · {} takes · {} speaking · {}",
+        "{} of {} answered · {} · {} speaking · {}",
         session.questions_answered(),
-        session.questions.len(),
-        session.takes.len(),
+        super::history::plural(session.questions.len(), "question"),
+        super::history::plural(session.takes.len(), "take"),
         clock(session.speaking_time()),
         session.average_rating().map_or_else(
             || "unrated".to_owned(),

@@ -1,0 +1,172 @@
+//! UI time of one frame (no GPU: the frame is laid out and tessellated by
+//! egui, not rendered) of the history screen over 1,000 sessions and of the
+//! review screen of a 30-minute take, next to a minimal egui frame measured
+//! the same way. Run by `make bench` (`cargo bench --bench ui_frames`); prints
+//! one JSON object per measurement.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "a benchmark: a failure is a panic"
+)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use rehearse::app::{RehearseApp, Screen};
+use rehearse::paths::DataDir;
+use rehearse::questions::{PackSources, QuestionBank};
+use rehearse::store::Session;
+
+const FRAMES: usize = 300;
+
+fn fixture(id: &str, started: &str) -> Session {
+    let mut session: Session =
+        serde_json::from_str(include_str!("../tests/fixtures/session-v1.json")).unwrap();
+    session.id = id.to_owned();
+    session.started_at = started.parse().unwrap();
+    session
+}
+
+fn write(data: &Path, session: &Session) {
+    let folder = data.join("sessions").join(&session.id);
+    std::fs::create_dir_all(folder.join("takes")).unwrap();
+    std::fs::write(
+        folder.join("session.json"),
+        serde_json::to_vec(session).unwrap(),
+    )
+    .unwrap();
+}
+
+fn app(data: &Path) -> Harness<'static, RehearseApp> {
+    let data_dir = DataDir::resolve(Some(data.to_path_buf())).unwrap();
+    let bank = QuestionBank::load(&PackSources::default());
+    Harness::builder()
+        .with_size([1000.0, 740.0])
+        .build_eframe(move |cc| RehearseApp::new(&cc.egui_ctx, data_dir, bank))
+}
+
+fn settle(harness: &mut Harness<'_, RehearseApp>, done: impl Fn(&RehearseApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "the app did not settle");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for _ in 0..5 {
+        harness.step();
+    }
+}
+
+/// Median and 95th percentile of `FRAMES` frames, in milliseconds.
+fn frame_times(mut step: impl FnMut()) -> (f64, f64) {
+    let mut times: Vec<f64> = (0..FRAMES)
+        .map(|_| {
+            let start = Instant::now();
+            step();
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    (times[FRAMES / 2], times[FRAMES * 95 / 100])
+}
+
+fn report(name: &str, (median, p95): (f64, f64)) {
+    println!(r#"{{"name": "{name}", "median_ms": {median:.4}, "p95_ms": {p95:.4}}}"#);
+}
+
+fn main() {
+    // The yardstick: a minimal egui frame, stepped the same way.
+    let mut minimal = Harness::builder()
+        .with_size([1000.0, 740.0])
+        .build_ui(|ui| {
+            ui.heading("Minimal");
+            ui.label("A minimal egui frame.");
+        });
+    report("minimal frame", frame_times(|| minimal.step()));
+
+    // History: 1,000 sessions of 10 takes.
+    let dir = tempfile::tempdir().unwrap();
+    let base = fixture("x", "2026-01-01T10:00:00Z");
+    for index in 0..1000u32 {
+        let mut session = base.clone();
+        session.id = format!(
+            "2026-{:02}-{:02}T100000Z-{index:04x}",
+            1 + index % 12,
+            1 + index % 28
+        );
+        session.started_at = format!("2026-{:02}-{:02}T10:00:00Z", 1 + index % 12, 1 + index % 28)
+            .parse()
+            .unwrap();
+        let take = base.takes[1].clone();
+        session.takes = (0..10)
+            .map(|t| rehearse::store::Take {
+                take: t + 1,
+                rating: rehearse::model::Rating::new(1 + (t + index) as u8 % 5),
+                ..take.clone()
+            })
+            .collect();
+        write(dir.path(), &session);
+    }
+    let mut history = app(dir.path());
+    settle(&mut history, RehearseApp::is_settled);
+    history.get_by_label("History").click();
+    settle(&mut history, |app| {
+        app.screen == Screen::History && app.history.rows.len() == 1000
+    });
+    report(
+        "history frame, 1,000 sessions",
+        frame_times(|| history.step()),
+    );
+
+    // Review: one 30-minute take (16-bit, 48 kHz: 173 MB).
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = fixture("2026-11-20T091500Z-7f3a", "2026-11-20T09:15:00Z");
+    session.takes.truncate(1);
+    session.takes[0].duration_ms = 30 * 60 * 1000;
+    write(dir.path(), &session);
+    let wav = dir
+        .path()
+        .join("sessions")
+        .join(&session.id)
+        .join(&session.takes[0].file);
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&wav, spec).unwrap();
+    let mut seed = 1u32;
+    for i in 0..(30 * 60 * 48_000u32) {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let envelope = ((i / 48_000) % 7) as f32 / 7.0;
+        let noise = (seed >> 16) as f32 / 65_536.0 - 0.5;
+        writer
+            .write_sample((noise * envelope * 32_000.0) as i16)
+            .unwrap();
+    }
+    writer.finalize().unwrap();
+    let mut review = app(dir.path());
+    settle(&mut review, RehearseApp::is_settled);
+    review.get_by_label("History").click();
+    settle(&mut review, |app| app.history.rows.len() == 1);
+    review
+        .get_by_label(&format!("Open session {}", session.id))
+        .click();
+    let start = Instant::now();
+    settle(&mut review, |app| {
+        app.screen == Screen::Review && app.is_settled() && !app.waveforms.is_empty()
+    });
+    println!(
+        r#"{{"name": "waveform of a 30-minute take read", "seconds": {:.3}}}"#,
+        start.elapsed().as_secs_f64()
+    );
+    report(
+        "review frame, one 30-minute take",
+        frame_times(|| review.step()),
+    );
+}
