@@ -28,7 +28,7 @@ def median_seconds(command, env=None):
     """Median wall time of `command` over RUNS runs, after one warm-up run."""
     def once():
         start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         return time.perf_counter() - start
 
     once()
@@ -429,6 +429,11 @@ def store_rows(tmp):
     theirs = timed(["flac", "-s", "-f", "-o", os.path.join(tmp, "theirs.flac"), wav])
     theirs_size = os.path.getsize(os.path.join(tmp, "theirs.flac"))
     rows.append(("FLAC export of a 2-minute take: time", ours * 1000, "ms", "flac (level 5), same WAV", theirs * 1000))
+    # Speech analysis of the same 2-minute take, against sox's own pass
+    # over it (both are whole processes, start-up included).
+    ours = median_seconds([BINARY, "analyze", wav])
+    theirs = median_seconds(["sox", wav, "-n", "stat"])
+    rows.append(("analyze a 2-minute take: speed", 120 / ours, "x RT", "sox FILE -n stat, same WAV", 120 / theirs))
     rows.append(("FLAC export of a 2-minute take: size", ours_size / 1024, "KiB", "flac (level 5), same WAV", theirs_size / 1024))
     return rows
 

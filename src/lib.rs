@@ -6,6 +6,7 @@
 //! - [`ui`]: the window's screens, drawn from the app state;
 //! - [`app`]: the window's state and commands; background work on threads;
 //! - [`cli`]: the subcommands, over the services;
+//! - [`analysis`]: speech metrics from a take (pure);
 //! - [`store`]: sessions on disk, settings and history queries;
 //! - [`interview`]: the plan and the state machine of a session (pure);
 //! - [`audio`]: devices, recording, recovery and playback;
@@ -13,6 +14,7 @@
 //! - [`paths`]: where the data lives;
 //! - [`model`]: plain data shared by all.
 
+pub mod analysis;
 pub mod app;
 pub mod audio;
 pub mod cli;

@@ -276,7 +276,11 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
             std::fs::read_to_string(&path)
                 .ok()
                 .and_then(|t| serde_json::from_str::<Session>(&t).ok())
-                .is_some_and(|s| s.ended_at.is_some() && s.takes.len() == 3)
+                .is_some_and(|s| {
+                    s.ended_at.is_some()
+                        && s.takes.len() == 3
+                        && s.takes.iter().all(|t| t.metrics.is_some())
+                })
         });
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
     };
@@ -304,6 +308,17 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     let (seconds, _) = common::sox_stat(&first);
     assert!((seconds - 2.0).abs() < 0.05, "a 2 s limit gave {seconds} s");
     assert!(rms_of(&first) > 0.01, "the speech is in the take");
+    // Measured in the background and saved with the take.
+    let metrics = session.takes[0].metrics.as_ref().unwrap();
+    assert!(
+        metrics.syllables > 0 && metrics.speaking_time > 0.5,
+        "{metrics:?}"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("First word after")
+            .is_some()
+    );
     for take in &session.takes {
         assert!(
             data.join("sessions")
@@ -403,6 +418,17 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     );
     let listing = String::from_utf8_lossy(&unzip.stdout);
     assert!(listing.contains("report.html") && listing.contains("takes.csv"));
+    let csv = Command::new("unzip")
+        .arg("-p")
+        .arg(&zip)
+        .arg("*takes.csv")
+        .output()
+        .unwrap();
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    assert!(
+        csv.lines().next().unwrap().contains("speaking_ratio"),
+        "{csv}"
+    );
 
     // Exporting onto the same name again is refused with the file named,
     // and the zip is left alone.
@@ -560,8 +586,9 @@ fn without_a_microphone_the_app_says_so_and_keeps_working() {
     });
 }
 
-/// A fixture session with audio: two takes of a tone that swells and
-/// fades, so the waveforms are the same on every run.
+/// A fixture session with audio: two takes of a speech-like buzz (five
+/// syllables a second, phrases of 7 s with 2 s pauses between them), the
+/// same on every run, measured by the analysis as the app would.
 fn write_fixture_session(data: &Path, id: &str, started: &str, rating: u8) {
     let mut session: Session =
         serde_json::from_str(include_str!("fixtures/session-v1.json")).unwrap();
@@ -581,11 +608,20 @@ fn write_fixture_session(data: &Path, id: &str, started: &str, rating: u8) {
         let frames = take.duration_ms * 48;
         for i in 0..frames {
             let t = i as f64 / 48_000.0;
-            let envelope = (t * 0.7).sin().abs() * 0.8;
-            let sample = (t * 2.0 * std::f64::consts::PI * 220.0).sin() * envelope;
+            let phrase = if t % 9.0 < 7.0 { 1.0 } else { 0.0 };
+            let syllable = (std::f64::consts::PI * (t * 5.0).fract()).sin().powi(2);
+            let buzz: f64 = (1..6)
+                .map(|h| {
+                    (2.0 * std::f64::consts::PI * 150.0 * f64::from(h) * t).sin() / f64::from(h)
+                })
+                .sum();
+            let sample = 0.3 * phrase * syllable * buzz;
             writer.write_sample((sample * 32767.0) as i16).unwrap();
         }
         writer.finalize().unwrap();
+    }
+    for take in &mut session.takes {
+        take.metrics = Some(rehearse::analysis::analyze_wav(&folder.join(&take.file)).unwrap());
     }
     std::fs::write(
         folder.join("session.json"),

@@ -105,6 +105,8 @@ fn a_terminal_session_records_rates_and_is_kept() {
         shown.contains("take #1: 0:05  time limit  ★★★★☆ 4"),
         "{shown}"
     );
+    // The take was measured as it was saved.
+    assert!(shown.contains("speech: first word"), "{shown}");
 
     let file = shown
         .lines()

@@ -17,7 +17,7 @@ use super::{
 use crate::interview::{Action, Interview, Phase, build_plan};
 use crate::model::Rating;
 use crate::store::export::{AudioFormat, Container, ExportRequest};
-use crate::store::{Session, StarChecklist, take_path};
+use crate::store::{StarChecklist, take_path};
 use crate::ui;
 
 /// A change to one take, saved as soon as it is made.
@@ -67,6 +67,13 @@ pub enum Command {
         take: usize,
         /// The change.
         edit: TakeEdit,
+    },
+    /// Measure the speech of a take recorded before analysis existed.
+    Analyze {
+        /// The session's id.
+        session: String,
+        /// Index of the take in the session.
+        take: usize,
     },
     /// Play a take from where it is (loading it first if needed).
     Play(PathBuf),
@@ -149,6 +156,24 @@ impl RehearseApp {
                 take,
                 edit,
             } => self.edit_take(&session, take, &edit),
+            Command::Analyze { session, take } => {
+                let found = [
+                    self.review.as_ref(),
+                    self.active.as_ref().map(|a| &a.session),
+                ]
+                .into_iter()
+                .flatten()
+                .chain(self.history.listing.iter().flat_map(|l| &l.sessions))
+                .find(|s| s.id == session)
+                .and_then(|s| {
+                    s.takes
+                        .get(take)
+                        .map(|t| (self.take_file(s, t), t.file.clone()))
+                });
+                if let Some((path, file)) = found {
+                    self.analyze(&session, &file, path);
+                }
+            }
             Command::Play(path) => self.play(path),
             Command::Pause => self.player.pause(),
             Command::Seek(path, to) => self.seek(path, to),
@@ -332,31 +357,10 @@ impl RehearseApp {
             self.say("Another Rehearse owns the data folder; changes cannot be saved.");
             return;
         }
-        let mut copies: Vec<&mut Session> = Vec::new();
-        if let Some(active) = &mut self.active
-            && active.session.id == session_id
+        if self.update_session(session_id, |session| apply_edit(session, take, edit))
+            && matches!(edit, TakeEdit::Rating(_))
         {
-            copies.push(&mut active.session);
-        }
-        if let Some(review) = &mut self.review
-            && review.id == session_id
-        {
-            copies.push(review);
-        }
-        if let Some(listing) = &mut self.history.listing {
-            copies.extend(listing.sessions.iter_mut().filter(|s| s.id == session_id));
-        }
-        let mut saved = None;
-        for session in copies {
-            apply_edit(session, take, edit);
-            saved = Some(session.clone());
-        }
-        if let Some(session) = saved {
-            self.worker
-                .send(WorkerRequest::SaveSession(Box::new(session)));
-            if matches!(edit, TakeEdit::Rating(_)) {
-                self.history.refresh();
-            }
+            self.history.refresh();
         }
     }
 

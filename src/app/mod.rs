@@ -8,7 +8,7 @@
 mod commands;
 pub mod worker;
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -178,6 +178,10 @@ pub struct HistoryView {
     pub rows: Vec<SessionSummary>,
     /// Average rating per session, oldest first: `[days since epoch, rating]`.
     pub trend: Vec<[f64; 2]>,
+    /// Average estimated words per minute per analysed session, oldest first.
+    pub pace_trend: Vec<[f64; 2]>,
+    /// Average share of the time spoken per analysed session, in percent.
+    pub speaking_trend: Vec<[f64; 2]>,
     /// A filter date that cannot be read.
     pub filter_error: Option<String>,
     /// The session the user asked to delete (waiting for confirmation).
@@ -222,9 +226,23 @@ impl HistoryView {
             .filter(|s| filter.accepts(s))
             .cloned()
             .collect();
+        let day = |at: Timestamp| at.as_second() as f64 / 86_400.0;
         self.trend = rating_trend(&passing)
             .into_iter()
-            .map(|(at, rating)| [at.as_second() as f64 / 86_400.0, rating])
+            .map(|(at, rating)| [day(at), rating])
+            .collect();
+        let mut oldest_first: Vec<&Session> = passing.iter().collect();
+        oldest_first.sort_by_key(|s| s.started_at);
+        self.pace_trend = oldest_first
+            .iter()
+            .filter_map(|s| s.average_pace().map(|wpm| [day(s.started_at), wpm]))
+            .collect();
+        self.speaking_trend = oldest_first
+            .iter()
+            .filter_map(|s| {
+                s.average_speaking_ratio()
+                    .map(|ratio| [day(s.started_at), ratio * 100.0])
+            })
             .collect();
     }
 
@@ -338,6 +356,8 @@ pub struct RehearseApp {
     pub messages: Vec<Message>,
     /// The store has opened (and recovery has run).
     pub store_ready: bool,
+    /// Takes being analysed: (session id, file).
+    pub analysing: HashSet<(String, String)>,
     /// A session is to be created as soon as the microphone is open.
     start_when_open: bool,
     /// The plan of the session being created.
@@ -396,6 +416,7 @@ impl RehearseApp {
             read_only: false,
             messages,
             store_ready: false,
+            analysing: HashSet::new(),
             start_when_open: false,
             pending_plan: None,
             frames: 0,
@@ -586,6 +607,24 @@ impl RehearseApp {
                 self.pending_plan = None;
                 self.say(format!("Cannot start the session: {message}"));
                 self.release_microphone();
+            }
+            WorkerEvent::TakeAnalyzed {
+                session,
+                file,
+                result,
+            } => {
+                self.analysing.remove(&(session.clone(), file.clone()));
+                match result {
+                    Ok(metrics) => {
+                        self.update_session(&session, |s| {
+                            if let Some(take) = s.takes.iter_mut().find(|t| t.file == file) {
+                                take.metrics = Some(metrics.clone());
+                            }
+                        });
+                        self.history.refresh();
+                    }
+                    Err(message) => self.say(message),
+                }
             }
             WorkerEvent::Waveform(path, result) => {
                 let slot = match result {
@@ -795,8 +834,57 @@ impl RehearseApp {
         );
         self.worker
             .send(WorkerRequest::SaveSession(Box::new(active.session.clone())));
+        let session = active.session.id.clone();
+        let file = active.session.takes[active.session.takes.len() - 1]
+            .file
+            .clone();
+        self.analyze(&session, &file, summary.path.clone());
         for warning in warnings {
             self.say(warning);
+        }
+    }
+
+    /// Measures the speech of a take in the background.
+    pub(crate) fn analyze(&mut self, session: &str, file: &str, path: PathBuf) {
+        if self.analysing.insert((session.to_owned(), file.to_owned())) {
+            self.worker.send(WorkerRequest::AnalyzeTake {
+                session: session.to_owned(),
+                file: file.to_owned(),
+                path,
+            });
+        }
+    }
+
+    /// Changes every copy of session `id` held (interview, review,
+    /// history) with `change`, and saves it; whether there was one.
+    pub(crate) fn update_session(&mut self, id: &str, change: impl Fn(&mut Session)) -> bool {
+        let mut copies: Vec<&mut Session> = Vec::new();
+        if let Some(active) = &mut self.active
+            && active.session.id == id
+        {
+            copies.push(&mut active.session);
+        }
+        if let Some(review) = &mut self.review
+            && review.id == id
+        {
+            copies.push(review);
+        }
+        if let Some(listing) = &mut self.history.listing {
+            copies.extend(listing.sessions.iter_mut().filter(|s| s.id == id));
+        }
+        let mut saved = None;
+        for session in copies {
+            change(session);
+            saved = Some(session.clone());
+        }
+        match saved {
+            Some(session) if !self.read_only => {
+                self.worker
+                    .send(WorkerRequest::SaveSession(Box::new(session)));
+                true
+            }
+            Some(_) => true,
+            None => false,
         }
     }
 
@@ -852,6 +940,7 @@ impl RehearseApp {
                 .as_ref()
                 .is_none_or(|e| e.running.is_none() && !e.choosing)
             && !matches!(self.microphone, MicrophoneState::Opening)
+            && self.analysing.is_empty()
             && self.pending_plan.is_none()
             && self.mic_test != MicTest::Waiting
     }

@@ -12,6 +12,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use super::ExportProgress;
+use crate::analysis::{SpeechMetrics, analyze_wav};
 use crate::audio::waveform::Waveform;
 use crate::audio::{self, DeviceInfo, Microphone, TakeFormat};
 use crate::interview::Plan;
@@ -54,6 +55,15 @@ pub enum WorkerRequest {
         /// A zip file, rather than a folder.
         zip: bool,
     },
+    /// Measure a take's speech (on a thread of its own).
+    AnalyzeTake {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// The take's full path.
+        path: PathBuf,
+    },
     /// Export sessions.
     Export {
         /// What and where.
@@ -84,6 +94,15 @@ pub enum WorkerEvent {
     SessionCreated(Box<Session>),
     /// A session could not be created; the text names the file.
     SessionNotCreated(String),
+    /// A take's speech metrics, or why it could not be analysed.
+    TakeAnalyzed {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// The metrics, or the error naming the file.
+        result: Result<SpeechMetrics, String>,
+    },
     /// A take's waveform, or why it cannot be read.
     Waveform(PathBuf, Result<Arc<Waveform>, String>),
     /// A session was deleted.
@@ -300,6 +319,28 @@ fn handle(request: WorkerRequest, store: Option<&Arc<Store>>, data_dir: &DataDir
                 outbox.send(WorkerEvent::ExportDestination(None));
                 outbox.send(WorkerEvent::Failed(format!(
                     "cannot open the file dialog: {err}"
+                )));
+            }
+        }
+        WorkerRequest::AnalyzeTake {
+            session,
+            file,
+            path,
+        } => {
+            let answer = outbox.clone();
+            let spawned = std::thread::Builder::new()
+                .name("rehearse-analysis".to_owned())
+                .spawn(move || {
+                    let result = analyze_wav(&path).map_err(|err| err.to_string());
+                    answer.send(WorkerEvent::TakeAnalyzed {
+                        session,
+                        file,
+                        result,
+                    });
+                });
+            if let Err(err) = spawned {
+                outbox.send(WorkerEvent::Failed(format!(
+                    "cannot start the analysis: {err}"
                 )));
             }
         }

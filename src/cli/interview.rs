@@ -129,9 +129,19 @@ pub(super) fn run(
                     });
                     report_take_end(&summary);
                     interview.recording_stopped(reason);
-                    session.takes.push(take_from(
-                        &session, request, relative, started_at, &summary, reason,
-                    ));
+                    let mut take =
+                        take_from(&session, request, relative, started_at, &summary, reason);
+                    // A 2-minute take is measured in milliseconds.
+                    match crate::analysis::analyze_wav(&summary.path) {
+                        Ok(metrics) => {
+                            for hint in metrics.hints() {
+                                eprintln!("  {hint}");
+                            }
+                            take.metrics = Some(metrics);
+                        }
+                        Err(err) => eprintln!("{err}"),
+                    }
+                    session.takes.push(take);
                     store.save(&session)?;
                     review = if interview.phase() == Phase::Reviewing {
                         eprintln!(

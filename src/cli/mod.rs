@@ -102,6 +102,15 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Speech metrics of a recording: time to the first word, speaking
+    /// time, pauses, an estimate of the pace, and the recording's level.
+    Analyze {
+        /// The WAV file.
+        file: PathBuf,
+        /// Print the metrics as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `rehearse sessions …`
@@ -260,7 +269,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             flac,
             force,
         }) => sessions::export(data_dir, &sessions, to, zip, flac, force),
+        Some(Command::Analyze { file, json }) => analyze(&file, json),
     }
+}
+
+/// `rehearse analyze FILE [--json]`.
+fn analyze(file: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {
+    let metrics = crate::analysis::analyze_wav(file)?;
+    write_stdout(|out| {
+        if json {
+            serde_json::to_writer_pretty(&mut *out, &metrics).map_err(io::Error::other)?;
+            return writeln!(out);
+        }
+        write!(out, "{}", crate::analysis::report(&metrics))
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Whether a window can be shown: on Linux and the BSDs, an X11 or Wayland

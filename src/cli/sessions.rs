@@ -164,6 +164,21 @@ fn show(session: &Session) -> anyhow::Result<ExitCode> {
                 if !take.notes.is_empty() {
                     writeln!(out, "      notes: {}", take.notes)?;
                 }
+                if let Some(m) = &take.metrics {
+                    writeln!(
+                        out,
+                        "      speech: first word {:.1} s, spoke {:.0}%, {} pause(s) {:.1} s, about {:.0} words/min ({}, estimate)",
+                        m.time_to_first_word,
+                        m.speaking_ratio * 100.0,
+                        m.pauses.len(),
+                        m.pause_total,
+                        m.words_per_minute,
+                        m.pace.describe()
+                    )?;
+                    for hint in m.hints() {
+                        writeln!(out, "      hint: {hint}")?;
+                    }
+                }
             }
         }
         Ok(())

@@ -420,7 +420,8 @@ impl flacenc::source::Source for WavSource {
 /// One row per take.
 fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
     let mut csv = String::from(
-        "session,started_at,question_number,question_id,category,question,take,seconds,stopped,rating,preferred,silent,notes,file\n",
+        "session,started_at,question_number,question_id,category,question,take,seconds,stopped,rating,preferred,silent,notes,file,\
+         time_to_first_word,speaking_time,speaking_ratio,pauses,pause_total,longest_pause,syllables,articulation_rate,words_per_minute_estimate,pace,peak_dbfs,rms_dbfs,clipped_percent,warnings\n",
     );
     for exported in takes {
         let (session, take) = (exported.session, exported.take);
@@ -428,7 +429,9 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
             .questions
             .get(take.question_index)
             .map_or("", |q| q.category.as_str());
-        let fields = [
+        let metrics = take.metrics.as_ref();
+        let number = |value: Option<f64>| value.map_or_else(String::new, |v| format!("{v:.3}"));
+        let mut fields = vec![
             session.id.clone(),
             take.started_at.to_string(),
             (take.question_index + 1).to_string(),
@@ -444,7 +447,27 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
             take.silent.to_string(),
             take.notes.clone(),
             exported.inside.clone(),
+            number(metrics.map(|m| m.time_to_first_word)),
+            number(metrics.map(|m| m.speaking_time)),
+            number(metrics.map(|m| m.speaking_ratio)),
+            metrics.map_or_else(String::new, |m| m.pauses.len().to_string()),
+            number(metrics.map(|m| m.pause_total)),
+            number(metrics.and_then(|m| m.longest_pause()).map(|p| p.seconds)),
+            metrics.map_or_else(String::new, |m| m.syllables.to_string()),
+            number(metrics.map(|m| m.articulation_rate)),
+            number(metrics.map(|m| m.words_per_minute)),
+            metrics.map_or_else(String::new, |m| m.pace.describe().to_owned()),
+            number(metrics.map(|m| f64::from(m.peak_dbfs))),
+            number(metrics.map(|m| f64::from(m.rms_dbfs))),
+            number(metrics.map(|m| m.clipped_percent)),
         ];
+        fields.push(metrics.map_or_else(String::new, |m| {
+            m.warnings
+                .iter()
+                .map(|w| format!("{w:?}").to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" ")
+        }));
         let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         csv.push_str(&row.join(","));
         csv.push('\n');
@@ -513,9 +536,15 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
         let average = session
             .average_rating()
             .map_or_else(|| "unrated".to_owned(), |avg| format!("{avg:.1} of 5"));
+        let pace = session.average_pace().map_or_else(String::new, |wpm| {
+            format!(
+                " Average pace about {wpm:.0} words/min (estimate); pauses {} in all.",
+                clock(session.pause_time())
+            )
+        });
         let _ = writeln!(
             page,
-            "<p>Started {}. {} of {} questions answered, {} takes, {} speaking. Average rating: {}.</p>",
+            "<p>Started {}. {} of {} questions answered, {} takes, {} speaking. Average rating: {}.{pace}</p>",
             html(&session.started_at.to_string()),
             session.questions_answered(),
             session.questions.len(),
@@ -544,7 +573,7 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
                 page.push_str("<p class=\"muted\">Not answered.</p>\n");
                 continue;
             }
-            page.push_str("<table>\n<tr><th>Take</th><th>Length</th><th>Stopped</th><th>Rating</th><th>Notes</th><th>Listen</th></tr>\n");
+            page.push_str("<table>\n<tr><th>Take</th><th>Length</th><th>Stopped</th><th>Rating</th><th>Notes</th><th>Speech (estimates)</th><th>Listen</th></tr>\n");
             for row in rows {
                 let take = row.take;
                 let rating = take.rating.map_or_else(
@@ -569,9 +598,27 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
                 } else {
                     String::new()
                 };
+                let speech = take.metrics.as_ref().map_or_else(
+                    || "<span class=\"muted\">not analysed</span>".to_owned(),
+                    |m| {
+                        let mut cell = format!(
+                            "first word after {:.1} s; spoke {:.0}% of the time; {} pause(s) of 1 s or more ({:.1} s); about {:.0} words/min ({})",
+                            m.time_to_first_word,
+                            m.speaking_ratio * 100.0,
+                            m.pauses.len(),
+                            m.pause_total,
+                            m.words_per_minute,
+                            m.pace.describe()
+                        );
+                        for hint in m.hints() {
+                            let _ = write!(cell, "<br><span class=\"muted\">{}</span>", html(&hint));
+                        }
+                        cell
+                    },
+                );
                 let _ = writeln!(
                     page,
-                    "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{checklist}</td><td><audio controls preload=\"none\" src=\"{}\"></audio></td></tr>",
+                    "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{checklist}</td><td>{speech}</td><td><audio controls preload=\"none\" src=\"{}\"></audio></td></tr>",
                     take.take,
                     if take.preferred { " (preferred)" } else { "" },
                     clock(take.duration()),

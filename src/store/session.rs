@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::SpeechMetrics;
 use crate::audio::TakeFormat;
 use crate::interview::{PlanRequest, StopReason};
 use crate::model::{QuestionKind, Rating};
@@ -91,9 +92,9 @@ pub struct Take {
     /// The take was silent (below -50 dBFS throughout).
     #[serde(default)]
     pub silent: bool,
-    /// Speech metrics, filled in by the analysis.
+    /// Speech metrics, filled in by the analysis after the take is saved.
     #[serde(default)]
-    pub metrics: Option<serde_json::Value>,
+    pub metrics: Option<SpeechMetrics>,
 }
 
 impl Take {
@@ -173,6 +174,35 @@ impl Session {
         self.takes.iter().map(Take::duration).sum()
     }
 
+    /// Mean estimated words per minute of the analysed takes with speech.
+    pub fn average_pace(&self) -> Option<f64> {
+        mean(self.takes.iter().filter_map(|t| {
+            t.metrics
+                .as_ref()
+                .filter(|m| m.syllables > 0)
+                .map(|m| m.words_per_minute)
+        }))
+    }
+
+    /// Mean speaking ratio of the analysed takes.
+    pub fn average_speaking_ratio(&self) -> Option<f64> {
+        mean(
+            self.takes
+                .iter()
+                .filter_map(|t| t.metrics.as_ref().map(|m| m.speaking_ratio)),
+        )
+    }
+
+    /// Total length of the pauses of the analysed takes.
+    pub fn pause_time(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(
+            self.takes
+                .iter()
+                .filter_map(|t| t.metrics.as_ref().map(|m| m.pause_total))
+                .sum(),
+        )
+    }
+
     /// Mean rating of the rated takes.
     pub fn average_rating(&self) -> Option<f64> {
         let ratings: Vec<f64> = self
@@ -183,6 +213,11 @@ impl Session {
             .collect();
         (!ratings.is_empty()).then(|| ratings.iter().sum::<f64>() / ratings.len() as f64)
     }
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (sum, count) = values.fold((0.0, 0usize), |(sum, count), v| (sum + v, count + 1));
+    (count > 0).then(|| sum / count as f64)
 }
 
 #[cfg(test)]

@@ -39,30 +39,27 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
     }
     let history = &app.history;
     if history.trend.len() >= 2 {
-        let points: Vec<[f64; 2]> = history.trend.clone();
-        Plot::new("rating-trend")
-            .height(140.0)
-            .include_y(1.0)
-            .include_y(5.0)
-            .allow_scroll(false)
-            .allow_drag(false)
-            .allow_zoom(false)
-            .x_axis_label("date")
-            .y_axis_label("average rating")
-            .x_axis_formatter(|mark, _range| {
-                jiff::Timestamp::from_second((mark.value * 86_400.0) as i64)
-                    .map(|t| t.strftime("%m-%d").to_string())
-                    .unwrap_or_default()
-            })
-            .show(ui, |plot| {
-                plot.line(Line::new(
-                    "Average rating",
-                    PlotPoints::from(points.clone()),
-                ));
-                plot.points(Points::new("Sessions", PlotPoints::from(points)).radius(3.0));
-            });
+        trend_plot(
+            ui,
+            "rating-trend",
+            "average rating",
+            (1.0, 5.0),
+            &[("Average rating", &history.trend)],
+        );
     } else {
         ui.weak("Rate takes in two or more sessions to see your rating trend here.");
+    }
+    if history.pace_trend.len() >= 2 {
+        trend_plot(
+            ui,
+            "speech-trend",
+            "words/min · % spoken",
+            (0.0, 220.0),
+            &[
+                ("Pace, words a minute (estimate)", &history.pace_trend),
+                ("Time spoken, %", &history.speaking_trend),
+            ],
+        );
     }
     ui.separator();
 
@@ -131,6 +128,39 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
                         }
                     });
                 });
+            }
+        });
+}
+
+/// A small plot of values over days, with a legend when there are several.
+fn trend_plot(
+    ui: &mut egui::Ui,
+    id: &str,
+    y_label: &str,
+    (low, high): (f64, f64),
+    series: &[(&str, &Vec<[f64; 2]>)],
+) {
+    let mut plot = Plot::new(id);
+    if series.len() > 1 {
+        plot = plot.legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftBottom));
+    }
+    plot.height(130.0)
+        .include_y(low)
+        .include_y(high)
+        .allow_scroll(false)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .x_axis_label("date")
+        .y_axis_label(y_label)
+        .x_axis_formatter(|mark, _range| {
+            jiff::Timestamp::from_second((mark.value * 86_400.0) as i64)
+                .map(|t| t.strftime("%m-%d").to_string())
+                .unwrap_or_default()
+        })
+        .show(ui, |plot| {
+            for (name, points) in series {
+                plot.line(Line::new(*name, PlotPoints::from((*points).clone())));
+                plot.points(Points::new(*name, PlotPoints::from((*points).clone())).radius(3.0));
             }
         });
 }

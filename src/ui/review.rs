@@ -24,6 +24,8 @@ pub(super) struct CardMedia {
     pub position: Duration,
     /// Whether it is playing.
     pub playing: bool,
+    /// Its speech is being measured.
+    pub analysing: bool,
 }
 
 impl CardMedia {
@@ -32,7 +34,11 @@ impl CardMedia {
         let path = app.take_file(session, &session.takes[index]);
         let waveform = app.waveform(&path);
         let status = app.playback_of(&path);
+        let analysing = app
+            .analysing
+            .contains(&(session.id.clone(), session.takes[index].file.clone()));
         Self {
+            analysing,
             waveform,
             position: status.map_or(Duration::ZERO, |s| s.position),
             playing: status.is_some_and(|s| s.playing),
@@ -60,8 +66,14 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
             }
         });
     });
+    let pace = session.average_pace().map_or_else(String::new, |wpm| {
+        format!(
+            " · about {wpm:.0} words a minute · {} of pauses",
+            clock(session.pause_time())
+        )
+    });
     ui.label(format!(
-        "{} of {} answered · {} · {} speaking · {}",
+        "{} of {} answered · {} · {} speaking · {}{pace}",
         session.questions_answered(),
         super::history::plural(session.questions.len(), "question"),
         super::history::plural(session.takes.len(), "take"),
@@ -130,7 +142,12 @@ pub(super) fn take_card(
                 }
             });
             let duration = take.duration();
-            if let Some(to) = waveform(ui, &media.waveform, duration, media.position, &name) {
+            let pauses = take
+                .metrics
+                .as_ref()
+                .map_or(&[][..], |m| m.pauses.as_slice());
+            if let Some(to) = waveform(ui, &media.waveform, duration, media.position, pauses, &name)
+            {
                 commands.push(Command::Seek(media.path.clone(), to));
             }
             ui.horizontal(|ui| {
@@ -162,6 +179,7 @@ pub(super) fn take_card(
                     commands.push(edit(TakeEdit::Preferred));
                 }
             });
+            speech(ui, session, index, media.analysing, commands);
             let kind = session.questions.get(take.question_index).map(|q| q.kind);
             if kind == Some(QuestionKind::Behavioural) {
                 ui.horizontal(|ui| {
@@ -199,6 +217,63 @@ pub(super) fn take_card(
             });
         });
     });
+}
+
+/// The take's speech metrics in a line, with a coach's hints; or a way to
+/// measure them.
+fn speech(
+    ui: &mut egui::Ui,
+    session: &Session,
+    index: usize,
+    analysing: bool,
+    commands: &mut Vec<Command>,
+) {
+    let take = &session.takes[index];
+    match &take.metrics {
+        Some(m) => {
+            if m.syllables > 0 {
+                ui.label(format!(
+                    "First word after {:.1} s · spoke {:.0}% of the time · {} · about {:.0} words a minute, {} (estimate)",
+                    m.time_to_first_word,
+                    m.speaking_ratio * 100.0,
+                    match m.pauses.len() {
+                        0 => "no pauses of 1 s or more".to_owned(),
+                        n => format!(
+                            "{} of 1 s or more ({:.1} s in all)",
+                            super::history::plural(n, "pause"),
+                            m.pause_total
+                        ),
+                    },
+                    m.words_per_minute,
+                    m.pace.describe()
+                ));
+            }
+            for hint in m.hints() {
+                ui.colored_label(ui.visuals().warn_fg_color, format!("• {hint}"));
+            }
+        }
+        None if analysing => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.weak("Measuring the speech…");
+            });
+        }
+        None => {
+            let button = ui.small_button("Analyse speech");
+            let name = format!(
+                "Analyse speech of take {} of question {}",
+                take.take,
+                take.question_index + 1
+            );
+            button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+            if button.clicked() {
+                commands.push(Command::Analyze {
+                    session: session.id.clone(),
+                    take: index,
+                });
+            }
+        }
+    }
 }
 
 /// A star of the rating: filled when `lit`, read as "Rate N of 5" (and

@@ -16,6 +16,7 @@ pub(super) fn waveform(
     slot: &WaveformSlot,
     duration: Duration,
     position: Duration,
+    pauses: &[crate::analysis::Pause],
     label: &str,
 ) -> Option<Duration> {
     let width = ui.available_width().clamp(120.0, 900.0);
@@ -42,6 +43,20 @@ pub(super) fn waveform(
         painter.rect_filled(rect, 4.0, visuals.extreme_bg_color);
         let middle = rect.center().y;
         let half = rect.height() / 2.0 - 2.0;
+        if seconds > 0.0 {
+            // Pauses of a second or more, shaded.
+            let shade = visuals.warn_fg_color.gamma_multiply(0.25);
+            for pause in pauses {
+                let from = rect.left() + (pause.at as f32 / seconds).clamp(0.0, 1.0) * rect.width();
+                let to = rect.left()
+                    + ((pause.at + pause.seconds) as f32 / seconds).clamp(0.0, 1.0) * rect.width();
+                painter.rect_filled(
+                    egui::Rect::from_x_y_ranges(from..=to, rect.y_range()),
+                    0.0,
+                    shade,
+                );
+            }
+        }
         match slot {
             WaveformSlot::Ready(waveform) => {
                 let columns = waveform.columns(rect.width().max(1.0) as usize);
