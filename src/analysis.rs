@@ -326,163 +326,269 @@ pub fn analyze_wav(path: &Path) -> Result<SpeechMetrics, AnalysisError> {
     let mut reader = hound::WavReader::open(path).map_err(|err| failed(err.to_string()))?;
     let spec = reader.spec();
     let channels = usize::from(spec.channels.max(1));
-    let mut mono = Vec::with_capacity(reader.duration() as usize);
+    let mut analyzer = Analyzer::new(spec.sample_rate);
+    // Decoded a block at a time: a 30-minute take needs no more memory
+    // than a 30-second one, but for its 8 kHz copy.
+    let mut block: Vec<f32> = Vec::with_capacity(4096);
     let mut frame = 0.0f32;
     let mut in_frame = 0;
-    let mut push = |sample: f32| {
+    let mut push = |sample: f32, analyzer: &mut Analyzer| {
         frame += sample;
         in_frame += 1;
         if in_frame == channels {
-            mono.push(frame / channels as f32);
+            block.push(frame / channels as f32);
             frame = 0.0;
             in_frame = 0;
+            if block.len() == block.capacity() {
+                analyzer.push(&block);
+                block.clear();
+            }
         }
     };
     match spec.sample_format {
         hound::SampleFormat::Float => {
             for sample in reader.samples::<f32>() {
-                push(sample.map_err(|err| failed(err.to_string()))?);
+                push(
+                    sample.map_err(|err| failed(err.to_string()))?,
+                    &mut analyzer,
+                );
             }
         }
         hound::SampleFormat::Int if spec.bits_per_sample <= 16 => {
             let scale = 1.0 / f32::from(1u16 << (spec.bits_per_sample.clamp(1, 16) - 1));
             for sample in reader.samples::<i16>() {
-                push(f32::from(sample.map_err(|err| failed(err.to_string()))?) * scale);
+                let sample = sample.map_err(|err| failed(err.to_string()))?;
+                push(f32::from(sample) * scale, &mut analyzer);
             }
         }
         hound::SampleFormat::Int => {
             let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
             for sample in reader.samples::<i32>() {
-                push(sample.map_err(|err| failed(err.to_string()))? as f32 * scale);
+                let sample = sample.map_err(|err| failed(err.to_string()))?;
+                push(sample as f32 * scale, &mut analyzer);
             }
         }
     }
-    Ok(analyze(&mono, spec.sample_rate))
+    analyzer.push(&block);
+    Ok(analyzer.finish())
 }
 
 /// Analyses mono `samples` at `sample_rate`.
 pub fn analyze(samples: &[f32], sample_rate: u32) -> SpeechMetrics {
-    let rate = f64::from(sample_rate.max(1));
-    let duration = samples.len() as f64 / rate;
-    let level = Level::of(samples);
-
-    // Voice activity on the full band, tilted up (pre-emphasis): the
-    // quiet consonants at the edges of words live above 2 kHz, where
-    // room and fan noise is weakest.
-    let full_hop = ((HOP_SECONDS * rate).round() as usize).max(2);
-    let blocks = (VAD_WINDOW_SECONDS / HOP_SECONDS * 2.0).round() as usize;
-    let vad_contour = intensity(
-        &block_energies(samples, full_hop, PRE_EMPHASIS),
-        full_hop / 2,
-        blocks,
-    );
-    let segments = speech_segments(&vad_contour, level.peak_dbfs);
-    let frame_seconds = (full_hop / 2 * 2) as f64 / rate;
-
-    let (low, low_rate) = decimate(samples, sample_rate);
-    let hop = ((HOP_SECONDS * low_rate).round() as usize).max(2);
-    let at = |frame: usize| (frame as f64 * frame_seconds).min(duration);
-    let speech: Vec<(f64, f64)> = segments.iter().map(|&(s, e)| (at(s), at(e))).collect();
-    let speaking_time: f64 = speech.iter().map(|(s, e)| e - s).sum();
-    let pauses: Vec<Pause> = speech
-        .windows(2)
-        .map(|pair| Pause {
-            at: pair[0].1,
-            seconds: pair[1].0 - pair[0].1,
-        })
-        .filter(|p| p.seconds >= PAUSE_SECONDS)
-        .collect();
-    let (first, last) = match (speech.first(), speech.last()) {
-        (Some(first), Some(last)) => (first.0, last.1),
-        _ => (duration, duration),
-    };
-
-    let nucleus_contour = intensity(
-        &block_energies(&low, hop, 0.0),
-        hop / 2,
-        (NUCLEUS_WINDOW_SECONDS / HOP_SECONDS * 2.0).round() as usize,
-    );
-    let syllables = syllable_nuclei(&nucleus_contour, &segments, &low, hop, low_rate);
-    let articulation_rate = if speaking_time > 0.0 {
-        f64::from(syllables) / speaking_time
-    } else {
-        0.0
-    };
-    let answer_time = last - first;
-    let words_per_minute = if answer_time > 0.0 {
-        f64::from(syllables) / SYLLABLES_PER_WORD / answer_time * 60.0
-    } else {
-        0.0
-    };
-
-    let speech_rms_dbfs = speech_rms(samples, rate, &speech);
-    let mut warnings = Vec::new();
-    if level.peak_dbfs < SILENT_DBFS {
-        warnings.push(RecordingWarning::Silent);
-    } else if speech.is_empty() {
-        // Sound, but never rising above its own floor: a steady hum.
-        warnings.push(RecordingWarning::NotSpeech);
-    } else {
-        if speech_rms_dbfs < QUIET_DBFS {
-            warnings.push(RecordingWarning::TooQuiet);
-        }
-        if speaking_time >= 1.0 && articulation_rate < 0.5 {
-            warnings.push(RecordingWarning::NotSpeech);
-        }
-    }
-    if level.clipped_percent > CLIPPED_PERCENT {
-        warnings.push(RecordingWarning::Clipping);
-    }
-
-    SpeechMetrics {
-        duration,
-        time_to_first_word: first,
-        speaking_time,
-        speaking_ratio: if duration > 0.0 {
-            speaking_time / duration
-        } else {
-            0.0
-        },
-        pause_total: pauses.iter().map(|p| p.seconds).sum(),
-        pauses,
-        trailing_silence: duration - last,
-        syllables,
-        articulation_rate,
-        words_per_minute,
-        pace: Pace::of(words_per_minute),
-        peak_dbfs: level.peak_dbfs,
-        rms_dbfs: level.rms_dbfs,
-        speech_rms_dbfs,
-        clipped_percent: level.clipped_percent,
-        warnings,
-    }
+    let mut analyzer = Analyzer::new(sample_rate);
+    analyzer.push(samples);
+    analyzer.finish()
 }
 
-/// Peak, RMS and clipping of the whole take.
-struct Level {
-    peak_dbfs: f32,
-    rms_dbfs: f32,
-    clipped_percent: f64,
+/// The analysis as samples arrive: keeps only per-5-ms energies and an
+/// 8 kHz copy of the take, so memory is a small fraction of the audio's.
+pub struct Analyzer {
+    rate: u32,
+    /// Full-rate samples per block (half a hop).
+    block: usize,
+    peak: f32,
+    sum_squares: f64,
+    clipped: u64,
+    samples: u64,
+    /// Energy per block, pre-emphasised (voice activity).
+    emphasised: Vec<f64>,
+    /// Energy per block as recorded (speech level).
+    plain: Vec<f64>,
+    open_emphasised: f64,
+    open_plain: f64,
+    in_block: usize,
+    previous: f32,
+    /// Full-rate samples per 8 kHz sample.
+    factor: usize,
+    low: Vec<f32>,
+    low_sum: f32,
+    low_count: usize,
 }
 
-impl Level {
-    fn of(samples: &[f32]) -> Self {
-        let mut peak = 0.0f32;
-        let mut sum = 0.0f64;
-        let mut clipped = 0usize;
+impl Analyzer {
+    /// An analyzer for mono audio at `sample_rate`.
+    pub fn new(sample_rate: u32) -> Self {
+        let rate = f64::from(sample_rate.max(1));
+        let hop = ((HOP_SECONDS * rate).round() as usize).max(2);
+        Self {
+            rate: sample_rate.max(1),
+            block: hop / 2,
+            peak: 0.0,
+            sum_squares: 0.0,
+            clipped: 0,
+            samples: 0,
+            emphasised: Vec::new(),
+            plain: Vec::new(),
+            open_emphasised: 0.0,
+            open_plain: 0.0,
+            in_block: 0,
+            previous: 0.0,
+            factor: (rate / 8000.0).round().max(1.0) as usize,
+            low: Vec::new(),
+            low_sum: 0.0,
+            low_count: 0,
+        }
+    }
+
+    /// Feeds samples.
+    pub fn push(&mut self, samples: &[f32]) {
         for &sample in samples {
             let magnitude = sample.abs();
-            peak = peak.max(magnitude);
-            sum += f64::from(sample) * f64::from(sample);
-            clipped += usize::from(magnitude >= CLIP_LEVEL);
+            self.peak = self.peak.max(magnitude);
+            let square = f64::from(sample) * f64::from(sample);
+            self.sum_squares += square;
+            self.clipped += u64::from(magnitude >= CLIP_LEVEL);
+            // Voice activity runs on the full band tilted up (pre-emphasis):
+            // the quiet consonants at the edges of words live above 2 kHz,
+            // where room and fan noise is weakest.
+            let emphasised = f64::from(sample - PRE_EMPHASIS * self.previous);
+            self.previous = sample;
+            self.open_emphasised += emphasised * emphasised;
+            self.open_plain += square;
+            self.in_block += 1;
+            if self.in_block == self.block {
+                self.close_block();
+            }
+            // Block averages: a crude low-pass, enough for intensity and
+            // for voicing below 400 Hz.
+            self.low_sum += sample;
+            self.low_count += 1;
+            if self.low_count == self.factor {
+                self.low.push(self.low_sum / self.factor as f32);
+                self.low_sum = 0.0;
+                self.low_count = 0;
+            }
         }
-        let count = samples.len().max(1) as f64;
-        Self {
-            peak_dbfs: to_db(f64::from(peak)),
-            rms_dbfs: to_db((sum / count).sqrt()),
-            clipped_percent: clipped as f64 / count * 100.0,
+        self.samples += samples.len() as u64;
+    }
+
+    fn close_block(&mut self) {
+        self.emphasised.push(self.open_emphasised);
+        self.plain.push(self.open_plain);
+        self.open_emphasised = 0.0;
+        self.open_plain = 0.0;
+        self.in_block = 0;
+    }
+
+    /// The metrics of everything fed.
+    pub fn finish(mut self) -> SpeechMetrics {
+        if self.in_block > 0 {
+            self.close_block();
+        }
+        if self.low_count > 0 {
+            self.low.push(self.low_sum / self.low_count as f32);
+        }
+        let rate = f64::from(self.rate);
+        let duration = self.samples as f64 / rate;
+        let count = self.samples.max(1) as f64;
+        let peak_dbfs = to_db(f64::from(self.peak));
+        let rms_dbfs = to_db((self.sum_squares / count).sqrt());
+        let clipped_percent = self.clipped as f64 / count * 100.0;
+
+        let window_blocks = (VAD_WINDOW_SECONDS / HOP_SECONDS * 2.0).round() as usize;
+        let vad_contour = intensity(&self.emphasised, self.block, window_blocks);
+        let segments = speech_segments(&vad_contour, peak_dbfs);
+        let frame_seconds = (2 * self.block) as f64 / rate;
+        let at = |frame: usize| (frame as f64 * frame_seconds).min(duration);
+        let speech: Vec<(f64, f64)> = segments.iter().map(|&(s, e)| (at(s), at(e))).collect();
+        let speaking_time: f64 = speech.iter().map(|(s, e)| e - s).sum();
+        let pauses: Vec<Pause> = speech
+            .windows(2)
+            .map(|pair| Pause {
+                at: pair[0].1,
+                seconds: pair[1].0 - pair[0].1,
+            })
+            .filter(|p| p.seconds >= PAUSE_SECONDS)
+            .collect();
+        let (first, last) = match (speech.first(), speech.last()) {
+            (Some(first), Some(last)) => (first.0, last.1),
+            _ => (duration, duration),
+        };
+
+        let low_rate = rate / self.factor as f64;
+        let hop = ((HOP_SECONDS * low_rate).round() as usize).max(2);
+        let nucleus_contour = intensity(
+            &low_energies(&self.low, hop / 2),
+            hop / 2,
+            (NUCLEUS_WINDOW_SECONDS / HOP_SECONDS * 2.0).round() as usize,
+        );
+        let syllables = syllable_nuclei(&nucleus_contour, &segments, &self.low, hop, low_rate);
+        let articulation_rate = if speaking_time > 0.0 {
+            f64::from(syllables) / speaking_time
+        } else {
+            0.0
+        };
+        let answer_time = last - first;
+        let words_per_minute = if answer_time > 0.0 {
+            f64::from(syllables) / SYLLABLES_PER_WORD / answer_time * 60.0
+        } else {
+            0.0
+        };
+
+        // Speech level: the recorded energy of the blocks inside speech
+        // (a frame is two blocks).
+        let (speech_energy, speech_blocks) =
+            segments
+                .iter()
+                .fold((0.0, 0usize), |(energy, blocks), &(s, e)| {
+                    let inside =
+                        &self.plain[(2 * s).min(self.plain.len())..(2 * e).min(self.plain.len())];
+                    (energy + inside.iter().sum::<f64>(), blocks + inside.len())
+                });
+        let speech_rms_dbfs = if speech_blocks == 0 {
+            -100.0
+        } else {
+            to_db((speech_energy / (speech_blocks * self.block) as f64).sqrt())
+        };
+
+        let mut warnings = Vec::new();
+        if peak_dbfs < SILENT_DBFS {
+            warnings.push(RecordingWarning::Silent);
+        } else if speech.is_empty() {
+            // Sound, but never rising above its own floor: a steady hum.
+            warnings.push(RecordingWarning::NotSpeech);
+        } else {
+            if speech_rms_dbfs < QUIET_DBFS {
+                warnings.push(RecordingWarning::TooQuiet);
+            }
+            if speaking_time >= 1.0 && articulation_rate < 0.5 {
+                warnings.push(RecordingWarning::NotSpeech);
+            }
+        }
+        if clipped_percent > CLIPPED_PERCENT {
+            warnings.push(RecordingWarning::Clipping);
+        }
+
+        SpeechMetrics {
+            duration,
+            time_to_first_word: first,
+            speaking_time,
+            speaking_ratio: if duration > 0.0 {
+                speaking_time / duration
+            } else {
+                0.0
+            },
+            pause_total: pauses.iter().map(|p| p.seconds).sum(),
+            pauses,
+            trailing_silence: duration - last,
+            syllables,
+            articulation_rate,
+            words_per_minute,
+            pace: Pace::of(words_per_minute),
+            peak_dbfs,
+            rms_dbfs,
+            speech_rms_dbfs,
+            clipped_percent,
+            warnings,
         }
     }
+}
+
+/// Sums of squares of the 8 kHz copy in blocks of `block` samples.
+fn low_energies(low: &[f32], block: usize) -> Vec<f64> {
+    low.chunks(block.max(1))
+        .map(|chunk| chunk.iter().map(|&s| f64::from(s) * f64::from(s)).sum())
+        .collect()
 }
 
 fn to_db(amplitude: f64) -> f32 {
@@ -491,56 +597,6 @@ fn to_db(amplitude: f64) -> f32 {
     } else {
         (20.0 * amplitude.log10()) as f32
     }
-}
-
-/// RMS of the samples inside `speech` (start and end in seconds).
-fn speech_rms(samples: &[f32], rate: f64, speech: &[(f64, f64)]) -> f32 {
-    let mut sum = 0.0f64;
-    let mut count = 0usize;
-    for &(start, end) in speech {
-        let from = ((start * rate) as usize).min(samples.len());
-        let to = ((end * rate) as usize).min(samples.len());
-        for &sample in &samples[from..to] {
-            sum += f64::from(sample) * f64::from(sample);
-        }
-        count += to - from;
-    }
-    if count == 0 {
-        -100.0
-    } else {
-        to_db((sum / count as f64).sqrt())
-    }
-}
-
-/// The take at about 8 kHz (block averages: a crude low-pass, enough for
-/// intensity and for voicing below 400 Hz), and its rate.
-fn decimate(samples: &[f32], sample_rate: u32) -> (Vec<f32>, f64) {
-    let factor = (f64::from(sample_rate) / 8000.0).round().max(1.0) as usize;
-    let low = samples
-        .chunks(factor)
-        .map(|block| block.iter().sum::<f32>() / block.len() as f32)
-        .collect();
-    (low, f64::from(sample_rate) / factor as f64)
-}
-
-/// Sums of squares of `samples` (first differenced with `emphasis`: 0 for
-/// none, about 0.95 to tilt the spectrum up) in blocks of half a hop.
-fn block_energies(samples: &[f32], hop: usize, emphasis: f32) -> Vec<f64> {
-    let block = (hop / 2).max(1);
-    let mut previous = 0.0f32;
-    samples
-        .chunks(block)
-        .map(|chunk| {
-            chunk
-                .iter()
-                .map(|&sample| {
-                    let value = sample - emphasis * previous;
-                    previous = sample;
-                    f64::from(value) * f64::from(value)
-                })
-                .sum()
-        })
-        .collect()
 }
 
 /// RMS in dB, every hop, of a window of `window_blocks` half-hop blocks
@@ -826,6 +882,19 @@ mod tests {
         assert_eq!(Pace::of(130.0), Pace::Steady);
         assert_eq!(Pace::of(170.0), Pace::Fast);
         assert_eq!(minutes_seconds(62.4), "1:02");
+    }
+
+    #[test]
+    fn fed_in_pieces_or_at_once_the_metrics_are_the_same() {
+        let mut take = speech(2.0);
+        take.extend(silence(1.5));
+        take.extend(speech(1.0));
+        let whole = analyze(&take, RATE);
+        let mut analyzer = Analyzer::new(RATE);
+        for piece in take.chunks(333) {
+            analyzer.push(piece);
+        }
+        assert_eq!(analyzer.finish(), whole);
     }
 
     #[test]

@@ -520,6 +520,16 @@ fn a_damaged_session_is_shown_with_its_reason_and_the_rest_load() {
     click(&mut harness, "Open session 2026-01-02T100000Z-beef");
     assert_eq!(harness.state().screen, Screen::Review);
 
+    // The recovered take was never measured: measure it on demand.
+    click(&mut harness, "Analyse speech of take 3 of question 1");
+    step_until(&mut harness, "the analysis", |app| {
+        app.review.as_ref().unwrap().takes[2].metrics.is_some()
+    });
+    step_until(&mut harness, "the metrics saved", |_| {
+        std::fs::read_to_string(good.join("session.json"))
+            .is_ok_and(|t| t.contains("speaking_ratio"))
+    });
+
     // Deleting asks first, then removes the folder and the row.
     click(&mut harness, "History");
     click(&mut harness, "Delete session 2026-01-02T100000Z-beef");
