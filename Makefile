@@ -5,7 +5,7 @@ CARGO ?= cargo
 # A toolchain that setup.sh just installed with rustup is not on PATH yet.
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all run test bench setup-run setup-test setup-bench build fmt clippy unit clean
+.PHONY: all run test bench deb deb-only screenshots setup-run setup-test setup-bench build fmt clippy unit clean
 
 all: build
 
@@ -34,9 +34,24 @@ test: setup-test
 	$(CARGO) test --locked
 	$(CARGO) build --release --locked
 	python3 tests/e2e_window.py target/release/rehearse
+	$(MAKE) --no-print-directory deb-only
+	python3 scripts/check_packaging.py
+
+## The Debian package, in target/debian/: binary, desktop file, metainfo,
+## icons, man page, completions, copyright and changelog.
+deb: setup-test build deb-only
+
+deb-only:
+	$(CARGO) run --release --locked --example generate_docs -- target/docs
+	gzip -9nf target/docs/rehearse.1
+	cargo deb --no-build --locked
+
+## Refresh the AppStream screenshots from the end-to-end test.
+screenshots: setup-test build
+	python3 tests/e2e_window.py target/release/rehearse --update-packaging-screenshots
 
 ## Measurements, each next to a yardstick measured in the same run.
-bench: setup-bench build
+bench: setup-bench build deb-only
 	$(CARGO) build --release --locked --example minimal_window
 	python3 scripts/bench.py
 

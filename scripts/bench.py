@@ -326,6 +326,20 @@ def sox_stat_ms(tmp, seconds):
     return elapsed * 1000
 
 
+def size_rows():
+    """The release binary and the .deb, against the minimal eframe app built
+    with the same features and profile."""
+    import glob
+    mib = 1024 * 1024
+    rows = [("release binary size", os.path.getsize(BINARY) / mib, "MiB",
+             "minimal eframe app, same features", os.path.getsize(MINIMAL) / mib)]
+    debs = sorted(glob.glob(os.path.join(ROOT, "target", "debian", "rehearse_*.deb")))
+    if debs:
+        rows.append((".deb size", os.path.getsize(debs[-1]) / mib, "MiB",
+                     "the binary it holds", os.path.getsize(BINARY) / mib))
+    return rows
+
+
 def timed(command, env=None, stdout=subprocess.DEVNULL):
     """Wall seconds of one run of `command`."""
     start = time.perf_counter()
@@ -452,6 +466,7 @@ def main():
         rows.append((f"questions list, 10,000 questions ({size_mb:.1f} MB)", ours * 1000, "ms",
                      "python3 -m json.tool, same file", theirs * 1000))
         rows.extend(store_rows(tmp))
+        rows.extend(size_rows())
         if shutil.which("pulseaudio") and shutil.which("parecord"):
             rows.extend(recording_rows(tmp))
             rows.extend(window_rows(tmp))

@@ -12,3 +12,4 @@ for size in 16 32 48 64 128 256 512; do
   rsvg-convert -w "$size" -h "$size" "$svg" -o "assets/icons/${size}x${size}/io.github.rehearse.Rehearse.png"
 done
 echo "icons: rendered $(ls assets/icons | wc -l) sizes from $svg"
+python3 scripts/icon_containers.py

@@ -20,9 +20,10 @@ build_pkgs=(build-essential pkg-config curl ca-certificates libasound2-dev)
 run_pkgs=(libasound2-plugins libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
   libxkbcommon0 libwayland-client0 libwayland-egl1 libfontconfig1 libgl1 libegl1 libgl1-mesa-dri)
 test_pkgs=("${run_pkgs[@]}" pulseaudio pulseaudio-utils espeak-ng sox python3 unzip chromium
-  xvfb xauth x11-utils xdotool imagemagick libvulkan1 mesa-vulkan-drivers)
+  xvfb xauth x11-utils xdotool imagemagick libvulkan1 mesa-vulkan-drivers
+  lintian desktop-file-utils appstream dpkg-dev)
 bench_pkgs=("${run_pkgs[@]}" python3 pulseaudio pulseaudio-utils sox espeak-ng zip flac xvfb xauth
-  xdotool)
+  xdotool dpkg-dev)
 
 case "$purpose" in
   run) wanted=("${build_pkgs[@]}" "${run_pkgs[@]}") ;;
@@ -101,4 +102,9 @@ if [ "$purpose" = test ]; then
       fi
     fi
   done
+fi
+# cargo-deb builds the .deb (`make deb`; `make test` checks it).
+if [ "$purpose" != run ] && ! cargo deb --version >/dev/null 2>&1; then
+  say "installing cargo-deb (crates.io)"
+  cargo install cargo-deb --locked --quiet
 fi

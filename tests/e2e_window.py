@@ -5,7 +5,9 @@ answer given from the keyboard with xdotool while speech plays into the
 microphone. Each screen reached is captured as a PNG under
 target/e2e-screenshots/ (kept as test artifacts).
 
-Run by `make test` after the release build: tests/e2e_window.py BINARY
+Run by `make test` after the release build: tests/e2e_window.py BINARY.
+`make screenshots` adds --update-packaging-screenshots, which copies three
+of them to packaging/linux/screenshots/ (the AppStream screenshots).
 """
 
 import json
@@ -96,7 +98,7 @@ class Rig:
     def shot(self, name):
         time.sleep(0.6)  # let the frame after the last event be drawn
         path = os.path.join(SHOTS, f"{name}.png")
-        self.run(["import", "-window", "root", path])
+        self.run(["import", "-window", self.window, path])
         print(f"e2e: screenshot {path}")
 
     def sessions(self):
@@ -132,7 +134,8 @@ def rms(path):
 
 
 def main():
-    binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+    arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+    binary = os.path.abspath(arguments[0] if arguments else
                              os.path.join(ROOT, "target", "release", "rehearse"))
     shutil.rmtree(SHOTS, ignore_errors=True)
     os.makedirs(SHOTS)
@@ -187,6 +190,11 @@ def main():
             print(output)
             fail("the app panicked")
         shutil.rmtree(tmp, ignore_errors=True)
+    if "--update-packaging-screenshots" in sys.argv:
+        packaging = os.path.join(ROOT, "packaging", "linux", "screenshots")
+        for shot, name in (("01-home", "home"), ("05-answering", "answering"), ("06-reviewing", "reviewing")):
+            shutil.copy(os.path.join(SHOTS, f"{shot}.png"), os.path.join(packaging, f"{name}.png"))
+        print(f"e2e: copied the screenshots to {packaging}")
     print(f"e2e: ok, screenshots in {SHOTS}")
 
 
