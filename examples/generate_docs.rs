@@ -19,6 +19,9 @@ fn main() -> std::io::Result<()> {
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         clap_complete::generate_to(shell, &mut command.clone(), "rehearse", &out)?;
     }
-    println!("docs: wrote the man page and completions to {}", out.display());
+    println!(
+        "docs: wrote the man page and completions to {}",
+        out.display()
+    );
     Ok(())
 }

@@ -111,7 +111,7 @@ def main():
 
 
 def check_deb(deb):
-    result = run(["lintian", "--no-tag-display-limit", deb])
+    result = run(["lintian", "--tag-display-limit", "0", deb])
     errors = [line for line in result.stdout.splitlines() if line.startswith("E:")]
     for line in result.stdout.splitlines():
         print(f"packaging:      lintian {line}")
