@@ -60,8 +60,8 @@ class VirtualAudio:
     """A private PulseAudio server whose null sink's monitor is the microphone."""
 
     def __init__(self, tmp):
-        self.env = dict(os.environ, XDG_RUNTIME_DIR=os.path.join(tmp, "runtime"))
-        os.makedirs(self.env["XDG_RUNTIME_DIR"], mode=0o700)
+        # A runtime folder of its own: several servers may run in one bench.
+        self.env = dict(os.environ, XDG_RUNTIME_DIR=tempfile.mkdtemp(prefix="runtime-", dir=tmp))
         self.server = subprocess.Popen(
             ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
              "-L", "module-native-protocol-unix auth-anonymous=1",
