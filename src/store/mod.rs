@@ -342,9 +342,28 @@ impl Store {
     /// Every session, newest first; damaged ones are listed apart and left
     /// untouched.
     pub fn list(&self) -> Result<Listing, StoreError> {
+        let ids = self.session_ids()?;
+        // Parsing a long history is the cost: share it among the cores.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .clamp(1, 8);
+        let per_thread = ids.len().div_ceil(threads).max(1);
+        let load_all = |part: &[String]| -> Vec<(String, Result<Session, StoreError>)> {
+            part.iter().map(|id| (id.clone(), self.load(id))).collect()
+        };
+        let loaded: Vec<(String, Result<Session, StoreError>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ids
+                .chunks(per_thread)
+                .map(|part| (part, scope.spawn(move || load_all(part))))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|(part, handle)| handle.join().unwrap_or_else(|_| load_all(part)))
+                .collect()
+        });
         let mut listing = Listing::default();
-        for id in self.session_ids()? {
-            match self.load(&id) {
+        for (id, result) in loaded {
+            match result {
                 Ok(session) => listing.sessions.push(session),
                 Err(reason) => listing.damaged.push(DamagedSession { id, reason }),
             }
@@ -352,6 +371,7 @@ impl Store {
         listing
             .sessions
             .sort_by(|a, b| b.started_at.cmp(&a.started_at).then(b.id.cmp(&a.id)));
+        listing.damaged.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(listing)
     }
 
