@@ -42,8 +42,11 @@ test: setup-test
 deb: setup-test build deb-only
 
 deb-only:
-	$(CARGO) run --release --locked --example generate_docs -- target/docs
-	gzip -9nf target/docs/rehearse.1
+	mkdir -p target/docs
+	target/release/rehearse manpage | gzip -9n > target/docs/rehearse.1.gz
+	target/release/rehearse completions bash > target/docs/rehearse.bash
+	target/release/rehearse completions zsh > target/docs/_rehearse
+	target/release/rehearse completions fish > target/docs/rehearse.fish
 	cargo deb --no-build --locked
 
 ## Refresh the AppStream screenshots from the end-to-end test.

@@ -270,3 +270,25 @@ fn without_a_display_bare_rehearse_says_so_and_prints_help_and_the_bank_summary(
         "{text}"
     );
 }
+
+#[test]
+fn completions_and_the_manual_page_are_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let output = rehearse(dir.path(), &["completions", shell]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let script = stdout(&output);
+        assert!(
+            script.contains("rehearse") && script.contains("interview"),
+            "{shell}: {script}"
+        );
+    }
+    let page = rehearse(dir.path(), &["manpage"]);
+    assert!(page.status.success());
+    let page = stdout(&page);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH rehearse"),
+        "{page}"
+    );
+    assert!(page.contains("interview"));
+}

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::audio::TakeFormat;
 use crate::paths::DataDir;
@@ -102,6 +102,13 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script: `rehearse completions bash > …`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `rehearse manpage | man -l -`.
+    Manpage,
     /// Speech metrics of a recording: time to the first word, speaking
     /// time, pauses, an estimate of the pace, and the recording's level.
     Analyze {
@@ -270,6 +277,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
         }) => sessions::export(data_dir, &sessions, to, zip, flac, force),
         Some(Command::Analyze { file, json }) => analyze(&file, json),
+        Some(Command::Completions { shell }) => {
+            let mut command = Cli::command();
+            write_stdout(|out| {
+                clap_complete::generate(shell, &mut command, "rehearse", out);
+                Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Manpage) => {
+            let page = clap_mangen::Man::new(Cli::command());
+            write_stdout(|out| page.render(out))?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
