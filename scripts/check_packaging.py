@@ -19,7 +19,7 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
+import threading
 import tomllib
 import xml.etree.ElementTree as ElementTree
 
@@ -160,16 +160,17 @@ def start_from_menu(exec_line, env):
     # Field codes (%f, %U…) are not used by Rehearse's entry; split like a shell.
     command = [part for part in exec_line.split() if not re.fullmatch(r"%[a-zA-Z]", part)]
     app = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
+    # A window that never draws must not hang the check: kill it after 60 s.
+    watchdog = threading.Timer(60, app.kill)
+    watchdog.start()
     ok = False
     try:
         for line in app.stderr:
             if "first frame presented" in line:
                 ok = True
                 break
-            if time.monotonic() > deadline:
-                break
     finally:
+        watchdog.cancel()
         app.terminate()
         app.wait(timeout=10)
         xvfb.terminate()
