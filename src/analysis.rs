@@ -21,6 +21,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::audio::mono_wav::MonoWav;
+
 /// Step of the intensity contour, in seconds.
 const HOP_SECONDS: f64 = 0.010;
 /// Window of the voice-activity contour.
@@ -187,6 +189,28 @@ impl SpeechMetrics {
             .max_by(|a, b| a.seconds.total_cmp(&b.seconds))
     }
 
+    /// The figures in one line: "first word after 0.4 s · spoke 85% of the
+    /// time · 2 pauses of 1 s or more (3.1 s in all) · about 140 words a
+    /// minute, steady (estimate)". The review, `sessions show` and the
+    /// export report all show this line.
+    pub fn summary(&self) -> String {
+        let pauses = match self.pauses.len() {
+            0 => "no pauses of 1 s or more".to_owned(),
+            1 => format!("1 pause of 1 s or more ({:.1} s)", self.pause_total),
+            n => format!(
+                "{n} pauses of 1 s or more ({:.1} s in all)",
+                self.pause_total
+            ),
+        };
+        format!(
+            "first word after {:.1} s · spoke {:.0}% of the time · {pauses} · about {:.0} words a minute, {} (estimate)",
+            self.time_to_first_word,
+            self.speaking_ratio * 100.0,
+            self.words_per_minute,
+            self.pace.describe()
+        )
+    }
+
     /// Plain-language hints a coach would give first.
     pub fn hints(&self) -> Vec<String> {
         let mut hints: Vec<String> = self
@@ -319,105 +343,15 @@ pub struct AnalysisError {
 
 /// Reads a WAV file (any channels, integer or float) and analyses it.
 pub fn analyze_wav(path: &Path) -> Result<SpeechMetrics, AnalysisError> {
-    let failed = |message: String| AnalysisError {
+    let failed = |err: hound::Error| AnalysisError {
         path: path.to_path_buf(),
-        message,
+        message: err.to_string(),
     };
-    let mut reader = hound::WavReader::open(path).map_err(|err| failed(err.to_string()))?;
-    let spec = reader.spec();
-    let channels = usize::from(spec.channels.max(1));
-    let mut analyzer = Analyzer::new(spec.sample_rate);
-    if spec.sample_format == hound::SampleFormat::Int && spec.bits_per_sample == 16 {
-        // Takes are 16-bit: read the data in large blocks and convert them
-        // here, several times faster than a sample at a time.
-        let total = u64::from(reader.len()) * 2;
-        read_pcm16(reader.into_inner(), total, channels, &mut analyzer)
-            .map_err(|err| failed(err.to_string()))?;
-        return Ok(analyzer.finish());
-    }
-    // Decoded a block at a time: a 30-minute take needs no more memory
-    // than a 30-second one, but for its 8 kHz copy.
-    let mut block: Vec<f32> = Vec::with_capacity(4096);
-    let mut frame = 0.0f32;
-    let mut in_frame = 0;
-    let mut push = |sample: f32, analyzer: &mut Analyzer| {
-        frame += sample;
-        in_frame += 1;
-        if in_frame == channels {
-            block.push(frame / channels as f32);
-            frame = 0.0;
-            in_frame = 0;
-            if block.len() == block.capacity() {
-                analyzer.push(&block);
-                block.clear();
-            }
-        }
-    };
-    match spec.sample_format {
-        hound::SampleFormat::Float => {
-            for sample in reader.samples::<f32>() {
-                push(
-                    sample.map_err(|err| failed(err.to_string()))?,
-                    &mut analyzer,
-                );
-            }
-        }
-        hound::SampleFormat::Int if spec.bits_per_sample <= 16 => {
-            let scale = 1.0 / f32::from(1u16 << (spec.bits_per_sample.clamp(1, 16) - 1));
-            for sample in reader.samples::<i16>() {
-                let sample = sample.map_err(|err| failed(err.to_string()))?;
-                push(f32::from(sample) * scale, &mut analyzer);
-            }
-        }
-        hound::SampleFormat::Int => {
-            let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
-            for sample in reader.samples::<i32>() {
-                let sample = sample.map_err(|err| failed(err.to_string()))?;
-                push(sample as f32 * scale, &mut analyzer);
-            }
-        }
-    }
-    analyzer.push(&block);
+    let wav = MonoWav::open(path).map_err(failed)?;
+    let mut analyzer = Analyzer::new(wav.sample_rate());
+    wav.for_each_block(|block| analyzer.push(block))
+        .map_err(failed)?;
     Ok(analyzer.finish())
-}
-
-/// Feeds `total` bytes of 16-bit little-endian PCM with `channels`
-/// interleaved channels from `data` to `analyzer`, downmixed.
-fn read_pcm16(
-    data: impl std::io::Read,
-    total: u64,
-    channels: usize,
-    analyzer: &mut Analyzer,
-) -> std::io::Result<()> {
-    use std::io::Read as _;
-    let frame_bytes = 2 * channels;
-    let mut data = data.take(total);
-    let mut bytes = vec![0u8; 4096 * frame_bytes];
-    let mut mono: Vec<f32> = Vec::with_capacity(4096);
-    let scale = 1.0 / 32768.0 / channels as f32;
-    loop {
-        let mut filled = 0;
-        while filled < bytes.len() {
-            let read = data.read(&mut bytes[filled..])?;
-            if read == 0 {
-                break;
-            }
-            filled += read;
-        }
-        let whole = filled / frame_bytes * frame_bytes;
-        mono.clear();
-        mono.extend(bytes[..whole].chunks_exact(frame_bytes).map(|frame| {
-            let sum: i32 = frame
-                .chunks_exact(2)
-                .map(|pair| i32::from(i16::from_le_bytes([pair[0], pair[1]])))
-                .sum();
-            sum as f32 * scale
-        }));
-        analyzer.push(&mono);
-        if filled < bytes.len() {
-            return Ok(());
-        }
-    }
 }
 
 /// Analyses mono `samples` at `sample_rate`.

@@ -220,19 +220,17 @@ impl HistoryView {
             min_rating: self.min_rating.map(f64::from),
         };
         self.rows = summaries(&listing.sessions, &filter);
-        let passing: Vec<Session> = listing
+        let mut oldest_first: Vec<&Session> = listing
             .sessions
             .iter()
             .filter(|s| filter.accepts(s))
-            .cloned()
             .collect();
+        oldest_first.sort_by_key(|s| s.started_at);
         let day = |at: Timestamp| at.as_second() as f64 / 86_400.0;
-        self.trend = rating_trend(&passing)
+        self.trend = rating_trend(oldest_first.iter().copied())
             .into_iter()
             .map(|(at, rating)| [day(at), rating])
             .collect();
-        let mut oldest_first: Vec<&Session> = passing.iter().collect();
-        oldest_first.sort_by_key(|s| s.started_at);
         self.pace_trend = oldest_first
             .iter()
             .filter_map(|s| s.average_pace().map(|wpm| [day(s.started_at), wpm]))
@@ -431,7 +429,7 @@ impl RehearseApp {
 
     /// The full path of a take of `session`.
     pub fn take_file(&self, session: &Session, take: &Take) -> PathBuf {
-        take_file(&self.data_dir, &session.id, take)
+        self.data_dir.sessions().join(&session.id).join(&take.file)
     }
 
     /// The microphone's latest level, when it is open.
@@ -977,11 +975,6 @@ fn warning_message(text: String) -> Message {
         level: MessageLevel::Warning,
         open: None,
     }
-}
-
-/// The full path of `take` of session `session_id`.
-pub fn take_file(data_dir: &DataDir, session_id: &str, take: &Take) -> PathBuf {
-    data_dir.sessions().join(session_id).join(&take.file)
 }
 
 /// Where the microphone test records.

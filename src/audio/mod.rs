@@ -9,6 +9,7 @@
 pub mod convert;
 pub mod devices;
 pub mod level;
+pub mod mono_wav;
 pub mod playback;
 pub mod player;
 pub mod recorder;

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::level::{PeakSummary, PeakSummaryBuilder};
+use super::mono_wav::MonoWav;
 
 /// The min/max pyramid of one take.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,40 +52,9 @@ impl Waveform {
     /// Reads a WAV file and builds its waveform (off the UI thread: a long
     /// take takes a moment to read).
     pub fn read_wav(path: &Path) -> Result<Self, hound::Error> {
-        let mut reader = hound::WavReader::open(path)?;
-        let spec = reader.spec();
-        let channels = usize::from(spec.channels.max(1));
-        let mut builder = PeakSummaryBuilder::new(spec.sample_rate);
-        let mut block = Vec::with_capacity(4096);
-        let mut frame_sum = 0.0f32;
-        let mut in_frame = 0usize;
-        let mut push = |sample: f32, block: &mut Vec<f32>| {
-            frame_sum += sample;
-            in_frame += 1;
-            if in_frame == channels {
-                block.push(frame_sum / channels as f32);
-                frame_sum = 0.0;
-                in_frame = 0;
-                if block.len() == block.capacity() {
-                    builder.push(block);
-                    block.clear();
-                }
-            }
-        };
-        match spec.sample_format {
-            hound::SampleFormat::Float => {
-                for sample in reader.samples::<f32>() {
-                    push(sample?, &mut block);
-                }
-            }
-            hound::SampleFormat::Int => {
-                let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
-                for sample in reader.samples::<i32>() {
-                    push(sample? as f32 * scale, &mut block);
-                }
-            }
-        }
-        builder.push(&block);
+        let wav = MonoWav::open(path)?;
+        let mut builder = PeakSummaryBuilder::new(wav.sample_rate());
+        wav.for_each_block(|block| builder.push(block))?;
         Ok(Self::new(&builder.finish()))
     }
 

@@ -165,16 +165,7 @@ fn show(session: &Session) -> anyhow::Result<ExitCode> {
                     writeln!(out, "      notes: {}", take.notes)?;
                 }
                 if let Some(m) = &take.metrics {
-                    writeln!(
-                        out,
-                        "      speech: first word {:.1} s, spoke {:.0}%, {} pause(s) {:.1} s, about {:.0} words/min ({}, estimate)",
-                        m.time_to_first_word,
-                        m.speaking_ratio * 100.0,
-                        m.pauses.len(),
-                        m.pause_total,
-                        m.words_per_minute,
-                        m.pace.describe()
-                    )?;
+                    writeln!(out, "      speech: {}", m.summary())?;
                     for hint in m.hints() {
                         writeln!(out, "      hint: {hint}")?;
                     }
@@ -213,7 +204,7 @@ pub(super) fn export(
     flac: bool,
     force: bool,
 ) -> anyhow::Result<ExitCode> {
-    use crate::store::export::{AudioFormat, Container, ExportRequest, export};
+    use crate::store::export::{AudioFormat, Container, ExportError, ExportRequest, export};
 
     let store = open_store(data_dir)?;
     let mut loaded = Vec::new();
@@ -247,6 +238,10 @@ pub(super) fn export(
             eprintln!("exporting… {percent}%");
         }
         !interrupted.load(std::sync::atomic::Ordering::SeqCst)
+    })
+    .map_err(|err| match err {
+        ExportError::Exists(_) => anyhow::anyhow!("{err}, or replace it with --force"),
+        other => other.into(),
     })?;
     for file in &summary.missing {
         eprintln!("warning: {file} is missing; listed in the report");

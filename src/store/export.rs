@@ -71,7 +71,7 @@ pub struct ExportSummary {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// The destination exists and `force` was not given.
-    #[error("{0} already exists; choose another name, or replace it with --force")]
+    #[error("{0} already exists; choose another name")]
     Exists(PathBuf),
     /// The user cancelled.
     #[error("export cancelled; nothing was written")]
@@ -601,17 +601,10 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
                 let speech = take.metrics.as_ref().map_or_else(
                     || "<span class=\"muted\">not analysed</span>".to_owned(),
                     |m| {
-                        let mut cell = format!(
-                            "first word after {:.1} s; spoke {:.0}% of the time; {} pause(s) of 1 s or more ({:.1} s); about {:.0} words/min ({})",
-                            m.time_to_first_word,
-                            m.speaking_ratio * 100.0,
-                            m.pauses.len(),
-                            m.pause_total,
-                            m.words_per_minute,
-                            m.pace.describe()
-                        );
+                        let mut cell = html(&m.summary());
                         for hint in m.hints() {
-                            let _ = write!(cell, "<br><span class=\"muted\">{}</span>", html(&hint));
+                            let _ =
+                                write!(cell, "<br><span class=\"muted\">{}</span>", html(&hint));
                         }
                         cell
                     },

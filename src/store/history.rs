@@ -81,19 +81,20 @@ pub fn summaries(sessions: &[Session], filter: &SessionFilter) -> Vec<SessionSum
         .collect()
 }
 
-/// Every take of question `id` across sessions, oldest first, with its
-/// session's id: to hear progress.
-pub fn takes_of_question<'a>(sessions: &'a [Session], id: &str) -> Vec<(&'a str, &'a Take)> {
-    let mut takes: Vec<(&str, &Take)> = sessions
+/// Every take of question `id` across sessions, oldest first, as its
+/// session and its index there: to hear progress.
+pub fn takes_of_question<'a>(sessions: &'a [Session], id: &str) -> Vec<(&'a Session, usize)> {
+    let mut takes: Vec<(&Session, usize)> = sessions
         .iter()
         .flat_map(|s| {
             s.takes
                 .iter()
-                .filter(move |t| t.question_id == id)
-                .map(move |t| (s.id.as_str(), t))
+                .enumerate()
+                .filter(move |(_, t)| t.question_id == id)
+                .map(move |(index, _)| (s, index))
         })
         .collect();
-    takes.sort_by_key(|(_, take)| take.started_at);
+    takes.sort_by_key(|(session, index)| session.takes[*index].started_at);
     takes
 }
 
@@ -131,9 +132,9 @@ pub fn practice_records(sessions: &[Session]) -> HashMap<QuestionId, PracticeRec
 }
 
 /// Each rated session's average rating, oldest first: the trend to plot.
-pub fn rating_trend(sessions: &[Session]) -> Vec<(Timestamp, f64)> {
+pub fn rating_trend<'a>(sessions: impl IntoIterator<Item = &'a Session>) -> Vec<(Timestamp, f64)> {
     let mut points: Vec<(Timestamp, f64)> = sessions
-        .iter()
+        .into_iter()
         .filter_map(|s| s.average_rating().map(|avg| (s.started_at, avg)))
         .collect();
     points.sort_by_key(|(at, _)| *at);
@@ -284,7 +285,10 @@ mod tests {
         let takes = takes_of_question(&all, "a");
         let order: Vec<(&str, i64)> = takes
             .iter()
-            .map(|(session, t)| (*session, t.started_at.as_second() - 1_790_000_000))
+            .map(|(session, index)| {
+                let at = session.takes[*index].started_at.as_second();
+                (session.id.as_str(), at - 1_790_000_000)
+            })
             .collect();
         assert_eq!(order, [("a", 101), ("a", 102), ("b", 201), ("c", 301)]);
     }

@@ -5,9 +5,10 @@
 use eframe::egui;
 use egui_plot::{Line, Plot, PlotPoints, Points};
 
-use super::clock;
 use super::review::{CardMedia, take_card};
+use super::{clock, plural};
 use crate::app::{Command, RehearseApp, Screen};
+use crate::store::Session;
 use crate::store::history::{local_time, takes_of_question};
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
@@ -165,15 +166,6 @@ fn trend_plot(
         });
 }
 
-/// "1 take", "2 takes".
-pub(super) fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
-}
-
 /// A small button showing `text` whose accessible name says which row it
 /// acts on; whether it was clicked.
 fn named_button(ui: &mut egui::Ui, text: &str, name: &str) -> bool {
@@ -265,32 +257,24 @@ pub(super) fn draw_progress(ui: &mut egui::Ui, app: &mut RehearseApp, commands: 
         ui.spinner();
         return;
     };
-    let found: Vec<(String, usize)> = takes_of_question(&listing.sessions, &id)
+    // Owned copies: the cards below borrow the app mutably (waveforms).
+    let found: Vec<(Session, usize)> = takes_of_question(&listing.sessions, &id)
         .into_iter()
-        .filter_map(|(session_id, take)| {
-            let session = listing.sessions.iter().find(|s| s.id == session_id)?;
-            let index = session.takes.iter().position(|t| std::ptr::eq(t, take))?;
-            Some((session_id.to_owned(), index))
-        })
+        .map(|(session, index)| (session.clone(), index))
         .collect();
     if found.is_empty() {
         ui.label("No takes of this question yet.");
         return;
     }
     ui.label(format!("{}, oldest first.", plural(found.len(), "take")));
-    let sessions: Vec<_> = found
+    let media: Vec<CardMedia> = found
         .iter()
-        .filter_map(|(session_id, _)| app.history.session(session_id).cloned())
-        .collect();
-    let media: Vec<CardMedia> = sessions
-        .iter()
-        .zip(&found)
-        .map(|(session, (_, index))| CardMedia::of(app, session, *index))
+        .map(|(session, index)| CardMedia::of(app, session, *index))
         .collect();
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            for ((session, (_, index)), media) in sessions.iter().zip(&found).zip(&media) {
+            for ((session, index), media) in found.iter().zip(&media) {
                 ui.weak(format!("Session of {}", local_time(session.started_at)));
                 take_card(ui, session, *index, media, commands);
             }

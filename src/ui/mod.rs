@@ -148,48 +148,70 @@ pub fn clock(duration: std::time::Duration) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
-/// A labelled choice of think time among the presets.
-pub fn think_time_picker(ui: &mut egui::Ui, id: &str, think: &mut ThinkTime) -> bool {
-    let label = ui.label("Think time:");
-    let before = *think;
-    let text = |think: ThinkTime| match think {
-        ThinkTime::QuestionDefault => "Question default".to_owned(),
-        ThinkTime::Seconds(seconds) => format!("{seconds} s"),
-    };
+/// A labelled combo box over `options`; whether the choice changed.
+fn preset_picker<T: Copy + PartialEq>(
+    ui: &mut egui::Ui,
+    id: &str,
+    label: &str,
+    value: &mut T,
+    options: &[T],
+    text: impl Fn(T) -> String,
+) -> bool {
+    let label = ui.label(label);
+    let before = *value;
     egui::ComboBox::from_id_salt(id)
-        .selected_text(text(*think))
+        .selected_text(text(*value))
         .show_ui(ui, |ui| {
-            let mut options = vec![ThinkTime::QuestionDefault];
-            options.extend(THINK_PRESETS.iter().map(|&s| ThinkTime::Seconds(s)));
-            for option in options {
-                ui.selectable_value(think, option, text(option));
+            for &option in options {
+                ui.selectable_value(value, option, text(option));
             }
         })
         .response
         .labelled_by(label.id);
-    before != *think
+    before != *value
+}
+
+/// A labelled choice of think time among the presets.
+pub fn think_time_picker(ui: &mut egui::Ui, id: &str, think: &mut ThinkTime) -> bool {
+    let mut options = vec![ThinkTime::QuestionDefault];
+    options.extend(THINK_PRESETS.iter().map(|&s| ThinkTime::Seconds(s)));
+    preset_picker(
+        ui,
+        id,
+        "Think time:",
+        think,
+        &options,
+        |think| match think {
+            ThinkTime::QuestionDefault => "Question default".to_owned(),
+            ThinkTime::Seconds(seconds) => format!("{seconds} s"),
+        },
+    )
 }
 
 /// A labelled choice of answer limit among the presets.
 pub fn answer_limit_picker(ui: &mut egui::Ui, id: &str, answer: &mut AnswerLimit) -> bool {
-    let label = ui.label("Answer limit:");
-    let before = *answer;
-    let text = |answer: AnswerLimit| match answer {
-        AnswerLimit::QuestionDefault => "Question default".to_owned(),
-        AnswerLimit::Seconds(seconds) => format!("{seconds} s"),
-        AnswerLimit::NoLimit => "No limit".to_owned(),
-    };
-    egui::ComboBox::from_id_salt(id)
-        .selected_text(text(*answer))
-        .show_ui(ui, |ui| {
-            let mut options = vec![AnswerLimit::QuestionDefault];
-            options.extend(ANSWER_PRESETS.iter().map(|&s| AnswerLimit::Seconds(s)));
-            options.push(AnswerLimit::NoLimit);
-            for option in options {
-                ui.selectable_value(answer, option, text(option));
-            }
-        })
-        .response
-        .labelled_by(label.id);
-    before != *answer
+    let mut options = vec![AnswerLimit::QuestionDefault];
+    options.extend(ANSWER_PRESETS.iter().map(|&s| AnswerLimit::Seconds(s)));
+    options.push(AnswerLimit::NoLimit);
+    preset_picker(
+        ui,
+        id,
+        "Answer limit:",
+        answer,
+        &options,
+        |answer| match answer {
+            AnswerLimit::QuestionDefault => "Question default".to_owned(),
+            AnswerLimit::Seconds(seconds) => format!("{seconds} s"),
+            AnswerLimit::NoLimit => "No limit".to_owned(),
+        },
+    )
+}
+
+/// "1 take", "2 takes".
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }

@@ -75,8 +75,8 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
     ui.label(format!(
         "{} of {} answered · {} · {} speaking · {}{pace}",
         session.questions_answered(),
-        super::history::plural(session.questions.len(), "question"),
-        super::history::plural(session.takes.len(), "take"),
+        super::plural(session.questions.len(), "question"),
+        super::plural(session.takes.len(), "take"),
         clock(session.speaking_time()),
         session.average_rating().map_or_else(
             || "unrated".to_owned(),
@@ -232,21 +232,13 @@ fn speech(
     match &take.metrics {
         Some(m) => {
             if m.syllables > 0 {
-                ui.label(format!(
-                    "First word after {:.1} s · spoke {:.0}% of the time · {} · about {:.0} words a minute, {} (estimate)",
-                    m.time_to_first_word,
-                    m.speaking_ratio * 100.0,
-                    match m.pauses.len() {
-                        0 => "no pauses of 1 s or more".to_owned(),
-                        n => format!(
-                            "{} of 1 s or more ({:.1} s in all)",
-                            super::history::plural(n, "pause"),
-                            m.pause_total
-                        ),
-                    },
-                    m.words_per_minute,
-                    m.pace.describe()
-                ));
+                let summary = m.summary();
+                let mut letters = summary.chars();
+                let capitalised: String = letters
+                    .next()
+                    .map(|first| first.to_uppercase().chain(letters).collect())
+                    .unwrap_or_default();
+                ui.label(capitalised);
             }
             for hint in m.hints() {
                 ui.colored_label(ui.visuals().warn_fg_color, format!("• {hint}"));
