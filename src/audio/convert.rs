@@ -7,26 +7,15 @@
 
 use cpal::SampleFormat;
 
-/// Decodes one sample from its native-endian bytes into -1..1.
-type Decode = fn(&[u8]) -> f32;
-
-/// A device format the writer can decode: its sample size and decoder.
-#[derive(Clone, Copy)]
+/// A device format the writer can decode: its sample format, size and
+/// channel count.
+#[derive(Clone, Copy, Debug)]
 pub struct InputFormat {
-    decode: Decode,
+    sample_format: SampleFormat,
     /// Bytes per sample.
     pub sample_bytes: usize,
     /// Interleaved channels per frame.
     pub channels: usize,
-}
-
-impl std::fmt::Debug for InputFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InputFormat")
-            .field("sample_bytes", &self.sample_bytes)
-            .field("channels", &self.channels)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Reads `N` bytes as an array; the callers pass exactly `N`.
@@ -36,67 +25,63 @@ fn bytes<const N: usize>(raw: &[u8]) -> [u8; N] {
     out
 }
 
-fn decode_i8(raw: &[u8]) -> f32 {
-    f32::from(i8::from_ne_bytes(bytes(raw))) / 128.0
+fn decode_i8(raw: [u8; 1]) -> f32 {
+    f32::from(i8::from_ne_bytes(raw)) / 128.0
 }
-fn decode_u8(raw: &[u8]) -> f32 {
+fn decode_u8(raw: [u8; 1]) -> f32 {
     (f32::from(raw[0]) - 128.0) / 128.0
 }
-fn decode_i16(raw: &[u8]) -> f32 {
-    f32::from(i16::from_ne_bytes(bytes(raw))) / 32_768.0
+fn decode_i16(raw: [u8; 2]) -> f32 {
+    f32::from(i16::from_ne_bytes(raw)) / 32_768.0
 }
-fn decode_u16(raw: &[u8]) -> f32 {
-    (f32::from(u16::from_ne_bytes(bytes(raw))) - 32_768.0) / 32_768.0
+fn decode_u16(raw: [u8; 2]) -> f32 {
+    (f32::from(u16::from_ne_bytes(raw)) - 32_768.0) / 32_768.0
 }
 /// 24-bit samples arrive in 4 bytes (an `i32` holding -2^23..2^23-1).
-fn decode_i24(raw: &[u8]) -> f32 {
-    i32::from_ne_bytes(bytes(raw)) as f32 / 8_388_608.0
+fn decode_i24(raw: [u8; 4]) -> f32 {
+    i32::from_ne_bytes(raw) as f32 / 8_388_608.0
 }
 /// Unsigned 24-bit in 4 bytes, 0..2^24-1 with 2^23 as silence.
-fn decode_u24(raw: &[u8]) -> f32 {
-    (u32::from_ne_bytes(bytes(raw)) as f32 - 8_388_608.0) / 8_388_608.0
+fn decode_u24(raw: [u8; 4]) -> f32 {
+    (u32::from_ne_bytes(raw) as f32 - 8_388_608.0) / 8_388_608.0
 }
-fn decode_i32(raw: &[u8]) -> f32 {
-    (f64::from(i32::from_ne_bytes(bytes(raw))) / 2_147_483_648.0) as f32
+fn decode_i32(raw: [u8; 4]) -> f32 {
+    (f64::from(i32::from_ne_bytes(raw)) / 2_147_483_648.0) as f32
 }
-fn decode_u32(raw: &[u8]) -> f32 {
-    ((f64::from(u32::from_ne_bytes(bytes(raw))) - 2_147_483_648.0) / 2_147_483_648.0) as f32
+fn decode_u32(raw: [u8; 4]) -> f32 {
+    ((f64::from(u32::from_ne_bytes(raw)) - 2_147_483_648.0) / 2_147_483_648.0) as f32
 }
-fn decode_i64(raw: &[u8]) -> f32 {
-    (i64::from_ne_bytes(bytes(raw)) as f64 / 9_223_372_036_854_775_808.0) as f32
+fn decode_i64(raw: [u8; 8]) -> f32 {
+    (i64::from_ne_bytes(raw) as f64 / 9_223_372_036_854_775_808.0) as f32
 }
-fn decode_u64(raw: &[u8]) -> f32 {
-    ((u64::from_ne_bytes(bytes(raw)) as f64 - 9_223_372_036_854_775_808.0)
-        / 9_223_372_036_854_775_808.0) as f32
+fn decode_u64(raw: [u8; 8]) -> f32 {
+    ((u64::from_ne_bytes(raw) as f64 - 9_223_372_036_854_775_808.0) / 9_223_372_036_854_775_808.0)
+        as f32
 }
-fn decode_f32(raw: &[u8]) -> f32 {
-    f32::from_ne_bytes(bytes(raw))
+fn decode_f32(raw: [u8; 4]) -> f32 {
+    f32::from_ne_bytes(raw)
 }
-fn decode_f64(raw: &[u8]) -> f32 {
-    f64::from_ne_bytes(bytes(raw)) as f32
+fn decode_f64(raw: [u8; 8]) -> f32 {
+    f64::from_ne_bytes(raw) as f32
 }
 
 impl InputFormat {
     /// The decoder for `format` with `channels` channels; `None` for formats
     /// that are not PCM (DSD) and for zero channels.
     pub fn new(format: SampleFormat, channels: u16) -> Option<Self> {
-        let (decode, sample_bytes): (Decode, usize) = match format {
-            SampleFormat::I8 => (decode_i8, 1),
-            SampleFormat::U8 => (decode_u8, 1),
-            SampleFormat::I16 => (decode_i16, 2),
-            SampleFormat::U16 => (decode_u16, 2),
-            SampleFormat::I24 => (decode_i24, 4),
-            SampleFormat::U24 => (decode_u24, 4),
-            SampleFormat::I32 => (decode_i32, 4),
-            SampleFormat::U32 => (decode_u32, 4),
-            SampleFormat::I64 => (decode_i64, 8),
-            SampleFormat::U64 => (decode_u64, 8),
-            SampleFormat::F32 => (decode_f32, 4),
-            SampleFormat::F64 => (decode_f64, 8),
+        let sample_bytes = match format {
+            SampleFormat::I8 | SampleFormat::U8 => 1,
+            SampleFormat::I16 | SampleFormat::U16 => 2,
+            SampleFormat::I24
+            | SampleFormat::U24
+            | SampleFormat::I32
+            | SampleFormat::U32
+            | SampleFormat::F32 => 4,
+            SampleFormat::I64 | SampleFormat::U64 | SampleFormat::F64 => 8,
             _ => return None,
         };
         (channels > 0).then_some(Self {
-            decode,
+            sample_format: format,
             sample_bytes,
             channels: usize::from(channels),
         })
@@ -111,12 +96,47 @@ impl InputFormat {
     /// (the mean of the channels) to `out`. Trailing bytes that do not make
     /// a whole frame are ignored; the ring only ever holds whole frames.
     pub fn decode_mono(&self, raw: &[u8], out: &mut Vec<f32>) {
-        let scale = 1.0 / self.channels as f32;
-        out.extend(raw.chunks_exact(self.frame_bytes()).map(|frame| {
-            let sum: f32 = frame.chunks_exact(self.sample_bytes).map(self.decode).sum();
-            sum * scale
-        }));
+        // One loop per format, with its decoder inlined: this runs on every
+        // sample a microphone delivers.
+        let channels = self.channels;
+        match self.sample_format {
+            SampleFormat::I8 => mix_down(raw, channels, out, decode_i8),
+            SampleFormat::U8 => mix_down(raw, channels, out, decode_u8),
+            SampleFormat::I16 => mix_down(raw, channels, out, decode_i16),
+            SampleFormat::U16 => mix_down(raw, channels, out, decode_u16),
+            SampleFormat::I24 => mix_down(raw, channels, out, decode_i24),
+            SampleFormat::U24 => mix_down(raw, channels, out, decode_u24),
+            SampleFormat::I32 => mix_down(raw, channels, out, decode_i32),
+            SampleFormat::U32 => mix_down(raw, channels, out, decode_u32),
+            SampleFormat::I64 => mix_down(raw, channels, out, decode_i64),
+            SampleFormat::U64 => mix_down(raw, channels, out, decode_u64),
+            SampleFormat::F32 => mix_down(raw, channels, out, decode_f32),
+            SampleFormat::F64 => mix_down(raw, channels, out, decode_f64),
+            // `new` accepts no other format.
+            _ => {}
+        }
     }
+}
+
+/// Appends the mean of each frame's channels, each `N`-byte sample decoded
+/// by `decode`.
+#[inline(always)]
+fn mix_down<const N: usize>(
+    raw: &[u8],
+    channels: usize,
+    out: &mut Vec<f32>,
+    decode: impl Fn([u8; N]) -> f32 + Copy,
+) {
+    let sample = |raw: &[u8]| decode(bytes(raw));
+    if channels == 1 {
+        out.extend(raw.chunks_exact(N).map(sample));
+        return;
+    }
+    let scale = 1.0 / channels as f32;
+    out.extend(raw.chunks_exact(N * channels).map(|frame| {
+        let sum: f32 = frame.chunks_exact(N).map(sample).sum();
+        sum * scale
+    }));
 }
 
 /// The sample formats a take can be written in.
@@ -175,7 +195,13 @@ impl std::str::FromStr for TakeFormat {
 
 /// `x` (clamped to -1..1) as a 16-bit sample, rounded to nearest.
 pub fn to_i16(x: f32) -> i16 {
-    (x * 32_768.0).round().clamp(-32_768.0, 32_767.0) as i16
+    let scaled = (x * 32_768.0).clamp(-32_768.0, 32_767.0);
+    // Rounds half away from zero like `f32::round`, without its libm call
+    // per sample: `as` truncates, and the fraction of a number this small
+    // is exact. NaN becomes 0.
+    let whole = scaled as i32;
+    let fraction = scaled - whole as f32;
+    (whole + i32::from(fraction >= 0.5) - i32::from(fraction <= -0.5)) as i16
 }
 
 /// `x` (clamped to -1..1) as a 24-bit sample in an `i32`, rounded to nearest.
@@ -300,6 +326,15 @@ mod tests {
 
     #[test]
     fn output_conversion_rounds_to_nearest_and_clips() {
+        for step in -80_000..=80_000 {
+            let x = step as f32 / 65_536.0 + 0.25 / 65_536.0 * (step % 3) as f32;
+            let expected = (x * 32_768.0).round().clamp(-32_768.0, 32_767.0) as i16;
+            assert_eq!(to_i16(x), expected, "{x}");
+        }
+        assert_eq!(to_i16(2.5 / 32_768.0), 3);
+        assert_eq!(to_i16(-2.5 / 32_768.0), -3);
+        assert_eq!(to_i16(0.499_999_97 / 32_768.0), 0);
+        assert_eq!(to_i16(f32::NAN), 0);
         assert_eq!(to_i16(0.4 / 32_768.0), 0);
         assert_eq!(to_i16(0.6 / 32_768.0), 1);
         assert_eq!(to_i16(-0.6 / 32_768.0), -1);

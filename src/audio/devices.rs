@@ -234,7 +234,8 @@ pub struct InputSettings {
 
 /// Chooses the stream configuration: the requested rate, else 48 kHz when
 /// offered, else the device's default rate; the device's preferred sample
-/// format and channel count when possible; a small fixed buffer.
+/// format, in mono when the device (or sound server) offers to mix down
+/// itself, else its preferred channel count; a small fixed buffer.
 pub fn choose_input_settings(
     device: &cpal::Device,
     requested_rate: Option<u32>,
@@ -265,12 +266,16 @@ pub fn choose_input_settings(
     let in_range = |r: &&cpal::SupportedStreamConfigRange| {
         (r.min_sample_rate()..=r.max_sample_rate()).contains(&rate)
     };
-    let range = ranges
-        .iter()
-        .filter(in_range)
-        .find(|r| {
-            r.sample_format() == default.sample_format() && r.channels() == default.channels()
-        })
+    let with_default_format = |channels: u16| {
+        ranges
+            .iter()
+            .filter(in_range)
+            .find(move |r| r.sample_format() == default.sample_format() && r.channels() == channels)
+    };
+    // Takes are mono: a server that mixes down sends half the data (or
+    // less) through the socket, the ring and the decoder.
+    let range = with_default_format(1)
+        .or_else(|| with_default_format(default.channels()))
         .or_else(|| {
             ranges
                 .iter()

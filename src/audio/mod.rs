@@ -21,7 +21,7 @@ pub use convert::TakeFormat;
 pub use devices::{DeviceInfo, FoundInput, find_input, list_devices};
 pub use level::{Level, PeakSummary};
 pub use playback::Playback;
-pub use recorder::{Microphone, MicrophoneInfo, RecorderEvent, TakeEnd, TakeSummary};
+pub use recorder::{Microphone, MicrophoneInfo, RecorderEvent, TakeEnd, TakeStopper, TakeSummary};
 pub use recover::{Recovery, recover_dir};
 
 /// What can go wrong with audio devices.

@@ -23,8 +23,11 @@ use super::devices::{FoundInput, InputSettings, choose_input_settings};
 use super::level::{Level, LevelMeter, LiveLevel, PeakSummary, PeakSummaryBuilder, SILENCE_DBFS};
 use super::take_file::TakeFile;
 
-/// How often the writer looks at the ring and its commands.
-const POLL: Duration = Duration::from_millis(10);
+/// How often the writer drains the ring when no command wakes it: about
+/// as often as the meter reports (30 times a second). Commands (start,
+/// stop) wake it at once, so this only paces the meter and the writes;
+/// every wake-up costs CPU time, which a recording is measured by.
+const POLL: Duration = Duration::from_millis(30);
 
 /// Seconds of audio the ring holds; the writer only falls this far behind
 /// when the disk stalls.
@@ -342,12 +345,32 @@ impl Microphone {
 
     /// Stops the running take; [`RecorderEvent::TakeFinished`] follows.
     pub fn stop_take(&self) {
-        let _ = self.commands.send(WriterCommand::Stop);
+        self.take_stopper().stop();
+    }
+
+    /// A handle that stops the running take from another thread (a Ctrl-C
+    /// handler, say), so nobody has to poll a flag to call
+    /// [`Self::stop_take`].
+    pub fn take_stopper(&self) -> TakeStopper {
+        TakeStopper(self.commands.clone())
     }
 
     /// The writer's reports, to poll (`try_recv`) or wait on (`recv`).
     pub fn events(&self) -> &Receiver<RecorderEvent> {
         &self.events
+    }
+}
+
+/// Stops the running take of a [`Microphone`]; see
+/// [`Microphone::take_stopper`]. Stopping when no take runs, or after the
+/// microphone closed, does nothing.
+#[derive(Clone, Debug)]
+pub struct TakeStopper(Sender<WriterCommand>);
+
+impl TakeStopper {
+    /// Stops the running take; [`RecorderEvent::TakeFinished`] follows.
+    pub fn stop(&self) {
+        let _ = self.0.send(WriterCommand::Stop);
     }
 }
 

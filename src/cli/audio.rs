@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use anyhow::{Context, bail};
 
-use super::{RecordArgs, interrupt_flag, write_stdout};
+use super::{RecordArgs, interrupt_flag, on_interrupt, write_stdout};
 use crate::audio::{self, Microphone, Playback, RecorderEvent, TakeEnd};
 
 /// `devices`.
@@ -98,15 +98,13 @@ pub(super) fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
             )
         })?;
 
-    let interrupted = interrupt_flag()?;
+    // Ctrl-C stops the take itself; this thread only waits for reports.
+    let stopper = microphone.take_stopper();
+    on_interrupt(move || stopper.stop())?;
 
     microphone.start_take(args.out.clone(), limit);
-    let mut stop_sent = false;
     loop {
-        match microphone
-            .events()
-            .recv_timeout(std::time::Duration::from_millis(50))
-        {
+        match microphone.events().recv() {
             Ok(RecorderEvent::TakeStarted {
                 path,
                 first_sample_delay,
@@ -166,15 +164,7 @@ pub(super) fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
             }
             Ok(RecorderEvent::TakeFailed { error, .. }) => bail!(error),
             Ok(RecorderEvent::StreamFailed(why)) => bail!("the microphone failed: {why}"),
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                if interrupted.load(Ordering::SeqCst) && !stop_sent {
-                    microphone.stop_take();
-                    stop_sent = true;
-                }
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                bail!("the recorder stopped unexpectedly")
-            }
+            Err(std::sync::mpsc::RecvError) => bail!("the recorder stopped unexpectedly"),
         }
     }
 }

@@ -327,9 +327,13 @@ fn has_display() -> bool {
 fn interrupt_flag() -> anyhow::Result<Arc<AtomicBool>> {
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&interrupted);
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-        .context("cannot catch Ctrl-C")?;
+    on_interrupt(move || flag.store(true, Ordering::SeqCst))?;
     Ok(interrupted)
+}
+
+/// Runs `handler` on every Ctrl-C (set once per process).
+fn on_interrupt(handler: impl FnMut() + Send + 'static) -> anyhow::Result<()> {
+    ctrlc::set_handler(handler).context("cannot catch Ctrl-C")
 }
 
 /// Writes to stdout through a buffer; a closed pipe (`rehearse … | head`)
