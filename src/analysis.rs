@@ -325,10 +325,9 @@ pub fn report(m: &SpeechMetrics) -> String {
     text
 }
 
-/// `m:ss` of a time in seconds.
+/// `m:ss` of a time in seconds, to the nearest second.
 pub fn minutes_seconds(seconds: f64) -> String {
-    let whole = seconds.max(0.0).round() as u64;
-    format!("{}:{:02}", whole / 60, whole % 60)
+    crate::model::clock(std::time::Duration::from_secs_f64(seconds.max(0.0).round()))
 }
 
 /// Why a file could not be analysed.

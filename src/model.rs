@@ -1,5 +1,6 @@
 //! Plain data shared by every layer: questions, their kinds, ratings and the
-//! practice record that orders a plan "weakest first".
+//! practice record that orders a plan "weakest first"; and how a duration
+//! is written.
 //!
 //! Nothing here does I/O or knows about audio or the window; the types are
 //! serde data so the question packs, the store and the CLI can share them.
@@ -184,6 +185,13 @@ pub struct PracticeRecord {
     pub latest_rating: Option<Rating>,
     /// Best rating of any take.
     pub best_rating: Option<Rating>,
+}
+
+/// A duration as `m:ss` (whole seconds, rounded down): how every screen,
+/// report and listing shows lengths and times.
+pub fn clock(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs();
+    format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
 #[cfg(test)]

@@ -267,24 +267,23 @@ fn silence_a_tone_clipping_and_a_quiet_take_get_their_warnings() {
     );
 
     let clean = clean_clip(dir.path(), &CLIPS[0], 175);
-    let loud = dir.path().join("clipped.wav");
-    run(Command::new("sox")
-        .arg(&clean)
-        .arg(&loud)
-        .args(["vol", "8"]));
-    let clipped = analyze_wav(&loud).unwrap();
+    // The clean clip at another volume.
+    let scaled = |name: &str, volume: &str| -> PathBuf {
+        let path = dir.path().join(format!("{name}.wav"));
+        run(Command::new("sox")
+            .arg(&clean)
+            .arg(&path)
+            .args(["vol", volume]));
+        path
+    };
+    let clipped = analyze_wav(&scaled("clipped", "8")).unwrap();
     assert!(
         clipped.warnings.contains(&RecordingWarning::Clipping),
         "{:?}",
         clipped.warnings
     );
 
-    let quiet_path = dir.path().join("quiet.wav");
-    run(Command::new("sox")
-        .arg(&clean)
-        .arg(&quiet_path)
-        .args(["vol", "0.01"]));
-    let quiet = analyze_wav(&quiet_path).unwrap();
+    let quiet = analyze_wav(&scaled("quiet", "0.01")).unwrap();
     assert!(
         quiet.warnings.contains(&RecordingWarning::TooQuiet),
         "{:?}",

@@ -72,8 +72,10 @@ pub enum Command {
     Analyze {
         /// The session's id.
         session: String,
-        /// Index of the take in the session.
-        take: usize,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// The take's full path.
+        path: PathBuf,
     },
     /// Play a take from where it is (loading it first if needed).
     Play(PathBuf),
@@ -156,24 +158,11 @@ impl RehearseApp {
                 take,
                 edit,
             } => self.edit_take(&session, take, &edit),
-            Command::Analyze { session, take } => {
-                let found = [
-                    self.review.as_ref(),
-                    self.active.as_ref().map(|a| &a.session),
-                ]
-                .into_iter()
-                .flatten()
-                .chain(self.history.listing.iter().flat_map(|l| &l.sessions))
-                .find(|s| s.id == session)
-                .and_then(|s| {
-                    s.takes
-                        .get(take)
-                        .map(|t| (self.take_file(s, t), t.file.clone()))
-                });
-                if let Some((path, file)) = found {
-                    self.analyze(&session, &file, path);
-                }
-            }
+            Command::Analyze {
+                session,
+                file,
+                path,
+            } => self.analyze(&session, &file, path),
             Command::Play(path) => self.play(path),
             Command::Pause => self.player.pause(),
             Command::Seek(path, to) => self.seek(path, to),

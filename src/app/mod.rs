@@ -833,10 +833,10 @@ impl RehearseApp {
         self.worker
             .send(WorkerRequest::SaveSession(Box::new(active.session.clone())));
         let session = active.session.id.clone();
-        let file = active.session.takes[active.session.takes.len() - 1]
-            .file
-            .clone();
-        self.analyze(&session, &file, summary.path.clone());
+        if let Some(take) = active.session.takes.last() {
+            let file = take.file.clone();
+            self.analyze(&session, &file, summary.path.clone());
+        }
         for warning in warnings {
             self.say(warning);
         }

@@ -15,12 +15,13 @@ use jiff::Timestamp;
 use super::InterviewArgs;
 use super::audio::DEVICE_START_TIMEOUT;
 use super::questions::load_bank;
-use super::sessions::{clock, open_store, stars};
+use super::sessions::{open_store, stars};
 use crate::audio::{self, Microphone, RecorderEvent, TakeEnd, TakeSummary};
 use crate::interview::{
     Action, AnswerLimit, Interview, Order, Phase, PlanRequest, StopReason, TakeRequest, ThinkTime,
     build_plan,
 };
+use crate::model::clock;
 use crate::model::{QuestionKind, Rating};
 use crate::paths::DataDir;
 use crate::questions::PackSources;

@@ -2,12 +2,11 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 
 use super::{SessionFilterArgs, SessionsCommand, write_stdout};
-use crate::model::Rating;
+use crate::model::{Rating, clock};
 use crate::paths::DataDir;
 use crate::store::history::{self, SessionFilter, local_time, summaries};
 use crate::store::{Session, Store};
@@ -37,12 +36,6 @@ pub(super) fn open_store(data_dir: DataDir) -> anyhow::Result<Store> {
         );
     }
     Ok(opened.store)
-}
-
-/// `mm:ss`.
-pub(super) fn clock(duration: Duration) -> String {
-    let seconds = duration.as_secs();
-    format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
 /// `★★★☆☆` for a rating.

@@ -13,6 +13,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::{Session, Store, Take, sanitize_component};
+use crate::model::clock;
 
 /// Where the export goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -431,7 +432,7 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
             .map_or("", |q| q.category.as_str());
         let metrics = take.metrics.as_ref();
         let number = |value: Option<f64>| value.map_or_else(String::new, |v| format!("{v:.3}"));
-        let mut fields = vec![
+        let fields = [
             session.id.clone(),
             take.started_at.to_string(),
             (take.question_index + 1).to_string(),
@@ -460,14 +461,14 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
             number(metrics.map(|m| f64::from(m.peak_dbfs))),
             number(metrics.map(|m| f64::from(m.rms_dbfs))),
             number(metrics.map(|m| m.clipped_percent)),
+            metrics.map_or_else(String::new, |m| {
+                m.warnings
+                    .iter()
+                    .map(|w| format!("{w:?}").to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }),
         ];
-        fields.push(metrics.map_or_else(String::new, |m| {
-            m.warnings
-                .iter()
-                .map(|w| format!("{w:?}").to_lowercase())
-                .collect::<Vec<_>>()
-                .join(" ")
-        }));
         let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         csv.push_str(&row.join(","));
         csv.push('\n');
@@ -505,12 +506,6 @@ fn html(text: &str) -> String {
         }
     }
     out
-}
-
-/// `mm:ss`.
-fn clock(duration: std::time::Duration) -> String {
-    let seconds = duration.as_secs();
-    format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
 /// A readable, self-contained page about the sessions, with a player per

@@ -142,11 +142,7 @@ pub fn level_meter(ui: &mut egui::Ui, level: Level) {
     );
 }
 
-/// `m:ss`.
-pub fn clock(duration: std::time::Duration) -> String {
-    let seconds = duration.as_secs();
-    format!("{}:{:02}", seconds / 60, seconds % 60)
-}
+pub use crate::model::clock;
 
 /// A labelled combo box over `options`; whether the choice changed.
 fn preset_picker<T: Copy + PartialEq>(

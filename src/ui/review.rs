@@ -179,7 +179,7 @@ pub(super) fn take_card(
                     commands.push(edit(TakeEdit::Preferred));
                 }
             });
-            speech(ui, session, index, media.analysing, commands);
+            speech(ui, session, index, media, commands);
             let kind = session.questions.get(take.question_index).map(|q| q.kind);
             if kind == Some(QuestionKind::Behavioural) {
                 ui.horizontal(|ui| {
@@ -225,7 +225,7 @@ fn speech(
     ui: &mut egui::Ui,
     session: &Session,
     index: usize,
-    analysing: bool,
+    media: &CardMedia,
     commands: &mut Vec<Command>,
 ) {
     let take = &session.takes[index];
@@ -244,7 +244,7 @@ fn speech(
                 ui.colored_label(ui.visuals().warn_fg_color, format!("• {hint}"));
             }
         }
-        None if analysing => {
+        None if media.analysing => {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.weak("Measuring the speech…");
@@ -261,7 +261,8 @@ fn speech(
             if button.clicked() {
                 commands.push(Command::Analyze {
                     session: session.id.clone(),
-                    take: index,
+                    file: take.file.clone(),
+                    path: media.path.clone(),
                 });
             }
         }
