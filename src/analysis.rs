@@ -181,6 +181,41 @@ pub struct SpeechMetrics {
 }
 
 impl SpeechMetrics {
+    /// What is impossible about these figures, if anything: every time
+    /// within a day and not negative, ratios within their range, levels
+    /// within what a file can hold. Figures read from a manifest are checked
+    /// with this before anything adds or formats them.
+    pub fn problem(&self) -> Option<String> {
+        const DAY: f64 = 24.0 * 60.0 * 60.0;
+        let mut checks: Vec<(&str, f64, f64, f64)> = vec![
+            ("duration", self.duration, 0.0, DAY),
+            ("time_to_first_word", self.time_to_first_word, 0.0, DAY),
+            ("speaking_time", self.speaking_time, 0.0, DAY),
+            ("speaking_ratio", self.speaking_ratio, 0.0, 1.0),
+            ("pause_total", self.pause_total, 0.0, DAY),
+            ("trailing_silence", self.trailing_silence, 0.0, DAY),
+            ("articulation_rate", self.articulation_rate, 0.0, 100.0),
+            ("words_per_minute", self.words_per_minute, 0.0, 10_000.0),
+            ("peak_dbfs", f64::from(self.peak_dbfs), -1_000.0, 1_000.0),
+            ("rms_dbfs", f64::from(self.rms_dbfs), -1_000.0, 1_000.0),
+            (
+                "speech_rms_dbfs",
+                f64::from(self.speech_rms_dbfs),
+                -1_000.0,
+                1_000.0,
+            ),
+            ("clipped_percent", self.clipped_percent, 0.0, 100.0),
+        ];
+        for pause in &self.pauses {
+            checks.push(("pauses.at", pause.at, 0.0, DAY));
+            checks.push(("pauses.seconds", pause.seconds, 0.0, DAY));
+        }
+        checks
+            .into_iter()
+            .find(|&(_, value, low, high)| !(low..=high).contains(&value))
+            .map(|(name, value, low, high)| format!("{name} {value} is outside {low}..{high}"))
+    }
+
     /// The longest pause, if any.
     pub fn longest_pause(&self) -> Option<Pause> {
         self.pauses
@@ -261,11 +296,29 @@ impl SpeechMetrics {
     }
 }
 
+/// `value`, or 0 when it is zero, negative or not a number.
+fn not_negative(value: f64) -> f64 {
+    if value > 0.0 { value } else { 0.0 }
+}
+
 /// The metrics as text, a line each (for the terminal and the report).
 pub fn report(m: &SpeechMetrics) -> String {
     let mut text = String::new();
     let mut line = |label: &str, value: String| {
         text.push_str(&format!("{label:<22} {value}\n"));
+    };
+    // Figures that are zero but came out of a subtraction as -0.0 (or a
+    // rounding error below zero) print as 0.
+    let m = &SpeechMetrics {
+        duration: not_negative(m.duration),
+        time_to_first_word: not_negative(m.time_to_first_word),
+        speaking_time: not_negative(m.speaking_time),
+        speaking_ratio: not_negative(m.speaking_ratio),
+        pause_total: not_negative(m.pause_total),
+        trailing_silence: not_negative(m.trailing_silence),
+        articulation_rate: not_negative(m.articulation_rate),
+        words_per_minute: not_negative(m.words_per_minute),
+        ..m.clone()
     };
     line("duration", format!("{:.2} s", m.duration));
     line(
@@ -346,6 +399,10 @@ pub fn analyze_wav(path: &Path) -> Result<SpeechMetrics, AnalysisError> {
         path: path.to_path_buf(),
         message: err.to_string(),
     };
+    crate::files::ensure_regular(path).map_err(|err| AnalysisError {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    })?;
     let wav = MonoWav::open(path).map_err(failed)?;
     let mut analyzer = Analyzer::new(wav.sample_rate());
     wav.for_each_block(|block| analyzer.push(block))

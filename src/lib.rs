@@ -12,12 +12,14 @@
 //! - [`audio`]: devices, recording, recovery and playback;
 //! - [`questions`]: question packs, loaded and validated;
 //! - [`paths`]: where the data lives;
+//! - [`files`]: reading the user's text files safely;
 //! - [`model`]: plain data shared by all.
 
 pub mod analysis;
 pub mod app;
 pub mod audio;
 pub mod cli;
+pub mod files;
 pub mod interview;
 pub mod model;
 pub mod paths;

@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     match rehearse::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("rehearse: {err:#}");
+            eprintln!("rehearse: {}", rehearse::cli::error_text(&err));
             ExitCode::FAILURE
         }
     }

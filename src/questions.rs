@@ -294,8 +294,14 @@ pub fn parse_pack(source: &str, text: &str) -> Result<Pack, Vec<PackError>> {
 /// Reads and validates one pack file.
 pub fn read_pack(path: &Path) -> Result<Pack, Vec<PackError>> {
     let source = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    match crate::files::read_text(path) {
         Ok(text) => parse_pack(&source, &text),
+        Err(crate::files::TextFileError::NotUtf8 { line, column }) => Err(vec![PackError {
+            file: source,
+            position: Some(Position { line, column }),
+            question_id: None,
+            problem: Problem::Unreadable("not UTF-8 text".to_owned()),
+        }]),
         Err(err) => Err(vec![PackError {
             file: source,
             position: None,
@@ -505,7 +511,10 @@ impl QuestionBank {
     }
 }
 
-/// The `*.json` files of a folder in name order; a missing folder has none.
+/// The `*.json` entries of a folder in name order; a missing folder has
+/// none. Entries that are not readable files (a folder named `x.json`, a
+/// dangling or looping link) are kept, so that reading them says why they
+/// were left out.
 fn pack_files_in(folder: &Path) -> Result<Vec<PathBuf>, PackError> {
     let unreadable = |err: std::io::Error| PackError {
         file: folder.display().to_string(),
@@ -521,7 +530,7 @@ fn pack_files_in(folder: &Path) -> Result<Vec<PathBuf>, PackError> {
     let mut files = Vec::new();
     for entry in entries {
         let path = entry.map_err(unreadable)?.path();
-        if path.extension().is_some_and(|ext| ext == "json") && path.is_file() {
+        if path.extension().is_some_and(|ext| ext == "json") {
             files.push(path);
         }
     }

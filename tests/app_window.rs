@@ -83,6 +83,7 @@ fn child_scenario() -> Option<(String, PathBuf)> {
 }
 
 fn harness(data: &Path) -> Harness<'static, RehearseApp> {
+    std::fs::create_dir_all(data).unwrap();
     let pack = data.join("ui-test-pack.json");
     std::fs::write(&pack, PACK).unwrap();
     let bank = QuestionBank::load(&PackSources {
@@ -175,10 +176,12 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     let Some((scenario, data)) = child_scenario() else {
         let audio = VirtualAudio::start();
         let data = tempfile::tempdir().unwrap();
+        // The data folder is a folder of its own: the export goes beside it
+        // (never inside it).
         run_in_child(
             "a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported",
             "session",
-            data.path(),
+            &data.path().join("data"),
             &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
         );
         return;
@@ -398,7 +401,7 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     // have put it (the only step the test does not take as a user would).
     click(&mut harness, "History");
     click(&mut harness, &format!("Export session {}", session.id));
-    let zip = data.join("export.zip");
+    let zip = data.parent().unwrap().join("export.zip");
     harness.state_mut().export.as_mut().unwrap().destination = zip.display().to_string();
     harness.step();
     harness.check_accessibility();

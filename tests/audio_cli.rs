@@ -316,4 +316,130 @@ fn a_full_disk_stops_the_take_and_keeps_a_valid_file() {
     let (seconds, _) = sox_stat(&out);
     assert!(seconds > 0.5 && seconds < 1.1, "{seconds} s kept");
     python_wave(&out);
+    // The report says what is on disk, not what reached the writer.
+    let reported: f64 = report_value(&String::from_utf8_lossy(&output.stdout), "seconds")
+        .parse()
+        .unwrap();
+    assert!(
+        (reported - seconds).abs() < 0.001,
+        "reported {reported} s, {seconds} s on disk"
+    );
+}
+
+/// Issue 11, finding 5: a rate the device does not list is refused with the
+/// list, and the sound server survives the request.
+#[test]
+fn an_impossible_sample_rate_is_refused_and_the_server_lives() {
+    let audio = VirtualAudio::start();
+    let dir = TempDir::new().unwrap();
+    for rate in ["1", "48", "12345"] {
+        let out = dir.path().join(format!("rate-{rate}.wav"));
+        let output = audio
+            .command(common::rehearse_bin())
+            .args(["record", "--seconds", "1", "--rate", rate, "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{rate}: {stderr}");
+        assert!(
+            stderr.contains(&format!("cannot record at {rate} Hz")),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("48000"),
+            "the possible rates are named: {stderr}"
+        );
+        assert!(!out.exists());
+        assert!(
+            audio.pactl(&["info"]).status.success(),
+            "PulseAudio died after --rate {rate}"
+        );
+    }
+}
+
+/// Issue 11, finding 6: Ctrl-Z then `fg` (SIGSTOP, SIGCONT) does not end a
+/// recording; it goes on into the same take.
+#[test]
+fn a_stopped_and_continued_recording_keeps_recording() {
+    let audio = VirtualAudio::start();
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("paused.wav");
+    let mut recording = Running::start(
+        &audio,
+        &["record", "--out", out.to_str().unwrap(), "--seconds", "6"],
+    );
+    recording.wait_for("Recording to");
+    let pid = recording.child.id().to_string();
+    for (signal, wait) in [
+        ("-STOP", 1500),
+        ("-CONT", 300),
+        ("-STOP", 400),
+        ("-CONT", 0),
+    ] {
+        std::thread::sleep(Duration::from_millis(wait));
+        let sent = std::process::Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+    let (report, stderr, ok) = recording.finish();
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        report_value(&report, "ended"),
+        "time limit reached",
+        "{report}"
+    );
+    let (seconds, _) = sox_stat(&out);
+    assert!((seconds - 6.0).abs() < 0.001, "{seconds} s");
+}
+
+/// Issue 11, finding 8: `recover` leaves a take that is still being
+/// recorded alone, and the recording finishes normally.
+#[test]
+fn recover_leaves_a_live_take_alone() {
+    let audio = VirtualAudio::start();
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("live.wav");
+    let mut recording = Running::start(
+        &audio,
+        &["record", "--out", out.to_str().unwrap(), "--seconds", "3"],
+    );
+    recording.wait_for("Recording to");
+    std::thread::sleep(Duration::from_millis(1200));
+    let recover = audio
+        .command(common::rehearse_bin())
+        .arg("recover")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&recover.stderr);
+    assert!(said.contains("still being recorded"), "{said}");
+    assert!(dir.path().join("live.wav.part").exists());
+    let (report, stderr, ok) = recording.finish();
+    assert!(ok, "{stderr}");
+    assert_eq!(report_value(&report, "ended"), "time limit reached");
+    let (seconds, _) = sox_stat(&out);
+    assert!((seconds - 3.0).abs() < 0.001, "{seconds} s");
+}
+
+/// Issue 11, finding 12 and a smaller finding: a leftover `.part` is named
+/// as what it is.
+#[test]
+fn a_leftover_part_file_is_named_in_the_message() {
+    let audio = VirtualAudio::start();
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("y.wav");
+    std::fs::write(dir.path().join("y.wav.part"), b"RIFF").unwrap();
+    let output = audio
+        .command(common::rehearse_bin())
+        .args(["record", "--seconds", "1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("y.wav.part exists"), "{stderr}");
+    assert!(stderr.contains("recover"), "{stderr}");
 }

@@ -305,7 +305,15 @@ fn an_export_never_overwrites_without_force_and_a_cancel_leaves_nothing() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
+    // --force replaces only an earlier export, never someone else's file.
     req.force = true;
+    assert!(matches!(
+        export(&store, &req, |_| true),
+        Err(ExportError::Refused { .. })
+    ));
+    assert_eq!(std::fs::read(&target).unwrap(), b"someone else's file");
+    std::fs::remove_file(&target).unwrap();
+    export(&store, &req, |_| true).unwrap();
     export(&store, &req, |_| true).unwrap();
     let tested = Command::new("unzip")
         .arg("-t")

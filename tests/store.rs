@@ -226,7 +226,7 @@ fn any_session_survives_save_and_load() {
             t.notes = text(&mut rng);
             t.star.action = rng.bool();
             t.preferred = rng.bool();
-            t.duration_ms = rng.u64(..);
+            t.duration_ms = rng.u64(..=rehearse::store::session::MAX_TAKE_MS);
             t.stopped = [
                 StopReason::User,
                 StopReason::TimeLimit,
@@ -276,8 +276,13 @@ fn a_take_cut_short_by_a_crash_is_recovered_into_its_session() {
     let mut file = TakeFile::create(&full, TakeFormat::S16, 48_000).unwrap();
     file.write(&vec![0.25; 48_000 * 2]).unwrap();
     file.checkpoint().unwrap();
-    // The process dies: no finish, no manifest update.
+    // The process dies: no finish, no manifest update, and its lock on the
+    // file goes with it (here: the file is copied to a new one, unlocked).
+    let part = file.part_path().to_path_buf();
     std::mem::forget(file);
+    let bytes = std::fs::read(&part).unwrap();
+    std::fs::remove_file(&part).unwrap();
+    std::fs::write(&part, bytes).unwrap();
     drop(store);
 
     let opened = Store::open(DataDir::resolve(Some(dir.path().to_path_buf())).unwrap()).unwrap();

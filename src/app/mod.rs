@@ -427,9 +427,10 @@ impl RehearseApp {
         &self.data_dir
     }
 
-    /// The full path of a take of `session`.
-    pub fn take_file(&self, session: &Session, take: &Take) -> PathBuf {
-        self.data_dir.sessions().join(&session.id).join(&take.file)
+    /// The full path of a take of `session`, or why its file may not be
+    /// used (a damaged take).
+    pub fn take_file(&self, session: &Session, take: &Take) -> Result<PathBuf, String> {
+        take.audio_path(&self.data_dir.sessions().join(&session.id))
     }
 
     /// The microphone's latest level, when it is open.
@@ -555,11 +556,14 @@ impl RehearseApp {
                 recovered,
             } => {
                 self.store_ready = true;
-                self.read_only = read_only;
-                if read_only {
+                self.read_only = read_only.is_some();
+                if let Some(reason) = read_only {
+                    let mut reason = reason;
+                    if let Some(first) = reason.get_mut(..1) {
+                        first.make_ascii_uppercase();
+                    }
                     self.say(format!(
-                        "Another Rehearse is using {}; this window can look but not record or change anything.",
-                        self.data_dir.root().display()
+                        "{reason}; this window can look but not record or change anything."
                     ));
                 }
                 self.messages
@@ -820,9 +824,12 @@ impl RehearseApp {
             stopped,
             silent: summary.is_silent(),
             preferred: first_of_question,
-            ..active
-                .session
-                .new_take(request.question_index, request.take, relative, started_at)
+            ..active.session.new_take(
+                request.question_index,
+                request.take,
+                crate::store::recorded_take_file(&summary.path, relative),
+                started_at,
+            )
         };
         active.session.takes.push(take);
         active.latest_take = Some(active.session.takes.len() - 1);

@@ -77,8 +77,8 @@ pub enum WorkerRequest {
 pub enum WorkerEvent {
     /// The store opened: whether read-only, and what was recovered.
     StoreOpened {
-        /// Another process owns the data folder.
-        read_only: bool,
+        /// Why the data folder is read-only for this window, when it is.
+        read_only: Option<String>,
         /// Messages about takes recovered after a crash.
         recovered: Vec<String>,
     },
@@ -208,7 +208,7 @@ fn open_store(data_dir: DataDir, outbox: &Outbox) -> Option<Arc<Store>> {
                 )
                 .collect();
             outbox.send(WorkerEvent::StoreOpened {
-                read_only: opened.store.is_read_only(),
+                read_only: opened.store.read_only_reason(),
                 recovered,
             });
             Some(Arc::new(opened.store))

@@ -253,11 +253,23 @@ pub fn choose_input_settings(
             .any(|r| (r.min_sample_rate()..=r.max_sample_rate()).contains(&rate))
     };
     let rate = match requested_rate {
-        Some(rate) if offers(rate) => rate,
+        // Only the rates `devices` lists: a sound server may claim a range
+        // from 1 Hz, and PulseAudio dies when asked for such a stream.
+        Some(rate) if COMMON_RATES.contains(&rate) && offers(rate) => rate,
         Some(rate) => {
+            let offered: Vec<String> = COMMON_RATES
+                .iter()
+                .filter(|&&r| offers(r))
+                .map(u32::to_string)
+                .collect();
             return Err(AudioError::UnsupportedRate {
                 rate,
                 device: device_name(device),
+                offered: if offered.is_empty() {
+                    "none of the usual rates".to_owned()
+                } else {
+                    format!("{} Hz", offered.join(", "))
+                },
             });
         }
         None if offers(PREFERRED_RATE) => PREFERRED_RATE,

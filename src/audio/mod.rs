@@ -49,14 +49,14 @@ pub enum AudioError {
         message: String,
     },
     /// The device does not record at the requested rate.
-    #[error(
-        "\"{device}\" cannot record at {rate} Hz; `rehearse devices` shows the rates it offers"
-    )]
+    #[error("\"{device}\" cannot record at {rate} Hz; it offers {offered}")]
     UnsupportedRate {
         /// The requested rate.
         rate: u32,
         /// The device's name.
         device: String,
+        /// The rates it offers, in words.
+        offered: String,
     },
     /// The device only offers a sample format Rehearse cannot read.
     #[error("\"{device}\" delivers {format} samples, which Rehearse cannot record")]

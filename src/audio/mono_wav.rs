@@ -19,9 +19,14 @@ pub struct MonoWav {
 impl MonoWav {
     /// Opens `path` and reads its header.
     pub fn open(path: &Path) -> Result<Self, hound::Error> {
-        Ok(Self {
-            reader: hound::WavReader::open(path)?,
-        })
+        let reader = hound::WavReader::open(path)?;
+        let spec = reader.spec();
+        if spec.sample_rate == 0 || spec.channels == 0 {
+            return Err(hound::Error::FormatError(
+                "the header describes no audio (0 Hz or no channels)",
+            ));
+        }
+        Ok(Self { reader })
     }
 
     /// Sample rate of the file.

@@ -598,13 +598,18 @@ impl Writer {
 
     /// Completes the file (or salvages it after a write error) and reports.
     fn finish(&self, take: ActiveTake, ended: TakeEnd) {
-        let frames = take.file.frames();
+        let mut frames = take.file.frames();
+        let mut path = take.path;
         let result = match ended {
             TakeEnd::WriteFailed(_) => take.file.salvage(),
             _ => take.file.finish(),
         };
         let ended = match (result, ended) {
-            (Ok(_), ended) => ended,
+            (Ok(finished), ended) => {
+                frames = finished.frames;
+                path = finished.path;
+                ended
+            }
             (Err(err), TakeEnd::WriteFailed(first)) => TakeEnd::WriteFailed(format!(
                 "{first}; then saving what was written failed: {err}"
             )),
@@ -612,7 +617,7 @@ impl Writer {
         };
         let dropped = self.shared.frames_dropped.load(Ordering::Relaxed) - take.dropped_at_start;
         let _ = self.events.send(RecorderEvent::TakeFinished(TakeSummary {
-            path: take.path,
+            path,
             frames,
             sample_rate: self.sample_rate,
             format: self.take_format,

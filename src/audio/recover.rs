@@ -6,7 +6,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::take_file::{PART_SUFFIX, publish};
+use super::take_file::{PART_SUFFIX, publish_beside};
 
 /// What a repaired file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +39,9 @@ pub enum RepairError {
         /// What failed.
         source: io::Error,
     },
+    /// Another process is still recording it.
+    #[error("{0}: still being recorded; left alone")]
+    InUse(PathBuf),
     /// The header is too damaged to know what the audio is.
     #[error("{path}: not a WAV file Rehearse can repair: {reason}")]
     NotWav {
@@ -66,6 +69,11 @@ pub fn repair(path: &Path) -> Result<RepairedWav, RepairError> {
         .write(true)
         .open(path)
         .map_err(io_error)?;
+    // A recorder holds this lock for as long as the take is live.
+    // (A file system without locks tells nothing either way.)
+    if let Err(std::fs::TryLockError::WouldBlock) = file.try_lock() {
+        return Err(RepairError::InUse(path.to_path_buf()));
+    }
     let file_len = file.metadata().map_err(io_error)?.len();
     let mut head = Vec::with_capacity(4096);
     (&mut file)
@@ -133,6 +141,13 @@ fn parse_layout(head: &[u8]) -> Result<Layout, &'static str> {
             if channels == 0 || block_align == 0 || sample_rate == 0 {
                 return Err("the fmt chunk describes no audio");
             }
+            if !matches!(bits_per_sample, 8 | 16 | 24 | 32)
+                || u32::from(block_align) != u32::from(channels) * u32::from(bits_per_sample / 8)
+            {
+                return Err(
+                    "the fmt chunk contradicts itself (block_align, channels and bits_per_sample disagree)",
+                );
+            }
             format = Some((sample_rate, channels, block_align, bits_per_sample));
         } else if id == b"data" {
             let (sample_rate, channels, block_align, bits_per_sample) =
@@ -173,15 +188,17 @@ pub fn recover_dir(dir: &Path) -> io::Result<Vec<Recovery>> {
     Ok(parts.into_iter().map(|part| recover_file(&part)).collect())
 }
 
-/// Repairs one `.wav.part` and renames it.
+/// Repairs one `.wav.part` and gives it its final name (or a free one
+/// beside it).
 pub fn recover_file(part: &Path) -> Recovery {
     let wav = match repair(part) {
         Ok(wav) => wav,
         Err(err) => return Recovery::Failed(err),
     };
-    let path = free_final_name(part);
-    match publish(part, &path) {
-        Ok(()) => Recovery::Recovered { path, wav },
+    let text = part.to_string_lossy();
+    let final_path = PathBuf::from(text.strip_suffix(PART_SUFFIX).unwrap_or(&text));
+    match publish_beside(part, &final_path) {
+        Ok(path) => Recovery::Recovered { path, wav },
         Err(source) => Recovery::Failed(RepairError::Io {
             path: part.to_path_buf(),
             source,
@@ -189,26 +206,31 @@ pub fn recover_file(part: &Path) -> Recovery {
     }
 }
 
-/// `NAME.wav.part` → `NAME.wav`, or `NAME.recovered.wav` (then
-/// `NAME.recovered-2.wav`, …) if that exists.
-fn free_final_name(part: &Path) -> PathBuf {
-    let text = part.to_string_lossy();
-    let base = text.strip_suffix(PART_SUFFIX).unwrap_or(&text);
-    let plain = PathBuf::from(base);
-    if !plain.exists() {
-        return plain;
-    }
-    let stem = base.strip_suffix(".wav").unwrap_or(base);
-    (1..)
-        .map(|n| {
-            if n == 1 {
-                PathBuf::from(format!("{stem}.recovered.wav"))
-            } else {
-                PathBuf::from(format!("{stem}.recovered-{n}.wav"))
-            }
-        })
-        .find(|candidate| !candidate.exists())
-        .unwrap_or(plain)
+/// What a finished WAV holds, from its header and its length on disk,
+/// without changing it.
+pub fn inspect(path: &Path) -> Result<RepairedWav, RepairError> {
+    let io_error = |source| RepairError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io_error)?;
+    let file_len = file.metadata().map_err(io_error)?.len();
+    let mut head = Vec::with_capacity(4096);
+    (&mut file)
+        .take(4096)
+        .read_to_end(&mut head)
+        .map_err(io_error)?;
+    let layout = parse_layout(&head).map_err(|reason| RepairError::NotWav {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    let block = u64::from(layout.block_align);
+    Ok(RepairedWav {
+        sample_rate: layout.sample_rate,
+        channels: layout.channels,
+        frames: file_len.saturating_sub(layout.data_start) / block,
+        bits_per_sample: layout.bits_per_sample,
+    })
 }
 
 fn find_parts(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
@@ -248,6 +270,9 @@ mod tests {
         let data_size = (flushed * bytes_per_sample(format)) as u32;
         bytes[header_len - 4..header_len].copy_from_slice(&data_size.to_le_bytes());
         bytes.extend_from_slice(&[1]); // half a sample
+        // A new file: the forgotten writer still holds the old one's lock,
+        // which a real crash would have released.
+        std::fs::remove_file(&part).unwrap();
         std::fs::write(&part, bytes).unwrap();
         part
     }
@@ -329,5 +354,46 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let part = crashed_part(dir.path(), TakeFormat::S16, 0, 0);
         assert_eq!(repair(&part).unwrap().frames, 0);
+    }
+
+    #[test]
+    fn a_take_still_being_recorded_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let final_path = dir.path().join("live.wav");
+        let mut take = TakeFile::create(&final_path, TakeFormat::S16, 8000).unwrap();
+        take.write(&[0.5; 800]).unwrap();
+        take.checkpoint().unwrap();
+        let outcomes = recover_dir(dir.path()).unwrap();
+        assert!(
+            matches!(
+                outcomes.as_slice(),
+                [Recovery::Failed(RepairError::InUse(_))]
+            ),
+            "{outcomes:?}"
+        );
+        assert!(take.part_path().exists(), "the live take keeps its name");
+        take.write(&[0.5; 800]).unwrap();
+        let finished = take.finish().unwrap();
+        assert_eq!(finished.path, final_path);
+        assert_eq!(
+            hound::WavReader::open(&final_path).unwrap().duration(),
+            1600
+        );
+    }
+
+    #[test]
+    fn a_header_that_contradicts_itself_is_not_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = crashed_part(dir.path(), TakeFormat::S16, 800, 300);
+        let mut bytes = std::fs::read(&part).unwrap();
+        let before = bytes.len();
+        // block_align (offset 32 in a canonical header) claims 64-byte frames.
+        bytes[32..34].copy_from_slice(&64u16.to_le_bytes());
+        std::fs::write(&part, &bytes).unwrap();
+        assert!(matches!(
+            recover_file(&part),
+            Recovery::Failed(RepairError::NotWav { .. })
+        ));
+        assert_eq!(std::fs::metadata(&part).unwrap().len() as usize, before);
     }
 }

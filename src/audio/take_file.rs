@@ -82,7 +82,23 @@ impl TakeFile {
             ));
         }
         let part_path = part_path(final_path);
-        let file = create_private(&part_path)?;
+        let file = create_private(&part_path).map_err(|err| {
+            if err.kind() == io::ErrorKind::AlreadyExists {
+                io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "{} exists: a take cut short earlier? `rehearse recover` repairs it",
+                        part_path.display()
+                    ),
+                )
+            } else {
+                err
+            }
+        })?;
+        // While this file is open, `recover` (in any process) sees the take
+        // is live and leaves it alone. A file system without locks only
+        // loses that protection, so a failure here is not the take's.
+        file.try_lock().ok();
         let buffered = BufWriter::with_capacity(64 * 1024, DurableFile(file));
         let mut writer =
             hound::WavWriter::new(buffered, format.wav_spec(sample_rate)).map_err(into_io)?;
@@ -138,38 +154,104 @@ impl TakeFile {
         &self.part_path
     }
 
-    /// Completes the header, syncs, and renames the file to its final name.
-    pub fn finish(self) -> io::Result<PathBuf> {
+    /// Completes the header, syncs, and gives the file its final name (or,
+    /// when something appeared at that name meanwhile, a free name beside
+    /// it: nothing is ever replaced).
+    pub fn finish(self) -> io::Result<FinishedTake> {
         self.writer.finalize().map_err(into_io)?;
-        publish(&self.part_path, &self.final_path)?;
-        Ok(self.final_path)
+        let path = publish_beside(&self.part_path, &self.final_path)?;
+        Ok(FinishedTake {
+            path,
+            frames: self.frames,
+        })
     }
 
     /// After a write error: closes what can be closed, repairs the header
     /// from the data that reached the disk, and renames the file, so the
-    /// audio written so far stays a valid WAV.
-    pub fn salvage(self) -> io::Result<PathBuf> {
+    /// audio written so far stays a valid WAV. The frames reported are those
+    /// on disk, which may be fewer than were written.
+    pub fn salvage(self) -> io::Result<FinishedTake> {
         // Dropping the writer tries to finalize; its error is the one being
         // salvaged from, so the repair below is what counts.
         drop(self.writer);
-        super::recover::repair(&self.part_path).map_err(|err| io::Error::other(err.to_string()))?;
-        publish(&self.part_path, &self.final_path)?;
-        Ok(self.final_path)
+        let wav = super::recover::repair(&self.part_path)
+            .map_err(|err| io::Error::other(err.to_string()))?;
+        let path = publish_beside(&self.part_path, &self.final_path)?;
+        Ok(FinishedTake {
+            path,
+            frames: wav.frames,
+        })
     }
 }
 
-/// Renames a finished `.part` to its final name and syncs the folder, so the
-/// rename itself survives a crash.
+/// A take that has its final name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FinishedTake {
+    /// Where it is: the name asked for, unless something else took it.
+    pub path: PathBuf,
+    /// Frames in the file.
+    pub frames: u64,
+}
+
+/// Gives a finished `.part` its final name without ever replacing a file,
+/// and syncs the folder so the new name survives a crash. Fails with
+/// [`io::ErrorKind::AlreadyExists`] when `final_path` exists.
 pub fn publish(part_path: &Path, final_path: &Path) -> io::Result<()> {
-    std::fs::rename(part_path, final_path)?;
+    // A hard link fails when the name exists, where a rename would replace
+    // it; the link is then removed from the `.part` name.
+    match std::fs::hard_link(part_path, final_path) {
+        Ok(()) => std::fs::remove_file(part_path)?,
+        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => return Err(err),
+        Err(_) => {
+            // A file system without hard links (FAT, some network shares):
+            // check, then rename; only a race of microseconds remains.
+            if std::fs::symlink_metadata(final_path).is_ok() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{} exists", final_path.display()),
+                ));
+            }
+            std::fs::rename(part_path, final_path)?;
+        }
+    }
     if let Some(folder) = final_path.parent() {
-        // Not every platform can open a folder to sync it; the rename is
-        // done either way.
+        // Not every platform can open a folder to sync it; the new name is
+        // in place either way.
         if let Ok(dir) = File::open(folder) {
-            let _ = dir.sync_all();
+            dir.sync_all().ok();
         }
     }
     Ok(())
+}
+
+/// Publishes `part_path` as `final_path`, or as the first free
+/// `NAME.recovered[-n].wav` beside it when that name is taken; the name used.
+pub fn publish_beside(part_path: &Path, final_path: &Path) -> io::Result<PathBuf> {
+    let mut candidate = final_path.to_path_buf();
+    for attempt in 1..=1000 {
+        match publish(part_path, &candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                candidate = numbered_name(final_path, attempt);
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("no free name beside {}", final_path.display()),
+    ))
+}
+
+/// `NAME.wav` → `NAME.recovered.wav` (n = 1), `NAME.recovered-n.wav`.
+fn numbered_name(final_path: &Path, n: u32) -> PathBuf {
+    let text = final_path.to_string_lossy();
+    let stem = text.strip_suffix(".wav").unwrap_or(&text);
+    if n == 1 {
+        PathBuf::from(format!("{stem}.recovered.wav"))
+    } else {
+        PathBuf::from(format!("{stem}.recovered-{n}.wav"))
+    }
 }
 
 fn into_io(err: hound::Error) -> io::Error {
@@ -197,8 +279,9 @@ mod tests {
         assert_eq!(reader.duration(), 4);
         take.write(&[0.25; 6]).unwrap();
         assert_eq!(take.frames(), 10);
-        let path = take.finish().unwrap();
-        assert_eq!(path, final_path);
+        let finished = take.finish().unwrap();
+        assert_eq!(finished.path, final_path);
+        assert_eq!(finished.frames, 10);
         assert!(!part_path(&final_path).exists());
         let mut reader = hound::WavReader::open(&final_path).unwrap();
         assert_eq!(reader.spec(), TakeFormat::S16.wav_spec(16_000));
@@ -233,6 +316,23 @@ mod tests {
         std::fs::write(part_path(&other), b"in progress").unwrap();
         assert!(TakeFile::create(&other, TakeFormat::S16, 48_000).is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"keep me");
+    }
+
+    #[test]
+    fn a_file_that_appears_at_the_final_name_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("take.wav");
+        let mut take = TakeFile::create(&path, TakeFormat::S16, 8000).unwrap();
+        take.write(&[0.5; 80]).unwrap();
+        std::fs::write(&path, b"someone else's").unwrap();
+        let finished = take.finish().unwrap();
+        assert_eq!(finished.path, dir.path().join("take.recovered.wav"));
+        assert_eq!(std::fs::read(&path).unwrap(), b"someone else's");
+        assert_eq!(
+            hound::WavReader::open(&finished.path).unwrap().duration(),
+            80
+        );
+        assert!(!part_path(&path).exists());
     }
 
     #[cfg(unix)]

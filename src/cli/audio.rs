@@ -58,6 +58,9 @@ pub(super) fn list_devices(all: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The longest take `record --seconds` accepts: a day.
+const MAX_RECORD_SECONDS: f64 = 24.0 * 60.0 * 60.0;
+
 /// How long a microphone may take to deliver its first audio.
 pub(super) const DEVICE_START_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -70,10 +73,12 @@ pub(super) fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let limit = match args.seconds {
-        Some(seconds) if seconds.is_finite() && seconds > 0.0 => {
+        Some(seconds) if seconds > 0.0 && seconds <= MAX_RECORD_SECONDS => {
             Some(std::time::Duration::from_secs_f64(seconds))
         }
-        Some(seconds) => bail!("--seconds must be a positive number, not {seconds}"),
+        Some(seconds) => bail!(
+            "--seconds must be more than 0 and at most {MAX_RECORD_SECONDS} (a day), not {seconds}"
+        ),
         None => None,
     };
     let input = audio::find_input(args.device.as_deref())?;
@@ -103,6 +108,7 @@ pub(super) fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
     on_interrupt(move || stopper.stop())?;
 
     microphone.start_take(args.out.clone(), limit);
+    let asked_for = args.out.clone();
     loop {
         match microphone.events().recv() {
             Ok(RecorderEvent::TakeStarted {
@@ -120,6 +126,13 @@ pub(super) fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             Ok(RecorderEvent::TakeFinished(summary)) => {
+                if summary.path != asked_for {
+                    eprintln!(
+                        "warning: {} appeared while recording and was left alone; the take is in {}",
+                        asked_for.display(),
+                        summary.path.display()
+                    );
+                }
                 write_stdout(|out| {
                     writeln!(out, "file: {}", summary.path.display())?;
                     writeln!(out, "seconds: {:.3}", summary.duration().as_secs_f64())?;
@@ -171,8 +184,20 @@ pub(super) fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
 
 /// `play`: plays a file to its end, or until Ctrl-C.
 pub(super) fn play(file: &Path, from: f64) -> anyhow::Result<ExitCode> {
+    if !(from >= 0.0 && from.is_finite()) {
+        bail!("--from must be a number of seconds from 0, not {from}");
+    }
+    let length = audio::playback::wav_duration(file)
+        .with_context(|| format!("cannot play {}", file.display()))?
+        .as_secs_f64();
+    if from > length {
+        bail!(
+            "--from {from} is past the end of {} ({length:.1} s long)",
+            file.display()
+        );
+    }
     let playback = Playback::open(file)?;
-    if from > 0.0 && from.is_finite() {
+    if from > 0.0 {
         playback.seek(std::time::Duration::from_secs_f64(from))?;
     }
     let interrupted = interrupt_flag()?;
@@ -188,8 +213,27 @@ pub(super) fn play(file: &Path, from: f64) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `recover DIR`.
-pub(super) fn recover(dir: &Path) -> anyhow::Result<ExitCode> {
+/// `recover DIR`. Inside the data folder it first takes the folder's lock,
+/// as every command that writes there does; a take another process is still
+/// recording (its file is locked) is left alone wherever it is.
+pub(super) fn recover(data_dir: crate::paths::DataDir, dir: &Path) -> anyhow::Result<ExitCode> {
+    let inside_data = match (
+        std::fs::canonicalize(dir),
+        std::fs::canonicalize(data_dir.root()),
+    ) {
+        (Ok(dir), Ok(root)) => dir.starts_with(&root) || root.starts_with(&dir),
+        _ => false,
+    };
+    // Held until the end of the command.
+    let _store = if inside_data {
+        let store = super::sessions::open_store(data_dir)?;
+        if let Some(reason) = store.read_only_reason() {
+            bail!("{reason}; it recovers its own takes, or run `recover` when it has closed");
+        }
+        Some(store)
+    } else {
+        None
+    };
     let outcomes =
         audio::recover_dir(dir).with_context(|| format!("cannot search {}", dir.display()))?;
     if outcomes.is_empty() {

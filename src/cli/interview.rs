@@ -130,6 +130,9 @@ pub(super) fn run(
                     });
                     report_take_end(&summary);
                     interview.recording_stopped(reason);
+                    // The recorder never replaces a file: if one appeared at
+                    // the take's name, the take is beside it.
+                    let relative = crate::store::recorded_take_file(&summary.path, relative);
                     let mut take =
                         take_from(&session, request, relative, started_at, &summary, reason);
                     // A 2-minute take is measured in milliseconds.
@@ -143,7 +146,7 @@ pub(super) fn run(
                         Err(err) => eprintln!("{err}"),
                     }
                     session.takes.push(take);
-                    store.save(&session)?;
+                    save_or_explain(&store, &session);
                     review = if interview.phase() == Phase::Reviewing {
                         eprintln!(
                             "Saved {} ({}). Rate it 1-5 (Enter to skip):",
@@ -181,7 +184,7 @@ pub(super) fn run(
                     (Phase::Thinking, "") => interview.start_answer(now),
                     (Phase::Answering, "") => interview.stop(now),
                     (Phase::Reviewing, _) if review == Review::Rating => {
-                        rate_last_take(&store, &mut session, &line)?;
+                        rate_last_take(&store, &mut session, &line);
                         review = Review::Choosing;
                         prompt_next();
                         Vec::new()
@@ -205,9 +208,16 @@ pub(super) fn run(
         actions.extend(interview.tick(Instant::now()));
     }
 
-    session.ended_at = Some(Timestamp::now());
-    store.save(&session)?;
     drop(microphone);
+    if session.takes.is_empty() {
+        store.delete_session(&session.id)?;
+        eprintln!("No answer was recorded, so nothing was saved.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    session.ended_at = Some(Timestamp::now());
+    if !save_or_explain(&store, &session) {
+        return Ok(ExitCode::FAILURE);
+    }
     println!("session: {}", session.id);
     println!(
         "takes: {}  speaking: {}  average: {}",
@@ -268,6 +278,22 @@ fn take_from(
     }
 }
 
+/// Saves the session; when that fails (a full disk), says so and that the
+/// takes on disk are kept and added to the session at the next start.
+/// Whether it was saved.
+fn save_or_explain(store: &Store, session: &Session) -> bool {
+    match store.save(session) {
+        Ok(()) => true,
+        Err(err) => {
+            eprintln!(
+                "error: {err}; the recordings are kept in {} and are added to the session the next time Rehearse starts",
+                store.session_dir(&session.id).join("takes").display()
+            );
+            false
+        }
+    }
+}
+
 fn report_take_end(summary: &TakeSummary) {
     match &summary.ended {
         TakeEnd::LimitReached => eprintln!("Time's up."),
@@ -286,17 +312,18 @@ fn prompt_next() {
 }
 
 /// Applies a typed rating ("1"–"5"; anything else leaves it unrated).
-fn rate_last_take(store: &Store, session: &mut Session, line: &str) -> anyhow::Result<()> {
+fn rate_last_take(store: &Store, session: &mut Session, line: &str) {
     let Some(rating) = line.parse::<u8>().ok().and_then(Rating::new) else {
         if !line.is_empty() {
             eprintln!("(not a rating from 1 to 5; left unrated)");
         }
-        return Ok(());
+        return;
     };
     let number = session.takes.len();
-    store.rate(session, number, rating, None)?;
-    eprintln!("Rated {}", stars(Some(rating)));
-    Ok(())
+    match store.rate(session, number, rating, None) {
+        Ok(()) => eprintln!("Rated {}", stars(Some(rating))),
+        Err(err) => eprintln!("error: the rating could not be saved: {err}"),
+    }
 }
 
 /// Lines typed on standard input, read on their own thread so the
@@ -335,9 +362,11 @@ impl Terminal {
             eprintln!();
             eprintln!(
                 "Question {} of {} [{}]",
-                progress.number, progress.total, question.category
+                progress.number,
+                progress.total,
+                super::printable(&question.category)
             );
-            eprintln!("{}", question.text);
+            eprintln!("{}", super::printable(&question.text));
             if question.kind == QuestionKind::Behavioural {
                 eprintln!("(tip: answer with STAR: situation, task, action, result)");
             }

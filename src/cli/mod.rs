@@ -226,6 +226,24 @@ pub enum QuestionsCommand {
     },
 }
 
+/// An error and its causes in one line, each cause said once: a cause whose
+/// text its parent already ends with (`path: reason` wrapping `reason`) is
+/// not repeated. Control characters are made visible.
+pub fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let cause = cause.to_string();
+        if text.ends_with(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    printable(&text).into_owned()
+}
+
 /// Runs the command line; the exit code tells scripts whether it worked.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data_dir = DataDir::resolve(cli.data_dir.clone())?;
@@ -260,7 +278,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Devices { all }) => audio::list_devices(all),
         Some(Command::Record(args)) => audio::record(&args),
         Some(Command::Play { file, from }) => audio::play(&file, from),
-        Some(Command::Recover { dir }) => audio::recover(&dir),
+        Some(Command::Recover { dir }) => audio::recover(data_dir, &dir),
         Some(Command::Sessions(command)) => sessions::run(data_dir, command),
         Some(Command::Rate {
             session,
@@ -279,7 +297,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Analyze { file, json }) => analyze(&file, json),
         Some(Command::Completions { shell }) => {
             let mut command = Cli::command();
-            write_stdout(|out| {
+            write_stdout_raw(|out| {
                 clap_complete::generate(shell, &mut command, "rehearse", out);
                 Ok(())
             })?;
@@ -287,7 +305,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Manpage) => {
             let page = clap_mangen::Man::new(Cli::command());
-            write_stdout(|out| page.render(out))?;
+            write_stdout_raw(|out| page.render(out))?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -336,9 +354,23 @@ fn on_interrupt(handler: impl FnMut() + Send + 'static) -> anyhow::Result<()> {
     ctrlc::set_handler(handler).context("cannot catch Ctrl-C")
 }
 
-/// Writes to stdout through a buffer; a closed pipe (`rehearse … | head`)
-/// ends the output quietly instead of failing.
+/// Writes text to stdout through a buffer, with control characters made
+/// visible ([`printable`]): question packs and manifests come from other
+/// people and may hold terminal escape sequences. A closed pipe
+/// (`rehearse … | head`) ends the output quietly instead of failing.
 fn write_stdout(
+    body: impl FnOnce(&mut Printable<BufWriter<io::StdoutLock<'static>>>) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut out = Printable(BufWriter::new(io::stdout().lock()));
+    match body(&mut out).and_then(|()| out.flush()) {
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to standard output"),
+    }
+}
+
+/// Writes Rehearse's own output (a completion script, the manual page) to
+/// stdout as it is.
+fn write_stdout_raw(
     body: impl FnOnce(&mut BufWriter<io::StdoutLock<'static>>) -> io::Result<()>,
 ) -> anyhow::Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
@@ -348,9 +380,69 @@ fn write_stdout(
     }
 }
 
+/// `text` with every control character but newline and tab shown as an
+/// escape (`\u{1b}`), so that printing it cannot move the cursor, change
+/// colours or retitle the terminal.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_unsafe = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(is_unsafe) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A writer that passes text through [`printable`]. Formatting writes each
+/// piece whole, so a piece is always complete UTF-8 when it arrives here.
+pub(crate) struct Printable<W>(W);
+
+impl<W: Write> Write for Printable<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(text) => self.0.write_all(printable(text).as_bytes())?,
+            Err(_) => self
+                .0
+                .write_all(printable(&String::from_utf8_lossy(buf)).as_bytes())?,
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_says_each_cause_once() {
+        let io = io::Error::new(io::ErrorKind::NotFound, "No such file or directory");
+        let err = anyhow::Error::new(crate::files::TextFileError::Io(io));
+        let err = err.context("x.json: No such file or directory");
+        assert_eq!(error_text(&err), "x.json: No such file or directory");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        assert_eq!(printable("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(
+            printable("\u{1b}]0;owned\u{7}\u{9b}2J"),
+            "\\u{1b}]0;owned\\u{7}\\u{9b}2J"
+        );
+        let mut out = Printable(Vec::new());
+        let text = "a\u{1b}[31mred";
+        write!(out, "{text}").unwrap();
+        assert_eq!(out.0, b"a\\u{1b}[31mred");
+    }
 
     #[test]
     fn the_command_line_definition_is_consistent() {

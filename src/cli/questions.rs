@@ -17,7 +17,10 @@ use crate::questions::{self, PackSources, QuestionBank};
 pub(super) fn load_bank(sources: &PackSources) -> QuestionBank {
     let bank = QuestionBank::load(sources);
     for problem in bank.problems() {
-        eprintln!("warning: pack left out: {problem}");
+        eprintln!(
+            "warning: pack left out: {}",
+            super::printable(&problem.to_string())
+        );
     }
     bank
 }
@@ -96,7 +99,7 @@ fn write_question(out: &mut impl Write, question: &Question) -> io::Result<()> {
 pub(super) fn check_packs(files: &[PathBuf]) -> ExitCode {
     let mut bank = QuestionBank::default();
     let checks_bundled_file = files.iter().any(|file| {
-        std::fs::read_to_string(file).is_ok_and(|text| questions::is_bundled_text(&text))
+        crate::files::read_text(file).is_ok_and(|text| questions::is_bundled_text(&text))
     });
     if !checks_bundled_file {
         bank.add(questions::bundled_pack());
@@ -114,7 +117,7 @@ pub(super) fn check_packs(files: &[PathBuf]) -> ExitCode {
         }
     }
     for problem in bank.problems() {
-        eprintln!("{problem}");
+        eprintln!("{}", super::printable(&problem.to_string()));
     }
     if bank.problems().is_empty() {
         ExitCode::SUCCESS

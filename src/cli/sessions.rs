@@ -16,7 +16,7 @@ pub(super) fn open_store(data_dir: DataDir) -> anyhow::Result<Store> {
     let opened = Store::open(data_dir)?;
     for take in &opened.recovered {
         eprintln!(
-            "recovered a take cut short by a crash: {} ({:.1} s){}",
+            "recovered a take that was not saved with its session (a crash or a full disk): {} ({:.1} s){}",
             take.path.display(),
             take.duration.as_secs_f64(),
             if take.attached {
@@ -29,11 +29,8 @@ pub(super) fn open_store(data_dir: DataDir) -> anyhow::Result<Store> {
     for problem in &opened.unrecoverable {
         eprintln!("warning: could not recover {problem}");
     }
-    if opened.store.is_read_only() {
-        eprintln!(
-            "note: another Rehearse is using {}; working read-only",
-            opened.store.dir().root().display()
-        );
+    if let Some(reason) = opened.store.read_only_reason() {
+        eprintln!("note: {reason}; working read-only");
     }
     Ok(opened.store)
 }

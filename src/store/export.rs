@@ -3,9 +3,14 @@
 //! `takes.csv` and each `session.json`.
 //!
 //! The export is built under a temporary name beside the destination and
-//! renamed into place only when complete, so an error or a cancel leaves
-//! nothing half-written; an existing destination is replaced only with
-//! `force`. Every name inside comes from [`super::sanitize_component`].
+//! renamed into place only when complete, so an error, a cancel or a signal
+//! leaves nothing half-written (and a killed export's leftovers are removed
+//! by the next one). A destination is refused when it is, holds or lies
+//! inside the data folder, or is anything but a regular file or a folder;
+//! `force` replaces only an earlier export (recognised by its marker), which
+//! is moved aside first and removed once the new one is in place. Everything
+//! is created readable by the user only: it holds their voice. Every name
+//! inside comes from [`super::sanitize_component`].
 
 use std::fmt::Write as _;
 use std::fs::{self, File};
@@ -74,6 +79,14 @@ pub enum ExportError {
     /// The destination exists and `force` was not given.
     #[error("{0} already exists; choose another name")]
     Exists(PathBuf),
+    /// The destination may not be written, whatever `force` says.
+    #[error("{path}: {reason}")]
+    Refused {
+        /// The destination as given.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// The user cancelled.
     #[error("export cancelled; nothing was written")]
     Cancelled,
@@ -118,9 +131,7 @@ pub fn export(
         return Err(ExportError::Empty);
     }
     let destination = &request.destination;
-    if destination.exists() && !request.force {
-        return Err(ExportError::Exists(destination.clone()));
-    }
+    let replaces = check_destination(store, destination, request.force)?;
     let extension = match request.audio {
         AudioFormat::Wav => "wav",
         AudioFormat::Flac => "flac",
@@ -130,11 +141,17 @@ pub fn export(
     for session in &request.sessions {
         let folder = sanitize_component(&session.id, 80);
         for take in &session.takes {
-            let source = store.session_dir(&session.id).join(&take.file);
-            if !source.is_file() {
-                missing.push(format!("{}/{}", session.id, take.file));
-                continue;
-            }
+            let source = match take.audio_path(&store.session_dir(&session.id)) {
+                Ok(source) if source.is_file() => source,
+                Ok(_) => {
+                    missing.push(format!("{}/{}", session.id, take.file));
+                    continue;
+                }
+                Err(reason) => {
+                    missing.push(format!("{} (damaged take: {reason})", session.id));
+                    continue;
+                }
+            };
             let name = format!(
                 "{:02}-{}-take{}.{extension}",
                 take.question_index + 1,
@@ -154,8 +171,8 @@ pub fn export(
         .map(|t| fs::metadata(&t.source).map_or(0, |m| m.len()))
         .sum();
 
-    let partial = partial_path(destination);
-    let _ = remove_any(&partial);
+    let partial = sibling(destination, "partial", std::process::id());
+    remove_leftovers(destination);
     let result = write_all(
         request,
         &takes,
@@ -163,40 +180,169 @@ pub fn export(
         &partial,
         total_bytes,
         &mut progress,
-    );
+    )
+    .and_then(|()| put_in_place(&partial, destination, replaces));
     match result {
-        Ok(()) => {
-            if destination.exists() {
-                remove_any(destination).map_err(|e| file_error(destination)(&e))?;
-            }
-            fs::rename(&partial, destination).map_err(|e| file_error(destination)(&e))?;
-            Ok(ExportSummary {
-                destination: destination.clone(),
-                audio_files: takes.len(),
-                missing,
-            })
-        }
+        Ok(()) => Ok(ExportSummary {
+            destination: destination.clone(),
+            audio_files: takes.len(),
+            missing,
+        }),
         Err(err) => {
-            let _ = remove_any(&partial);
+            if let Err(cleanup) = remove_any(&partial) {
+                return Err(ExportError::File {
+                    path: partial,
+                    message: format!(
+                        "{err}; and the unfinished export could not be removed: {cleanup}"
+                    ),
+                });
+            }
             Err(err)
         }
     }
 }
 
-/// `NAME.partial-<pid>` beside the destination.
-fn partial_path(destination: &Path) -> PathBuf {
+/// The marker of a folder export: a file at its top.
+const FOLDER_MARKER: &str = ".rehearse-export";
+/// The marker of a zip export: the archive's comment.
+const ZIP_MARKER: &str = "Rehearse export";
+
+/// Checks that `destination` may be written, and whether it replaces an
+/// earlier export (only with `force`).
+fn check_destination(store: &Store, destination: &Path, force: bool) -> Result<bool, ExportError> {
+    let refuse = |reason: &str| ExportError::Refused {
+        path: destination.to_path_buf(),
+        reason: reason.to_owned(),
+    };
+    let Some(name) = destination.file_name() else {
+        return Err(refuse("not a file or folder name"));
+    };
+    let parent = match destination.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let parent = fs::canonicalize(parent).map_err(|err| ExportError::File {
+        path: parent.to_path_buf(),
+        message: format!("cannot export into it: {err}"),
+    })?;
+    let resolved = parent.join(name);
+    let data =
+        fs::canonicalize(store.dir().root()).map_err(|e| file_error(store.dir().root())(&e))?;
+    if resolved.starts_with(&data) || data.starts_with(&resolved) {
+        return Err(refuse(&format!(
+            "the data folder {} is there; export somewhere outside it",
+            data.display()
+        )));
+    }
+    let Ok(metadata) = fs::symlink_metadata(destination) else {
+        return Ok(false);
+    };
+    if !force {
+        return Err(ExportError::Exists(destination.to_path_buf()));
+    }
+    if metadata.is_dir()
+        && fs::symlink_metadata(destination.join(FOLDER_MARKER)).is_ok_and(|m| m.is_file())
+    {
+        return Ok(true);
+    }
+    if metadata.is_file() && is_zip_export(destination) {
+        return Ok(true);
+    }
+    let what = if metadata.is_dir() {
+        "a folder"
+    } else if metadata.is_file() {
+        "a file"
+    } else {
+        "not a regular file or folder"
+    };
+    Err(refuse(&format!(
+        "{what} that is not an earlier Rehearse export; --force only replaces an export"
+    )))
+}
+
+/// Whether `path` is a zip that Rehearse wrote.
+fn is_zip_export(path: &Path) -> bool {
+    File::open(path)
+        .ok()
+        .and_then(|file| zip::ZipArchive::new(io::BufReader::new(file)).ok())
+        .is_some_and(|archive| archive.comment() == ZIP_MARKER.as_bytes())
+}
+
+/// `NAME.<what>-<pid>` beside `destination`.
+fn sibling(destination: &Path, what: &str, pid: u32) -> PathBuf {
     let mut name = destination.as_os_str().to_owned();
-    name.push(format!(".partial-{}", std::process::id()));
+    name.push(format!(".{what}-{pid}"));
     PathBuf::from(name)
 }
 
-fn remove_any(path: &Path) -> io::Result<()> {
-    if path.is_dir() {
-        fs::remove_dir_all(path)
-    } else if path.exists() {
-        fs::remove_file(path)
+/// Removes what an export to `destination` killed by a signal or a crash
+/// left: its unfinished copy, and an earlier export it had moved aside
+/// (put back when the destination is gone).
+fn remove_leftovers(destination: &Path) {
+    let (Some(folder), Some(name)) = (destination.parent(), destination.file_name()) else {
+        return;
+    };
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
     } else {
-        Ok(())
+        folder
+    };
+    let name = name.to_string_lossy();
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let entry_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = entry_name.strip_prefix(name.as_ref()) else {
+            continue;
+        };
+        let (kind, pid) = match rest.strip_prefix('.').and_then(|r| r.split_once('-')) {
+            Some((kind @ ("partial" | "replaced"), pid)) => match pid.parse::<u32>() {
+                Ok(pid) => (kind, pid),
+                Err(_) => continue,
+            },
+            _ => continue,
+        };
+        if pid == std::process::id() || crate::files::process_is_alive(pid) {
+            continue;
+        }
+        let path = entry.path();
+        if kind == "replaced" && fs::symlink_metadata(destination).is_err() {
+            fs::rename(&path, destination).ok();
+        } else {
+            remove_any(&path).ok();
+        }
+    }
+}
+
+/// Moves the finished export from `partial` to `destination`: an earlier
+/// export there is moved aside first and removed only once the new one is
+/// in place.
+fn put_in_place(partial: &Path, destination: &Path, replaces: bool) -> Result<(), ExportError> {
+    let failed = file_error(destination);
+    if !replaces {
+        return fs::rename(partial, destination).map_err(|e| failed(&e));
+    }
+    let aside = sibling(destination, "replaced", std::process::id());
+    fs::rename(destination, &aside).map_err(|e| failed(&e))?;
+    if let Err(err) = fs::rename(partial, destination) {
+        fs::rename(&aside, destination).ok();
+        return Err(failed(&err));
+    }
+    remove_any(&aside).map_err(|err| ExportError::File {
+        path: aside.clone(),
+        message: format!(
+            "the earlier export was replaced, but its old copy could not be removed: {err}"
+        ),
+    })
+}
+
+fn remove_any(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.is_dir() => fs::remove_dir_all(path),
+        Ok(_) => fs::remove_file(path),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(err),
     }
 }
 
@@ -211,10 +357,15 @@ impl Sink {
         match container {
             Container::Folder => {
                 super::create_private_dir(path).map_err(|e| file_error(path)(&e))?;
+                let marker = path.join(FOLDER_MARKER);
+                crate::audio::take_file::create_private(&marker)
+                    .and_then(|mut file| file.write_all(b"Rehearse export\n"))
+                    .map_err(|e| file_error(&marker)(&e))?;
                 Ok(Self::Folder(path.to_path_buf()))
             }
             Container::Zip => {
-                let file = File::create(path).map_err(|e| file_error(path)(&e))?;
+                let file = crate::audio::take_file::create_private(path)
+                    .map_err(|e| file_error(path)(&e))?;
                 Ok(Self::Zip(Box::new(zip::ZipWriter::new(BufWriter::new(
                     file,
                 )))))
@@ -230,7 +381,8 @@ impl Sink {
                 if let Some(parent) = path.parent() {
                     super::create_private_dir(parent).map_err(|e| file_error(parent)(&e))?;
                 }
-                let file = File::create(&path).map_err(|e| file_error(&path)(&e))?;
+                let file = crate::audio::take_file::create_private(&path)
+                    .map_err(|e| file_error(&path)(&e))?;
                 Ok(Box::new(BufWriter::new(file)))
             }
             Self::Zip(zip) => {
@@ -260,7 +412,9 @@ impl Sink {
     fn finish(self, path: &Path) -> Result<(), ExportError> {
         match self {
             Self::Folder(_) => Ok(()),
-            Self::Zip(zip) => {
+            Self::Zip(mut zip) => {
+                zip.set_comment(ZIP_MARKER)
+                    .map_err(|e| file_error(path)(&e))?;
                 let buffered = zip.finish().map_err(|e| file_error(path)(&e))?;
                 let file = buffered
                     .into_inner()
@@ -313,7 +467,8 @@ fn write_all(
                 }
             }
             AudioFormat::Flac => {
-                let bytes = flac_bytes(&take.source)?;
+                let before = done_bytes;
+                let bytes = flac_bytes(&take.source, &mut |read| report(before + read).is_ok())?;
                 out.write_all(&bytes).map_err(|e| file_error(partial)(&e))?;
                 done_bytes += fs::metadata(&take.source).map_or(0, |m| m.len());
                 report(done_bytes)?;
@@ -336,8 +491,10 @@ fn write_all(
     sink.finish(partial)
 }
 
-/// A WAV file as FLAC (float takes become 24-bit).
-fn flac_bytes(wav: &Path) -> Result<Vec<u8>, ExportError> {
+/// A WAV file as FLAC (float takes become 24-bit). `keep_going` hears
+/// how many bytes of audio have been read after every block, and stops the
+/// encoding with [`ExportError::Cancelled`] when it returns `false`.
+fn flac_bytes(wav: &Path, keep_going: &mut dyn FnMut(u64) -> bool) -> Result<Vec<u8>, ExportError> {
     use flacenc::component::BitRepr;
     use flacenc::error::Verify;
 
@@ -348,17 +505,28 @@ fn flac_bytes(wav: &Path) -> Result<Vec<u8>, ExportError> {
         hound::SampleFormat::Float => 24,
         hound::SampleFormat::Int => usize::from(spec.bits_per_sample),
     };
+    let bytes_per_sample = u64::from(spec.bits_per_sample.div_ceil(8));
+    let cancelled = std::cell::Cell::new(false);
     let source = WavSource {
         reader,
         bits,
         buffer: Vec::new(),
+        samples_read: 0,
+        keep_going: &mut |samples| keep_going(samples * bytes_per_sample),
+        cancelled: &cancelled,
     };
     let config = flacenc::config::Encoder::default()
         .into_verified()
         .map_err(|(_, e)| failed(&format!("{e:?}")))?;
     let block_size = config.block_size;
-    let stream = flacenc::encode_with_fixed_block_size(&config, source, block_size)
-        .map_err(|e| failed(&format!("FLAC encoding failed: {e:?}")))?;
+    let stream =
+        flacenc::encode_with_fixed_block_size(&config, source, block_size).map_err(|e| {
+            if cancelled.get() {
+                ExportError::Cancelled
+            } else {
+                failed(&format!("FLAC encoding failed: {e:?}"))
+            }
+        })?;
     let mut sink = flacenc::bitsink::ByteSink::new();
     stream
         .write(&mut sink)
@@ -367,13 +535,19 @@ fn flac_bytes(wav: &Path) -> Result<Vec<u8>, ExportError> {
 }
 
 /// Feeds a WAV file to the FLAC encoder a block at a time.
-struct WavSource {
+struct WavSource<'a> {
     reader: hound::WavReader<io::BufReader<File>>,
     bits: usize,
     buffer: Vec<i32>,
+    /// Samples (of all channels) read so far.
+    samples_read: u64,
+    /// Told `samples_read` after each block; `false` cancels.
+    keep_going: &'a mut dyn FnMut(u64) -> bool,
+    /// Set when `keep_going` said stop.
+    cancelled: &'a std::cell::Cell<bool>,
 }
 
-impl flacenc::source::Source for WavSource {
+impl flacenc::source::Source for WavSource<'_> {
     fn channels(&self) -> usize {
         usize::from(self.reader.spec().channels)
     }
@@ -408,6 +582,13 @@ impl flacenc::source::Source for WavSource {
                         .push(crate::audio::convert::to_i24(sample.map_err(fail)?));
                 }
             }
+        }
+        self.samples_read += self.buffer.len() as u64;
+        if !(self.keep_going)(self.samples_read) {
+            self.cancelled.set(true);
+            return Err(flacenc::error::SourceError::by_reason(
+                flacenc::error::SourceErrorReason::IO(None),
+            ));
         }
         dest.fill_interleaved(&self.buffer)?;
         Ok(self.buffer.len() / self.channels())
@@ -476,10 +657,10 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
     csv
 }
 
-/// A CSV field, quoted when it must be; a leading `=`, `+`, `-` or `@` is
-/// prefixed with `'` so spreadsheets do not run it as a formula.
+/// A CSV field, quoted when it must be; a leading `=`, `+`, `-`, `@`, tab
+/// or carriage return is prefixed with `'` so spreadsheets do not run it as a formula.
 fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
@@ -640,6 +821,8 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\"\nthen"), "\"say \"\"hi\"\"\nthen\"");
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_field("\t=1+1"), "'\t=1+1");
+        assert_eq!(csv_field("\r=1+1"), "\"'\r=1+1\"");
     }
 
     #[test]

@@ -52,9 +52,9 @@ pub enum StoreError {
         /// What is wrong.
         message: String,
     },
-    /// Another process owns the data folder.
-    #[error("another Rehearse is using {0}; this one is read-only until it closes")]
-    ReadOnly(PathBuf),
+    /// This process may not write the data folder; the text says why.
+    #[error("{0}; this one is read-only")]
+    ReadOnly(String),
     /// No session matches.
     #[error("no session {0:?}; `rehearse sessions list` shows them")]
     NotFound(String),
@@ -187,6 +187,26 @@ pub struct Store {
     dir: DataDir,
     /// Holds the OS lock while this process owns the folder.
     lock: Option<File>,
+    /// Why the folder is read-only for this process, when it is.
+    read_only: Option<ReadOnlyReason>,
+}
+
+/// Why a store is read-only.
+#[derive(Debug)]
+enum ReadOnlyReason {
+    /// Another process holds the lock.
+    OtherProcess,
+    /// The folder (or its file system) cannot be written.
+    NotWritable(String),
+}
+
+/// Whether an error means the folder cannot be written (a read-only file
+/// system, or no permission), as opposed to a real failure.
+fn cannot_write(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied
+    )
 }
 
 /// What opening the store found.
@@ -202,31 +222,65 @@ pub struct Opened {
 
 impl Store {
     /// Opens the data folder, creating it if needed. The first process takes
-    /// an OS lock and recovers takes left by a crash; a second one opens it
-    /// read-only ([`Self::is_read_only`]).
+    /// an OS lock, removes temporary files a killed write left, and recovers
+    /// takes left by a crash; a second one, or any process on a folder it
+    /// cannot write, opens it read-only ([`Self::read_only_reason`]).
     pub fn open(dir: DataDir) -> Result<Opened, StoreError> {
-        create_private_dir(&dir.sessions())?;
-        let lock_path = dir.root().join("rehearse.lock");
-        let lock_file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io_error(&lock_path))?;
-        let lock = match lock_file.try_lock() {
-            Ok(()) => Some(lock_file),
-            Err(fs::TryLockError::WouldBlock) => None,
-            Err(fs::TryLockError::Error(source)) => {
-                return Err(StoreError::Io {
-                    path: lock_path,
-                    source,
-                });
-            }
+        let mut store = Self {
+            dir,
+            lock: None,
+            read_only: None,
         };
-        let store = Self { dir, lock };
+        if let Err(err) = create_private_dir(&store.dir.sessions()) {
+            match err {
+                StoreError::Io { ref source, .. }
+                    if cannot_write(source) && store.dir.sessions().is_dir() =>
+                {
+                    store.read_only = Some(ReadOnlyReason::NotWritable(err.to_string()));
+                }
+                other => return Err(other),
+            }
+        }
+        if store.read_only.is_none() {
+            let lock_path = store.dir.root().join("rehearse.lock");
+            let mut options = fs::OpenOptions::new();
+            options.create(true).truncate(false).write(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            match options.open(&lock_path) {
+                Ok(lock_file) => match lock_file.try_lock() {
+                    Ok(()) => store.lock = Some(lock_file),
+                    Err(fs::TryLockError::WouldBlock) => {
+                        store.read_only = Some(ReadOnlyReason::OtherProcess);
+                    }
+                    Err(fs::TryLockError::Error(source)) => {
+                        return Err(StoreError::Io {
+                            path: lock_path,
+                            source,
+                        });
+                    }
+                },
+                Err(source) if cannot_write(&source) => {
+                    store.read_only = Some(ReadOnlyReason::NotWritable(format!(
+                        "{}: {source}",
+                        lock_path.display()
+                    )));
+                }
+                Err(source) => {
+                    return Err(StoreError::Io {
+                        path: lock_path,
+                        source,
+                    });
+                }
+            }
+        }
         let (recovered, unrecoverable) = if store.is_read_only() {
             (Vec::new(), Vec::new())
         } else {
+            store.remove_stale_temporaries();
             store.recover()?
         };
         Ok(Opened {
@@ -236,9 +290,21 @@ impl Store {
         })
     }
 
-    /// Whether another process owns the folder.
+    /// Whether this process may not write the folder.
     pub fn is_read_only(&self) -> bool {
         self.lock.is_none()
+    }
+
+    /// Why this process may not write the folder, in words, when it may not.
+    pub fn read_only_reason(&self) -> Option<String> {
+        self.read_only.as_ref().map(|reason| match reason {
+            ReadOnlyReason::OtherProcess => {
+                format!("another Rehearse is using {}", self.dir.root().display())
+            }
+            ReadOnlyReason::NotWritable(why) => {
+                format!("the data folder cannot be written ({why})")
+            }
+        })
     }
 
     /// The data folder.
@@ -247,10 +313,9 @@ impl Store {
     }
 
     fn writable(&self) -> Result<(), StoreError> {
-        if self.is_read_only() {
-            Err(StoreError::ReadOnly(self.dir.root().to_path_buf()))
-        } else {
-            Ok(())
+        match self.read_only_reason() {
+            Some(reason) => Err(StoreError::ReadOnly(reason)),
+            None => Ok(()),
         }
     }
 
@@ -314,6 +379,9 @@ impl Store {
     /// Writes a session's manifest (atomically).
     pub fn save(&self, session: &Session) -> Result<(), StoreError> {
         self.writable()?;
+        if !is_session_folder_name(&session.id) {
+            return Err(StoreError::NotFound(session.id.clone()));
+        }
         let path = self.manifest_path(&session.id);
         let mut json = serde_json::to_vec_pretty(session).map_err(|err| StoreError::Io {
             path: path.clone(),
@@ -323,20 +391,54 @@ impl Store {
         atomic_write(&path, &json)
     }
 
-    /// Reads session `id`.
+    /// Reads session `id` (a folder name). The folder is what identifies a
+    /// session: a manifest whose `id` names another folder, or whose values
+    /// are impossible, is [`StoreError::Damaged`] and is never written.
     pub fn load(&self, id: &str) -> Result<Session, StoreError> {
+        if !is_session_folder_name(id) {
+            return Err(StoreError::NotFound(id.to_owned()));
+        }
         let path = self.manifest_path(id);
-        let text = fs::read_to_string(&path).map_err(|source| {
-            if source.kind() == io::ErrorKind::NotFound && !self.session_dir(id).exists() {
+        let text = crate::files::read_text(&path).map_err(|err| match err {
+            crate::files::TextFileError::Io(source)
+                if source.kind() == io::ErrorKind::NotFound && !self.session_dir(id).exists() =>
+            {
                 StoreError::NotFound(id.to_owned())
-            } else {
-                StoreError::Io {
-                    path: path.clone(),
-                    source,
-                }
             }
+            crate::files::TextFileError::Io(source) => StoreError::Io {
+                path: path.clone(),
+                source,
+            },
+            crate::files::TextFileError::NotUtf8 { line, column } => StoreError::Damaged {
+                path: path.clone(),
+                line,
+                column,
+                message: "not UTF-8 text".to_owned(),
+            },
+            not_regular @ crate::files::TextFileError::NotRegular(_) => StoreError::Damaged {
+                path: path.clone(),
+                line: 0,
+                column: 0,
+                message: not_regular.to_string(),
+            },
         })?;
-        parse_session(&path, &text)
+        let session = parse_session(&path, &text)?;
+        let damaged = |message: String| StoreError::Damaged {
+            path: path.clone(),
+            line: 0,
+            column: 0,
+            message,
+        };
+        if session.id != id {
+            return Err(damaged(format!(
+                "its id {:?} is not the name of its folder {id:?} (a copied or edited session?); it is left as it is",
+                session.id
+            )));
+        }
+        if let Some(problem) = session.problem() {
+            return Err(damaged(problem));
+        }
+        Ok(session)
     }
 
     /// Every session, newest first; damaged ones are listed apart and left
@@ -402,6 +504,9 @@ impl Store {
     /// The id of the session `text` names: an id, a unique prefix of one,
     /// or `latest`.
     pub fn resolve(&self, text: &str) -> Result<String, StoreError> {
+        if text.trim().is_empty() {
+            return Err(StoreError::NotFound(text.to_owned()));
+        }
         let mut ids = self.session_ids()?;
         ids.sort();
         if text == "latest" {
@@ -446,7 +551,11 @@ impl Store {
         let index = take_index(session, number)?;
         let take = session.takes.remove(index);
         self.save(session)?;
-        let file = self.session_dir(&session.id).join(&take.file);
+        // A take whose file is not a plain name in its takes folder loses
+        // its entry only: nothing outside the session is ever removed.
+        let Ok(file) = take.audio_path(&self.session_dir(&session.id)) else {
+            return Ok(());
+        };
         match fs::remove_file(&file) {
             Err(err) if err.kind() != io::ErrorKind::NotFound => Err(StoreError::Io {
                 path: file,
@@ -473,28 +582,34 @@ impl Store {
         self.save(session)
     }
 
-    /// Repairs `.wav.part` files left by a crash and adds them to their
-    /// sessions as recovered takes.
+    /// Repairs `.wav.part` files left by a crash, and adds them and any
+    /// finished take that no manifest lists (its save failed, say on a full
+    /// disk) to their sessions. A session that cannot be saved keeps its
+    /// takes on disk; they are added at the next start.
     fn recover(&self) -> Result<(Vec<RecoveredTake>, Vec<String>), StoreError> {
         let mut recovered = Vec::new();
         let mut unrecoverable = Vec::new();
         for id in self.session_ids()? {
             let takes_dir = self.session_dir(&id).join("takes");
-            if !takes_dir.is_dir() {
+            if !fs::symlink_metadata(&takes_dir).is_ok_and(|m| m.is_dir()) {
                 continue;
             }
-            let outcomes = audio::recover_dir(&takes_dir).map_err(io_error(&takes_dir))?;
-            if outcomes.is_empty() {
-                continue;
-            }
+            let outcomes = match audio::recover_dir(&takes_dir) {
+                Ok(outcomes) => outcomes,
+                Err(err) => {
+                    unrecoverable.push(format!("{}: {err}", takes_dir.display()));
+                    continue;
+                }
+            };
             let mut session = self.load(&id).ok();
+            let mut changed = false;
             for outcome in outcomes {
                 match outcome {
                     Recovery::Recovered { path, wav } => {
-                        let attached = match &mut session {
-                            Some(session) => attach_recovered(session, &path, &wav),
-                            None => false,
-                        };
+                        let attached = session
+                            .as_mut()
+                            .is_some_and(|session| attach_recovered(session, &path, &wav));
+                        changed |= attached;
                         recovered.push(RecoveredTake {
                             session_id: id.clone(),
                             path,
@@ -505,12 +620,103 @@ impl Store {
                     Recovery::Failed(err) => unrecoverable.push(err.to_string()),
                 }
             }
-            if let Some(session) = &session {
-                self.save(session)?;
+            if let Some(session) = &mut session {
+                for (path, wav) in unlisted_takes(session, &takes_dir) {
+                    if attach_recovered(session, &path, &wav) {
+                        changed = true;
+                        recovered.push(RecoveredTake {
+                            session_id: id.clone(),
+                            path,
+                            duration: wav.duration(),
+                            attached: true,
+                        });
+                    }
+                }
+            }
+            if let Some(session) = session.filter(|_| changed)
+                && let Err(err) = self.save(&session)
+            {
+                unrecoverable.push(format!(
+                    "session {id} could not be saved ({err}); its takes stay in {} and are added at the next start",
+                    takes_dir.display()
+                ));
             }
         }
         Ok((recovered, unrecoverable))
     }
+
+    /// Removes what a killed process left behind in the folder: temporary
+    /// files of atomic writes whose process is gone, and sessions whose
+    /// deletion was cut short.
+    fn remove_stale_temporaries(&self) {
+        let mut folders = vec![self.dir.root().to_path_buf()];
+        let sessions = self.dir.sessions();
+        if let Ok(entries) = fs::read_dir(&sessions) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                if is_dir && name.starts_with(".deleting-") {
+                    // The user already chose to delete it.
+                    fs::remove_dir_all(entry.path()).ok();
+                } else if is_dir {
+                    folders.push(entry.path());
+                }
+            }
+        }
+        for folder in folders {
+            let Ok(entries) = fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let stale = name.starts_with('.')
+                    && name
+                        .rsplit_once(".tmp-")
+                        .and_then(|(_, pid)| pid.parse::<u32>().ok())
+                        .is_some_and(|pid| !crate::files::process_is_alive(pid));
+                if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
+                    fs::remove_file(entry.path()).ok();
+                }
+            }
+        }
+    }
+}
+
+/// Finished `takes/*.wav` of `session` that its manifest does not list,
+/// with what they hold. Links and hidden files are left out.
+fn unlisted_takes(
+    session: &Session,
+    takes_dir: &Path,
+) -> Vec<(PathBuf, audio::recover::RepairedWav)> {
+    let Ok(entries) = fs::read_dir(takes_dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(PathBuf, audio::recover::RepairedWav)> = entries
+        .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let listed = session
+                .takes
+                .iter()
+                .any(|take| take.file.strip_prefix("takes/") == Some(name.as_str()));
+            if listed || name.starts_with('.') || !name.ends_with(".wav") {
+                return None;
+            }
+            let wav = audio::recover::inspect(&entry.path()).ok()?;
+            Some((entry.path(), wav))
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+/// Whether `name` can be a session folder: one plain, visible name.
+fn is_session_folder_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', '\0'])
+        && Path::new(name).components().count() == 1
 }
 
 /// Where take `take` of question `question_index` of `session` is recorded
@@ -536,6 +742,16 @@ pub fn take_path(
         .join(sanitize_component(&session.id, 80))
         .join(&relative);
     (relative, full)
+}
+
+/// The `file` to store for a take recorded at `path`: `planned` (from
+/// [`take_path`]), unless the recorder had to publish it under another name
+/// because something appeared at the planned one.
+pub fn recorded_take_file(path: &Path, planned: String) -> String {
+    match path.file_name() {
+        Some(name) => format!("takes/{}", name.to_string_lossy()),
+        None => planned,
+    }
 }
 
 /// Index in `session.takes` of take `number` (1-based).

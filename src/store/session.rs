@@ -2,6 +2,9 @@
 //! that was used, the questions as asked, and every take with its rating,
 //! notes and checklist. Plain serde data; the store reads and writes it.
 
+use std::fs;
+use std::path::{Path, PathBuf};
+
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -97,10 +100,78 @@ pub struct Take {
     pub metrics: Option<SpeechMetrics>,
 }
 
+/// The longest take a manifest may describe: a day. Anything longer is
+/// damage, not a recording (and would overflow the history's totals).
+pub const MAX_TAKE_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// Sample rates a take may have: what any microphone can deliver.
+pub const TAKE_RATES: std::ops::RangeInclusive<u32> = 1_000..=768_000;
+
 impl Take {
     /// Length of the audio.
     pub fn duration(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.duration_ms)
+    }
+
+    /// What is wrong with `file`, if anything: it must be a plain
+    /// `takes/<name>.wav`, one name inside the session's `takes` folder,
+    /// with no other separator, no `..`, and not hidden.
+    pub fn file_problem(&self) -> Option<&'static str> {
+        let Some(name) = self.file.strip_prefix("takes/") else {
+            return Some("its file is not inside the session's takes folder");
+        };
+        if name.contains(['/', '\\', '\0']) || name.starts_with('.') {
+            return Some("its file name is not a plain name inside the takes folder");
+        }
+        if !name.ends_with(".wav") || name.len() == ".wav".len() {
+            return Some("its file is not a .wav file");
+        }
+        None
+    }
+
+    /// The take's WAV inside `session_dir`, or why it cannot be used: the
+    /// file must follow [`Self::file_problem`]'s rule, and neither the
+    /// `takes` folder nor the file may be a symbolic link (which could lead
+    /// out of the session). A file that does not exist is not a problem
+    /// here: it is reported as missing where it is read.
+    pub fn audio_path(&self, session_dir: &Path) -> Result<PathBuf, String> {
+        if let Some(problem) = self.file_problem() {
+            return Err(format!("{:?}: {problem}", self.file));
+        }
+        let takes = session_dir.join("takes");
+        let path = session_dir.join(&self.file);
+        for step in [&takes, &path] {
+            if fs::symlink_metadata(step).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(format!(
+                    "{}: a symbolic link, which Rehearse does not follow out of a session",
+                    step.display()
+                ));
+            }
+        }
+        Ok(path)
+    }
+
+    /// What is impossible about this take in `session`, if anything.
+    fn problem(&self, questions: usize) -> Option<String> {
+        if self.question_index >= questions {
+            return Some(format!(
+                "question_index {} but the session has {questions} question(s)",
+                self.question_index
+            ));
+        }
+        if self.duration_ms > MAX_TAKE_MS {
+            return Some(format!(
+                "duration_ms {} is longer than a day",
+                self.duration_ms
+            ));
+        }
+        if !TAKE_RATES.contains(&self.sample_rate) {
+            return Some(format!("sample_rate {} is not a rate", self.sample_rate));
+        }
+        self.metrics
+            .as_ref()
+            .and_then(SpeechMetrics::problem)
+            .map(|problem| format!("metrics: {problem}"))
     }
 }
 
@@ -169,9 +240,23 @@ impl Session {
         answered.len()
     }
 
+    /// What makes this manifest impossible, if anything: a value that parses
+    /// but cannot be true (a take of another question, a length of years, a
+    /// negative pause). Such a session is listed as damaged, never written.
+    pub fn problem(&self) -> Option<String> {
+        self.takes.iter().enumerate().find_map(|(index, take)| {
+            take.problem(self.questions.len())
+                .map(|problem| format!("take {}: {problem}", index + 1))
+        })
+    }
+
     /// Total length of all takes.
     pub fn speaking_time(&self) -> std::time::Duration {
-        self.takes.iter().map(Take::duration).sum()
+        self.takes
+            .iter()
+            .fold(std::time::Duration::ZERO, |total, take| {
+                total.saturating_add(take.duration())
+            })
     }
 
     /// Mean estimated words per minute of the analysed takes with speech.
@@ -195,12 +280,12 @@ impl Session {
 
     /// Total length of the pauses of the analysed takes.
     pub fn pause_time(&self) -> std::time::Duration {
-        std::time::Duration::from_secs_f64(
-            self.takes
-                .iter()
-                .filter_map(|t| t.metrics.as_ref().map(|m| m.pause_total))
-                .sum(),
-        )
+        let seconds: f64 = self
+            .takes
+            .iter()
+            .filter_map(|t| t.metrics.as_ref().map(|m| m.pause_total))
+            .sum();
+        std::time::Duration::try_from_secs_f64(seconds).unwrap_or_default()
     }
 
     /// Mean rating of the rated takes.

@@ -78,7 +78,7 @@ impl Settings {
     /// Reads `path`; a missing file gives the defaults, a broken one the
     /// defaults and a warning that names the file and the problem.
     pub fn load(path: &Path) -> (Self, Option<String>) {
-        match std::fs::read_to_string(path) {
+        match crate::files::read_text(path) {
             Ok(text) => match serde_json::from_str(&text) {
                 Ok(settings) => (settings, None),
                 Err(err) => (
@@ -89,7 +89,11 @@ impl Settings {
                     )),
                 ),
             },
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => (Self::default(), None),
+            Err(crate::files::TextFileError::Io(err))
+                if err.kind() == std::io::ErrorKind::NotFound =>
+            {
+                (Self::default(), None)
+            }
             Err(err) => (
                 Self::default(),
                 Some(format!(

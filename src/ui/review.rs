@@ -16,8 +16,8 @@ use crate::store::history::local_time;
 /// What a take card needs besides the session: its file, waveform and the
 /// player's state for it.
 pub(super) struct CardMedia {
-    /// The take's WAV.
-    pub path: PathBuf,
+    /// The take's WAV; `None` for a damaged take, whose file may not be used.
+    pub path: Option<PathBuf>,
     /// Its waveform.
     pub waveform: WaveformSlot,
     /// Play position.
@@ -31,9 +31,17 @@ pub(super) struct CardMedia {
 impl CardMedia {
     /// The media of take `index` of `session`, asking for its waveform.
     pub fn of(app: &mut RehearseApp, session: &Session, index: usize) -> Self {
-        let path = app.take_file(session, &session.takes[index]);
-        let waveform = app.waveform(&path);
-        let status = app.playback_of(&path);
+        let (path, waveform) = match app.take_file(session, &session.takes[index]) {
+            Ok(path) => {
+                let waveform = app.waveform(&path);
+                (Some(path), waveform)
+            }
+            Err(reason) => (
+                None,
+                WaveformSlot::Failed(format!("Damaged take: {reason}")),
+            ),
+        };
+        let status = path.as_deref().and_then(|path| app.playback_of(path));
         let analysing = app
             .analysing
             .contains(&(session.id.clone(), session.takes[index].file.clone()));
@@ -147,19 +155,24 @@ pub(super) fn take_card(
                 .as_ref()
                 .map_or(&[][..], |m| m.pauses.as_slice());
             if let Some(to) = waveform(ui, &media.waveform, duration, media.position, pauses, &name)
+                && let Some(path) = &media.path
             {
-                commands.push(Command::Seek(media.path.clone(), to));
+                commands.push(Command::Seek(path.clone(), to));
             }
             ui.horizontal(|ui| {
-                let (text, command) = if media.playing {
-                    ("Pause", Command::Pause)
-                } else {
-                    ("Play", Command::Play(media.path.clone()))
+                let (text, command) = match &media.path {
+                    _ if media.playing => ("Pause", Some(Command::Pause)),
+                    Some(path) => ("Play", Some(Command::Play(path.clone()))),
+                    None => ("Play", None),
                 };
-                let button = ui.button(text);
+                let button = ui.add_enabled(command.is_some(), egui::Button::new(text));
                 let label = format!("{} {name}", if media.playing { "Pause" } else { "Play" });
-                button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
-                if button.clicked() {
+                button.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Button, command.is_some(), &label)
+                });
+                if button.clicked()
+                    && let Some(command) = command
+                {
                     commands.push(command);
                 }
                 ui.monospace(format!("{} / {}", clock(media.position), clock(duration)));
@@ -250,6 +263,7 @@ fn speech(
                 ui.weak("Measuring the speech…");
             });
         }
+        None if media.path.is_none() => {}
         None => {
             let button = ui.small_button("Analyse speech");
             let name = format!(
@@ -258,11 +272,13 @@ fn speech(
                 take.question_index + 1
             );
             button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
-            if button.clicked() {
+            if button.clicked()
+                && let Some(path) = &media.path
+            {
                 commands.push(Command::Analyze {
                     session: session.id.clone(),
                     file: take.file.clone(),
-                    path: media.path.clone(),
+                    path: path.clone(),
                 });
             }
         }

@@ -329,7 +329,13 @@ impl Reactor {
         let mut events = mio::Events::with_capacity(1024);
 
         loop {
-            self.poll.poll(&mut events, None)?;
+            // Rehearse patch: a process stopped and continued (Ctrl-Z, fg)
+            // gets EINTR from epoll_wait even without a signal handler;
+            // that is not a disconnection, so poll again.
+            match self.poll.poll(&mut events, None) {
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                other => other?,
+            }
             self.recv()?;
 
             // Handle any requested writes.
@@ -349,6 +355,8 @@ impl Reactor {
                 Ok(0) => return Err(ClientError::Disconnected),
                 Ok(n) => self.read_buf.extend_from_slice(&self.scratch[..n]),
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                // Rehearse patch: interrupted by a signal; read again.
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue 'read,
                 Err(err) => return Err(err.into()),
             };
 
@@ -556,6 +564,8 @@ fn drain_buf(buf: &mut Vec<u8>, w: &mut impl io::Write) -> Result<bool, io::Erro
             Ok(0) => return Ok(false),
             Ok(n) => buf.drain(..n),
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+            // Rehearse patch: interrupted by a signal; write again.
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
             Err(err) => return Err(err),
         };
     }

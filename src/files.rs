@@ -1,0 +1,138 @@
+//! Reading the user's text files (question packs, manifests, settings) the
+//! same careful way everywhere: only regular files (a FIFO or a device would
+//! hang or stream forever), a byte-order mark accepted, and text that is not
+//! UTF-8 reported with the line and column of the first bad byte.
+
+use std::fmt;
+use std::io::{self, Read};
+use std::path::Path;
+
+/// Why a text file cannot be read.
+#[derive(Debug)]
+pub enum TextFileError {
+    /// Opening or reading failed.
+    Io(io::Error),
+    /// Not a regular file: a folder, a FIFO, a device, a socket.
+    NotRegular(&'static str),
+    /// The bytes are not UTF-8.
+    NotUtf8 {
+        /// 1-based line of the first bad byte.
+        line: usize,
+        /// 1-based column (in bytes) of the first bad byte.
+        column: usize,
+    },
+}
+
+impl fmt::Display for TextFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Io(err) => write!(f, "{err}"),
+            Self::NotRegular(kind) => write!(f, "not a regular file but {kind}"),
+            Self::NotUtf8 { .. } => f.write_str("not UTF-8 text"),
+        }
+    }
+}
+
+impl std::error::Error for TextFileError {}
+
+/// What kind of thing `metadata` describes, for messages.
+fn kind_of(metadata: &std::fs::Metadata) -> &'static str {
+    let kind = metadata.file_type();
+    if kind.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    "not a file"
+}
+
+/// Checks that `path` (following links) is a regular file.
+pub fn ensure_regular(path: &Path) -> Result<(), TextFileError> {
+    let metadata = std::fs::metadata(path).map_err(TextFileError::Io)?;
+    if metadata.is_file() {
+        Ok(())
+    } else {
+        Err(TextFileError::NotRegular(kind_of(&metadata)))
+    }
+}
+
+/// Reads `path` as UTF-8 text, without a leading byte-order mark.
+pub fn read_text(path: &Path) -> Result<String, TextFileError> {
+    ensure_regular(path)?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|mut file| file.read_to_end(&mut bytes))
+        .map_err(TextFileError::Io)?;
+    text_from_bytes(bytes)
+}
+
+/// `bytes` as text, without a leading byte-order mark.
+pub fn text_from_bytes(mut bytes: Vec<u8>) -> Result<String, TextFileError> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        let bytes = err.as_bytes();
+        let good = &bytes[..err.utf8_error().valid_up_to()];
+        let line = 1 + good.iter().filter(|&&b| b == b'\n').count();
+        let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        TextFileError::NotUtf8 {
+            line,
+            column: good.len() - line_start + 1,
+        }
+    })
+}
+
+/// Whether process `pid` is running. Where that cannot be known (outside
+/// Linux), every process counts as running, so nothing of a live process is
+/// ever taken for a leftover.
+pub fn process_is_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bom_is_dropped_and_bad_utf8_is_placed() {
+        assert_eq!(text_from_bytes(b"\xEF\xBB\xBF{}".to_vec()).unwrap(), "{}");
+        match text_from_bytes(b"{\n  \"a\": \"\xFF\"\n}".to_vec()) {
+            Err(TextFileError::NotUtf8 { line, column }) => assert_eq!((line, column), (2, 9)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_or_a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            read_text(dir.path()),
+            Err(TextFileError::NotRegular("a folder"))
+        ));
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert!(matches!(
+                read_text(&fifo),
+                Err(TextFileError::NotRegular("a named pipe"))
+            ));
+        }
+    }
+}
