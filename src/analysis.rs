@@ -813,6 +813,30 @@ fn voiced(low: &[f32], centre: usize, low_rate: f64) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_report_never_prints_a_negative_zero() {
+        let metrics = SpeechMetrics {
+            duration: 1.0,
+            time_to_first_word: 1.0,
+            speaking_time: -0.0,
+            speaking_ratio: -1e-12,
+            pauses: Vec::new(),
+            pause_total: 0.0,
+            trailing_silence: -0.0,
+            syllables: 0,
+            articulation_rate: 0.0,
+            words_per_minute: 0.0,
+            pace: Pace::Slow,
+            peak_dbfs: -120.0,
+            rms_dbfs: -120.0,
+            speech_rms_dbfs: -120.0,
+            clipped_percent: 0.0,
+            warnings: Vec::new(),
+        };
+        let text = report(&metrics);
+        assert!(!text.contains("-0"), "{text}");
+    }
+
     const RATE: u32 = 16_000;
 
     /// A vowel-like buzz: a 140 Hz pulse train with harmonics, shaped into

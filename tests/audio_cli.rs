@@ -443,3 +443,26 @@ fn a_leftover_part_file_is_named_in_the_message() {
     assert!(stderr.contains("y.wav.part exists"), "{stderr}");
     assert!(stderr.contains("recover"), "{stderr}");
 }
+
+/// Issue 11, finding 12: a file that appears at `--out` while recording is
+/// never replaced; the take goes beside it and the report says where.
+#[test]
+fn a_file_that_appears_at_the_output_is_never_replaced() {
+    let audio = VirtualAudio::start();
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("mine.wav");
+    let mut recording = Running::start(
+        &audio,
+        &["record", "--out", out.to_str().unwrap(), "--seconds", "2"],
+    );
+    recording.wait_for("Recording to");
+    std::fs::write(&out, b"written by someone else").unwrap();
+    let (report, stderr, ok) = recording.finish();
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("appeared while recording"), "{stderr}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"written by someone else");
+    let beside = dir.path().join("mine.recovered.wav");
+    assert_eq!(report_value(&report, "file"), beside.to_str().unwrap());
+    let (seconds, _) = sox_stat(&beside);
+    assert!((seconds - 2.0).abs() < 0.001, "{seconds} s");
+}

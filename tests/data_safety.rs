@@ -352,6 +352,14 @@ fn a_take_file_outside_its_takes_folder_is_never_read_or_deleted() {
             "{}",
             text(&exported.stderr)
         );
+        if index < 2 {
+            let shown = rehearse(&data, &["sessions", "show", "latest"]);
+            assert!(
+                text(&shown.stdout).contains("DAMAGED: its file"),
+                "{}",
+                text(&shown.stdout)
+            );
+        }
         let listed = Command::new("unzip").arg("-l").arg(&zip).output().unwrap();
         assert!(listed.status.success());
         let listed = text(&listed.stdout);

@@ -141,10 +141,13 @@ fn show(session: &Session) -> anyhow::Result<ExitCode> {
                     continue;
                 }
                 let preferred = if take.preferred { "  preferred" } else { "" };
+                let damaged = take
+                    .file_problem()
+                    .map_or_else(String::new, |problem| format!("  DAMAGED: {problem}"));
                 let silent = if take.silent { "  SILENT" } else { "" };
                 writeln!(
                     out,
-                    "   take #{}: {}  {}  {}{preferred}{silent}  {}",
+                    "   take #{}: {}  {}  {}{preferred}{silent}  {}{damaged}",
                     number + 1,
                     clock(take.duration()),
                     take.stopped.describe(),
