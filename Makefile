@@ -25,12 +25,14 @@ build: setup-run
 run: build
 	./target/release/rehearse $(ARGS)
 
-## Formatting, clippy with warnings as errors, and every test; then the
+## Formatting, clippy with warnings as errors, the patched crates checked
+## against their published releases, and every test; then the
 ## release binary driven in a real window under Xvfb (screenshots in
 ## target/e2e-screenshots/).
 test: setup-test
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
+	python3 scripts/check_patches.py
 	$(CARGO) test --locked
 	$(CARGO) build --release --locked
 	python3 tests/e2e_window.py target/release/rehearse

@@ -97,6 +97,25 @@ fn harness(data: &Path) -> Harness<'static, RehearseApp> {
         .build_eframe(move |cc| RehearseApp::new(&cc.egui_ctx, data_dir, bank))
 }
 
+/// Saves what the window shows as `target/tmp/kittest-failures/<what>.png`
+/// and says where, or why it could not.
+fn failure_picture(harness: &mut Harness<'_, RehearseApp>, what: &str) -> String {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kittest-failures");
+    let name: String = what
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let path = folder.join(format!("{name}.png"));
+    let saved = std::fs::create_dir_all(&folder)
+        .map_err(|err| err.to_string())
+        .and_then(|()| harness.render())
+        .and_then(|image| image.save(&path).map_err(|err| err.to_string()));
+    match saved {
+        Ok(()) => path.display().to_string(),
+        Err(err) => format!("(no picture: {err})"),
+    }
+}
+
 /// Steps the window (in real time: the countdowns use the clock) until
 /// `done` holds.
 fn step_until(
@@ -112,10 +131,12 @@ fn step_until(
             .iter()
             .map(|m| m.text.clone())
             .collect();
-        assert!(
-            Instant::now() < deadline,
-            "gave up waiting for {what}; messages: {messages:?}"
-        );
+        if Instant::now() >= deadline {
+            let picture = failure_picture(harness, what);
+            panic!(
+                "gave up waiting for {what}; messages: {messages:?}; the window then: {picture}"
+            );
+        }
         harness.step();
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -545,6 +566,13 @@ fn a_damaged_session_is_shown_with_its_reason_and_the_rest_load() {
     assert!(
         damaged.join("session.json").is_file(),
         "the damaged one stays"
+    );
+
+    // Had a wait failed, the window's picture would be saved for the report.
+    let picture = failure_picture(&mut harness, "a damaged session (demo)");
+    assert!(
+        picture.ends_with(".png") && Path::new(&picture).is_file(),
+        "{picture}"
     );
 }
 

@@ -102,7 +102,9 @@ fn a_terminal_session_records_rates_and_is_kept() {
         "{shown}"
     );
     assert!(
-        shown.contains("take #1: 0:05  time limit  ★★★★☆ 4"),
+        // The first take of a question is its preferred one, as in the
+        // window (both build takes with `Session::recorded_take`).
+        shown.contains("take #1: 0:05  time limit  ★★★★☆ 4  preferred"),
         "{shown}"
     );
     // The take was measured as it was saved.

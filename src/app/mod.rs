@@ -6,6 +6,7 @@
 //! uses (its calls never block). So the window never waits.
 
 mod commands;
+pub mod jobs;
 pub mod worker;
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
@@ -795,15 +796,11 @@ impl RehearseApp {
         else {
             return;
         };
-        let stopped = stop.unwrap_or(match &summary.ended {
-            TakeEnd::LimitReached => StopReason::TimeLimit,
-            TakeEnd::DeviceLost(_) => StopReason::DeviceLost,
-            TakeEnd::WriteFailed(_) => StopReason::WriteFailed,
-            TakeEnd::Closed => StopReason::SessionEnded,
-            TakeEnd::Stopped => StopReason::User,
-        });
+        let take = active
+            .session
+            .recorded_take(&request, relative, started_at, summary, stop);
         if active.recordings.is_empty() {
-            active.interview.recording_stopped(stopped);
+            active.interview.recording_stopped(take.stopped);
         }
         let mut warnings = Vec::new();
         if let TakeEnd::DeviceLost(_) | TakeEnd::WriteFailed(_) = summary.ended {
@@ -812,25 +809,6 @@ impl RehearseApp {
         if let Some(warning) = summary.silence_warning() {
             warnings.push(format!("Warning: {warning}"));
         }
-        let first_of_question = active
-            .session
-            .takes_of(request.question_index)
-            .next()
-            .is_none();
-        let take = Take {
-            duration_ms: summary.duration().as_millis() as u64,
-            format: summary.format,
-            sample_rate: summary.sample_rate,
-            stopped,
-            silent: summary.is_silent(),
-            preferred: first_of_question,
-            ..active.session.new_take(
-                request.question_index,
-                request.take,
-                crate::store::recorded_take_file(&summary.path, relative),
-                started_at,
-            )
-        };
         active.session.takes.push(take);
         active.latest_take = Some(active.session.takes.len() - 1);
         self.waveforms.insert(
@@ -852,10 +830,12 @@ impl RehearseApp {
     /// Measures the speech of a take in the background.
     pub(crate) fn analyze(&mut self, session: &str, file: &str, path: PathBuf) {
         if self.analysing.insert((session.to_owned(), file.to_owned())) {
+            // A take the user has just recorded or asked about: first.
             self.worker.send(WorkerRequest::AnalyzeTake {
                 session: session.to_owned(),
                 file: file.to_owned(),
                 path,
+                priority: jobs::Priority::Current,
             });
         }
     }

@@ -12,7 +12,8 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use super::ExportProgress;
-use crate::analysis::{SpeechMetrics, analyze_wav};
+use super::jobs::{Job, JobQueue, JobResult, Priority};
+use crate::analysis::SpeechMetrics;
 use crate::audio::waveform::Waveform;
 use crate::audio::{self, DeviceInfo, Microphone, TakeFormat};
 use crate::interview::Plan;
@@ -55,7 +56,7 @@ pub enum WorkerRequest {
         /// A zip file, rather than a folder.
         zip: bool,
     },
-    /// Measure a take's speech (on a thread of its own).
+    /// Measure a take's speech (on the job queue).
     AnalyzeTake {
         /// The session's id.
         session: String,
@@ -63,6 +64,8 @@ pub enum WorkerRequest {
         file: String,
         /// The take's full path.
         path: PathBuf,
+        /// How soon.
+        priority: Priority,
     },
     /// Export sessions.
     Export {
@@ -150,11 +153,35 @@ impl Worker {
             .name("rehearse-worker".to_owned())
             .spawn(move || {
                 let store = open_store(data_dir.clone(), &outbox);
+                let results = outbox.clone();
+                let jobs = JobQueue::start(move |result| match result {
+                    JobResult::Analyzed {
+                        session,
+                        file,
+                        result,
+                    } => results.send(WorkerEvent::TakeAnalyzed {
+                        session,
+                        file,
+                        result,
+                    }),
+                })
+                .map_err(|err| {
+                    outbox.send(WorkerEvent::Failed(format!(
+                        "cannot start the background jobs (speech analysis): {err}"
+                    )));
+                })
+                .ok();
+                let context = Context {
+                    store: store.as_ref(),
+                    jobs: jobs.as_ref(),
+                    data_dir: &data_dir,
+                    outbox: &outbox,
+                };
                 while let Ok(first) = request_rx.recv() {
                     let mut batch = vec![first];
                     batch.extend(request_rx.try_iter());
                     for request in coalesce(batch) {
-                        handle(request, store.as_ref(), &data_dir, &outbox);
+                        handle(request, &context);
                     }
                 }
             });
@@ -220,33 +247,57 @@ fn open_store(data_dir: DataDir, outbox: &Outbox) -> Option<Arc<Store>> {
     }
 }
 
-/// Drops work that a later request in the same batch makes pointless: an
-/// older save of the same session (typing notes queues one per key), and
-/// repeated listings.
+/// Drops work that a later request in the same batch makes pointless,
+/// without ever reordering what depends on what: several saves of one
+/// session become one save of the latest copy, made where the first of them
+/// was queued (so nothing queued after that first save can see an older
+/// copy); of several listings only the last is made, where it was queued
+/// (it sees every save queued before any of them); likewise for settings. A
+/// deletion of a session is a barrier for its saves.
 fn coalesce(batch: Vec<WorkerRequest>) -> Vec<WorkerRequest> {
     let mut kept: Vec<WorkerRequest> = Vec::with_capacity(batch.len());
-    for request in batch.into_iter().rev() {
-        let superseded = match &request {
+    for request in batch {
+        let earlier = match &request {
             WorkerRequest::SaveSession(session) => kept
                 .iter()
-                .any(|later| matches!(later, WorkerRequest::SaveSession(s) if s.id == session.id)),
-            WorkerRequest::LoadListing => kept
-                .iter()
-                .any(|later| matches!(later, WorkerRequest::LoadListing)),
+                .rposition(|queued| match queued {
+                    WorkerRequest::DeleteSession(id) => id == &session.id,
+                    WorkerRequest::SaveSession(s) => s.id == session.id,
+                    _ => false,
+                })
+                .filter(|&at| matches!(kept[at], WorkerRequest::SaveSession(_))),
             WorkerRequest::SaveSettings(_) => kept
                 .iter()
-                .any(|later| matches!(later, WorkerRequest::SaveSettings(_))),
-            _ => false,
+                .position(|queued| matches!(queued, WorkerRequest::SaveSettings(_))),
+            WorkerRequest::LoadListing => {
+                kept.retain(|queued| !matches!(queued, WorkerRequest::LoadListing));
+                None
+            }
+            _ => None,
         };
-        if !superseded {
-            kept.push(request);
+        match earlier {
+            Some(at) => kept[at] = request,
+            None => kept.push(request),
         }
     }
-    kept.reverse();
     kept
 }
 
-fn handle(request: WorkerRequest, store: Option<&Arc<Store>>, data_dir: &DataDir, outbox: &Outbox) {
+/// What the worker's requests are carried out with.
+struct Context<'a> {
+    store: Option<&'a Arc<Store>>,
+    jobs: Option<&'a JobQueue>,
+    data_dir: &'a DataDir,
+    outbox: &'a Outbox,
+}
+
+fn handle(request: WorkerRequest, context: &Context<'_>) {
+    let Context {
+        store,
+        jobs,
+        data_dir,
+        outbox,
+    } = *context;
     let no_store = || WorkerEvent::Failed("the data folder could not be opened".to_owned());
     match request {
         WorkerRequest::ListDevices => match audio::list_devices(false) {
@@ -301,7 +352,12 @@ fn handle(request: WorkerRequest, store: Option<&Arc<Store>>, data_dir: &DataDir
                 .map_err(|err| format!("{}: {err}", path.display()));
             outbox.send(WorkerEvent::Waveform(path, waveform));
         }
-        WorkerRequest::DeleteSession(id) => match store.map(|s| s.delete_session(&id)) {
+        WorkerRequest::DeleteSession(id) => match store.map(|s| {
+            if let Some(jobs) = jobs {
+                jobs.cancel_session(&id);
+            }
+            s.delete_session(&id)
+        }) {
             Some(Ok(())) => outbox.send(WorkerEvent::SessionDeleted(id)),
             Some(Err(err)) => outbox.send(WorkerEvent::Failed(err.to_string())),
             None => outbox.send(no_store()),
@@ -326,24 +382,22 @@ fn handle(request: WorkerRequest, store: Option<&Arc<Store>>, data_dir: &DataDir
             session,
             file,
             path,
-        } => {
-            let answer = outbox.clone();
-            let spawned = std::thread::Builder::new()
-                .name("rehearse-analysis".to_owned())
-                .spawn(move || {
-                    let result = analyze_wav(&path).map_err(|err| err.to_string());
-                    answer.send(WorkerEvent::TakeAnalyzed {
-                        session,
-                        file,
-                        result,
-                    });
-                });
-            if let Err(err) = spawned {
-                outbox.send(WorkerEvent::Failed(format!(
-                    "cannot start the analysis: {err}"
-                )));
-            }
-        }
+            priority,
+        } => match jobs {
+            Some(jobs) => jobs.push(
+                Job::Analyze {
+                    session,
+                    file,
+                    path,
+                },
+                priority,
+            ),
+            None => outbox.send(WorkerEvent::TakeAnalyzed {
+                session,
+                file,
+                result: Err("the speech analysis could not start".to_owned()),
+            }),
+        },
         WorkerRequest::Export { request, progress } => match store {
             Some(store) => start_export(Arc::clone(store), *request, progress, outbox.clone()),
             None => outbox.send(WorkerEvent::ExportFinished(Err(
@@ -425,8 +479,17 @@ mod tests {
         Box::new(session)
     }
 
+    fn describe(request: &WorkerRequest) -> String {
+        match request {
+            WorkerRequest::SaveSession(s) => format!("save {} {}", s.id, s.takes[0].notes),
+            WorkerRequest::LoadListing => "list".to_owned(),
+            WorkerRequest::DeleteSession(id) => format!("delete {id}"),
+            _ => "other".to_owned(),
+        }
+    }
+
     #[test]
-    fn only_the_last_save_of_a_session_in_a_batch_is_written() {
+    fn saves_are_merged_where_the_first_was_queued_and_one_listing_runs_last() {
         let batch = vec![
             WorkerRequest::SaveSession(session("a", "h")),
             WorkerRequest::LoadListing,
@@ -435,15 +498,78 @@ mod tests {
             WorkerRequest::LoadListing,
             WorkerRequest::SaveSession(session("a", "hey")),
         ];
-        let kept = coalesce(batch);
-        let described: Vec<String> = kept
-            .iter()
-            .map(|r| match r {
-                WorkerRequest::SaveSession(s) => format!("save {} {}", s.id, s.takes[0].notes),
-                WorkerRequest::LoadListing => "list".to_owned(),
-                _ => "other".to_owned(),
-            })
-            .collect();
-        assert_eq!(described, ["save b x", "list", "save a hey"]);
+        let described: Vec<String> = coalesce(batch).iter().map(describe).collect();
+        assert_eq!(described, ["save a hey", "save b x", "list"]);
+    }
+
+    #[test]
+    fn a_deletion_is_a_barrier_for_saves_of_its_session() {
+        let batch = vec![
+            WorkerRequest::SaveSession(session("a", "1")),
+            WorkerRequest::DeleteSession("a".to_owned()),
+            WorkerRequest::SaveSession(session("a", "2")),
+        ];
+        let described: Vec<String> = coalesce(batch).iter().map(describe).collect();
+        assert_eq!(described, ["save a 1", "delete a", "save a 2"]);
+    }
+
+    /// Runs `requests` against a model of the store (session → the version
+    /// saved last); returns what each listing saw, and the final state.
+    fn execute(requests: &[WorkerRequest]) -> (Vec<HashMap<String, u32>>, HashMap<String, u32>) {
+        let mut store = HashMap::new();
+        let mut seen = Vec::new();
+        for request in requests {
+            match request {
+                WorkerRequest::SaveSession(s) => {
+                    store.insert(s.id.clone(), s.takes[0].notes.parse().unwrap());
+                }
+                WorkerRequest::DeleteSession(id) => {
+                    store.remove(id);
+                }
+                WorkerRequest::LoadListing => seen.push(store.clone()),
+                _ => {}
+            }
+        }
+        (seen, store)
+    }
+
+    #[test]
+    fn a_listing_never_reads_a_session_older_than_a_save_queued_before_it() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..2000 {
+            let mut version = 0;
+            let batch: Vec<WorkerRequest> = (0..rng.usize(1..12))
+                .map(|_| match rng.u8(..10) {
+                    0..=5 => {
+                        version += 1;
+                        let id = ["a", "b", "c"][rng.usize(..3)];
+                        WorkerRequest::SaveSession(session(id, &version.to_string()))
+                    }
+                    6..=8 => WorkerRequest::LoadListing,
+                    _ => WorkerRequest::DeleteSession(["a", "b", "c"][rng.usize(..3)].to_owned()),
+                })
+                .collect();
+            let (listings_before, final_before) = execute(&batch);
+            let kept = coalesce(batch);
+            let (listings_after, final_after) = execute(&kept);
+            let shown: Vec<String> = kept.iter().map(describe).collect();
+            assert_eq!(final_after, final_before, "{shown:?}");
+            // The one listing left sees what the last queued listing would
+            // have seen, or newer: never older.
+            assert_eq!(
+                listings_after.len(),
+                listings_before.len().min(1),
+                "{shown:?}"
+            );
+            if let (Some(after), Some(before)) = (listings_after.last(), listings_before.last()) {
+                for (id, version) in before {
+                    let now = after.get(id);
+                    assert!(
+                        now.is_some_and(|v| v >= version),
+                        "{id}: {now:?} < {version} in {shown:?}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -27,7 +27,7 @@ use crate::paths::DataDir;
 use crate::questions::PackSources;
 use crate::store::history::practice_records;
 use crate::store::settings::{OrderChoice, Settings};
-use crate::store::{Session, Store, Take};
+use crate::store::{Session, Store};
 
 /// How often the countdowns are advanced.
 const TICK: Duration = Duration::from_millis(50);
@@ -121,20 +121,15 @@ pub(super) fn run(
                     let Some((request, relative, started_at)) = recording.take() else {
                         continue;
                     };
-                    let reason = pending_stop.take().unwrap_or(match &summary.ended {
-                        TakeEnd::LimitReached => StopReason::TimeLimit,
-                        TakeEnd::DeviceLost(_) => StopReason::DeviceLost,
-                        TakeEnd::WriteFailed(_) => StopReason::WriteFailed,
-                        TakeEnd::Closed => StopReason::SessionEnded,
-                        TakeEnd::Stopped => StopReason::User,
-                    });
                     report_take_end(&summary);
-                    interview.recording_stopped(reason);
-                    // The recorder never replaces a file: if one appeared at
-                    // the take's name, the take is beside it.
-                    let relative = crate::store::recorded_take_file(&summary.path, relative);
-                    let mut take =
-                        take_from(&session, request, relative, started_at, &summary, reason);
+                    let mut take = session.recorded_take(
+                        &request,
+                        relative,
+                        started_at,
+                        &summary,
+                        pending_stop.take(),
+                    );
+                    interview.recording_stopped(take.stopped);
                     // A 2-minute take is measured in milliseconds.
                     match crate::analysis::analyze_wav(&summary.path) {
                         Ok(metrics) => {
@@ -256,25 +251,6 @@ fn plan_request(args: &InterviewArgs, settings: &Settings) -> PlanRequest {
             None => settings.answer,
         },
         warning_seconds: settings.warning_seconds,
-    }
-}
-
-/// The take to store for a finished recording.
-fn take_from(
-    session: &Session,
-    request: TakeRequest,
-    file: String,
-    started_at: Timestamp,
-    summary: &TakeSummary,
-    stopped: StopReason,
-) -> Take {
-    Take {
-        duration_ms: summary.duration().as_millis() as u64,
-        format: summary.format,
-        sample_rate: summary.sample_rate,
-        stopped,
-        silent: summary.is_silent(),
-        ..session.new_take(request.question_index, request.take, file, started_at)
     }
 }
 

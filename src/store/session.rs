@@ -9,8 +9,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::SpeechMetrics;
-use crate::audio::TakeFormat;
-use crate::interview::{PlanRequest, StopReason};
+use crate::audio::{TakeEnd, TakeFormat, TakeSummary};
+use crate::interview::{PlanRequest, StopReason, TakeRequest};
 use crate::model::{QuestionKind, Rating};
 
 /// The `session.json` format this build writes (and the newest it reads).
@@ -225,6 +225,36 @@ impl Session {
         }
     }
 
+    /// The take to store for a recording that has ended: `request` and
+    /// `planned_file` (from [`super::take_path`]) say what was asked for,
+    /// `summary` what the recorder wrote, `chosen` why the user stopped it,
+    /// if they did. The one place that sets what a new take is: the first
+    /// take of a question is its preferred one; the file is where the
+    /// recorder put it; the stop reason is the user's, else the recorder's.
+    pub fn recorded_take(
+        &self,
+        request: &TakeRequest,
+        planned_file: String,
+        started_at: Timestamp,
+        summary: &TakeSummary,
+        chosen: Option<StopReason>,
+    ) -> Take {
+        Take {
+            duration_ms: summary.duration().as_millis() as u64,
+            format: summary.format,
+            sample_rate: summary.sample_rate,
+            stopped: chosen.unwrap_or_else(|| stop_reason(&summary.ended)),
+            silent: summary.is_silent(),
+            preferred: self.takes_of(request.question_index).next().is_none(),
+            ..self.new_take(
+                request.question_index,
+                request.take,
+                super::recorded_take_file(&summary.path, planned_file),
+                started_at,
+            )
+        }
+    }
+
     /// Takes of the question at `question_index`, in order.
     pub fn takes_of(&self, question_index: usize) -> impl Iterator<Item = &Take> {
         self.takes
@@ -297,6 +327,17 @@ impl Session {
             .map(|r| f64::from(r.stars()))
             .collect();
         (!ratings.is_empty()).then(|| ratings.iter().sum::<f64>() / ratings.len() as f64)
+    }
+}
+
+/// Why a recording stopped, from how the recorder says it ended.
+pub fn stop_reason(ended: &TakeEnd) -> StopReason {
+    match ended {
+        TakeEnd::LimitReached => StopReason::TimeLimit,
+        TakeEnd::DeviceLost(_) => StopReason::DeviceLost,
+        TakeEnd::WriteFailed(_) => StopReason::WriteFailed,
+        TakeEnd::Closed => StopReason::SessionEnded,
+        TakeEnd::Stopped => StopReason::User,
     }
 }
 

@@ -271,6 +271,7 @@ pub(super) struct Reactor {
 
     write_buf: Vec<u8>,
     read_buf: Vec<u8>,
+    // Rehearse patch: the buffer socket reads go into (see `recv`).
     scratch: Box<[u8]>,
     in_progress_read: Option<protocol::Descriptor>,
 }
@@ -301,6 +302,7 @@ impl Reactor {
 
             write_buf: Vec::new(),
             read_buf: Vec::new(),
+            // Rehearse patch: zeroed once per connection.
             scratch: vec![0; 1024 * 1024].into_boxed_slice(),
             in_progress_read: None,
         };

@@ -356,6 +356,8 @@ impl Stream {
         })?;
 
         let handle = LatencyHandle::new();
+        // Rehearse patch: `update_callback` (a clone of `handle.update`) is
+        // gone; see the end of the callback.
 
         let callback = move |buf: &[u8]| {
             let elapsed = Instant::now().saturating_duration_since(start);
@@ -366,12 +368,14 @@ impl Stream {
             // between polls.
             let stored_latency = latency_clone.load(Ordering::Relaxed);
             let poll_usec = poll_clone.load(Ordering::Relaxed);
+            // Rehearse patch: capped to RECORD_LATENCY_INTERVAL, the poll
+            // interval of record streams (was LATENCY_MAX_INTERVAL).
             // Cap to RECORD_LATENCY_INTERVAL: the linear-fill assumption is only valid for that
             // window, and a stale poll_usec (e.g. after cork/uncork where timing_info blocks)
             // would otherwise keep inflating the interpolated latency up to the cap.
             let elapsed_since_poll = elapsed_usec
                 .saturating_sub(poll_usec)
-                .min(RECORD_LATENCY_INTERVAL.as_micros() as u64);
+                .min(RECORD_LATENCY_INTERVAL.as_micros() as u64); // Rehearse patch
             let latency = stored_latency.saturating_add(elapsed_since_poll);
 
             let capture_time = elapsed
@@ -444,11 +448,13 @@ impl Stream {
                     timing_info.read_offset,
                 );
 
+                // Rehearse patch: record streams poll every
+                // RECORD_LATENCY_INTERVAL (was LATENCY_MAX_INTERVAL).
                 // Wait until woken by a play/pause/drop event or until RECORD_LATENCY_INTERVAL.
                 let (lock, cvar) = &*update_thread;
                 let Ok(guard) = lock.lock() else { break };
                 let (mut guard, _) = cvar
-                    .wait_timeout_while(guard, RECORD_LATENCY_INTERVAL, |notified| !*notified)
+                    .wait_timeout_while(guard, RECORD_LATENCY_INTERVAL, |notified| !*notified) // Rehearse patch
                     .unwrap_or_else(|e| e.into_inner());
                 *guard = false;
             }
