@@ -13,12 +13,14 @@
 //! - [`questions`]: question packs, loaded and validated;
 //! - [`paths`]: where the data lives;
 //! - [`files`]: reading the user's text files safely;
+//! - [`durable`]: private, atomic, never-replacing writes;
 //! - [`model`]: plain data shared by all.
 
 pub mod analysis;
 pub mod app;
 pub mod audio;
 pub mod cli;
+pub mod durable;
 pub mod files;
 pub mod interview;
 pub mod model;

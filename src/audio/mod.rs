@@ -15,6 +15,7 @@ pub mod player;
 pub mod recorder;
 pub mod recover;
 pub mod take_file;
+pub mod wav_header;
 pub mod waveform;
 
 pub use convert::TakeFormat;

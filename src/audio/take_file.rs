@@ -2,11 +2,12 @@
 //! date and synced to disk every second, and renamed to `NAME.wav` only when
 //! complete. After a crash, [`super::recover`] repairs what is left.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::convert::{TakeFormat, to_i16, to_i24};
+use crate::durable::{create_private, publish_beside};
 
 /// Suffix of a take still being recorded.
 pub const PART_SUFFIX: &str = ".part";
@@ -38,19 +39,6 @@ impl Seek for DurableFile {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
         self.0.seek(pos)
     }
-}
-
-/// Creates `path` for writing, failing if it exists; readable by the user
-/// only where the platform has such permissions.
-pub fn create_private(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true).read(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
 }
 
 /// An open take being written.
@@ -174,7 +162,7 @@ impl TakeFile {
         // Dropping the writer tries to finalize; its error is the one being
         // salvaged from, so the repair below is what counts.
         drop(self.writer);
-        let wav = super::recover::repair(&self.part_path)
+        let wav = super::wav_header::repair(&self.part_path)
             .map_err(|err| io::Error::other(err.to_string()))?;
         let path = publish_beside(&self.part_path, &self.final_path)?;
         Ok(FinishedTake {
@@ -191,67 +179,6 @@ pub struct FinishedTake {
     pub path: PathBuf,
     /// Frames in the file.
     pub frames: u64,
-}
-
-/// Gives a finished `.part` its final name without ever replacing a file,
-/// and syncs the folder so the new name survives a crash. Fails with
-/// [`io::ErrorKind::AlreadyExists`] when `final_path` exists.
-pub fn publish(part_path: &Path, final_path: &Path) -> io::Result<()> {
-    // A hard link fails when the name exists, where a rename would replace
-    // it; the link is then removed from the `.part` name.
-    match std::fs::hard_link(part_path, final_path) {
-        Ok(()) => std::fs::remove_file(part_path)?,
-        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => return Err(err),
-        Err(_) => {
-            // A file system without hard links (FAT, some network shares):
-            // check, then rename; only a race of microseconds remains.
-            if std::fs::symlink_metadata(final_path).is_ok() {
-                return Err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    format!("{} exists", final_path.display()),
-                ));
-            }
-            std::fs::rename(part_path, final_path)?;
-        }
-    }
-    if let Some(folder) = final_path.parent() {
-        // Not every platform can open a folder to sync it; the new name is
-        // in place either way.
-        if let Ok(dir) = File::open(folder) {
-            dir.sync_all().ok();
-        }
-    }
-    Ok(())
-}
-
-/// Publishes `part_path` as `final_path`, or as the first free
-/// `NAME.recovered[-n].wav` beside it when that name is taken; the name used.
-pub fn publish_beside(part_path: &Path, final_path: &Path) -> io::Result<PathBuf> {
-    let mut candidate = final_path.to_path_buf();
-    for attempt in 1..=1000 {
-        match publish(part_path, &candidate) {
-            Ok(()) => return Ok(candidate),
-            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
-                candidate = numbered_name(final_path, attempt);
-            }
-            Err(err) => return Err(err),
-        }
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        format!("no free name beside {}", final_path.display()),
-    ))
-}
-
-/// `NAME.wav` → `NAME.recovered.wav` (n = 1), `NAME.recovered-n.wav`.
-fn numbered_name(final_path: &Path, n: u32) -> PathBuf {
-    let text = final_path.to_string_lossy();
-    let stem = text.strip_suffix(".wav").unwrap_or(&text);
-    if n == 1 {
-        PathBuf::from(format!("{stem}.recovered.wav"))
-    } else {
-        PathBuf::from(format!("{stem}.recovered-{n}.wav"))
-    }
 }
 
 fn into_io(err: hound::Error) -> io::Error {

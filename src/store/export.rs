@@ -358,14 +358,14 @@ impl Sink {
             Container::Folder => {
                 super::create_private_dir(path).map_err(|e| file_error(path)(&e))?;
                 let marker = path.join(FOLDER_MARKER);
-                crate::audio::take_file::create_private(&marker)
+                crate::durable::create_private(&marker)
                     .and_then(|mut file| file.write_all(b"Rehearse export\n"))
                     .map_err(|e| file_error(&marker)(&e))?;
                 Ok(Self::Folder(path.to_path_buf()))
             }
             Container::Zip => {
-                let file = crate::audio::take_file::create_private(path)
-                    .map_err(|e| file_error(path)(&e))?;
+                let file =
+                    crate::durable::create_private(path).map_err(|e| file_error(path)(&e))?;
                 Ok(Self::Zip(Box::new(zip::ZipWriter::new(BufWriter::new(
                     file,
                 )))))
@@ -381,8 +381,8 @@ impl Sink {
                 if let Some(parent) = path.parent() {
                     super::create_private_dir(parent).map_err(|e| file_error(parent)(&e))?;
                 }
-                let file = crate::audio::take_file::create_private(&path)
-                    .map_err(|e| file_error(&path)(&e))?;
+                let file =
+                    crate::durable::create_private(&path).map_err(|e| file_error(&path)(&e))?;
                 Ok(Box::new(BufWriter::new(file)))
             }
             Self::Zip(zip) => {

@@ -17,7 +17,7 @@ pub mod session;
 pub mod settings;
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -80,49 +80,14 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same
-/// folder, synced, then renamed over `path`, then the folder synced. A crash
-/// leaves either the old file or the new one, never a mix.
+/// Writes `bytes` to `path` atomically ([`crate::durable::atomic_write`]).
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = folder.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = audio::take_file::create_private(&temporary).or_else(|err| {
-            if err.kind() == io::ErrorKind::AlreadyExists {
-                fs::remove_file(&temporary)?;
-                audio::take_file::create_private(&temporary)
-            } else {
-                Err(err)
-            }
-        })?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&temporary, path)?;
-        if let Ok(dir) = File::open(folder) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    result.map_err(io_error(path))
+    crate::durable::atomic_write(path, bytes).map_err(io_error(path))
 }
 
-/// Creates `path` and its parents, readable by the user only (on Unix).
+/// Creates `path` and its parents, readable by the user only.
 pub fn create_private_dir(path: &Path) -> Result<(), StoreError> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(path).map_err(io_error(path))
+    crate::durable::create_private_dir(path).map_err(io_error(path))
 }
 
 /// `text` made safe as one file-name component: ASCII letters, digits, `-`
@@ -687,11 +652,11 @@ impl Store {
 fn unlisted_takes(
     session: &Session,
     takes_dir: &Path,
-) -> Vec<(PathBuf, audio::recover::RepairedWav)> {
+) -> Vec<(PathBuf, audio::wav_header::RepairedWav)> {
     let Ok(entries) = fs::read_dir(takes_dir) else {
         return Vec::new();
     };
-    let mut found: Vec<(PathBuf, audio::recover::RepairedWav)> = entries
+    let mut found: Vec<(PathBuf, audio::wav_header::RepairedWav)> = entries
         .flatten()
         .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|entry| {
@@ -703,7 +668,7 @@ fn unlisted_takes(
             if listed || name.starts_with('.') || !name.ends_with(".wav") {
                 return None;
             }
-            let wav = audio::recover::inspect(&entry.path()).ok()?;
+            let wav = audio::wav_header::inspect(&entry.path()).ok()?;
             Some((entry.path(), wav))
         })
         .collect();
@@ -768,7 +733,11 @@ fn take_index(session: &Session, number: usize) -> Result<usize, StoreError> {
 
 /// Adds a recovered WAV to its session, reading the question and take
 /// number from its name (`<nn>-<question id>-take<k>.wav`).
-fn attach_recovered(session: &mut Session, path: &Path, wav: &audio::recover::RepairedWav) -> bool {
+fn attach_recovered(
+    session: &mut Session,
+    path: &Path,
+    wav: &audio::wav_header::RepairedWav,
+) -> bool {
     let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
         return false;
     };

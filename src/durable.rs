@@ -1,0 +1,161 @@
+//! Durable, private writes, in one place: files and folders readable by the
+//! user only (they hold their voice and their notes), JSON written
+//! atomically (temporary file, fsync, rename, fsync of the folder), and a
+//! finished take given its final name without ever replacing a file.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Creates `path` for writing, failing if it exists; readable by the user
+/// only where the platform has such permissions.
+pub fn create_private(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).read(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Creates `path` and its parents, readable by the user only (on Unix).
+pub fn create_private_dir(path: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same
+/// folder (`.NAME.tmp-PID`), synced, then renamed over `path`, then the
+/// folder synced. A crash leaves either the old file or the new one, never
+/// a mix; the store removes temporary files of dead processes at start.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = folder.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = create_private(&temporary).or_else(|err| {
+            if err.kind() == io::ErrorKind::AlreadyExists {
+                fs::remove_file(&temporary)?;
+                create_private(&temporary)
+            } else {
+                Err(err)
+            }
+        })?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)?;
+        sync_folder(folder);
+        Ok(())
+    })();
+    if result.is_err() {
+        // The write failed; its temporary file goes too, or is removed at
+        // the next start if even that fails.
+        fs::remove_file(&temporary).ok();
+    }
+    result
+}
+
+/// Syncs a folder, so that a rename in it survives a crash. Not every
+/// platform can open a folder to sync it; the rename is done either way.
+fn sync_folder(folder: &Path) {
+    if let Ok(dir) = File::open(folder) {
+        dir.sync_all().ok();
+    }
+}
+
+/// Gives a finished `.part` its final name without ever replacing a file,
+/// and syncs the folder so the new name survives a crash. Fails with
+/// [`io::ErrorKind::AlreadyExists`] when `final_path` exists.
+pub fn publish(part_path: &Path, final_path: &Path) -> io::Result<()> {
+    // A hard link fails when the name exists, where a rename would replace
+    // it; the link is then removed from the `.part` name.
+    match fs::hard_link(part_path, final_path) {
+        Ok(()) => fs::remove_file(part_path)?,
+        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => return Err(err),
+        Err(_) => {
+            // A file system without hard links (FAT, some network shares):
+            // check, then rename; only a race of microseconds remains.
+            if fs::symlink_metadata(final_path).is_ok() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{} exists", final_path.display()),
+                ));
+            }
+            fs::rename(part_path, final_path)?;
+        }
+    }
+    if let Some(folder) = final_path.parent() {
+        sync_folder(folder);
+    }
+    Ok(())
+}
+
+/// Publishes `part_path` as `final_path`, or as the first free
+/// `NAME.recovered[-n].wav` beside it when that name is taken; the name used.
+pub fn publish_beside(part_path: &Path, final_path: &Path) -> io::Result<PathBuf> {
+    let mut candidate = final_path.to_path_buf();
+    for attempt in 1..=1000 {
+        match publish(part_path, &candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                candidate = numbered_name(final_path, attempt);
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("no free name beside {}", final_path.display()),
+    ))
+}
+
+/// `NAME.wav` → `NAME.recovered.wav` (n = 1), `NAME.recovered-n.wav`.
+fn numbered_name(final_path: &Path, n: u32) -> PathBuf {
+    let text = final_path.to_string_lossy();
+    let stem = text.strip_suffix(".wav").unwrap_or(&text);
+    if n == 1 {
+        PathBuf::from(format!("{stem}.recovered.wav"))
+    } else {
+        PathBuf::from(format!("{stem}.recovered-{n}.wav"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_atomic_write_replaces_the_whole_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("session.json");
+        atomic_write(&path, b"{\"old\": true}").unwrap();
+        atomic_write(&path, b"{}").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"{}");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn what_is_created_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("a/b");
+        create_private_dir(&folder).unwrap();
+        atomic_write(&folder.join("x.json"), b"1").unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&folder.join("x.json")), 0o600);
+    }
+}
