@@ -58,10 +58,12 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         sync_folder(folder);
         Ok(())
     })();
-    if result.is_err() {
-        // The write failed; its temporary file goes too, or is removed at
-        // the next start if even that fails.
-        fs::remove_file(&temporary).ok();
+    if result.is_err()
+        && let Err(err) = fs::remove_file(&temporary)
+        && err.kind() != io::ErrorKind::NotFound
+    {
+        // Removed at the next start instead.
+        log::warn!("{}: {err}", temporary.display());
     }
     result
 }
@@ -69,8 +71,8 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Syncs a folder, so that a rename in it survives a crash. Not every
 /// platform can open a folder to sync it; the rename is done either way.
 fn sync_folder(folder: &Path) {
-    if let Ok(dir) = File::open(folder) {
-        dir.sync_all().ok();
+    if let Err(err) = File::open(folder).and_then(|dir| dir.sync_all()) {
+        log::debug!("{}: not synced: {err}", folder.display());
     }
 }
 

@@ -14,6 +14,7 @@
 //! - [`paths`]: where the data lives;
 //! - [`files`]: reading the user's text files safely;
 //! - [`durable`]: private, atomic, never-replacing writes;
+//! - [`logging`]: the log (stderr and a rotated file);
 //! - [`model`]: plain data shared by all.
 
 pub mod analysis;
@@ -23,6 +24,7 @@ pub mod cli;
 pub mod durable;
 pub mod files;
 pub mod interview;
+pub mod logging;
 pub mod model;
 pub mod paths;
 pub mod questions;

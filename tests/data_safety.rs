@@ -692,12 +692,18 @@ fn an_export_killed_by_a_signal_leaves_nothing_and_old_leftovers_go() {
     std::fs::create_dir(&stale).unwrap();
     std::fs::write(stale.join("report.html"), b"half").unwrap();
     let again = dir.path().join("again");
-    let exported = rehearse(
-        &data,
-        &["export", "latest", "--to", again.to_str().unwrap()],
-    );
+    let exported = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["export", "latest", "--to", again.to_str().unwrap()])
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
     assert!(exported.status.success(), "{}", text(&exported.stderr));
     assert!(!stale.exists());
+    // Said in the log, which lives beside the data named with --data-dir.
+    let log = std::fs::read_to_string(data.join("log/rehearse.log")).unwrap();
+    assert!(log.contains("left by an export that was killed"), "{log}");
 }
 
 // Smaller things.

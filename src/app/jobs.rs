@@ -135,14 +135,9 @@ impl Drop for JobQueue {
         if let Some(thread) = self.thread.take()
             && thread.join().is_err()
         {
-            log_panic();
+            log::error!("a background job panicked; its result is lost");
         }
     }
-}
-
-/// A job that panicked took its thread with it; the window goes on.
-fn log_panic() {
-    eprintln!("rehearse: a background job failed unexpectedly");
 }
 
 /// Waits for the next job: the newest current one, else the oldest

@@ -128,7 +128,13 @@ struct Outbox {
 
 impl Outbox {
     fn send(&self, event: WorkerEvent) {
-        let _ = self.events.send(event);
+        if let Err(mpsc::SendError(event)) = self.events.send(event) {
+            // The window has closed; what it would have shown is logged.
+            if let WorkerEvent::Failed(message) = event {
+                log::warn!("{message}");
+            }
+            return;
+        }
         (self.wake)();
     }
 }
@@ -187,9 +193,11 @@ impl Worker {
             });
         if let Err(err) = spawned {
             let (tx, rx) = mpsc::channel();
-            let _ = tx.send(WorkerEvent::Failed(format!(
+            // `rx` is alive: this cannot fail.
+            tx.send(WorkerEvent::Failed(format!(
                 "cannot start the background thread: {err}"
-            )));
+            )))
+            .ok();
             return Self {
                 requests: mpsc::channel().0,
                 events: rx,
@@ -200,7 +208,9 @@ impl Worker {
 
     /// Queues work.
     pub fn send(&self, request: WorkerRequest) {
-        let _ = self.requests.send(request);
+        if self.requests.send(request).is_err() {
+            log::error!("the background thread has ended; a request was lost");
+        }
     }
 
     /// The next finished piece of work, if any.

@@ -96,9 +96,11 @@ impl Player {
             .spawn(move || run(&open, &request_rx, &event_tx, &thread_shared, &wake));
         if let Err(err) = spawned {
             let (tx, rx) = mpsc::channel();
-            let _ = tx.send(PlayerEvent::Failed(format!(
+            // `rx` is alive: this cannot fail.
+            tx.send(PlayerEvent::Failed(format!(
                 "cannot start the playback thread: {err}"
-            )));
+            )))
+            .ok();
             return Self {
                 requests: mpsc::channel().0,
                 events: rx,
@@ -119,7 +121,7 @@ impl Player {
     pub fn load(&mut self, path: &Path, from: Duration, play: bool) -> u64 {
         let generation = self.next_generation;
         self.next_generation += 1;
-        let _ = self.requests.send(Request::Load {
+        self.request(Request::Load {
             path: path.to_path_buf(),
             generation,
             from,
@@ -130,22 +132,30 @@ impl Player {
 
     /// Plays (from the start again when the take had ended).
     pub fn play(&self) {
-        let _ = self.requests.send(Request::Play);
+        self.request(Request::Play);
     }
 
     /// Pauses.
     pub fn pause(&self) {
-        let _ = self.requests.send(Request::Pause);
+        self.request(Request::Pause);
     }
 
     /// Moves the play position (clamped to the take).
     pub fn seek(&self, to: Duration) {
-        let _ = self.requests.send(Request::Seek(to));
+        self.request(Request::Seek(to));
     }
 
     /// Stops and forgets the take (before it is deleted, say).
     pub fn unload(&self) {
-        let _ = self.requests.send(Request::Unload);
+        self.request(Request::Unload);
+    }
+
+    /// Sends a request to the playback thread; one that has ended was
+    /// already reported (its start failed), so this only logs.
+    fn request(&self, request: Request) {
+        if self.requests.send(request).is_err() {
+            log::warn!("playback is not available: its thread is not running");
+        }
     }
 
     /// The latest published status.
@@ -205,8 +215,11 @@ fn run(
             if matches!(request, Request::Seek(_)) && Some(index) != last_seek {
                 continue;
             }
-            if let Err(message) = apply(request, &mut loaded, open, shared) {
-                let _ = events.send(PlayerEvent::Failed(message));
+            if let Err(message) = apply(request, &mut loaded, open, shared)
+                && let Err(mpsc::SendError(PlayerEvent::Failed(message))) =
+                    events.send(PlayerEvent::Failed(message))
+            {
+                log::warn!("{message}");
             }
         }
         publish(loaded.as_ref(), shared);

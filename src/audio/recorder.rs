@@ -59,8 +59,15 @@ fn push_input(producer: &mut Producer<u8>, shared: &Shared, frame_bytes: usize, 
     let fitting = (producer.slots() / frame_bytes).min(frames);
     if fitting > 0 {
         // Cannot fail: `fitting` frames were free a moment ago and only
-        // this thread adds to the ring.
-        let _ = producer.push_entire_slice(&data[..fitting * frame_bytes]);
+        // this thread adds to the ring (and the audio thread may not log).
+        if producer
+            .push_entire_slice(&data[..fitting * frame_bytes])
+            .is_err()
+        {
+            shared
+                .frames_dropped
+                .fetch_add(fitting as u64, Ordering::Relaxed);
+        }
     }
     shared
         .frames_captured
@@ -253,8 +260,12 @@ impl Microphone {
                     push_input(&mut producer, &callback_shared, frame_bytes, data.bytes());
                 },
                 move |err: cpal::Error| {
-                    if is_fatal(&err) {
-                        let _ = error_commands.send(WriterCommand::StreamError(err.to_string()));
+                    if is_fatal(&err)
+                        && error_commands
+                            .send(WriterCommand::StreamError(err.to_string()))
+                            .is_err()
+                    {
+                        log::warn!("the microphone failed after it was closed: {err}");
                     }
                 },
                 None,
@@ -336,11 +347,17 @@ impl Microphone {
     /// as [`RecorderEvent`]s.
     pub fn start_take(&self, path: PathBuf, limit: Option<Duration>) {
         let rate = f64::from(self.info.sample_rate);
-        let _ = self.commands.send(WriterCommand::Start {
+        let command = WriterCommand::Start {
             path,
             limit_frames: limit.map(|l| (l.as_secs_f64() * rate).round() as u64),
             requested_at: Instant::now(),
-        });
+        };
+        if self.commands.send(command).is_err() {
+            log::error!(
+                "cannot start a take on \"{}\": its writer thread has ended",
+                self.info.name
+            );
+        }
     }
 
     /// Stops the running take; [`RecorderEvent::TakeFinished`] follows.
@@ -370,7 +387,9 @@ pub struct TakeStopper(Sender<WriterCommand>);
 impl TakeStopper {
     /// Stops the running take; [`RecorderEvent::TakeFinished`] follows.
     pub fn stop(&self) {
-        let _ = self.0.send(WriterCommand::Stop);
+        if self.0.send(WriterCommand::Stop).is_err() {
+            log::debug!("stop asked after the microphone closed");
+        }
     }
 }
 
@@ -387,15 +406,32 @@ impl Drop for Microphone {
                 .name("rehearse-stream-close".to_owned())
                 .spawn(move || {
                     drop(stream);
-                    let _ = closed.send(());
+                    // The microphone may have stopped waiting: nothing to tell.
+                    closed.send(()).ok();
                 });
-            if closer.is_ok() {
-                let _ = wait.recv_timeout(STREAM_CLOSE_WAIT);
+            match closer {
+                Ok(_) => {
+                    if wait.recv_timeout(STREAM_CLOSE_WAIT).is_err() {
+                        log::warn!(
+                            "\"{}\" did not close within {} s; left to close in the background",
+                            self.info.name,
+                            STREAM_CLOSE_WAIT.as_secs_f64()
+                        );
+                    }
+                }
+                Err(err) => log::error!(
+                    "cannot start a thread to close \"{}\": {err}",
+                    self.info.name
+                ),
             }
         }
-        let _ = self.commands.send(WriterCommand::Shutdown);
-        if let Some(writer) = self.writer.take() {
-            let _ = writer.join();
+        if self.commands.send(WriterCommand::Shutdown).is_err() {
+            log::debug!("the writer of \"{}\" had already ended", self.info.name);
+        }
+        if let Some(writer) = self.writer.take()
+            && writer.join().is_err()
+        {
+            log::error!("the writer thread of \"{}\" panicked", self.info.name);
         }
     }
 }
@@ -459,9 +495,7 @@ impl Writer {
                     self.drain(&mut raw, &mut mono, &mut meter, &mut take);
                     match take.take() {
                         Some(running) => self.finish(running, TakeEnd::DeviceLost(why)),
-                        None => {
-                            let _ = self.events.send(RecorderEvent::StreamFailed(why));
-                        }
+                        None => self.report(RecorderEvent::StreamFailed(why)),
                     }
                 }
                 Ok(WriterCommand::Shutdown) | Err(RecvTimeoutError::Disconnected) => {
@@ -504,7 +538,7 @@ impl Writer {
                 last_audio: Instant::now(),
             }),
             Err(err) => {
-                let _ = self.events.send(RecorderEvent::TakeFailed {
+                self.report(RecorderEvent::TakeFailed {
                     error: format!("cannot create {}: {err}", path.display()),
                     path,
                 });
@@ -561,7 +595,7 @@ impl Writer {
         if running.first_sample_delay.is_none() && !samples.is_empty() {
             let delay = running.requested_at.elapsed();
             running.first_sample_delay = Some(delay);
-            let _ = self.events.send(RecorderEvent::TakeStarted {
+            self.report(RecorderEvent::TakeStarted {
                 path: running.path.clone(),
                 first_sample_delay: delay,
             });
@@ -596,6 +630,14 @@ impl Writer {
         }
     }
 
+    /// Tells the microphone's owner; one that has gone is logged, since
+    /// the take itself is on disk either way.
+    fn report(&self, event: RecorderEvent) {
+        if let Err(mpsc::SendError(event)) = self.events.send(event) {
+            log::info!("a recorder event nobody listens to any more: {event:?}");
+        }
+    }
+
     /// Completes the file (or salvages it after a write error) and reports.
     fn finish(&self, take: ActiveTake, ended: TakeEnd) {
         let mut frames = take.file.frames();
@@ -616,7 +658,7 @@ impl Writer {
             (Err(err), _) => TakeEnd::WriteFailed(err.to_string()),
         };
         let dropped = self.shared.frames_dropped.load(Ordering::Relaxed) - take.dropped_at_start;
-        let _ = self.events.send(RecorderEvent::TakeFinished(TakeSummary {
+        self.report(RecorderEvent::TakeFinished(TakeSummary {
             path,
             frames,
             sample_rate: self.sample_rate,

@@ -86,7 +86,12 @@ impl TakeFile {
         // While this file is open, `recover` (in any process) sees the take
         // is live and leaves it alone. A file system without locks only
         // loses that protection, so a failure here is not the take's.
-        file.try_lock().ok();
+        if let Err(err) = file.try_lock() {
+            log::info!(
+                "{}: not locked ({err}); recover could touch it while it records",
+                part_path.display()
+            );
+        }
         let buffered = BufWriter::with_capacity(64 * 1024, DurableFile(file));
         let mut writer =
             hound::WavWriter::new(buffered, format.wav_spec(sample_rate)).map_err(into_io)?;

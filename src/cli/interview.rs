@@ -370,7 +370,8 @@ impl Terminal {
                     ""
                 };
                 eprintln!("  {label}: {second} s left{warning}");
-                let _ = std::io::stderr().flush();
+                // Nothing to say if even stderr fails.
+                std::io::stderr().flush().ok();
             }
         }
     }

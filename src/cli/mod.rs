@@ -246,6 +246,7 @@ pub fn error_text(err: &anyhow::Error) -> String {
 
 /// Runs the command line; the exit code tells scripts whether it worked.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    crate::logging::init(crate::logging::log_folder(cli.data_dir.as_deref()));
     let data_dir = DataDir::resolve(cli.data_dir.clone())?;
     let sources = PackSources {
         folder: Some(data_dir.questions()),

@@ -307,10 +307,20 @@ fn remove_leftovers(destination: &Path) {
             continue;
         }
         let path = entry.path();
-        if kind == "replaced" && fs::symlink_metadata(destination).is_err() {
-            fs::rename(&path, destination).ok();
+        let result = if kind == "replaced" && fs::symlink_metadata(destination).is_err() {
+            fs::rename(&path, destination)
         } else {
-            remove_any(&path).ok();
+            remove_any(&path)
+        };
+        match result {
+            Ok(()) => log::info!(
+                "removed {}, left by an export that was killed",
+                path.display()
+            ),
+            Err(err) => log::warn!(
+                "cannot remove {}, left by a killed export: {err}",
+                path.display()
+            ),
         }
     }
 }
@@ -326,7 +336,14 @@ fn put_in_place(partial: &Path, destination: &Path, replaces: bool) -> Result<()
     let aside = sibling(destination, "replaced", std::process::id());
     fs::rename(destination, &aside).map_err(|e| failed(&e))?;
     if let Err(err) = fs::rename(partial, destination) {
-        fs::rename(&aside, destination).ok();
+        if let Err(back) = fs::rename(&aside, destination) {
+            return Err(ExportError::File {
+                path: aside,
+                message: format!(
+                    "{err}; the earlier export is kept here, since it could not be put back: {back}"
+                ),
+            });
+        }
         return Err(failed(&err));
     }
     remove_any(&aside).map_err(|err| ExportError::File {

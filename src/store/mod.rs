@@ -566,6 +566,8 @@ impl Store {
                     continue;
                 }
             };
+            // A damaged session gets its repaired takes, but no manifest
+            // change: it is never written.
             let mut session = self.load(&id).ok();
             let mut changed = false;
             for outcome in outcomes {
@@ -622,7 +624,9 @@ impl Store {
                 let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
                 if is_dir && name.starts_with(".deleting-") {
                     // The user already chose to delete it.
-                    fs::remove_dir_all(entry.path()).ok();
+                    if let Err(err) = fs::remove_dir_all(entry.path()) {
+                        log::warn!("{}: {err}", entry.path().display());
+                    }
                 } else if is_dir {
                     folders.push(entry.path());
                 }
@@ -639,8 +643,11 @@ impl Store {
                         .rsplit_once(".tmp-")
                         .and_then(|(_, pid)| pid.parse::<u32>().ok())
                         .is_some_and(|pid| !crate::files::process_is_alive(pid));
-                if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
-                    fs::remove_file(entry.path()).ok();
+                if stale
+                    && entry.file_type().is_ok_and(|t| t.is_file())
+                    && let Err(err) = fs::remove_file(entry.path())
+                {
+                    log::warn!("{}: {err}", entry.path().display());
                 }
             }
         }

@@ -1,5 +1,5 @@
-//! The settings screen: the data folder, default timings, warning time,
-//! recording format and theme. Every change is saved at once.
+//! The settings screen: the data folder, the log, default timings, warning
+//! time, recording format and theme. Every change is saved at once.
 
 use eframe::egui;
 
@@ -20,6 +20,12 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
         }
     });
     ui.weak("Nothing leaves this computer unless you export it. To back up, copy this folder.");
+    if let Some(log) = crate::logging::log_file() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("If something goes wrong, details are written to");
+            ui.monospace(log.display().to_string());
+        });
+    }
     ui.separator();
 
     let mut changed = false;

@@ -1,0 +1,216 @@
+//! The log: what Rehearse does not show but must not lose (a folder that
+//! could not be synced, a background thread that ended, a leftover that
+//! could not be removed) goes through the `log` facade to stderr and to a
+//! small file, `rehearse.log`, in the platform's state folder (e.g.
+//! `~/.local/state/rehearse/` on Linux; beside the data when the data
+//! folder is named with `--data-dir`), created at the first record. The
+//! level comes from `RUST_LOG`
+//! (`error`, `warn`, `info`, `debug`, `trace`; warnings by default). The
+//! file is rotated at 1 MiB, keeping the two before it.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use log::{Level, LevelFilter, Log, Metadata, Record};
+
+/// Size at which the file is rotated.
+const ROTATE_AT: u64 = 1 << 20;
+/// Older files kept: `rehearse.log.1`, `rehearse.log.2`.
+const KEPT: u32 = 2;
+
+static LOG_FILE: OnceLock<PathBuf> = OnceLock::new();
+
+/// Where the log file is (or will be, at the first record), once [`init`]
+/// has run with a folder.
+pub fn log_file() -> Option<&'static Path> {
+    LOG_FILE.get().map(PathBuf::as_path)
+}
+
+/// The folder the log goes in: `explicit_data_dir/log` when the user named
+/// a data folder, else the platform's state (or cache) folder for the app.
+pub fn log_folder(explicit_data_dir: Option<&Path>) -> Option<PathBuf> {
+    if let Some(data) = explicit_data_dir {
+        return Some(data.join("log"));
+    }
+    let dirs = directories::ProjectDirs::from("io.github", "rehearse", "Rehearse")?;
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.cache_dir())
+            .to_path_buf(),
+    )
+}
+
+/// The level `RUST_LOG` asks for (its last plain level word), or warnings.
+fn level_from_env() -> LevelFilter {
+    std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|value| {
+            value
+                .split([',', '='])
+                .filter_map(|word| word.trim().parse::<LevelFilter>().ok())
+                .next_back()
+        })
+        .unwrap_or(LevelFilter::Warn)
+}
+
+struct Logger {
+    /// Where the file goes; it is opened at the first record, so a run
+    /// that logs nothing leaves nothing behind.
+    path: Option<PathBuf>,
+    file: Mutex<Option<LogFile>>,
+}
+
+struct LogFile {
+    path: PathBuf,
+    file: File,
+    written: u64,
+}
+
+impl LogFile {
+    fn open(path: PathBuf) -> std::io::Result<Self> {
+        if let Some(folder) = path.parent() {
+            crate::durable::create_private_dir(folder)?;
+        }
+        let mut options = OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(&path)?;
+        let written = file.metadata()?.len();
+        Ok(Self {
+            path,
+            file,
+            written,
+        })
+    }
+
+    fn write_line(&mut self, line: &str) {
+        if self.written + line.len() as u64 > ROTATE_AT
+            && let Err(err) = self.rotate()
+        {
+            // The line still goes to the full file rather than being lost.
+            eprintln!(
+                "rehearse: cannot rotate the log {}: {err}",
+                self.path.display()
+            );
+        }
+        match self.file.write_all(line.as_bytes()) {
+            Ok(()) => self.written += line.len() as u64,
+            Err(err) => eprintln!(
+                "rehearse: cannot write the log {}: {err}",
+                self.path.display()
+            ),
+        }
+    }
+
+    fn rotate(&mut self) -> std::io::Result<()> {
+        let numbered = |n: u32| {
+            let mut name = self.path.as_os_str().to_owned();
+            name.push(format!(".{n}"));
+            PathBuf::from(name)
+        };
+        for n in (1..KEPT).rev() {
+            if numbered(n).exists() {
+                fs::rename(numbered(n), numbered(n + 1))?;
+            }
+        }
+        fs::rename(&self.path, numbered(1))?;
+        *self = Self::open(self.path.clone())?;
+        Ok(())
+    }
+}
+
+impl Log for Logger {
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        metadata.level() <= log::max_level()
+    }
+
+    fn log(&self, record: &Record<'_>) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        let level = match record.level() {
+            Level::Error => "error",
+            Level::Warn => "warning",
+            Level::Info => "info",
+            Level::Debug => "debug",
+            Level::Trace => "trace",
+        };
+        let text = crate::cli::printable(&record.args().to_string()).into_owned();
+        eprintln!("rehearse: {level}: {text}");
+        let Some(path) = &self.path else {
+            return;
+        };
+        let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
+        if file.is_none() {
+            match LogFile::open(path.clone()) {
+                Ok(opened) => *file = Some(opened),
+                Err(err) => {
+                    eprintln!("rehearse: cannot write the log {}: {err}", path.display());
+                    return;
+                }
+            }
+        }
+        if let Some(file) = file.as_mut() {
+            file.write_line(&format!(
+                "{} {level} [{}] {text}\n",
+                jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ"),
+                record.target()
+            ));
+        }
+    }
+
+    fn flush(&self) {
+        let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(file) = file.as_mut()
+            && let Err(err) = file.file.flush()
+        {
+            eprintln!(
+                "rehearse: cannot write the log {}: {err}",
+                file.path.display()
+            );
+        }
+    }
+}
+
+/// Starts logging to stderr and to `folder/rehearse.log` (opened when
+/// the first record comes). Only the first call of a process counts.
+pub fn init(folder: Option<PathBuf>) {
+    let path = folder.map(|folder| folder.join("rehearse.log"));
+    if let Some(path) = &path {
+        LOG_FILE.set(path.clone()).ok();
+    }
+    let logger = Logger {
+        path,
+        file: Mutex::new(None),
+    };
+    if log::set_boxed_logger(Box::new(logger)).is_ok() {
+        log::set_max_level(level_from_env());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_is_rotated_and_keeps_two_older_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rehearse.log");
+        let mut log = LogFile::open(path.clone()).unwrap();
+        let line = format!("{}\n", "x".repeat(999));
+        for _ in 0..(4 * ROTATE_AT / 1000) {
+            log.write_line(&line);
+        }
+        for name in ["rehearse.log", "rehearse.log.1", "rehearse.log.2"] {
+            let size = fs::metadata(dir.path().join(name)).unwrap().len();
+            assert!(size > 0 && size <= ROTATE_AT, "{name}: {size}");
+        }
+        assert!(!dir.path().join("rehearse.log.3").exists());
+    }
+}
