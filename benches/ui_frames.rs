@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use rehearse::app::{RehearseApp, Screen};
+use rehearse::shell::Window;
 use rehearse::paths::DataDir;
 use rehearse::questions::{PackSources, QuestionBank};
 use rehearse::store::Session;
@@ -41,15 +42,15 @@ fn write(data: &Path, session: &Session) {
     .unwrap();
 }
 
-fn app(data: &Path) -> Harness<'static, RehearseApp> {
+fn app(data: &Path) -> Harness<'static, Window> {
     let data_dir = DataDir::resolve(Some(data.to_path_buf())).unwrap();
     let bank = QuestionBank::load(&PackSources::default());
     Harness::builder()
         .with_size([1000.0, 740.0])
-        .build_eframe(move |cc| RehearseApp::new(&cc.egui_ctx, data_dir, bank))
+        .build_eframe(move |cc| Window::new(&cc.egui_ctx, data_dir, bank))
 }
 
-fn settle(harness: &mut Harness<'_, RehearseApp>, done: impl Fn(&RehearseApp) -> bool) {
+fn settle(harness: &mut Harness<'_, Window>, done: impl Fn(&RehearseApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while !done(harness.state()) {
         assert!(Instant::now() < deadline, "the app did not settle");

@@ -16,7 +16,7 @@ impl eframe::App for Minimal {
         self.frames += 1;
         match self.frames {
             1 => ctx.request_repaint(),
-            2 => eprintln!("{}", rehearse::app::FIRST_FRAME_MARK),
+            2 => eprintln!("{}", rehearse::shell::FIRST_FRAME_MARK),
             _ => {}
         }
     }
@@ -30,7 +30,7 @@ impl eframe::App for Minimal {
 }
 
 fn main() -> eframe::Result {
-    let mut options = rehearse::app::native_options();
+    let mut options = rehearse::shell::native_options();
     options.viewport = options.viewport.with_title("Minimal");
     eframe::run_native(
         "Minimal",

@@ -3,6 +3,7 @@
 //! The library holds everything; the binary only parses the command line.
 //! Layers, each using only those below it:
 //!
+//! - [`shell`]: the window: eframe's frame loop around the app and the screens;
 //! - [`ui`]: the window's screens, drawn from the app state;
 //! - [`app`]: the window's state and commands; background work on threads;
 //! - [`cli`]: the subcommands, over the services;
@@ -28,5 +29,6 @@ pub mod logging;
 pub mod model;
 pub mod paths;
 pub mod questions;
+pub mod shell;
 pub mod store;
 pub mod ui;

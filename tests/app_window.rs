@@ -24,6 +24,7 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use rehearse::app::{RehearseApp, Screen};
+use rehearse::shell::Window;
 use rehearse::interview::Phase;
 use rehearse::paths::DataDir;
 use rehearse::questions::{PackSources, QuestionBank};
@@ -82,7 +83,7 @@ fn child_scenario() -> Option<(String, PathBuf)> {
     Some((scenario, data))
 }
 
-fn harness(data: &Path) -> Harness<'static, RehearseApp> {
+fn harness(data: &Path) -> Harness<'static, Window> {
     std::fs::create_dir_all(data).unwrap();
     let pack = data.join("ui-test-pack.json");
     std::fs::write(&pack, PACK).unwrap();
@@ -94,12 +95,12 @@ fn harness(data: &Path) -> Harness<'static, RehearseApp> {
     let data_dir = DataDir::resolve(Some(data.to_path_buf())).unwrap();
     Harness::builder()
         .with_size([1000.0, 740.0])
-        .build_eframe(move |cc| RehearseApp::new(&cc.egui_ctx, data_dir, bank))
+        .build_eframe(move |cc| Window::new(&cc.egui_ctx, data_dir, bank))
 }
 
 /// Saves what the window shows as `target/tmp/kittest-failures/<what>.png`
 /// and says where, or why it could not.
-fn failure_picture(harness: &mut Harness<'_, RehearseApp>, what: &str) -> String {
+fn failure_picture(harness: &mut Harness<'_, Window>, what: &str) -> String {
     let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kittest-failures");
     let name: String = what
         .chars()
@@ -119,7 +120,7 @@ fn failure_picture(harness: &mut Harness<'_, RehearseApp>, what: &str) -> String
 /// Steps the window (in real time: the countdowns use the clock) until
 /// `done` holds.
 fn step_until(
-    harness: &mut Harness<'_, RehearseApp>,
+    harness: &mut Harness<'_, Window>,
     what: &str,
     done: impl Fn(&RehearseApp) -> bool,
 ) {
@@ -147,7 +148,7 @@ fn phase(app: &RehearseApp) -> Option<Phase> {
     app.active.as_ref().map(|a| a.interview.phase())
 }
 
-fn click(harness: &mut Harness<'_, RehearseApp>, label: &str) {
+fn click(harness: &mut Harness<'_, Window>, label: &str) {
     if harness.query_by_label(label).is_none() {
         let labels: Vec<String> = harness
             .root()

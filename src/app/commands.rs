@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use eframe::egui;
 use jiff::Timestamp;
 
 use super::worker::WorkerRequest;
@@ -18,7 +17,6 @@ use crate::interview::{Action, Interview, Phase, build_plan};
 use crate::model::Rating;
 use crate::store::export::{AudioFormat, Container, ExportRequest};
 use crate::store::{StarChecklist, take_path};
-use crate::ui;
 
 /// A change to one take, saved as soon as it is made.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +37,8 @@ pub enum TakeEdit {
 pub enum Command {
     /// Show a screen.
     Show(Screen),
+    /// Read the waveform of the take at this path (once).
+    LoadWaveform(PathBuf),
     /// Start a session with the home screen's choices.
     StartSession,
     /// Start answering before the think time is over.
@@ -117,10 +117,11 @@ pub enum Command {
 
 impl RehearseApp {
     /// Applies one command.
-    pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+    pub fn apply(&mut self, command: Command) {
         let now = Instant::now();
         match command {
             Command::Show(screen) => self.show(screen),
+            Command::LoadWaveform(path) => self.load_waveform(path),
             Command::StartSession => self.start_session(),
             Command::StartAnswer => self.drive(|i| i.start_answer(now)),
             Command::Stop => self.drive(|i| i.stop(now)),
@@ -240,10 +241,8 @@ impl RehearseApp {
                     self.say(format!("Cannot open {}: {err}", path.display()));
                 }
             }
-            Command::SettingsChanged => {
-                ui::apply_theme(ctx, self.settings.theme);
-                self.save_settings();
-            }
+            // The window shell follows `settings.theme` after every frame.
+            Command::SettingsChanged => self.save_settings(),
             Command::DismissMessage(index) => {
                 if index < self.messages.len() {
                     self.messages.remove(index);

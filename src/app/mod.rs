@@ -1,5 +1,6 @@
-//! The desktop app: owns the app state, draws the screens, and applies the
-//! [`Command`]s they push after each frame ([`commands`]). Disk, device and
+//! The desktop app: owns the app state and applies the [`Command`]s the
+//! screens push after each frame ([`commands`]); the window around it is
+//! [`crate::shell`], the screens [`crate::ui`]. Disk, device and
 //! export work runs on the [`worker`] thread, playback on the
 //! [`Player`]'s; the interview itself is the pure state machine of
 //! [`crate::interview`], and recording is the same [`Microphone`] the CLI
@@ -25,51 +26,15 @@ use crate::interview::{
     AnswerLimit, Interview, Order, Phase, Plan, PlanRequest, StopReason, TakeRequest, ThinkTime,
 };
 use crate::model::{PracticeRecord, QuestionId};
-use crate::paths::{APP_ID, DataDir};
+use crate::paths::DataDir;
 use crate::questions::QuestionBank;
 use crate::store::export::{AudioFormat, Container};
 use crate::store::history::{SessionFilter, SessionSummary, day_start, rating_trend, summaries};
 use crate::store::settings::{OrderChoice, Settings};
 use crate::store::{Listing, Session, StarChecklist, Take};
-use crate::ui;
 use worker::{Worker, WorkerEvent, WorkerRequest};
 
 pub use commands::{Command, TakeEdit};
-
-/// Set to have the window report its first presented frame on stderr.
-pub const FIRST_FRAME_PROBE: &str = "REHEARSE_REPORT_FIRST_FRAME";
-/// What it reports.
-pub const FIRST_FRAME_MARK: &str = "rehearse: first frame presented";
-
-/// The window icon, drawn in `assets/` (see `scripts/icons.sh`).
-const ICON_PNG: &[u8] =
-    include_bytes!("../../assets/icons/256x256/io.github.rehearse.Rehearse.png");
-
-/// The window's options: title, app id (matching the desktop file) and icon.
-pub fn native_options() -> eframe::NativeOptions {
-    let mut viewport = egui::ViewportBuilder::default()
-        .with_title("Rehearse")
-        .with_app_id(APP_ID)
-        .with_inner_size([1000.0, 740.0])
-        .with_min_inner_size([640.0, 480.0]);
-    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
-        viewport = viewport.with_icon(icon);
-    }
-    eframe::NativeOptions {
-        viewport,
-        renderer: eframe::Renderer::Glow,
-        ..Default::default()
-    }
-}
-
-/// Starts the window; returns when it is closed.
-pub fn run(data_dir: DataDir, bank: QuestionBank) -> Result<(), eframe::Error> {
-    eframe::run_native(
-        "Rehearse",
-        native_options(),
-        Box::new(move |cc| Ok(Box::new(RehearseApp::new(&cc.egui_ctx, data_dir, bank)))),
-    )
-}
 
 /// Which screen is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -361,11 +326,6 @@ pub struct RehearseApp {
     start_when_open: bool,
     /// The plan of the session being created.
     pending_plan: Option<Plan>,
-    /// Frames drawn so far.
-    frames: u64,
-    /// `REHEARSE_REPORT_FIRST_FRAME` is set: say on stderr when the first
-    /// frame has been presented (`make bench` times start-up with it).
-    report_first_frame: bool,
 }
 
 impl RehearseApp {
@@ -384,7 +344,6 @@ impl RehearseApp {
         messages.extend(warning.map(warning_message));
         worker.send(WorkerRequest::LoadListing);
         worker.send(WorkerRequest::ListDevices);
-        ui::apply_theme(ctx, settings.theme);
         Self {
             worker,
             data_dir,
@@ -418,8 +377,6 @@ impl RehearseApp {
             analysing: HashSet::new(),
             start_when_open: false,
             pending_plan: None,
-            frames: 0,
-            report_first_frame: std::env::var_os(FIRST_FRAME_PROBE).is_some(),
         }
     }
 
@@ -458,17 +415,18 @@ impl RehearseApp {
         (loaded == path && status.generation == *generation).then_some(status)
     }
 
-    /// The waveform of the take at `path`, asking the worker for it the
-    /// first time.
-    pub fn waveform(&mut self, path: &Path) -> WaveformSlot {
-        if let Some(slot) = self.waveforms.get(path) {
-            return slot.clone();
+    /// The waveform of the take at `path`, if it has been asked for
+    /// ([`Command::LoadWaveform`]).
+    pub fn waveform(&self, path: &Path) -> Option<WaveformSlot> {
+        self.waveforms.get(path).cloned()
+    }
+
+    /// Asks the worker for the waveform of the take at `path`, once.
+    fn load_waveform(&mut self, path: PathBuf) {
+        if !self.waveforms.contains_key(&path) {
+            self.waveforms.insert(path.clone(), WaveformSlot::Loading);
+            self.worker.send(WorkerRequest::LoadWaveform(path));
         }
-        self.waveforms
-            .insert(path.to_path_buf(), WaveformSlot::Loading);
-        self.worker
-            .send(WorkerRequest::LoadWaveform(path.to_path_buf()));
-        WaveformSlot::Loading
     }
 
     /// The plan request of the home screen's choices.
@@ -928,31 +886,6 @@ impl RehearseApp {
             && self.analysing.is_empty()
             && self.pending_plan.is_none()
             && self.mic_test != MicTest::Waiting
-    }
-}
-
-impl eframe::App for RehearseApp {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        self.frames += 1;
-        if self.report_first_frame {
-            // Frame 1 is being drawn now; by frame 2 it has been presented.
-            match self.frames {
-                1 => ctx.request_repaint(),
-                2 => eprintln!("{FIRST_FRAME_MARK}"),
-                _ => {}
-            }
-        }
-        self.poll();
-        if self.is_animating() {
-            ctx.request_repaint_after(Duration::from_millis(33));
-        }
-    }
-
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let commands = ui::draw(ui, self);
-        for command in commands {
-            self.apply(ui.ctx(), command);
-        }
     }
 }
 

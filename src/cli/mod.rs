@@ -256,7 +256,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => {
             let bank = questions::load_bank(&sources);
             if has_display() {
-                crate::app::run(data_dir, bank)
+                crate::shell::run(data_dir, bank)
                     .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))?;
                 return Ok(ExitCode::SUCCESS);
             }

@@ -269,7 +269,7 @@ pub(super) fn draw_progress(ui: &mut egui::Ui, app: &mut RehearseApp, commands: 
     ui.label(format!("{}, oldest first.", plural(found.len(), "take")));
     let media: Vec<CardMedia> = found
         .iter()
-        .map(|(session, index)| CardMedia::of(app, session, *index))
+        .map(|(session, index)| CardMedia::of(app, session, *index, commands))
         .collect();
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])

@@ -23,7 +23,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
     });
     let media = latest
         .as_ref()
-        .map(|(session, index)| CardMedia::of(app, session, *index));
+        .map(|(session, index)| CardMedia::of(app, session, *index, commands));
     let Some(active) = &mut app.active else {
         ui.spinner();
         ui.label("Preparing the session…");

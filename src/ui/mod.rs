@@ -15,7 +15,6 @@ use crate::app::{Command, MessageLevel, RehearseApp, Screen};
 use crate::audio::Level;
 use crate::audio::level::FLOOR_DBFS;
 use crate::interview::{ANSWER_PRESETS, AnswerLimit, THINK_PRESETS, ThinkTime};
-use crate::store::settings::Theme;
 
 /// How many messages the bar at the top shows at once.
 const MESSAGES_SHOWN: usize = 3;
@@ -111,16 +110,6 @@ fn navigation_keys(ui: &egui::Ui, app: &RehearseApp, commands: &mut Vec<Command>
             commands.push(Command::StartSession);
         }
     });
-}
-
-/// Sets light or dark colours; `System` follows the platform.
-pub fn apply_theme(ctx: &egui::Context, theme: Theme) {
-    let preference = match theme {
-        Theme::System => egui::ThemePreference::System,
-        Theme::Light => egui::ThemePreference::Light,
-        Theme::Dark => egui::ThemePreference::Dark,
-    };
-    ctx.set_theme(preference);
 }
 
 /// A level meter: the RMS as a bar from -60 to 0 dBFS, labelled with peak

@@ -29,11 +29,20 @@ pub(super) struct CardMedia {
 }
 
 impl CardMedia {
-    /// The media of take `index` of `session`, asking for its waveform.
-    pub fn of(app: &mut RehearseApp, session: &Session, index: usize) -> Self {
+    /// The media of take `index` of `session`; a waveform not read yet is
+    /// asked for with a command.
+    pub fn of(
+        app: &RehearseApp,
+        session: &Session,
+        index: usize,
+        commands: &mut Vec<Command>,
+    ) -> Self {
         let (path, waveform) = match app.take_file(session, &session.takes[index]) {
             Ok(path) => {
-                let waveform = app.waveform(&path);
+                let waveform = app.waveform(&path).unwrap_or_else(|| {
+                    commands.push(Command::LoadWaveform(path.clone()));
+                    WaveformSlot::Loading
+                });
                 (Some(path), waveform)
             }
             Err(reason) => (
@@ -61,7 +70,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
         return;
     };
     let media: Vec<CardMedia> = (0..session.takes.len())
-        .map(|index| CardMedia::of(app, &session, index))
+        .map(|index| CardMedia::of(app, &session, index, commands))
         .collect();
     ui.horizontal(|ui| {
         ui.heading(format!("Session of {}", local_time(session.started_at)));
