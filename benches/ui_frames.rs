@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use rehearse::app::{RehearseApp, Screen};
-use rehearse::shell::Window;
+use rehearse::app::{AppState, Screen};
 use rehearse::paths::DataDir;
 use rehearse::questions::{PackSources, QuestionBank};
+use rehearse::shell::Window;
 use rehearse::store::Session;
 
 const FRAMES: usize = 300;
@@ -50,7 +50,7 @@ fn app(data: &Path) -> Harness<'static, Window> {
         .build_eframe(move |cc| Window::new(&cc.egui_ctx, data_dir, bank))
 }
 
-fn settle(harness: &mut Harness<'_, Window>, done: impl Fn(&RehearseApp) -> bool) {
+fn settle(harness: &mut Harness<'_, Window>, done: impl Fn(&AppState) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while !done(harness.state()) {
         assert!(Instant::now() < deadline, "the app did not settle");
@@ -113,7 +113,7 @@ fn main() {
         write(dir.path(), &session);
     }
     let mut history = app(dir.path());
-    settle(&mut history, RehearseApp::is_settled);
+    settle(&mut history, AppState::is_settled);
     history.get_by_label("History").click();
     settle(&mut history, |app| {
         app.screen == Screen::History && app.history.rows.len() == 1000
@@ -152,7 +152,7 @@ fn main() {
     }
     writer.finalize().unwrap();
     let mut review = app(dir.path());
-    settle(&mut review, RehearseApp::is_settled);
+    settle(&mut review, AppState::is_settled);
     review.get_by_label("History").click();
     settle(&mut review, |app| app.history.rows.len() == 1);
     review

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use crate::app::RehearseApp;
+use crate::app::{AppState, RehearseApp};
 use crate::paths::{APP_ID, DataDir};
 use crate::questions::QuestionBank;
 use crate::store::settings::Theme;
@@ -66,7 +66,7 @@ impl Window {
     /// The app over `data_dir` in a window whose context is `ctx`.
     pub fn new(ctx: &egui::Context, data_dir: DataDir, bank: QuestionBank) -> Self {
         let app = RehearseApp::new(ctx, data_dir, bank);
-        let theme = app.settings.theme;
+        let theme = app.state.settings.theme;
         apply_theme(ctx, theme);
         Self {
             app,
@@ -78,18 +78,18 @@ impl Window {
 }
 
 /// The window is its app plus a little frame bookkeeping: tests and the
-/// bench reach the app's state through it.
+/// bench reach the app's state through it, as the screens do.
 impl Deref for Window {
-    type Target = RehearseApp;
+    type Target = AppState;
 
-    fn deref(&self) -> &RehearseApp {
-        &self.app
+    fn deref(&self) -> &AppState {
+        &self.app.state
     }
 }
 
 impl DerefMut for Window {
-    fn deref_mut(&mut self) -> &mut RehearseApp {
-        &mut self.app
+    fn deref_mut(&mut self) -> &mut AppState {
+        &mut self.app.state
     }
 }
 
@@ -105,17 +105,17 @@ impl eframe::App for Window {
             }
         }
         self.app.poll();
-        if self.app.is_animating() {
+        if self.app.state.is_animating() {
             ctx.request_repaint_after(Duration::from_millis(33));
         }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        for command in ui::draw(ui, &mut self.app) {
+        for command in ui::draw(ui, &mut self.app.state) {
             self.app.apply(command);
         }
-        if self.app.settings.theme != self.theme {
-            self.theme = self.app.settings.theme;
+        if self.app.state.settings.theme != self.theme {
+            self.theme = self.app.state.settings.theme;
             apply_theme(ui.ctx(), self.theme);
         }
     }

@@ -23,11 +23,11 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use rehearse::app::{RehearseApp, Screen};
-use rehearse::shell::Window;
+use rehearse::app::{AppState, Screen};
 use rehearse::interview::Phase;
 use rehearse::paths::DataDir;
 use rehearse::questions::{PackSources, QuestionBank};
+use rehearse::shell::Window;
 use rehearse::store::Session;
 
 use common::VirtualAudio;
@@ -119,11 +119,7 @@ fn failure_picture(harness: &mut Harness<'_, Window>, what: &str) -> String {
 
 /// Steps the window (in real time: the countdowns use the clock) until
 /// `done` holds.
-fn step_until(
-    harness: &mut Harness<'_, Window>,
-    what: &str,
-    done: impl Fn(&RehearseApp) -> bool,
-) {
+fn step_until(harness: &mut Harness<'_, Window>, what: &str, done: impl Fn(&AppState) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done(harness.state()) {
         let messages: Vec<String> = harness
@@ -144,7 +140,7 @@ fn step_until(
     harness.step();
 }
 
-fn phase(app: &RehearseApp) -> Option<Phase> {
+fn phase(app: &AppState) -> Option<Phase> {
     app.active.as_ref().map(|a| a.interview.phase())
 }
 
@@ -165,7 +161,7 @@ fn click(harness: &mut Harness<'_, Window>, label: &str) {
     harness.step();
 }
 
-fn messages(app: &RehearseApp) -> Vec<String> {
+fn messages(app: &AppState) -> Vec<String> {
     app.messages.iter().map(|m| m.text.clone()).collect()
 }
 
@@ -379,15 +375,13 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     // Playback of the first take from the review screen, paused midway.
     harness.get_by_label("Play take 1 of question 1").click();
     step_until(&mut harness, "playback", |app| {
-        let status = app.player.status();
+        let status = app.player;
         app.playing.is_some() && status.playing && status.position > Duration::ZERO
     });
     harness.step();
     harness.get_by_label("Pause take 1 of question 1").click();
-    step_until(&mut harness, "the pause", |app| {
-        !app.player.status().playing
-    });
-    let status = harness.state().player.status();
+    step_until(&mut harness, "the pause", |app| !app.player.playing);
+    let status = harness.state().player;
     assert!(status.position < status.duration, "{status:?}");
 
     // History: the session with its rating and takes.

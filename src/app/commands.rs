@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
+use super::state::apply_edit;
 use super::worker::WorkerRequest;
 use super::{
     ExportPanel, ExportProgress, MicTest, MicrophoneState, PendingTake, RehearseApp, Screen,
-    apply_edit,
 };
 use crate::interview::{Action, Interview, Phase, build_plan};
 use crate::model::Rating;
@@ -128,7 +128,7 @@ impl RehearseApp {
             Command::Retake => self.drive(|i| i.retake(now)),
             Command::Next => self.drive(|i| i.next(now)),
             Command::Skip => self.drive(|i| i.skip(now)),
-            Command::RequestEnd => match &mut self.active {
+            Command::RequestEnd => match &mut self.state.active {
                 Some(active) if active.interview.phase() == Phase::Answering => {
                     active.confirm_end = true;
                 }
@@ -136,18 +136,18 @@ impl RehearseApp {
                 None => {}
             },
             Command::End => {
-                if let Some(active) = &mut self.active {
+                if let Some(active) = &mut self.state.active {
                     active.confirm_end = false;
                 }
                 self.drive(Interview::end);
             }
             Command::CancelEnd => {
-                if let Some(active) = &mut self.active {
+                if let Some(active) = &mut self.state.active {
                     active.confirm_end = false;
                 }
             }
             Command::RateLatest(stars) => {
-                if let Some(active) = &self.active
+                if let Some(active) = &self.state.active
                     && let Some(take) = active.latest_take
                 {
                     let session = active.session.id.clone();
@@ -165,19 +165,19 @@ impl RehearseApp {
                 path,
             } => self.analyze(&session, &file, path),
             Command::Play(path) => self.play(path),
-            Command::Pause => self.player.pause(),
+            Command::Pause => self.services.player.pause(),
             Command::Seek(path, to) => self.seek(path, to),
             Command::ChooseMicrophone(id) => {
-                self.settings.microphone = id;
+                self.state.settings.microphone = id;
                 self.save_settings();
-                let reopen = !matches!(self.microphone, MicrophoneState::Closed);
+                let reopen = !matches!(self.state.microphone, MicrophoneState::Closed);
                 self.close_microphone();
                 if reopen {
                     self.open_microphone();
                 }
             }
             Command::CheckLevel(on) => {
-                self.checking_level = on;
+                self.state.checking_level = on;
                 if on {
                     self.open_microphone();
                 } else {
@@ -185,9 +185,9 @@ impl RehearseApp {
                 }
             }
             Command::TestMicrophone => {
-                if self.mic_test == MicTest::Idle && self.active.is_none() {
-                    self.mic_test = MicTest::Waiting;
-                    if matches!(self.microphone, MicrophoneState::Open(_)) {
+                if self.state.mic_test == MicTest::Idle && self.state.active.is_none() {
+                    self.state.mic_test = MicTest::Waiting;
+                    if matches!(self.state.microphone, MicrophoneState::Open { .. }) {
                         self.start_mic_test();
                     } else {
                         self.open_microphone();
@@ -195,127 +195,143 @@ impl RehearseApp {
                 }
             }
             Command::OpenSession(id) => {
-                if let Some(session) = self.history.session(&id) {
-                    self.review = Some(session.clone());
-                    self.screen = Screen::Review;
+                if let Some(session) = self.state.history.session(&id) {
+                    self.state.review = Some(session.clone());
+                    self.state.screen = Screen::Review;
                 } else {
-                    self.say(format!("Session {id} is not in the history."));
+                    self.state
+                        .say(format!("Session {id} is not in the history."));
                 }
             }
             Command::OpenProgress(id) => {
-                self.progress_question = Some(id);
-                self.screen = Screen::Progress;
+                self.state.progress_question = Some(id);
+                self.state.screen = Screen::Progress;
             }
-            Command::RequestDelete(id) => self.history.confirm_delete = Some(id),
-            Command::CancelDelete => self.history.confirm_delete = None,
+            Command::RequestDelete(id) => self.state.history.confirm_delete = Some(id),
+            Command::CancelDelete => self.state.history.confirm_delete = None,
             Command::ConfirmDelete => {
-                if let Some(id) = self.history.confirm_delete.take() {
-                    if self.read_only {
-                        self.say("Another Rehearse owns the data folder; nothing was deleted.");
+                if let Some(id) = self.state.history.confirm_delete.take() {
+                    if self.state.read_only {
+                        self.state
+                            .say("Another Rehearse owns the data folder; nothing was deleted.");
                     } else {
-                        self.player.unload();
-                        self.playing = None;
-                        self.worker.send(WorkerRequest::DeleteSession(id));
+                        self.services.player.unload();
+                        self.state.playing = None;
+                        self.services.worker.send(WorkerRequest::DeleteSession(id));
                     }
                 }
             }
             Command::OpenExport(sessions) => self.open_export(sessions),
             Command::ChooseExportDestination => {
-                if let Some(panel) = &mut self.export {
+                if let Some(panel) = &mut self.state.export {
                     panel.choosing = true;
-                    self.worker.send(WorkerRequest::ChooseExportDestination {
-                        suggested: PathBuf::from(panel.destination.trim()),
-                        zip: panel.container == Container::Zip,
-                    });
+                    self.services
+                        .worker
+                        .send(WorkerRequest::ChooseExportDestination {
+                            suggested: PathBuf::from(panel.destination.trim()),
+                            zip: panel.container == Container::Zip,
+                        });
                 }
             }
             Command::StartExport => self.start_export(),
-            Command::CancelExport => match self.export.as_ref().and_then(|p| p.running.as_ref()) {
-                Some(progress) => progress
-                    .cancel
-                    .store(true, std::sync::atomic::Ordering::Relaxed),
-                None => self.export = None,
-            },
+            Command::CancelExport => {
+                match self.state.export.as_ref().and_then(|p| p.running.as_ref()) {
+                    Some(progress) => progress
+                        .cancel
+                        .store(true, std::sync::atomic::Ordering::Relaxed),
+                    None => self.state.export = None,
+                }
+            }
             Command::OpenFolder(path) => {
                 if let Err(err) = open_in_file_manager(&path) {
-                    self.say(format!("Cannot open {}: {err}", path.display()));
+                    self.state
+                        .say(format!("Cannot open {}: {err}", path.display()));
                 }
             }
             // The window shell follows `settings.theme` after every frame.
             Command::SettingsChanged => self.save_settings(),
             Command::DismissMessage(index) => {
-                if index < self.messages.len() {
-                    self.messages.remove(index);
+                if index < self.state.messages.len() {
+                    self.state.messages.remove(index);
                 }
             }
         }
     }
 
     fn show(&mut self, screen: Screen) {
-        if self.active.is_some() && screen != Screen::Interview {
-            self.say("End the session first (Esc).");
+        if self.state.active.is_some() && screen != Screen::Interview {
+            self.state.say("End the session first (Esc).");
             return;
         }
         if matches!(screen, Screen::History | Screen::Home) {
-            self.worker.send(WorkerRequest::LoadListing);
+            self.services.worker.send(WorkerRequest::LoadListing);
         }
-        self.screen = screen;
+        self.state.screen = screen;
         self.release_microphone();
     }
 
     fn start_session(&mut self) {
-        if self.read_only {
-            self.say("Another Rehearse is using the data folder; close it to record.");
+        if self.state.read_only {
+            self.state
+                .say("Another Rehearse is using the data folder; close it to record.");
             return;
         }
-        if self.active.is_some() || self.pending_plan.is_some() {
+        if self.state.active.is_some() || self.state.pending_plan.is_some() {
             return;
         }
         self.save_settings();
-        match build_plan(self.bank.questions(), &self.plan_request(), &self.records) {
+        match build_plan(
+            self.state.bank.questions(),
+            &self.state.plan_request(),
+            &self.state.records,
+        ) {
             Ok(plan) => {
                 // The microphone opens first (it can take a second to start),
                 // so a missing one stops nothing half-made.
-                if matches!(self.microphone, MicrophoneState::Open(_)) {
-                    self.worker
+                if matches!(self.state.microphone, MicrophoneState::Open { .. }) {
+                    self.services
+                        .worker
                         .send(WorkerRequest::CreateSession(Box::new(plan.clone())));
                 } else {
-                    self.start_when_open = true;
+                    self.state.start_when_open = true;
                     self.open_microphone();
                 }
-                self.pending_plan = Some(plan);
+                self.state.pending_plan = Some(plan);
             }
-            Err(err) => self.say(format!("Cannot start: {err}")),
+            Err(err) => self.state.say(format!("Cannot start: {err}")),
         }
     }
 
     fn save_settings(&mut self) {
-        self.settings.questions_per_session = self.home.count;
-        self.settings.order = self.home.order;
-        self.settings.think = self.home.think;
-        self.settings.answer = self.home.answer;
-        self.worker
-            .send(WorkerRequest::SaveSettings(Box::new(self.settings.clone())));
+        self.state.settings.questions_per_session = self.state.home.count;
+        self.state.settings.order = self.state.home.order;
+        self.state.settings.think = self.state.home.think;
+        self.state.settings.answer = self.state.home.answer;
+        self.services
+            .worker
+            .send(WorkerRequest::SaveSettings(Box::new(
+                self.state.settings.clone(),
+            )));
     }
 
     /// Runs a transition of the state machine and carries out its actions.
     pub(super) fn drive(&mut self, transition: impl FnOnce(&mut Interview) -> Vec<Action>) {
-        let Some(active) = &mut self.active else {
+        let Some(active) = &mut self.state.active else {
             return;
         };
         let actions = transition(&mut active.interview);
         if actions.is_empty() {
             return;
         }
-        let MicrophoneState::Open(mic) = &self.microphone else {
-            self.say("The microphone is not open.");
+        let Some(mic) = &self.services.microphone else {
+            self.state.say("The microphone is not open.");
             return;
         };
         for action in actions {
             match action {
                 Action::StartRecording(request) => {
                     let (relative, full) = take_path(
-                        &self.data_dir,
+                        &self.state.data_dir,
                         &active.session,
                         request.question_index,
                         request.take,
@@ -341,33 +357,34 @@ impl RehearseApp {
     /// Applies `edit` to every copy of the session held (interview, review,
     /// history) and saves it.
     fn edit_take(&mut self, session_id: &str, take: usize, edit: &TakeEdit) {
-        if self.read_only {
-            self.say("Another Rehearse owns the data folder; changes cannot be saved.");
+        if self.state.read_only {
+            self.state
+                .say("Another Rehearse owns the data folder; changes cannot be saved.");
             return;
         }
         if self.update_session(session_id, |session| apply_edit(session, take, edit))
             && matches!(edit, TakeEdit::Rating(_))
         {
-            self.history.refresh();
+            self.state.history.refresh();
         }
     }
 
     fn play(&mut self, path: PathBuf) {
-        match &self.playing {
-            Some((loaded, _)) if *loaded == path => self.player.play(),
+        match &self.state.playing {
+            Some((loaded, _)) if *loaded == path => self.services.player.play(),
             _ => {
-                let generation = self.player.load(&path, Duration::ZERO, true);
-                self.playing = Some((path, generation));
+                let generation = self.services.player.load(&path, Duration::ZERO, true);
+                self.state.playing = Some((path, generation));
             }
         }
     }
 
     fn seek(&mut self, path: PathBuf, to: Duration) {
-        match &self.playing {
-            Some((loaded, _)) if *loaded == path => self.player.seek(to),
+        match &self.state.playing {
+            Some((loaded, _)) if *loaded == path => self.services.player.seek(to),
             _ => {
-                let generation = self.player.load(&path, to, false);
-                self.playing = Some((path, generation));
+                let generation = self.services.player.load(&path, to, false);
+                self.state.playing = Some((path, generation));
             }
         }
     }
@@ -377,9 +394,9 @@ impl RehearseApp {
         let folder = directories::UserDirs::new()
             .and_then(|dirs| dirs.document_dir().map(std::path::Path::to_path_buf))
             .or_else(|| directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf()))
-            .unwrap_or_else(|| self.data_dir.root().to_path_buf());
+            .unwrap_or_else(|| self.state.data_dir.root().to_path_buf());
         let destination = folder.join(format!("rehearse-{stamp}.zip"));
-        self.export = Some(ExportPanel {
+        self.state.export = Some(ExportPanel {
             sessions,
             destination: destination.display().to_string(),
             container: Container::Zip,
@@ -390,7 +407,7 @@ impl RehearseApp {
     }
 
     fn start_export(&mut self) {
-        let Some(panel) = &mut self.export else {
+        let Some(panel) = &mut self.state.export else {
             return;
         };
         if panel.running.is_some() {
@@ -399,27 +416,28 @@ impl RehearseApp {
         let mut sessions = Vec::new();
         for id in &panel.sessions {
             let session = self
+                .state
                 .review
                 .as_ref()
                 .filter(|s| &s.id == id)
-                .or_else(|| self.history.session(id));
+                .or_else(|| self.state.history.session(id));
             match session {
                 Some(session) => sessions.push(session.clone()),
                 None => {
                     let message = format!("Session {id} is not loaded; nothing was exported.");
-                    self.say(message);
+                    self.state.say(message);
                     return;
                 }
             }
         }
         let destination = with_container_extension(panel.destination.trim(), panel.container);
         if destination.as_os_str().is_empty() {
-            self.say("Choose where to export to.");
+            self.state.say("Choose where to export to.");
             return;
         }
         let progress = Arc::new(ExportProgress::default());
         panel.running = Some(Arc::clone(&progress));
-        self.worker.send(WorkerRequest::Export {
+        self.services.worker.send(WorkerRequest::Export {
             request: Box::new(ExportRequest {
                 sessions,
                 destination,

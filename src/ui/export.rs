@@ -5,10 +5,10 @@ use std::sync::atomic::Ordering;
 
 use eframe::egui;
 
-use crate::app::{Command, RehearseApp};
+use crate::app::{AppState, Command};
 use crate::store::export::{AudioFormat, Container};
 
-pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
+pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     let Some(panel) = &mut app.export else {
         return;
     };
@@ -75,6 +75,6 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
     }
 }
 
-fn panel_idle(app: &RehearseApp) -> bool {
+fn panel_idle(app: &AppState) -> bool {
     app.export.as_ref().is_some_and(|p| p.running.is_none())
 }

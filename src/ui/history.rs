@@ -7,11 +7,11 @@ use egui_plot::{Line, Plot, PlotPoints, Points};
 
 use super::review::{CardMedia, take_card};
 use super::{clock, plural};
-use crate::app::{Command, RehearseApp, Screen};
+use crate::app::{AppState, Command, Screen};
 use crate::store::Session;
 use crate::store::history::{local_time, takes_of_question};
 
-pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
+pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     ui.heading("History");
     if app.history.listing.is_none() {
         ui.horizontal(|ui| {
@@ -174,7 +174,7 @@ fn named_button(ui: &mut egui::Ui, text: &str, name: &str) -> bool {
     button.clicked()
 }
 
-fn filters(ui: &mut egui::Ui, app: &mut RehearseApp) {
+fn filters(ui: &mut egui::Ui, app: &mut AppState) {
     let history = &mut app.history;
     let mut changed = false;
     ui.horizontal_wrapped(|ui| {
@@ -232,7 +232,7 @@ fn filters(ui: &mut egui::Ui, app: &mut RehearseApp) {
     }
 }
 
-pub(super) fn draw_progress(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
+pub(super) fn draw_progress(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     let Some(id) = app.progress_question.clone() else {
         return;
     };

@@ -3,10 +3,10 @@
 
 use eframe::egui;
 
-use crate::app::{Command, MIC_TEST_SECONDS, MicTest, MicrophoneState, RehearseApp};
+use crate::app::{AppState, Command, MIC_TEST_SECONDS, MicTest, MicrophoneState};
 use crate::store::settings::OrderChoice;
 
-pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
+pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     ui.heading("Rehearse");
     ui.label(format!(
         "Practise answering out loud. Everything stays in {}",
@@ -87,10 +87,12 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<
                 ui.spinner();
                 ui.label("Opening the microphone…");
             }
-            MicrophoneState::Open(mic)
+            MicrophoneState::Open { .. }
                 if app.checking_level || app.mic_test == MicTest::Recording =>
             {
-                super::level_meter(ui, mic.level());
+                if let Some(level) = app.level() {
+                    super::level_meter(ui, level);
+                }
             }
             _ => {}
         }

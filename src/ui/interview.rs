@@ -9,11 +9,11 @@ use eframe::egui;
 
 use super::review::{CardMedia, take_card};
 use super::{clock, level_meter};
-use crate::app::{ActiveSession, Command, RehearseApp};
+use crate::app::{ActiveSession, AppState, Command};
 use crate::interview::{Phase, StopReason};
 use crate::model::QuestionKind;
 
-pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
+pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     let level = app.level();
     let microphone = app.microphone_name().map(str::to_owned);
     let latest = app.active.as_ref().and_then(|a| {

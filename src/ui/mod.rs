@@ -11,7 +11,7 @@ mod waveform;
 
 use eframe::egui;
 
-use crate::app::{Command, MessageLevel, RehearseApp, Screen};
+use crate::app::{AppState, Command, MessageLevel, Screen};
 use crate::audio::Level;
 use crate::audio::level::FLOOR_DBFS;
 use crate::interview::{ANSWER_PRESETS, AnswerLimit, THINK_PRESETS, ThinkTime};
@@ -20,7 +20,7 @@ use crate::interview::{ANSWER_PRESETS, AnswerLimit, THINK_PRESETS, ThinkTime};
 const MESSAGES_SHOWN: usize = 3;
 
 /// Draws the current screen and returns what the user asked for.
-pub fn draw(ui: &mut egui::Ui, app: &mut RehearseApp) -> Vec<Command> {
+pub fn draw(ui: &mut egui::Ui, app: &mut AppState) -> Vec<Command> {
     let mut commands = Vec::new();
     navigation_keys(ui, app, &mut commands);
     egui::Panel::top("navigation").show(ui, |ui| {
@@ -91,7 +91,7 @@ pub fn draw(ui: &mut egui::Ui, app: &mut RehearseApp) -> Vec<Command> {
 /// Ctrl+1, Ctrl+2 and Ctrl+3 show the practice, history and settings
 /// screens (not during a session); Enter on the practice screen starts a
 /// session. Typing in a text field is left alone.
-fn navigation_keys(ui: &egui::Ui, app: &RehearseApp, commands: &mut Vec<Command>) {
+fn navigation_keys(ui: &egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
     if app.active.is_some() || app.export.is_some() || ui.ctx().egui_wants_keyboard_input() {
         return;
     }

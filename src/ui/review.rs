@@ -8,7 +8,7 @@ use std::time::Duration;
 use eframe::egui;
 
 use super::{clock, waveform::waveform};
-use crate::app::{Command, RehearseApp, Screen, TakeEdit, WaveformSlot, star_with};
+use crate::app::{AppState, Command, Screen, TakeEdit, WaveformSlot, star_with};
 use crate::model::{QuestionKind, Rating};
 use crate::store::Session;
 use crate::store::history::local_time;
@@ -32,7 +32,7 @@ impl CardMedia {
     /// The media of take `index` of `session`; a waveform not read yet is
     /// asked for with a command.
     pub fn of(
-        app: &RehearseApp,
+        app: &AppState,
         session: &Session,
         index: usize,
         commands: &mut Vec<Command>,
@@ -64,7 +64,7 @@ impl CardMedia {
     }
 }
 
-pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
+pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     let Some(session) = app.review.clone() else {
         ui.label("No session is open. Choose one in the history.");
         return;

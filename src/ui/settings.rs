@@ -4,11 +4,11 @@
 use eframe::egui;
 
 use super::{answer_limit_picker, think_time_picker};
-use crate::app::{Command, RehearseApp};
+use crate::app::{AppState, Command};
 use crate::audio::TakeFormat;
 use crate::store::settings::Theme;
 
-pub(super) fn draw(ui: &mut egui::Ui, app: &mut RehearseApp, commands: &mut Vec<Command>) {
+pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     ui.heading("Settings");
     ui.add_space(8.0);
     let root = app.data_dir().root().to_path_buf();

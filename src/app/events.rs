@@ -1,0 +1,409 @@
+//! What the app takes in before every frame: the worker's results, the
+//! recorder's and the player's reports, and the countdowns.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+
+use super::RehearseApp;
+use super::jobs;
+use super::state::{
+    ActiveSession, MIC_TEST_SECONDS, Message, MessageLevel, MicTest, MicrophoneState, PendingTake,
+    Screen, WaveformSlot, mic_test_path, warning_message,
+};
+use super::worker::{WorkerEvent, WorkerRequest};
+use crate::audio::player::PlayerEvent;
+use crate::audio::waveform::Waveform;
+use crate::audio::{RecorderEvent, TakeEnd, TakeSummary};
+use crate::interview::{Interview, Phase, StopReason};
+use crate::store::Session;
+
+impl RehearseApp {
+    /// Takes in what the worker, the recorder and the player report, and
+    /// advances the countdowns. Runs before every frame.
+    pub fn poll(&mut self) {
+        while let Some(event) = self.services.worker.try_recv() {
+            self.on_worker_event(event);
+        }
+        while let Some(PlayerEvent::Failed(message)) = self.services.player.try_event() {
+            self.state.say(message);
+        }
+        self.state.player = self.services.player.status();
+        self.state.level = self.services.microphone.as_ref().map(|mic| mic.level());
+        if let MicTest::Playing(path) = &self.state.mic_test
+            && let Some(status) = self.state.playback_of(path)
+            && !status.playing
+            && status.position >= status.duration
+        {
+            self.state.mic_test = MicTest::Idle;
+        }
+        self.poll_recorder();
+        let now = Instant::now();
+        self.drive(|i| i.tick(now));
+        self.finish_if_done();
+    }
+
+    fn on_worker_event(&mut self, event: WorkerEvent) {
+        match event {
+            WorkerEvent::StoreOpened {
+                read_only,
+                recovered,
+            } => {
+                self.state.store_ready = true;
+                self.state.read_only = read_only.is_some();
+                if let Some(reason) = read_only {
+                    let mut reason = reason;
+                    if let Some(first) = reason.get_mut(..1) {
+                        first.make_ascii_uppercase();
+                    }
+                    self.state.say(format!(
+                        "{reason}; this window can look but not record or change anything."
+                    ));
+                }
+                self.state
+                    .messages
+                    .extend(recovered.into_iter().map(warning_message));
+            }
+            WorkerEvent::Listing(listing, records) => {
+                self.state.records = records;
+                self.state.history.listing = Some(*listing);
+                self.state.history.refresh();
+            }
+            WorkerEvent::Devices(devices) => self.state.devices = devices,
+            WorkerEvent::MicrophoneOpened(mic, warning) => {
+                if let Some(warning) = warning {
+                    self.state.say(warning);
+                }
+                self.state.microphone = MicrophoneState::Open {
+                    name: mic.info().name.clone(),
+                };
+                self.services.microphone = Some(mic);
+                if self.state.mic_test == MicTest::Waiting {
+                    self.start_mic_test();
+                }
+                if self.state.start_when_open {
+                    self.state.start_when_open = false;
+                    if let Some(plan) = &self.state.pending_plan {
+                        self.services
+                            .worker
+                            .send(WorkerRequest::CreateSession(Box::new(plan.clone())));
+                    }
+                }
+            }
+            WorkerEvent::MicrophoneFailed(message) => {
+                self.state.microphone = MicrophoneState::Closed;
+                if self.state.mic_test == MicTest::Waiting {
+                    self.state.mic_test = MicTest::Idle;
+                }
+                if self.state.start_when_open {
+                    self.state.start_when_open = false;
+                    self.state.pending_plan = None;
+                    self.state
+                        .say(format!("Cannot start the session: {message}"));
+                } else {
+                    self.state.say(message);
+                }
+            }
+            WorkerEvent::SessionCreated(session) => self.session_created(*session),
+            WorkerEvent::SessionNotCreated(message) => {
+                self.state.pending_plan = None;
+                self.state
+                    .say(format!("Cannot start the session: {message}"));
+                self.release_microphone();
+            }
+            WorkerEvent::TakeAnalyzed {
+                session,
+                file,
+                result,
+            } => {
+                self.state
+                    .analysing
+                    .remove(&(session.clone(), file.clone()));
+                match result {
+                    Ok(metrics) => {
+                        self.update_session(&session, |s| {
+                            if let Some(take) = s.takes.iter_mut().find(|t| t.file == file) {
+                                take.metrics = Some(metrics.clone());
+                            }
+                        });
+                        self.state.history.refresh();
+                    }
+                    Err(message) => self.state.say(message),
+                }
+            }
+            WorkerEvent::Waveform(path, result) => {
+                let slot = match result {
+                    Ok(waveform) => WaveformSlot::Ready(waveform),
+                    Err(message) => WaveformSlot::Failed(message),
+                };
+                self.state.waveforms.insert(path, slot);
+            }
+            WorkerEvent::SessionDeleted(id) => {
+                if self.state.review.as_ref().is_some_and(|s| s.id == id) {
+                    self.state.review = None;
+                    if self.state.screen == Screen::Review {
+                        self.state.screen = Screen::History;
+                    }
+                }
+                self.state.messages.push(Message {
+                    text: format!("Deleted session {id}."),
+                    level: MessageLevel::Info,
+                    open: None,
+                });
+                self.services.worker.send(WorkerRequest::LoadListing);
+            }
+            WorkerEvent::ExportDestination(chosen) => {
+                if let Some(panel) = &mut self.state.export {
+                    panel.choosing = false;
+                    if let Some(path) = chosen {
+                        panel.destination = path.display().to_string();
+                    }
+                }
+            }
+            WorkerEvent::ExportFinished(result) => {
+                if let Some(panel) = &mut self.state.export {
+                    panel.running = None;
+                }
+                match result {
+                    Ok(summary) => {
+                        self.state.export = None;
+                        let folder = if summary.destination.is_dir() {
+                            summary.destination.clone()
+                        } else {
+                            summary
+                                .destination
+                                .parent()
+                                .map_or_else(|| summary.destination.clone(), Path::to_path_buf)
+                        };
+                        let mut text = format!(
+                            "Exported {} recordings to {}.",
+                            summary.audio_files,
+                            summary.destination.display()
+                        );
+                        if !summary.missing.is_empty() {
+                            text.push_str(&format!(
+                                " Missing audio (listed in the report): {}.",
+                                summary.missing.join(", ")
+                            ));
+                        }
+                        self.state.messages.push(Message {
+                            text,
+                            level: MessageLevel::Info,
+                            open: Some(folder),
+                        });
+                    }
+                    Err(message) => self.state.say(message),
+                }
+            }
+            WorkerEvent::Failed(message) => self.state.say(message),
+        }
+    }
+
+    fn session_created(&mut self, session: Session) {
+        match self.state.pending_plan.take().map(Interview::new) {
+            Some(Ok(interview)) => {
+                self.state.active = Some(ActiveSession {
+                    interview,
+                    session,
+                    recordings: VecDeque::new(),
+                    latest_take: None,
+                    confirm_end: false,
+                    show_tips: false,
+                });
+                self.state.screen = Screen::Interview;
+                self.begin_session();
+            }
+            _ => self.state.say("The session could not be planned."),
+        }
+    }
+
+    fn begin_session(&mut self) {
+        let now = Instant::now();
+        self.drive(|i| i.start(now));
+    }
+
+    pub(super) fn start_mic_test(&mut self) {
+        let Some(mic) = &self.services.microphone else {
+            return;
+        };
+        let path = mic_test_path(&self.state.data_dir);
+        mic.start_take(path, Some(Duration::from_secs(MIC_TEST_SECONDS)));
+        self.state.mic_test = MicTest::Recording;
+    }
+
+    fn poll_recorder(&mut self) {
+        let Some(mic) = &self.services.microphone else {
+            return;
+        };
+        let mut finished: Vec<TakeSummary> = Vec::new();
+        let mut problems = Vec::new();
+        let mut failed = false;
+        while let Ok(event) = mic.events().try_recv() {
+            match event {
+                RecorderEvent::TakeStarted { .. } => {}
+                RecorderEvent::TakeFinished(summary) => finished.push(summary),
+                RecorderEvent::TakeFailed { error, .. } => {
+                    problems.push(error);
+                    failed = true;
+                }
+                RecorderEvent::StreamFailed(why) => {
+                    problems.push(format!("The microphone failed: {why}"));
+                }
+            }
+        }
+        for problem in problems {
+            self.state.say(problem);
+        }
+        if failed {
+            if self.state.mic_test == MicTest::Recording {
+                self.state.mic_test = MicTest::Idle;
+            } else if let Some(active) = &mut self.state.active {
+                active.recordings.pop_front();
+                if active.recordings.is_empty() {
+                    active.interview.recording_stopped(StopReason::WriteFailed);
+                }
+            }
+        }
+        for summary in finished {
+            if self.state.mic_test == MicTest::Recording {
+                self.mic_test_finished(&summary);
+            } else {
+                self.take_finished(&summary);
+            }
+        }
+    }
+
+    fn mic_test_finished(&mut self, summary: &TakeSummary) {
+        if let Some(warning) = summary.silence_warning() {
+            self.state.say(format!("Warning: {warning}"));
+        }
+        let path = summary.path.clone();
+        self.state.waveforms.remove(&path);
+        let generation = self.services.player.load(&path, Duration::ZERO, true);
+        self.state.playing = Some((path.clone(), generation));
+        self.state.mic_test = MicTest::Playing(path);
+        self.release_microphone();
+    }
+
+    fn take_finished(&mut self, summary: &TakeSummary) {
+        let Some(active) = &mut self.state.active else {
+            return;
+        };
+        let Some(PendingTake {
+            request,
+            relative,
+            started_at,
+            stop,
+        }) = active.recordings.pop_front()
+        else {
+            return;
+        };
+        let take = active
+            .session
+            .recorded_take(&request, relative, started_at, summary, stop);
+        if active.recordings.is_empty() {
+            active.interview.recording_stopped(take.stopped);
+        }
+        let mut warnings = Vec::new();
+        if let TakeEnd::DeviceLost(_) | TakeEnd::WriteFailed(_) = summary.ended {
+            warnings.push(format!("{}; what was recorded is kept.", summary.ended));
+        }
+        if let Some(warning) = summary.silence_warning() {
+            warnings.push(format!("Warning: {warning}"));
+        }
+        active.session.takes.push(take);
+        active.latest_take = Some(active.session.takes.len() - 1);
+        self.state.waveforms.insert(
+            summary.path.clone(),
+            WaveformSlot::Ready(Arc::new(Waveform::new(&summary.peaks))),
+        );
+        self.services
+            .worker
+            .send(WorkerRequest::SaveSession(Box::new(active.session.clone())));
+        let session = active.session.id.clone();
+        if let Some(take) = active.session.takes.last() {
+            let file = take.file.clone();
+            self.analyze(&session, &file, summary.path.clone());
+        }
+        for warning in warnings {
+            self.state.say(warning);
+        }
+    }
+
+    /// Measures the speech of a take in the background.
+    pub(crate) fn analyze(&mut self, session: &str, file: &str, path: PathBuf) {
+        if self
+            .state
+            .analysing
+            .insert((session.to_owned(), file.to_owned()))
+        {
+            // A take the user has just recorded or asked about: first.
+            self.services.worker.send(WorkerRequest::AnalyzeTake {
+                session: session.to_owned(),
+                file: file.to_owned(),
+                path,
+                priority: jobs::Priority::Current,
+            });
+        }
+    }
+
+    /// Changes every copy of session `id` held (interview, review,
+    /// history) with `change`, and saves it; whether there was one.
+    pub(crate) fn update_session(&mut self, id: &str, change: impl Fn(&mut Session)) -> bool {
+        let mut copies: Vec<&mut Session> = Vec::new();
+        if let Some(active) = &mut self.state.active
+            && active.session.id == id
+        {
+            copies.push(&mut active.session);
+        }
+        if let Some(review) = &mut self.state.review
+            && review.id == id
+        {
+            copies.push(review);
+        }
+        if let Some(listing) = &mut self.state.history.listing {
+            copies.extend(listing.sessions.iter_mut().filter(|s| s.id == id));
+        }
+        let mut saved = None;
+        for session in copies {
+            change(session);
+            saved = Some(session.clone());
+        }
+        match saved {
+            Some(session) if !self.state.read_only => {
+                self.services
+                    .worker
+                    .send(WorkerRequest::SaveSession(Box::new(session)));
+                true
+            }
+            Some(_) => true,
+            None => false,
+        }
+    }
+
+    /// When the interview has finished and its last take is saved, shows
+    /// the whole session in the review screen.
+    fn finish_if_done(&mut self) {
+        let done = self
+            .state
+            .active
+            .as_ref()
+            .is_some_and(|a| a.interview.phase() == Phase::Finished && a.recordings.is_empty());
+        if !done {
+            return;
+        }
+        if let Some(mut active) = self.state.active.take() {
+            active.session.ended_at = Some(Timestamp::now());
+            self.services
+                .worker
+                .send(WorkerRequest::SaveSession(Box::new(active.session.clone())));
+            self.state.review = Some(active.session);
+            self.state.screen = Screen::Review;
+            self.release_microphone();
+            self.services.worker.send(WorkerRequest::LoadListing);
+        }
+    }
+}

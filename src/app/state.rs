@@ -1,0 +1,422 @@
+//! The app's state: what the screens read and edit, as plain data (no
+//! devices, no threads), and the small rules on it (a take's file, the plan
+//! of the home screen's choices, whether the window must keep repainting).
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+
+use jiff::Timestamp;
+
+use super::commands::TakeEdit;
+use super::history_view::HistoryView;
+use crate::audio::player::PlayerStatus;
+use crate::audio::waveform::Waveform;
+use crate::audio::{DeviceInfo, Level};
+use crate::interview::{
+    AnswerLimit, Interview, Order, Phase, Plan, PlanRequest, StopReason, TakeRequest, ThinkTime,
+};
+use crate::model::{PracticeRecord, QuestionId};
+use crate::paths::DataDir;
+use crate::questions::QuestionBank;
+use crate::store::export::{AudioFormat, Container};
+use crate::store::settings::{OrderChoice, Settings};
+use crate::store::{Session, StarChecklist, Take};
+
+/// Which screen is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// Choose questions, timing and microphone.
+    Home,
+    /// A session in progress.
+    Interview,
+    /// One session's takes: to listen, rate and annotate.
+    Review,
+    /// Every session.
+    History,
+    /// Every take of one question, oldest first.
+    Progress,
+    /// Settings.
+    Settings,
+}
+
+/// The home screen's choices.
+#[derive(Clone, Debug)]
+pub struct HomeChoices {
+    /// Chosen categories (none: all, unless questions are chosen).
+    pub categories: BTreeSet<String>,
+    /// Single questions chosen (asked first, before the categories').
+    pub questions: BTreeSet<String>,
+    /// Questions per session.
+    pub count: usize,
+    /// Order.
+    pub order: OrderChoice,
+    /// Think time.
+    pub think: ThinkTime,
+    /// Answer limit.
+    pub answer: AnswerLimit,
+}
+
+/// The microphone, as the screens show it (the device itself is one of
+/// the app's services).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MicrophoneState {
+    /// Closed.
+    Closed,
+    /// Being opened on the worker.
+    Opening,
+    /// Open and delivering audio.
+    Open {
+        /// Its name.
+        name: String,
+    },
+}
+
+/// The "test microphone" button: record 3 s, then play them back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MicTest {
+    /// Not testing.
+    Idle,
+    /// Waiting for the microphone to open.
+    Waiting,
+    /// Recording the 3 s.
+    Recording,
+    /// Playing them back.
+    Playing(PathBuf),
+}
+
+/// How long the microphone test records.
+pub const MIC_TEST_SECONDS: u64 = 3;
+
+/// A session being practised.
+pub struct ActiveSession {
+    /// The state machine.
+    pub interview: Interview,
+    /// The manifest, saved after every change.
+    pub session: Session,
+    /// Takes asked of the recorder and not yet finished, oldest first (a
+    /// quick retake can start one before the last one's file is closed).
+    pub recordings: VecDeque<PendingTake>,
+    /// Index in `session.takes` of the latest take.
+    pub latest_take: Option<usize>,
+    /// The user asked to end while recording; waiting for confirmation.
+    pub confirm_end: bool,
+    /// Tips are shown.
+    pub show_tips: bool,
+}
+
+/// A take asked of the recorder and not yet reported finished.
+pub struct PendingTake {
+    /// What the state machine asked for.
+    pub request: TakeRequest,
+    /// Its file, relative to the session folder.
+    pub relative: String,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// Why the app asked the recorder to stop it, if it did.
+    pub stop: Option<StopReason>,
+}
+
+/// How far an export is; shared with the thread doing it.
+#[derive(Debug, Default)]
+pub struct ExportProgress {
+    /// Bytes of audio done.
+    pub done: AtomicU64,
+    /// Bytes of audio in all.
+    pub total: AtomicU64,
+    /// Set to cancel.
+    pub cancel: AtomicBool,
+}
+
+/// The export window.
+pub struct ExportPanel {
+    /// The sessions to export.
+    pub sessions: Vec<String>,
+    /// Where to (editable; "Choose…" opens the system's dialog).
+    pub destination: String,
+    /// Folder or zip.
+    pub container: Container,
+    /// WAV or FLAC.
+    pub audio: AudioFormat,
+    /// The system's save dialog is open.
+    pub choosing: bool,
+    /// The export is running.
+    pub running: Option<Arc<ExportProgress>>,
+}
+
+/// How a message is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageLevel {
+    /// Something done.
+    Info,
+    /// Something the user should act on.
+    Warning,
+}
+
+/// A message in the bar at the top of the window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// What to say; errors name their file or device.
+    pub text: String,
+    /// How to show it.
+    pub level: MessageLevel,
+    /// A folder to offer to open.
+    pub open: Option<PathBuf>,
+}
+
+/// A take's waveform, as far as it is loaded.
+#[derive(Clone, Debug)]
+pub enum WaveformSlot {
+    /// Being read on the worker.
+    Loading,
+    /// Ready to draw.
+    Ready(Arc<Waveform>),
+    /// Could not be read.
+    Failed(String),
+}
+
+/// What the screens read and edit: plain data, no devices or threads.
+/// Drawing takes this and returns commands; only the app's services work.
+pub struct AppState {
+    /// The data folder.
+    pub(super) data_dir: DataDir,
+    /// The question bank.
+    pub bank: QuestionBank,
+    /// The user's settings.
+    pub settings: Settings,
+    /// Practice record of each practised question.
+    pub records: HashMap<QuestionId, PracticeRecord>,
+    /// The screen shown.
+    pub screen: Screen,
+    /// The home screen's choices.
+    pub home: HomeChoices,
+    /// Microphones to choose from.
+    pub devices: Vec<DeviceInfo>,
+    /// The microphone.
+    pub microphone: MicrophoneState,
+    /// The level meter is shown on the home screen.
+    pub checking_level: bool,
+    /// The microphone test.
+    pub mic_test: MicTest,
+    /// The session in progress.
+    pub active: Option<ActiveSession>,
+    /// The session on the review screen.
+    pub review: Option<Session>,
+    /// The history screen.
+    pub history: HistoryView,
+    /// The question of the progress screen.
+    pub progress_question: Option<String>,
+    /// The export window.
+    pub export: Option<ExportPanel>,
+    /// The player's status, as of this frame.
+    pub player: PlayerStatus,
+    /// The microphone's level, as of this frame, while it is open.
+    pub level: Option<Level>,
+    /// The take loaded in the player, and the player's generation for it.
+    pub playing: Option<(PathBuf, u64)>,
+    /// Waveforms of the takes shown.
+    pub waveforms: HashMap<PathBuf, WaveformSlot>,
+    /// Another process owns the data folder.
+    pub read_only: bool,
+    /// Messages to show, oldest first.
+    pub messages: Vec<Message>,
+    /// The store has opened (and recovery has run).
+    pub store_ready: bool,
+    /// Takes being analysed: (session id, file).
+    pub analysing: HashSet<(String, String)>,
+    /// A session is to be created as soon as the microphone is open.
+    pub(super) start_when_open: bool,
+    /// The plan of the session being created.
+    pub(super) pending_plan: Option<Plan>,
+}
+
+impl AppState {
+    /// The data folder.
+    pub fn data_dir(&self) -> &DataDir {
+        &self.data_dir
+    }
+
+    /// The full path of a take of `session`, or why its file may not be
+    /// used (a damaged take).
+    pub fn take_file(&self, session: &Session, take: &Take) -> Result<PathBuf, String> {
+        take.audio_path(&self.data_dir.sessions().join(&session.id))
+    }
+
+    /// The microphone's latest level, when it is open.
+    pub fn level(&self) -> Option<Level> {
+        self.level
+    }
+
+    /// The name of the open microphone.
+    pub fn microphone_name(&self) -> Option<&str> {
+        match &self.microphone {
+            MicrophoneState::Open { name } => Some(name),
+            _ => None,
+        }
+    }
+
+    /// The player's status for the take at `path`: its position and whether
+    /// it plays (zero and paused when another take is loaded).
+    pub fn playback_of(&self, path: &Path) -> Option<PlayerStatus> {
+        let (loaded, generation) = self.playing.as_ref()?;
+        let status = self.player;
+        (loaded == path && status.generation == *generation).then_some(status)
+    }
+
+    /// The waveform of the take at `path`, if it has been asked for
+    /// ([`Command::LoadWaveform`]).
+    pub fn waveform(&self, path: &Path) -> Option<WaveformSlot> {
+        self.waveforms.get(path).cloned()
+    }
+
+    /// The plan request of the home screen's choices.
+    pub fn plan_request(&self) -> PlanRequest {
+        PlanRequest {
+            categories: self.home.categories.iter().cloned().collect(),
+            questions: self
+                .home
+                .questions
+                .iter()
+                .filter_map(|id| QuestionId::parse(id).ok())
+                .collect(),
+            count: Some(self.home.count),
+            order: match self.home.order {
+                OrderChoice::AsListed => Order::AsListed,
+                OrderChoice::Shuffled => Order::Shuffled {
+                    seed: fastrand::u64(..),
+                },
+                OrderChoice::WeakestFirst => Order::WeakestFirst,
+            },
+            think: self.home.think,
+            answer: self.home.answer,
+            warning_seconds: self.settings.warning_seconds,
+        }
+    }
+
+    /// Shows a message.
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.messages.push(warning_message(text.into()));
+    }
+
+    /// Whether something on screen is changing by itself (a countdown, a
+    /// recording, the level meter, playback, an export), so the window must
+    /// keep repainting; otherwise an idle window draws nothing.
+    pub fn is_animating(&self) -> bool {
+        let counting = self.active.as_ref().is_some_and(|a| {
+            matches!(a.interview.phase(), Phase::Thinking | Phase::Answering)
+                || !a.recordings.is_empty()
+        });
+        counting
+            || matches!(self.microphone, MicrophoneState::Opening)
+            || (self.checking_level && matches!(self.microphone, MicrophoneState::Open { .. }))
+            || matches!(self.mic_test, MicTest::Waiting | MicTest::Recording)
+            || self.player.playing
+            || self.export.as_ref().is_some_and(|e| e.running.is_some())
+    }
+
+    /// Whether the background work asked for so far is done: the store is
+    /// open, the history and waveforms are loaded, no export runs. For tests
+    /// that step the window until things settle.
+    pub fn is_settled(&self) -> bool {
+        self.store_ready
+            && self.history.listing.is_some()
+            && !self
+                .waveforms
+                .values()
+                .any(|w| matches!(w, WaveformSlot::Loading))
+            && self
+                .export
+                .as_ref()
+                .is_none_or(|e| e.running.is_none() && !e.choosing)
+            && !matches!(self.microphone, MicrophoneState::Opening)
+            && self.analysing.is_empty()
+            && self.pending_plan.is_none()
+            && self.mic_test != MicTest::Waiting
+    }
+}
+
+pub(super) fn warning_message(text: String) -> Message {
+    Message {
+        text,
+        level: MessageLevel::Warning,
+        open: None,
+    }
+}
+
+/// Where the microphone test records.
+pub fn mic_test_path(data_dir: &DataDir) -> PathBuf {
+    data_dir.root().join("microphone-test.wav")
+}
+
+/// Applies `edit` to `take` (and, for "preferred", to its siblings).
+pub(super) fn apply_edit(session: &mut Session, index: usize, edit: &TakeEdit) {
+    let Some(question) = session.takes.get(index).map(|t| t.question_index) else {
+        return;
+    };
+    match edit {
+        TakeEdit::Rating(rating) => session.takes[index].rating = *rating,
+        TakeEdit::Notes(notes) => session.takes[index].notes.clone_from(notes),
+        TakeEdit::Star(star) => session.takes[index].star = *star,
+        TakeEdit::Preferred => {
+            for (i, take) in session.takes.iter_mut().enumerate() {
+                if take.question_index == question {
+                    take.preferred = i == index;
+                }
+            }
+        }
+    }
+}
+
+/// The STAR checklist with one part set.
+pub fn star_with(star: StarChecklist, part: usize, on: bool) -> StarChecklist {
+    let mut star = star;
+    match part {
+        0 => star.situation = on,
+        1 => star.task = on,
+        2 => star.action = on,
+        _ => star.result = on,
+    }
+    star
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Session {
+        let text = include_str!("../../tests/fixtures/session-v1.json");
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn preferring_a_take_unprefers_its_siblings() {
+        let mut session = session();
+        apply_edit(&mut session, 1, &TakeEdit::Preferred);
+        assert!(!session.takes[0].preferred && session.takes[1].preferred);
+        apply_edit(&mut session, 0, &TakeEdit::Preferred);
+        assert!(session.takes[0].preferred && !session.takes[1].preferred);
+        apply_edit(&mut session, 9, &TakeEdit::Preferred);
+        assert!(
+            session.takes[0].preferred,
+            "an unknown take changes nothing"
+        );
+    }
+
+    #[test]
+    fn edits_set_rating_notes_and_checklist() {
+        let mut session = session();
+        apply_edit(
+            &mut session,
+            0,
+            &TakeEdit::Rating(crate::model::Rating::new(2)),
+        );
+        apply_edit(&mut session, 0, &TakeEdit::Notes("slower".to_owned()));
+        let star = star_with(StarChecklist::default(), 3, true);
+        apply_edit(&mut session, 0, &TakeEdit::Star(star));
+        let take = &session.takes[0];
+        assert_eq!(take.rating.map(crate::model::Rating::stars), Some(2));
+        assert_eq!(take.notes, "slower");
+        assert!(take.star.result && !take.star.situation);
+    }
+}
