@@ -296,6 +296,39 @@ impl SpeechMetrics {
     }
 }
 
+/// What [`recording_warnings`] judges a take by.
+struct Levels {
+    peak_dbfs: f32,
+    speech_rms_dbfs: f32,
+    clipped_percent: f64,
+    found_speech: bool,
+    speaking_time: f64,
+    articulation_rate: f64,
+}
+
+/// What is wrong with the recording itself: silent, a steady sound rather
+/// than speech, speech too quiet, clipping.
+fn recording_warnings(levels: &Levels) -> Vec<RecordingWarning> {
+    let mut warnings = Vec::new();
+    if levels.peak_dbfs < SILENT_DBFS {
+        warnings.push(RecordingWarning::Silent);
+    } else if !levels.found_speech {
+        // Sound, but never rising above its own floor: a steady hum.
+        warnings.push(RecordingWarning::NotSpeech);
+    } else {
+        if levels.speech_rms_dbfs < QUIET_DBFS {
+            warnings.push(RecordingWarning::TooQuiet);
+        }
+        if levels.speaking_time >= 1.0 && levels.articulation_rate < 0.5 {
+            warnings.push(RecordingWarning::NotSpeech);
+        }
+    }
+    if levels.clipped_percent > CLIPPED_PERCENT {
+        warnings.push(RecordingWarning::Clipping);
+    }
+    warnings
+}
+
 /// `value`, or 0 when it is zero, negative or not a number.
 fn not_negative(value: f64) -> f64 {
     if value > 0.0 { value } else { 0.0 }
@@ -579,23 +612,14 @@ impl Analyzer {
             to_db((speech_energy / (speech_blocks * self.block) as f64).sqrt())
         };
 
-        let mut warnings = Vec::new();
-        if peak_dbfs < SILENT_DBFS {
-            warnings.push(RecordingWarning::Silent);
-        } else if speech.is_empty() {
-            // Sound, but never rising above its own floor: a steady hum.
-            warnings.push(RecordingWarning::NotSpeech);
-        } else {
-            if speech_rms_dbfs < QUIET_DBFS {
-                warnings.push(RecordingWarning::TooQuiet);
-            }
-            if speaking_time >= 1.0 && articulation_rate < 0.5 {
-                warnings.push(RecordingWarning::NotSpeech);
-            }
-        }
-        if clipped_percent > CLIPPED_PERCENT {
-            warnings.push(RecordingWarning::Clipping);
-        }
+        let warnings = recording_warnings(&Levels {
+            peak_dbfs,
+            speech_rms_dbfs,
+            clipped_percent,
+            found_speech: !speech.is_empty(),
+            speaking_time,
+            articulation_rate,
+        });
 
         SpeechMetrics {
             duration,

@@ -11,7 +11,8 @@
     clippy::expect_used,
     clippy::panic,
     missing_docs,
-    reason = "tests: a failure is a panic"
+    clippy::too_many_lines,
+    reason = "tests: a failure is a panic; a scenario reads as one user's session"
 )]
 
 mod common;

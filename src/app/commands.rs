@@ -3,19 +3,15 @@
 //! takes (saved at once), playback, history, export and settings.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
 use super::state::apply_edit;
 use super::worker::WorkerRequest;
-use super::{
-    ExportPanel, ExportProgress, MicTest, MicrophoneState, PendingTake, RehearseApp, Screen,
-};
+use super::{MicTest, MicrophoneState, PendingTake, RehearseApp, Screen};
 use crate::interview::{Action, Interview, Phase, build_plan};
 use crate::model::Rating;
-use crate::store::export::{AudioFormat, Container, ExportRequest};
 use crate::store::{StarChecklist, take_path};
 
 /// A change to one take, saved as soon as it is made.
@@ -167,33 +163,9 @@ impl RehearseApp {
             Command::Play(path) => self.play(path),
             Command::Pause => self.services.player.pause(),
             Command::Seek(path, to) => self.seek(path, to),
-            Command::ChooseMicrophone(id) => {
-                self.state.settings.microphone = id;
-                self.save_settings();
-                let reopen = !matches!(self.state.microphone, MicrophoneState::Closed);
-                self.close_microphone();
-                if reopen {
-                    self.open_microphone();
-                }
-            }
-            Command::CheckLevel(on) => {
-                self.state.checking_level = on;
-                if on {
-                    self.open_microphone();
-                } else {
-                    self.release_microphone();
-                }
-            }
-            Command::TestMicrophone => {
-                if self.state.mic_test == MicTest::Idle && self.state.active.is_none() {
-                    self.state.mic_test = MicTest::Waiting;
-                    if matches!(self.state.microphone, MicrophoneState::Open { .. }) {
-                        self.start_mic_test();
-                    } else {
-                        self.open_microphone();
-                    }
-                }
-            }
+            Command::ChooseMicrophone(id) => self.choose_microphone(id),
+            Command::CheckLevel(on) => self.check_level(on),
+            Command::TestMicrophone => self.test_microphone(),
             Command::OpenSession(id) => {
                 if let Some(session) = self.state.history.session(&id) {
                     self.state.review = Some(session.clone());
@@ -209,30 +181,9 @@ impl RehearseApp {
             }
             Command::RequestDelete(id) => self.state.history.confirm_delete = Some(id),
             Command::CancelDelete => self.state.history.confirm_delete = None,
-            Command::ConfirmDelete => {
-                if let Some(id) = self.state.history.confirm_delete.take() {
-                    if self.state.read_only {
-                        self.state
-                            .say("Another Rehearse owns the data folder; nothing was deleted.");
-                    } else {
-                        self.services.player.unload();
-                        self.state.playing = None;
-                        self.services.worker.send(WorkerRequest::DeleteSession(id));
-                    }
-                }
-            }
+            Command::ConfirmDelete => self.confirm_delete(),
             Command::OpenExport(sessions) => self.open_export(sessions),
-            Command::ChooseExportDestination => {
-                if let Some(panel) = &mut self.state.export {
-                    panel.choosing = true;
-                    self.services
-                        .worker
-                        .send(WorkerRequest::ChooseExportDestination {
-                            suggested: PathBuf::from(panel.destination.trim()),
-                            zip: panel.container == Container::Zip,
-                        });
-                }
-            }
+            Command::ChooseExportDestination => self.choose_export_destination(),
             Command::StartExport => self.start_export(),
             Command::CancelExport => {
                 match self.state.export.as_ref().and_then(|p| p.running.as_ref()) {
@@ -254,6 +205,53 @@ impl RehearseApp {
                 if index < self.state.messages.len() {
                     self.state.messages.remove(index);
                 }
+            }
+        }
+    }
+
+    /// Remembers the microphone chosen, reopening it if it was open.
+    fn choose_microphone(&mut self, id: Option<String>) {
+        self.state.settings.microphone = id;
+        self.save_settings();
+        let reopen = !matches!(self.state.microphone, MicrophoneState::Closed);
+        self.close_microphone();
+        if reopen {
+            self.open_microphone();
+        }
+    }
+
+    /// Shows (and opens) or hides the level meter.
+    fn check_level(&mut self, on: bool) {
+        self.state.checking_level = on;
+        if on {
+            self.open_microphone();
+        } else {
+            self.release_microphone();
+        }
+    }
+
+    /// Records 3 s and plays them back (not during a session).
+    fn test_microphone(&mut self) {
+        if self.state.mic_test == MicTest::Idle && self.state.active.is_none() {
+            self.state.mic_test = MicTest::Waiting;
+            if matches!(self.state.microphone, MicrophoneState::Open { .. }) {
+                self.start_mic_test();
+            } else {
+                self.open_microphone();
+            }
+        }
+    }
+
+    /// Deletes the session the user confirmed.
+    fn confirm_delete(&mut self) {
+        if let Some(id) = self.state.history.confirm_delete.take() {
+            if self.state.read_only {
+                self.state
+                    .say("Another Rehearse owns the data folder; nothing was deleted.");
+            } else {
+                self.services.player.unload();
+                self.state.playing = None;
+                self.services.worker.send(WorkerRequest::DeleteSession(id));
             }
         }
     }
@@ -388,82 +386,6 @@ impl RehearseApp {
             }
         }
     }
-
-    fn open_export(&mut self, sessions: Vec<String>) {
-        let stamp = Timestamp::now().strftime("%Y-%m-%d").to_string();
-        let folder = directories::UserDirs::new()
-            .and_then(|dirs| dirs.document_dir().map(std::path::Path::to_path_buf))
-            .or_else(|| directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf()))
-            .unwrap_or_else(|| self.state.data_dir.root().to_path_buf());
-        let destination = folder.join(format!("rehearse-{stamp}.zip"));
-        self.state.export = Some(ExportPanel {
-            sessions,
-            destination: destination.display().to_string(),
-            container: Container::Zip,
-            audio: AudioFormat::Wav,
-            choosing: false,
-            running: None,
-        });
-    }
-
-    fn start_export(&mut self) {
-        let Some(panel) = &mut self.state.export else {
-            return;
-        };
-        if panel.running.is_some() {
-            return;
-        }
-        let mut sessions = Vec::new();
-        for id in &panel.sessions {
-            let session = self
-                .state
-                .review
-                .as_ref()
-                .filter(|s| &s.id == id)
-                .or_else(|| self.state.history.session(id));
-            match session {
-                Some(session) => sessions.push(session.clone()),
-                None => {
-                    let message = format!("Session {id} is not loaded; nothing was exported.");
-                    self.state.say(message);
-                    return;
-                }
-            }
-        }
-        let destination = with_container_extension(panel.destination.trim(), panel.container);
-        if destination.as_os_str().is_empty() {
-            self.state.say("Choose where to export to.");
-            return;
-        }
-        let progress = Arc::new(ExportProgress::default());
-        panel.running = Some(Arc::clone(&progress));
-        self.services.worker.send(WorkerRequest::Export {
-            request: Box::new(ExportRequest {
-                sessions,
-                destination,
-                container: panel.container,
-                audio: panel.audio,
-                force: false,
-            }),
-            progress,
-        });
-    }
-}
-
-/// The destination typed, with `.zip` added for a zip or taken off for a
-/// folder.
-fn with_container_extension(typed: &str, container: Container) -> PathBuf {
-    if typed.is_empty() {
-        return PathBuf::new();
-    }
-    let is_zip = std::path::Path::new(typed)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
-    match container {
-        Container::Zip if !is_zip => PathBuf::from(format!("{typed}.zip")),
-        Container::Folder if is_zip => PathBuf::from(&typed[..typed.len() - 4]),
-        _ => PathBuf::from(typed),
-    }
 }
 
 /// Opens `path` in the system's file manager (without waiting for it).
@@ -482,26 +404,10 @@ pub fn open_in_file_manager(path: &std::path::Path) -> std::io::Result<()> {
         .stderr(std::process::Stdio::null())
         .spawn()?;
     // Reap it in the background so it leaves no zombie.
-    std::thread::spawn(move || child.wait());
+    std::thread::spawn(move || {
+        if let Err(err) = child.wait() {
+            log::debug!("{program}: {err}");
+        }
+    });
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_destination_gets_the_container_extension() {
-        let zip = with_container_extension("/tmp/out", Container::Zip);
-        assert_eq!(zip, PathBuf::from("/tmp/out.zip"));
-        let kept = with_container_extension("/tmp/out.ZIP", Container::Zip);
-        assert_eq!(kept, PathBuf::from("/tmp/out.ZIP"));
-        let folder = with_container_extension("/tmp/out.zip", Container::Folder);
-        assert_eq!(folder, PathBuf::from("/tmp/out"));
-        assert!(
-            with_container_extension("", Container::Zip)
-                .as_os_str()
-                .is_empty()
-        );
-    }
 }

@@ -17,9 +17,10 @@ use super::state::{
 use super::worker::{WorkerEvent, WorkerRequest};
 use crate::audio::player::PlayerEvent;
 use crate::audio::waveform::Waveform;
-use crate::audio::{RecorderEvent, TakeEnd, TakeSummary};
+use crate::audio::{Microphone, RecorderEvent, TakeEnd, TakeSummary};
 use crate::interview::{Interview, Phase, StopReason};
 use crate::store::Session;
+use crate::store::export::ExportSummary;
 
 impl RehearseApp {
     /// Takes in what the worker, the recorder and the player report, and
@@ -51,48 +52,14 @@ impl RehearseApp {
             WorkerEvent::StoreOpened {
                 read_only,
                 recovered,
-            } => {
-                self.state.store_ready = true;
-                self.state.read_only = read_only.is_some();
-                if let Some(reason) = read_only {
-                    let mut reason = reason;
-                    if let Some(first) = reason.get_mut(..1) {
-                        first.make_ascii_uppercase();
-                    }
-                    self.state.say(format!(
-                        "{reason}; this window can look but not record or change anything."
-                    ));
-                }
-                self.state
-                    .messages
-                    .extend(recovered.into_iter().map(warning_message));
-            }
+            } => self.store_opened(read_only, recovered),
             WorkerEvent::Listing(listing, records) => {
                 self.state.records = records;
                 self.state.history.listing = Some(*listing);
                 self.state.history.refresh();
             }
             WorkerEvent::Devices(devices) => self.state.devices = devices,
-            WorkerEvent::MicrophoneOpened(mic, warning) => {
-                if let Some(warning) = warning {
-                    self.state.say(warning);
-                }
-                self.state.microphone = MicrophoneState::Open {
-                    name: mic.info().name.clone(),
-                };
-                self.services.microphone = Some(mic);
-                if self.state.mic_test == MicTest::Waiting {
-                    self.start_mic_test();
-                }
-                if self.state.start_when_open {
-                    self.state.start_when_open = false;
-                    if let Some(plan) = &self.state.pending_plan {
-                        self.services
-                            .worker
-                            .send(WorkerRequest::CreateSession(Box::new(plan.clone())));
-                    }
-                }
-            }
+            WorkerEvent::MicrophoneOpened(mic, warning) => self.microphone_opened(mic, warning),
             WorkerEvent::MicrophoneFailed(message) => {
                 self.state.microphone = MicrophoneState::Closed;
                 if self.state.mic_test == MicTest::Waiting {
@@ -163,42 +130,85 @@ impl RehearseApp {
                     }
                 }
             }
-            WorkerEvent::ExportFinished(result) => {
-                if let Some(panel) = &mut self.state.export {
-                    panel.running = None;
-                }
-                match result {
-                    Ok(summary) => {
-                        self.state.export = None;
-                        let folder = if summary.destination.is_dir() {
-                            summary.destination.clone()
-                        } else {
-                            summary
-                                .destination
-                                .parent()
-                                .map_or_else(|| summary.destination.clone(), Path::to_path_buf)
-                        };
-                        let mut text = format!(
-                            "Exported {} recordings to {}.",
-                            summary.audio_files,
-                            summary.destination.display()
-                        );
-                        if !summary.missing.is_empty() {
-                            text.push_str(&format!(
-                                " Missing audio (listed in the report): {}.",
-                                summary.missing.join(", ")
-                            ));
-                        }
-                        self.state.messages.push(Message {
-                            text,
-                            level: MessageLevel::Info,
-                            open: Some(folder),
-                        });
-                    }
-                    Err(message) => self.state.say(message),
-                }
-            }
+            WorkerEvent::ExportFinished(result) => self.export_finished(result),
             WorkerEvent::Failed(message) => self.state.say(message),
+        }
+    }
+
+    /// The store is open: read-only or not, and what it recovered.
+    fn store_opened(&mut self, read_only: Option<String>, recovered: Vec<String>) {
+        self.state.store_ready = true;
+        self.state.read_only = read_only.is_some();
+        if let Some(reason) = read_only {
+            let mut reason = reason;
+            if let Some(first) = reason.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            self.state.say(format!(
+                "{reason}; this window can look but not record or change anything."
+            ));
+        }
+        self.state
+            .messages
+            .extend(recovered.into_iter().map(warning_message));
+    }
+
+    /// The microphone is open: what was waiting for it goes on.
+    fn microphone_opened(&mut self, mic: Box<Microphone>, warning: Option<String>) {
+        if let Some(warning) = warning {
+            self.state.say(warning);
+        }
+        self.state.microphone = MicrophoneState::Open {
+            name: mic.info().name.clone(),
+        };
+        self.services.microphone = Some(mic);
+        if self.state.mic_test == MicTest::Waiting {
+            self.start_mic_test();
+        }
+        if self.state.start_when_open {
+            self.state.start_when_open = false;
+            if let Some(plan) = &self.state.pending_plan {
+                self.services
+                    .worker
+                    .send(WorkerRequest::CreateSession(Box::new(plan.clone())));
+            }
+        }
+    }
+
+    /// An export ended: say where it went (offering the folder), or why not.
+    fn export_finished(&mut self, result: Result<ExportSummary, String>) {
+        if let Some(panel) = &mut self.state.export {
+            panel.running = None;
+        }
+        match result {
+            Ok(summary) => {
+                self.state.export = None;
+                let folder = if summary.destination.is_dir() {
+                    summary.destination.clone()
+                } else {
+                    summary
+                        .destination
+                        .parent()
+                        .map_or_else(|| summary.destination.clone(), Path::to_path_buf)
+                };
+                let mut text = format!(
+                    "Exported {} recordings to {}.",
+                    summary.audio_files,
+                    summary.destination.display()
+                );
+                if !summary.missing.is_empty() {
+                    text.push_str(&format!(
+                        " Missing audio (listed in the report): {}.",
+                        summary.missing.join(", ")
+                    ));
+                }
+                self.state.messages.push(Message {
+                    text,
+                    level: MessageLevel::Info,
+                    open: Some(folder),
+                });
+            }
+            Err(message) => self.state.say(message),
         }
     }
 

@@ -8,8 +8,10 @@
 //! [`Microphone`] the CLI uses (its calls never block), so the window never
 //! waits.
 
+mod batch;
 mod commands;
 mod events;
+mod export_panel;
 mod history_view;
 pub mod jobs;
 mod state;

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use anyhow::{Context, bail};
 
 use super::{RecordArgs, interrupt_flag, on_interrupt, write_stdout};
-use crate::audio::{self, Microphone, Playback, RecorderEvent, TakeEnd};
+use crate::audio::{self, Microphone, Playback, RecorderEvent, TakeEnd, TakeSummary};
 
 /// `devices`.
 pub(super) fn list_devices(all: bool) -> anyhow::Result<ExitCode> {
@@ -126,60 +126,70 @@ pub(super) fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             Ok(RecorderEvent::TakeFinished(summary)) => {
-                if summary.path != asked_for {
-                    eprintln!(
-                        "warning: {} appeared while recording and was left alone; the take is in {}",
-                        asked_for.display(),
-                        summary.path.display()
-                    );
-                }
-                write_stdout(|out| {
-                    writeln!(out, "file: {}", summary.path.display())?;
-                    writeln!(out, "seconds: {:.3}", summary.duration().as_secs_f64())?;
-                    writeln!(out, "frames: {}", summary.frames)?;
-                    writeln!(out, "sample_rate: {}", summary.sample_rate)?;
-                    writeln!(out, "format: {}", summary.format.as_str())?;
-                    writeln!(out, "ended: {}", summary.ended)?;
-                    writeln!(out, "peak_dbfs: {:.1}", summary.loudest.peak_dbfs)?;
-                    writeln!(out, "loudest_rms_dbfs: {:.1}", summary.loudest.rms_dbfs)?;
-                    writeln!(out, "dropped_frames: {}", summary.dropped_frames)?;
-                    if let Some(delay) = summary.first_sample_delay {
-                        writeln!(out, "first_sample_ms: {:.1}", delay.as_secs_f64() * 1000.0)?;
-                    }
-                    writeln!(
-                        out,
-                        "device_start_ms: {:.1}",
-                        device_start.as_secs_f64() * 1000.0
-                    )?;
-                    Ok(())
-                })?;
-                if let Some(warning) = summary.silence_warning() {
-                    eprintln!("warning: {warning}");
-                }
-                if summary.dropped_frames > 0 {
-                    eprintln!(
-                        "warning: {} samples were lost because writing fell behind",
-                        summary.dropped_frames
-                    );
-                }
-                return Ok(match summary.ended {
-                    TakeEnd::Stopped | TakeEnd::LimitReached => ExitCode::SUCCESS,
-                    TakeEnd::DeviceLost(_) | TakeEnd::WriteFailed(_) | TakeEnd::Closed => {
-                        eprintln!(
-                            "rehearse: {}; the {:.1} s recorded so far are saved in {}",
-                            summary.ended,
-                            summary.duration().as_secs_f64(),
-                            summary.path.display()
-                        );
-                        ExitCode::FAILURE
-                    }
-                });
+                return report_take(&summary, &asked_for, device_start);
             }
             Ok(RecorderEvent::TakeFailed { error, .. }) => bail!(error),
             Ok(RecorderEvent::StreamFailed(why)) => bail!("the microphone failed: {why}"),
             Err(std::sync::mpsc::RecvError) => bail!("the recorder stopped unexpectedly"),
         }
     }
+}
+
+/// Prints what `record` wrote, warns about what is wrong with it, and
+/// gives the exit code: failure when the take ended early.
+fn report_take(
+    summary: &TakeSummary,
+    asked_for: &Path,
+    device_start: std::time::Duration,
+) -> anyhow::Result<ExitCode> {
+    if summary.path != asked_for {
+        eprintln!(
+            "warning: {} appeared while recording and was left alone; the take is in {}",
+            asked_for.display(),
+            summary.path.display()
+        );
+    }
+    write_stdout(|out| {
+        writeln!(out, "file: {}", summary.path.display())?;
+        writeln!(out, "seconds: {:.3}", summary.duration().as_secs_f64())?;
+        writeln!(out, "frames: {}", summary.frames)?;
+        writeln!(out, "sample_rate: {}", summary.sample_rate)?;
+        writeln!(out, "format: {}", summary.format.as_str())?;
+        writeln!(out, "ended: {}", summary.ended)?;
+        writeln!(out, "peak_dbfs: {:.1}", summary.loudest.peak_dbfs)?;
+        writeln!(out, "loudest_rms_dbfs: {:.1}", summary.loudest.rms_dbfs)?;
+        writeln!(out, "dropped_frames: {}", summary.dropped_frames)?;
+        if let Some(delay) = summary.first_sample_delay {
+            writeln!(out, "first_sample_ms: {:.1}", delay.as_secs_f64() * 1000.0)?;
+        }
+        writeln!(
+            out,
+            "device_start_ms: {:.1}",
+            device_start.as_secs_f64() * 1000.0
+        )?;
+        Ok(())
+    })?;
+    if let Some(warning) = summary.silence_warning() {
+        eprintln!("warning: {warning}");
+    }
+    if summary.dropped_frames > 0 {
+        eprintln!(
+            "warning: {} samples were lost because writing fell behind",
+            summary.dropped_frames
+        );
+    }
+    Ok(match summary.ended {
+        TakeEnd::Stopped | TakeEnd::LimitReached => ExitCode::SUCCESS,
+        TakeEnd::DeviceLost(_) | TakeEnd::WriteFailed(_) | TakeEnd::Closed => {
+            eprintln!(
+                "rehearse: {}; the {:.1} s recorded so far are saved in {}",
+                summary.ended,
+                summary.duration().as_secs_f64(),
+                summary.path.display()
+            );
+            ExitCode::FAILURE
+        }
+    })
 }
 
 /// `play`: plays a file to its end, or until Ctrl-C.

@@ -60,8 +60,51 @@ pub(super) fn run(
     let records = practice_records(&store.list()?.sessions);
     let request = plan_request(args, &settings);
     let plan = build_plan(bank.questions(), &request, &records)?;
-    let mut interview = Interview::new(plan.clone())?;
+    let interview = Interview::new(plan.clone())?;
+    let microphone = open_microphone(args, &settings)?;
+    let session = store.create_session(&plan)?;
+    let mut practice = Practice {
+        store,
+        microphone,
+        interview,
+        session,
+        review: Review::Saving,
+        pending_stop: None,
+        recording: None,
+    };
+    let interrupted = super::interrupt_flag()?;
+    let commands = stdin_lines();
+    let mut terminal = Terminal::default();
+    let mut actions = practice.interview.start(Instant::now());
+    loop {
+        practice.apply(&mut actions);
+        terminal.show(&practice.interview);
+        if interrupted.load(Ordering::SeqCst) && practice.interview.phase() != Phase::Finished {
+            actions = practice.interview.end();
+            continue;
+        }
+        if practice.interview.phase() == Phase::Finished && practice.recording.is_none() {
+            break;
+        }
+        actions.extend(practice.take_recorder_events());
+        match commands.recv_timeout(TICK) {
+            Ok(line) => actions.extend(practice.on_line(&line)),
+            Err(RecvTimeoutError::Disconnected) => {
+                // Standard input closed: nothing more can be asked.
+                if practice.interview.phase() != Phase::Finished {
+                    actions = practice.interview.end();
+                }
+                std::thread::sleep(TICK);
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        actions.extend(practice.interview.tick(Instant::now()));
+    }
+    practice.finish()
+}
 
+/// The microphone of the arguments or the settings, open and delivering.
+fn open_microphone(args: &InterviewArgs, settings: &Settings) -> anyhow::Result<Microphone> {
     let input = audio::find_input(args.device.as_deref().or(settings.microphone.as_deref()))?;
     if let Some(warning) = &input.fallback_warning {
         eprintln!("warning: {warning}");
@@ -74,155 +117,156 @@ pub(super) fn run(
             format!("\"{name}\" delivered no audio; check it with `rehearse devices`")
         })?;
     eprintln!("Microphone: {name}");
+    Ok(microphone)
+}
 
-    let mut session = store.create_session(&plan)?;
-    let interrupted = super::interrupt_flag()?;
-    let commands = stdin_lines();
-    let mut terminal = Terminal::default();
-    let mut review = Review::Saving;
-    let mut pending_stop: Option<StopReason> = None;
-    let mut recording: Option<(TakeRequest, String, Timestamp)> = None;
-    let mut actions = interview.start(Instant::now());
+/// A practice session in the terminal: the state machine, the recorder and
+/// the session on disk.
+struct Practice {
+    store: Store,
+    microphone: Microphone,
+    interview: Interview,
+    session: Session,
+    review: Review,
+    /// Why the app asked the recorder to stop, if it did.
+    pending_stop: Option<StopReason>,
+    /// The take being recorded: what was asked, its planned file, its start.
+    recording: Option<(TakeRequest, String, Timestamp)>,
+}
 
-    loop {
+impl Practice {
+    /// Carries out what the state machine asked for.
+    fn apply(&mut self, actions: &mut Vec<Action>) {
         for action in actions.drain(..) {
             match action {
                 Action::StartRecording(request) => {
                     let (relative, path) =
-                        store.take_path(&session, request.question_index, request.take);
-                    microphone.start_take(path, request.limit);
-                    recording = Some((request, relative, Timestamp::now()));
-                    review = Review::Saving;
-                    pending_stop = None;
+                        self.store
+                            .take_path(&self.session, request.question_index, request.take);
+                    self.microphone.start_take(path, request.limit);
+                    self.recording = Some((request, relative, Timestamp::now()));
+                    self.review = Review::Saving;
+                    self.pending_stop = None;
                 }
                 Action::StopRecording(reason) => {
-                    pending_stop = Some(reason);
-                    microphone.stop_take();
+                    self.pending_stop = Some(reason);
+                    self.microphone.stop_take();
                 }
             }
         }
-        terminal.show(&interview);
+    }
 
-        if interrupted.load(Ordering::SeqCst) && interview.phase() != Phase::Finished {
-            actions = interview.end();
-            continue;
-        }
-        let done_recording = recording.is_none();
-        if interview.phase() == Phase::Finished && done_recording {
-            break;
-        }
-
-        while let Ok(event) = microphone.events().try_recv() {
+    /// Takes in what the recorder reported; what the state machine then
+    /// asks for.
+    fn take_recorder_events(&mut self) -> Vec<Action> {
+        let mut actions = Vec::new();
+        while let Ok(event) = self.microphone.events().try_recv() {
             match event {
                 RecorderEvent::TakeStarted { .. } => {
                     eprintln!("● Recording… (Enter stops, s skips, q ends)");
                 }
-                RecorderEvent::TakeFinished(summary) => {
-                    let Some((request, relative, started_at)) = recording.take() else {
-                        continue;
-                    };
-                    report_take_end(&summary);
-                    let mut take = session.recorded_take(
-                        &request,
-                        relative,
-                        started_at,
-                        &summary,
-                        pending_stop.take(),
-                    );
-                    interview.recording_stopped(take.stopped);
-                    // A 2-minute take is measured in milliseconds.
-                    match crate::analysis::analyze_wav(&summary.path) {
-                        Ok(metrics) => {
-                            for hint in metrics.hints() {
-                                eprintln!("  {hint}");
-                            }
-                            take.metrics = Some(metrics);
-                        }
-                        Err(err) => eprintln!("{err}"),
-                    }
-                    session.takes.push(take);
-                    save_or_explain(&store, &session);
-                    review = if interview.phase() == Phase::Reviewing {
-                        eprintln!(
-                            "Saved {} ({}). Rate it 1-5 (Enter to skip):",
-                            session.takes.last().map_or("", |t| t.file.as_str()),
-                            clock(summary.duration())
-                        );
-                        Review::Rating
-                    } else {
-                        Review::Saving
-                    };
-                }
+                RecorderEvent::TakeFinished(summary) => self.take_finished(&summary),
                 RecorderEvent::TakeFailed { error, .. } => {
-                    recording = None;
+                    self.recording = None;
                     eprintln!("error: {error}");
-                    interview.recording_stopped(StopReason::WriteFailed);
-                    review = Review::Choosing;
+                    self.interview.recording_stopped(StopReason::WriteFailed);
+                    self.review = Review::Choosing;
                     prompt_next();
                 }
                 RecorderEvent::StreamFailed(why) => {
                     eprintln!("error: the microphone failed: {why}");
-                    actions = interview.end();
+                    actions = self.interview.end();
                 }
             }
         }
+        actions
+    }
 
-        match commands.recv_timeout(TICK) {
-            Ok(line) => {
-                let now = Instant::now();
-                let line = line.trim().to_lowercase();
-                actions.extend(match (interview.phase(), line.as_str()) {
-                    (_, "q") => interview.end(),
-                    (Phase::Thinking | Phase::Answering | Phase::Reviewing, "s") => {
-                        interview.skip(now)
-                    }
-                    (Phase::Thinking, "") => interview.start_answer(now),
-                    (Phase::Answering, "") => interview.stop(now),
-                    (Phase::Reviewing, _) if review == Review::Rating => {
-                        rate_last_take(&store, &mut session, &line);
-                        review = Review::Choosing;
-                        prompt_next();
-                        Vec::new()
-                    }
-                    (Phase::Reviewing, "r") if review == Review::Choosing => interview.retake(now),
-                    (Phase::Reviewing, "" | "n") if review == Review::Choosing => {
-                        interview.next(now)
-                    }
-                    _ => Vec::new(),
-                });
-            }
-            Err(RecvTimeoutError::Disconnected) => {
-                // Standard input closed: nothing more can be asked.
-                if interview.phase() != Phase::Finished {
-                    actions = interview.end();
+    /// Stores a finished take, measured, and asks for its rating.
+    fn take_finished(&mut self, summary: &TakeSummary) {
+        let Some((request, relative, started_at)) = self.recording.take() else {
+            return;
+        };
+        report_take_end(summary);
+        let mut take = self.session.recorded_take(
+            &request,
+            relative,
+            started_at,
+            summary,
+            self.pending_stop.take(),
+        );
+        self.interview.recording_stopped(take.stopped);
+        // A 2-minute take is measured in milliseconds.
+        match crate::analysis::analyze_wav(&summary.path) {
+            Ok(metrics) => {
+                for hint in metrics.hints() {
+                    eprintln!("  {hint}");
                 }
-                std::thread::sleep(TICK);
+                take.metrics = Some(metrics);
             }
-            Err(RecvTimeoutError::Timeout) => {}
+            Err(err) => eprintln!("{err}"),
         }
-        actions.extend(interview.tick(Instant::now()));
+        self.session.takes.push(take);
+        save_or_explain(&self.store, &self.session);
+        self.review = if self.interview.phase() == Phase::Reviewing {
+            eprintln!(
+                "Saved {} ({}). Rate it 1-5 (Enter to skip):",
+                self.session.takes.last().map_or("", |t| t.file.as_str()),
+                clock(summary.duration())
+            );
+            Review::Rating
+        } else {
+            Review::Saving
+        };
     }
 
-    drop(microphone);
-    if session.takes.is_empty() {
-        store.delete_session(&session.id)?;
-        eprintln!("No answer was recorded, so nothing was saved.");
-        return Ok(ExitCode::SUCCESS);
+    /// A line typed by the user; what the state machine then asks for.
+    fn on_line(&mut self, line: &str) -> Vec<Action> {
+        let now = Instant::now();
+        let line = line.trim().to_lowercase();
+        let interview = &mut self.interview;
+        match (interview.phase(), line.as_str()) {
+            (_, "q") => interview.end(),
+            (Phase::Thinking | Phase::Answering | Phase::Reviewing, "s") => interview.skip(now),
+            (Phase::Thinking, "") => interview.start_answer(now),
+            (Phase::Answering, "") => interview.stop(now),
+            (Phase::Reviewing, _) if self.review == Review::Rating => {
+                rate_last_take(&self.store, &mut self.session, &line);
+                self.review = Review::Choosing;
+                prompt_next();
+                Vec::new()
+            }
+            (Phase::Reviewing, "r") if self.review == Review::Choosing => interview.retake(now),
+            (Phase::Reviewing, "" | "n") if self.review == Review::Choosing => interview.next(now),
+            _ => Vec::new(),
+        }
     }
-    session.ended_at = Some(Timestamp::now());
-    if !save_or_explain(&store, &session) {
-        return Ok(ExitCode::FAILURE);
+
+    /// Closes the microphone and saves the session (or, with no take,
+    /// removes it), then says what was kept.
+    fn finish(mut self) -> anyhow::Result<ExitCode> {
+        drop(self.microphone);
+        let session = &mut self.session;
+        if session.takes.is_empty() {
+            self.store.delete_session(&session.id)?;
+            eprintln!("No answer was recorded, so nothing was saved.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        session.ended_at = Some(Timestamp::now());
+        if !save_or_explain(&self.store, session) {
+            return Ok(ExitCode::FAILURE);
+        }
+        println!("session: {}", session.id);
+        println!(
+            "takes: {}  speaking: {}  average: {}",
+            session.takes.len(),
+            clock(session.speaking_time()),
+            session
+                .average_rating()
+                .map_or_else(|| "unrated".to_owned(), |avg| format!("★ {avg:.1}"))
+        );
+        Ok(ExitCode::SUCCESS)
     }
-    println!("session: {}", session.id);
-    println!(
-        "takes: {}  speaking: {}  average: {}",
-        session.takes.len(),
-        clock(session.speaking_time()),
-        session
-            .average_rating()
-            .map_or_else(|| "unrated".to_owned(), |avg| format!("★ {avg:.1}"))
-    );
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The plan request from the arguments, falling back on the settings.

@@ -706,6 +706,53 @@ fn html(text: &str) -> String {
     out
 }
 
+/// One take's row of the report's table (`kind`: its question's).
+fn take_row(row: &ExportedTake<'_>, kind: crate::model::QuestionKind) -> String {
+    let take = row.take;
+    let rating = take.rating.map_or_else(
+        || "unrated".to_owned(),
+        |r| {
+            format!(
+                "{}{}",
+                "★".repeat(usize::from(r.stars())),
+                "☆".repeat(5 - usize::from(r.stars()))
+            )
+        },
+    );
+    let star = &take.star;
+    let checklist = if kind == crate::model::QuestionKind::Behavioural {
+        format!(
+            "<br><span class=\"muted\">STAR: {}{}{}{}</span>",
+            if star.situation { "S✓ " } else { "S✗ " },
+            if star.task { "T✓ " } else { "T✗ " },
+            if star.action { "A✓ " } else { "A✗ " },
+            if star.result { "R✓" } else { "R✗" },
+        )
+    } else {
+        String::new()
+    };
+    let speech = take.metrics.as_ref().map_or_else(
+        || "<span class=\"muted\">not analysed</span>".to_owned(),
+        |m| {
+            let mut cell = html(&m.summary());
+            for hint in m.hints() {
+                let _ = write!(cell, "<br><span class=\"muted\">{}</span>", html(&hint));
+            }
+            cell
+        },
+    );
+    format!(
+        "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{checklist}</td><td>{speech}</td><td><audio controls preload=\"none\" src=\"{}\"></audio></td></tr>\n",
+        take.take,
+        if take.preferred { " (preferred)" } else { "" },
+        clock(take.duration()),
+        html(take.stopped.describe()),
+        rating,
+        html(&take.notes),
+        html(&row.inside),
+    )
+}
+
 /// A readable, self-contained page about the sessions, with a player per
 /// take that links to the exported file.
 fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[String]) -> String {
@@ -768,51 +815,7 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
             }
             page.push_str("<table>\n<tr><th>Take</th><th>Length</th><th>Stopped</th><th>Rating</th><th>Notes</th><th>Speech (estimates)</th><th>Listen</th></tr>\n");
             for row in rows {
-                let take = row.take;
-                let rating = take.rating.map_or_else(
-                    || "unrated".to_owned(),
-                    |r| {
-                        format!(
-                            "{}{}",
-                            "★".repeat(usize::from(r.stars())),
-                            "☆".repeat(5 - usize::from(r.stars()))
-                        )
-                    },
-                );
-                let star = &take.star;
-                let checklist = if question.kind == crate::model::QuestionKind::Behavioural {
-                    format!(
-                        "<br><span class=\"muted\">STAR: {}{}{}{}</span>",
-                        if star.situation { "S✓ " } else { "S✗ " },
-                        if star.task { "T✓ " } else { "T✗ " },
-                        if star.action { "A✓ " } else { "A✗ " },
-                        if star.result { "R✓" } else { "R✗" },
-                    )
-                } else {
-                    String::new()
-                };
-                let speech = take.metrics.as_ref().map_or_else(
-                    || "<span class=\"muted\">not analysed</span>".to_owned(),
-                    |m| {
-                        let mut cell = html(&m.summary());
-                        for hint in m.hints() {
-                            let _ =
-                                write!(cell, "<br><span class=\"muted\">{}</span>", html(&hint));
-                        }
-                        cell
-                    },
-                );
-                let _ = writeln!(
-                    page,
-                    "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{checklist}</td><td>{speech}</td><td><audio controls preload=\"none\" src=\"{}\"></audio></td></tr>",
-                    take.take,
-                    if take.preferred { " (preferred)" } else { "" },
-                    clock(take.duration()),
-                    html(take.stopped.describe()),
-                    rating,
-                    html(&take.notes),
-                    html(&row.inside),
-                );
+                page.push_str(&take_row(row, question.kind));
             }
             page.push_str("</table>\n");
         }

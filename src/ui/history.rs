@@ -7,7 +7,7 @@ use egui_plot::{Line, Plot, PlotPoints, Points};
 
 use super::review::{CardMedia, take_card};
 use super::{clock, plural};
-use crate::app::{AppState, Command, Screen};
+use crate::app::{AppState, Command, HistoryView, Screen};
 use crate::store::Session;
 use crate::store::history::{local_time, takes_of_question};
 
@@ -38,7 +38,14 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
             }
         });
     }
-    let history = &app.history;
+    trends(ui, &app.history);
+    ui.separator();
+    damaged_sessions(ui, &app.history);
+    session_rows(ui, &app.history, commands);
+}
+
+/// The rating and speech trends of the sessions shown.
+fn trends(ui: &mut egui::Ui, history: &HistoryView) {
     if history.trend.len() >= 2 {
         trend_plot(
             ui,
@@ -62,8 +69,10 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
             ],
         );
     }
-    ui.separator();
+}
 
+/// The sessions whose manifest cannot be read, with why.
+fn damaged_sessions(ui: &mut egui::Ui, history: &HistoryView) {
     let damaged: Vec<(String, String)> = history
         .listing
         .iter()
@@ -77,7 +86,10 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
             ui.weak("(kept as it is; fix or remove the file by hand)");
         });
     }
+}
 
+/// One row per session shown, with its actions.
+fn session_rows(ui: &mut egui::Ui, history: &HistoryView, commands: &mut Vec<Command>) {
     let rows = &history.rows;
     if rows.is_empty() {
         ui.label(

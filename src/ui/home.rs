@@ -14,6 +14,14 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     ));
     ui.separator();
 
+    session_choices(ui, app);
+    microphone_row(ui, app, commands);
+    start_row(ui, app, commands);
+    question_bank(ui, app);
+}
+
+/// How many questions, in which order, with how much time.
+fn session_choices(ui: &mut egui::Ui, app: &mut AppState) {
     ui.horizontal(|ui| {
         let count_label = ui.label("Questions:");
         ui.add(egui::DragValue::new(&mut app.home.count).range(1..=50))
@@ -32,7 +40,10 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
         super::think_time_picker(ui, "think", &mut app.home.think);
         super::answer_limit_picker(ui, "answer", &mut app.home.answer);
     });
+}
 
+/// The microphone: which one, its level, and the 3-second test.
+fn microphone_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         let mic_label = ui.label("Microphone:");
         let chosen = app.settings.microphone.clone();
@@ -97,7 +108,10 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
             _ => {}
         }
     });
+}
 
+/// The main action, with what it will ask.
+fn start_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
     ui.separator();
     let selected = if app.home.categories.is_empty() && app.home.questions.is_empty() {
         app.bank.questions().len()
@@ -129,7 +143,10 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
         ));
     });
     ui.separator();
+}
 
+/// The bank by category, each question with its practice record.
+fn question_bank(ui: &mut egui::Ui, app: &mut AppState) {
     egui::ScrollArea::vertical().show(ui, |ui| {
         for (category, count) in app.bank.categories() {
             let category = category.to_owned();

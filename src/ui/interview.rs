@@ -10,7 +10,8 @@ use eframe::egui;
 use super::review::{CardMedia, take_card};
 use super::{clock, level_meter};
 use crate::app::{ActiveSession, AppState, Command};
-use crate::interview::{Phase, StopReason};
+use crate::audio::Level;
+use crate::interview::{Interview, Phase, StopReason};
 use crate::model::QuestionKind;
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
@@ -90,57 +91,8 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
                 None => "Opening the microphone…".to_owned(),
             });
         }
-        Phase::Thinking => {
-            let left = interview.remaining(now).unwrap_or_default();
-            ui.label(egui::RichText::new("Time to think").size(18.0).weak());
-            ui.label(egui::RichText::new(clock_up(left)).size(56.0));
-            ui.add_space(8.0);
-            ui.horizontal(|ui| {
-                let start =
-                    egui::Button::new(egui::RichText::new("Start answering (Space)").size(18.0));
-                if ui.add(start).clicked() {
-                    commands.push(Command::StartAnswer);
-                }
-                if ui.button("Skip (S)").clicked() {
-                    commands.push(Command::Skip);
-                }
-            });
-        }
-        Phase::Answering => {
-            ui.horizontal(|ui| {
-                let red = egui::Color32::from_rgb(220, 40, 40);
-                let (dot, _) = ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::hover());
-                ui.painter().circle_filled(dot.center(), 8.0, red);
-                ui.colored_label(red, egui::RichText::new("Recording").size(20.0));
-                if let Some(level) = level {
-                    level_meter(ui, level);
-                }
-            });
-            let (text, warn) = match interview.remaining(now) {
-                Some(left) => (format!("{} left", clock_up(left)), interview.warning(now)),
-                None => (
-                    format!(
-                        "{} (no limit)",
-                        clock(interview.answer_elapsed(now).unwrap_or_default())
-                    ),
-                    false,
-                ),
-            };
-            let color = if warn {
-                ui.visuals().warn_fg_color
-            } else {
-                ui.visuals().text_color()
-            };
-            ui.label(egui::RichText::new(text).size(56.0).color(color));
-            ui.horizontal(|ui| {
-                if ui.button("Stop (Space)").clicked() {
-                    commands.push(Command::Stop);
-                }
-                if ui.button("Skip (S)").clicked() {
-                    commands.push(Command::Skip);
-                }
-            });
-        }
+        Phase::Thinking => thinking(ui, interview, now, commands),
+        Phase::Answering => answering(ui, interview, now, level, commands),
         Phase::Reviewing => review(ui, active, microphone.as_deref(), media.as_ref(), commands),
         Phase::Finished => {
             ui.spinner();
@@ -259,6 +211,66 @@ fn keyboard(ui: &egui::Ui, active: &ActiveSession, commands: &mut Vec<Command>) 
                     commands.push(Command::RateLatest(stars));
                 }
             }
+        }
+    });
+}
+
+/// The think countdown, with the way to start at once.
+fn thinking(ui: &mut egui::Ui, interview: &Interview, now: Instant, commands: &mut Vec<Command>) {
+    let left = interview.remaining(now).unwrap_or_default();
+    ui.label(egui::RichText::new("Time to think").size(18.0).weak());
+    ui.label(egui::RichText::new(clock_up(left)).size(56.0));
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        let start = egui::Button::new(egui::RichText::new("Start answering (Space)").size(18.0));
+        if ui.add(start).clicked() {
+            commands.push(Command::StartAnswer);
+        }
+        if ui.button("Skip (S)").clicked() {
+            commands.push(Command::Skip);
+        }
+    });
+}
+
+/// The answer countdown (or clock, without a limit) while recording.
+fn answering(
+    ui: &mut egui::Ui,
+    interview: &Interview,
+    now: Instant,
+    level: Option<Level>,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        let red = egui::Color32::from_rgb(220, 40, 40);
+        let (dot, _) = ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::hover());
+        ui.painter().circle_filled(dot.center(), 8.0, red);
+        ui.colored_label(red, egui::RichText::new("Recording").size(20.0));
+        if let Some(level) = level {
+            level_meter(ui, level);
+        }
+    });
+    let (text, warn) = match interview.remaining(now) {
+        Some(left) => (format!("{} left", clock_up(left)), interview.warning(now)),
+        None => (
+            format!(
+                "{} (no limit)",
+                clock(interview.answer_elapsed(now).unwrap_or_default())
+            ),
+            false,
+        ),
+    };
+    let color = if warn {
+        ui.visuals().warn_fg_color
+    } else {
+        ui.visuals().text_color()
+    };
+    ui.label(egui::RichText::new(text).size(56.0).color(color));
+    ui.horizontal(|ui| {
+        if ui.button("Stop (Space)").clicked() {
+            commands.push(Command::Stop);
+        }
+        if ui.button("Skip (S)").clicked() {
+            commands.push(Command::Skip);
         }
     });
 }

@@ -202,27 +202,7 @@ pub(super) fn take_card(
                 }
             });
             speech(ui, session, index, media, commands);
-            let kind = session.questions.get(take.question_index).map(|q| q.kind);
-            if kind == Some(QuestionKind::Behavioural) {
-                ui.horizontal(|ui| {
-                    ui.label("STAR:");
-                    let parts = [
-                        take.star.situation,
-                        take.star.task,
-                        take.star.action,
-                        take.star.result,
-                    ];
-                    for (part, (name, mut on)) in ["Situation", "Task", "Action", "Result"]
-                        .into_iter()
-                        .zip(parts)
-                        .enumerate()
-                    {
-                        if ui.checkbox(&mut on, name).changed() {
-                            commands.push(edit(TakeEdit::Star(star_with(take.star, part, on))));
-                        }
-                    }
-                });
-            }
+            star_checklist(ui, session, index, commands);
             ui.horizontal(|ui| {
                 let label = ui.label("Notes:");
                 let mut notes = take.notes.clone();
@@ -291,6 +271,37 @@ fn speech(
                 });
             }
         }
+    }
+}
+
+/// The STAR checklist of a take of a behavioural question.
+fn star_checklist(ui: &mut egui::Ui, session: &Session, index: usize, commands: &mut Vec<Command>) {
+    let take = &session.takes[index];
+    let edit = |edit: TakeEdit| Command::EditTake {
+        session: session.id.clone(),
+        take: index,
+        edit,
+    };
+    let kind = session.questions.get(take.question_index).map(|q| q.kind);
+    if kind == Some(QuestionKind::Behavioural) {
+        ui.horizontal(|ui| {
+            ui.label("STAR:");
+            let parts = [
+                take.star.situation,
+                take.star.task,
+                take.star.action,
+                take.star.result,
+            ];
+            for (part, (name, mut on)) in ["Situation", "Task", "Action", "Result"]
+                .into_iter()
+                .zip(parts)
+                .enumerate()
+            {
+                if ui.checkbox(&mut on, name).changed() {
+                    commands.push(edit(TakeEdit::Star(star_with(take.star, part, on))));
+                }
+            }
+        });
     }
 }
 

@@ -8,6 +8,7 @@ use eframe::egui;
 
 use super::clock;
 use crate::app::WaveformSlot;
+use crate::audio::waveform::Waveform;
 
 /// Draws the waveform of a take of length `duration` with the play head at
 /// `position`; returns where the user clicked or dragged to, if anywhere.
@@ -41,8 +42,6 @@ pub(super) fn waveform(
         let visuals = ui.visuals();
         let painter = ui.painter_at(rect);
         painter.rect_filled(rect, 4.0, visuals.extreme_bg_color);
-        let middle = rect.center().y;
-        let half = rect.height() / 2.0 - 2.0;
         if seconds > 0.0 {
             // Pauses of a second or more, shaded.
             let shade = visuals.warn_fg_color.gamma_multiply(0.25);
@@ -59,22 +58,7 @@ pub(super) fn waveform(
         }
         match slot {
             WaveformSlot::Ready(waveform) => {
-                let columns = waveform.columns(rect.width().max(1.0) as usize);
-                let head_x = rect.left() + played * rect.width();
-                let mut mesh = egui::Mesh::default();
-                let played_color = visuals.selection.bg_fill;
-                let rest_color = visuals.widgets.inactive.fg_stroke.color;
-                for (column, (low, high)) in columns.iter().enumerate() {
-                    let x = rect.left() + column as f32;
-                    let top = middle - high.clamp(-1.0, 1.0) * half;
-                    let bottom = (middle - low.clamp(-1.0, 1.0) * half).max(top + 1.0);
-                    let color = if x < head_x { played_color } else { rest_color };
-                    mesh.add_colored_rect(
-                        egui::Rect::from_min_max(egui::pos2(x, top), egui::pos2(x + 1.0, bottom)),
-                        color,
-                    );
-                }
-                painter.add(egui::Shape::mesh(mesh));
+                paint_peaks(&painter, visuals, rect, waveform, played);
             }
             WaveformSlot::Loading => {
                 painter.text(
@@ -132,4 +116,33 @@ pub(super) fn waveform(
         }
     }
     None
+}
+
+/// The waveform's columns (min to max of each), the part already played
+/// in the selection colour.
+fn paint_peaks(
+    painter: &egui::Painter,
+    visuals: &egui::Visuals,
+    rect: egui::Rect,
+    waveform: &Waveform,
+    played: f32,
+) {
+    let middle = rect.center().y;
+    let half = rect.height() / 2.0 - 2.0;
+    let columns = waveform.columns(rect.width().max(1.0) as usize);
+    let head_x = rect.left() + played * rect.width();
+    let mut mesh = egui::Mesh::default();
+    let played_color = visuals.selection.bg_fill;
+    let rest_color = visuals.widgets.inactive.fg_stroke.color;
+    for (column, (low, high)) in columns.iter().enumerate() {
+        let x = rect.left() + column as f32;
+        let top = middle - high.clamp(-1.0, 1.0) * half;
+        let bottom = (middle - low.clamp(-1.0, 1.0) * half).max(top + 1.0);
+        let color = if x < head_x { played_color } else { rest_color };
+        mesh.add_colored_rect(
+            egui::Rect::from_min_max(egui::pos2(x, top), egui::pos2(x + 1.0, bottom)),
+            color,
+        );
+    }
+    painter.add(egui::Shape::mesh(mesh));
 }
