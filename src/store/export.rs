@@ -754,7 +754,8 @@ fn take_row(row: &ExportedTake<'_>, kind: crate::model::QuestionKind) -> String 
 }
 
 /// A readable, self-contained page about the sessions, with a player per
-/// take that links to the exported file.
+/// take that links to the exported file. (`write!` into a `String` cannot
+/// fail, so its `fmt::Result` is dropped here and in [`take_row`].)
 fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[String]) -> String {
     let mut page = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
