@@ -1037,3 +1037,27 @@ fn fuzzed_manifests_never_panic_write_outside_or_hide_the_others() {
         bystander_before
     );
 }
+
+#[test]
+fn latest_is_the_newest_session_that_can_be_read() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let store = open(&data);
+    let session = session_with_takes(&store);
+    // A copy sorts after the original, and is damaged (its id is not its
+    // folder's name): `latest` still means the session the user can use.
+    let copy = data.join("sessions").join(format!("{}-backup", session.id));
+    let copied = Command::new("cp")
+        .arg("-a")
+        .arg(store.session_dir(&session.id))
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    assert_eq!(store.resolve("latest").unwrap(), session.id);
+    let shown = rehearse(&data, &["sessions", "show", "latest"]);
+    assert!(shown.status.success(), "{}", text(&shown.stderr));
+    // A problem of the whole file is not given a line 0, column 0.
+    let listed = text(&rehearse(&data, &["sessions", "list"]).stdout);
+    assert!(listed.contains("session.json: its id"), "{listed}");
+}

@@ -228,9 +228,18 @@ fn check_destination(store: &Store, destination: &Path, force: bool) -> Result<b
     let resolved = parent.join(name);
     let data =
         fs::canonicalize(store.dir().root()).map_err(|e| file_error(store.dir().root())(&e))?;
-    if resolved.starts_with(&data) || data.starts_with(&resolved) {
+    let clash = if resolved == data {
+        Some("this is")
+    } else if resolved.starts_with(&data) {
+        Some("this is inside")
+    } else if data.starts_with(&resolved) {
+        Some("this holds")
+    } else {
+        None
+    };
+    if let Some(clash) = clash {
         return Err(refuse(&format!(
-            "the data folder {} is there; export somewhere outside it",
+            "{clash} Rehearse's data folder ({}); export somewhere outside it",
             data.display()
         )));
     }

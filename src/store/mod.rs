@@ -41,7 +41,7 @@ pub enum StoreError {
         source: io::Error,
     },
     /// A `session.json` cannot be read; it is left exactly as it is.
-    #[error("{path}:{line}:{column}: {message}")]
+    #[error("{}{}: {message}", path.display(), place(*line, *column))]
     Damaged {
         /// The file.
         path: PathBuf,
@@ -71,6 +71,15 @@ pub enum StoreError {
         /// How many takes it has.
         count: usize,
     },
+}
+
+/// `:LINE:COLUMN`, or nothing for a problem of the whole file (line 0).
+fn place(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(":{line}:{column}")
+    }
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
@@ -475,8 +484,14 @@ impl Store {
         let mut ids = self.session_ids()?;
         ids.sort();
         if text == "latest" {
+            // The newest session that can be read; a damaged one is named
+            // only when no other is left, so that its problem is shown.
             return ids
-                .pop()
+                .iter()
+                .rev()
+                .find(|id| self.load(id).is_ok())
+                .or(ids.last())
+                .cloned()
                 .ok_or_else(|| StoreError::NotFound(text.to_owned()));
         }
         if ids.iter().any(|id| id == text) {
