@@ -212,38 +212,38 @@ def ggml_tensors(variables):
             if bias:
                 add(f"{ggml}.bias", *rows(f"{ct2}/bias", index * part, (index + 1) * part))
 
+    def self_attention(ct2, ggml):
+        norm(f"{ct2}/self_attention/layer_norm", f"{ggml}.attn_ln")
+        fused(f"{ct2}/self_attention/linear_0",
+              [(f"{ggml}.attn.query", True), (f"{ggml}.attn.key", False), (f"{ggml}.attn.value", True)])
+        linear(f"{ct2}/self_attention/linear_1", f"{ggml}.attn.out")
+
+    def feed_forward(ct2, ggml):
+        norm(f"{ct2}/ffn/layer_norm", f"{ggml}.mlp_ln")
+        linear(f"{ct2}/ffn/linear_0", f"{ggml}.mlp.0")
+        linear(f"{ct2}/ffn/linear_1", f"{ggml}.mlp.2")
+
     for conv in ("conv1", "conv2"):
         add(f"encoder.{conv}.weight", *var(f"encoder/{conv}/weight"))
         shape, raw = var(f"encoder/{conv}/bias")
         add(f"encoder.{conv}.bias", (shape[0], 1), raw, force_f32=True)
     add("encoder.positional_embedding", *var("encoder/position_encodings/encodings"), force_f32=True)
     for layer in layer_numbers(variables, "encoder"):
-        ct2, ggml = f"encoder/layer_{layer}", f"encoder.blocks.{layer}"
-        norm(f"{ct2}/self_attention/layer_norm", f"{ggml}.attn_ln")
-        fused(f"{ct2}/self_attention/linear_0",
-              [(f"{ggml}.attn.query", True), (f"{ggml}.attn.key", False), (f"{ggml}.attn.value", True)])
-        linear(f"{ct2}/self_attention/linear_1", f"{ggml}.attn.out")
-        norm(f"{ct2}/ffn/layer_norm", f"{ggml}.mlp_ln")
-        linear(f"{ct2}/ffn/linear_0", f"{ggml}.mlp.0")
-        linear(f"{ct2}/ffn/linear_1", f"{ggml}.mlp.2")
+        self_attention(f"encoder/layer_{layer}", f"encoder.blocks.{layer}")
+        feed_forward(f"encoder/layer_{layer}", f"encoder.blocks.{layer}")
     norm("encoder/layer_norm", "encoder.ln_post")
 
     add("decoder.token_embedding.weight", *var("decoder/embeddings/weight"))
     add("decoder.positional_embedding", *var("decoder/position_encodings/encodings"), force_f32=True)
     for layer in layer_numbers(variables, "decoder"):
         ct2, ggml = f"decoder/layer_{layer}", f"decoder.blocks.{layer}"
-        norm(f"{ct2}/self_attention/layer_norm", f"{ggml}.attn_ln")
-        fused(f"{ct2}/self_attention/linear_0",
-              [(f"{ggml}.attn.query", True), (f"{ggml}.attn.key", False), (f"{ggml}.attn.value", True)])
-        linear(f"{ct2}/self_attention/linear_1", f"{ggml}.attn.out")
+        self_attention(ct2, ggml)
         norm(f"{ct2}/attention/layer_norm", f"{ggml}.cross_attn_ln")
         linear(f"{ct2}/attention/linear_0", f"{ggml}.cross_attn.query")
         fused(f"{ct2}/attention/linear_1",
               [(f"{ggml}.cross_attn.key", False), (f"{ggml}.cross_attn.value", True)])
         linear(f"{ct2}/attention/linear_2", f"{ggml}.cross_attn.out")
-        norm(f"{ct2}/ffn/layer_norm", f"{ggml}.mlp_ln")
-        linear(f"{ct2}/ffn/linear_0", f"{ggml}.mlp.0")
-        linear(f"{ct2}/ffn/linear_1", f"{ggml}.mlp.2")
+        feed_forward(ct2, ggml)
     norm("decoder/layer_norm", "decoder.ln")
     return out
 

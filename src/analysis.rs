@@ -432,10 +432,6 @@ pub fn analyze_wav(path: &Path) -> Result<SpeechMetrics, AnalysisError> {
         path: path.to_path_buf(),
         message: err.to_string(),
     };
-    crate::files::ensure_regular(path).map_err(|err| AnalysisError {
-        path: path.to_path_buf(),
-        message: err.to_string(),
-    })?;
     let wav = MonoWav::open(path).map_err(failed)?;
     let mut analyzer = Analyzer::new(wav.sample_rate());
     wav.for_each_block(|block| analyzer.push(block))

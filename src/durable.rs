@@ -7,17 +7,44 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Creates `path` for writing, failing if it exists; readable by the user
-/// only where the platform has such permissions.
-pub fn create_private(path: &Path) -> io::Result<File> {
+/// Options that create files readable by the user only, where the platform
+/// has such permissions; the caller adds how to open.
+pub fn private_file_options() -> OpenOptions {
     let mut options = OpenOptions::new();
-    options.write(true).read(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path)
+    options
+}
+
+/// Creates `path` for writing, failing if it exists; readable by the user
+/// only.
+pub fn create_private(path: &Path) -> io::Result<File> {
+    private_file_options()
+        .write(true)
+        .read(true)
+        .create_new(true)
+        .open(path)
+}
+
+/// `PATH.KIND-PID`: where this process keeps a temporary `kind` of `path`
+/// (an atomic write's `tmp`, an export's `partial`).
+pub fn temporary_path(path: &Path, kind: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{kind}-{}", std::process::id()));
+    PathBuf::from(name)
+}
+
+/// Whether the file name `name` is a temporary `kind` of `base`
+/// ([`temporary_path`]) made by a process that has ended, so that it can
+/// only be a leftover.
+pub fn is_abandoned(name: &str, base: &str, kind: &str) -> bool {
+    name.strip_prefix(base)
+        .and_then(|rest| rest.strip_prefix(&format!(".{kind}-")))
+        .and_then(|pid| pid.parse::<u32>().ok())
+        .is_some_and(|pid| !crate::files::process_is_alive(pid))
 }
 
 /// Creates `path` and its parents, readable by the user only (on Unix).
@@ -42,7 +69,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temporary = folder.join(format!(".{name}.tmp-{}", std::process::id()));
+    let temporary = temporary_path(&folder.join(format!(".{name}")), TEMPORARY);
     let result = (|| {
         let mut file = create_private(&temporary).or_else(|err| {
             if err.kind() == io::ErrorKind::AlreadyExists {
@@ -66,6 +93,18 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         log::warn!("{}: {err}", temporary.display());
     }
     result
+}
+
+/// The kind of an atomic write's temporary file (`.NAME.tmp-PID`).
+pub const TEMPORARY: &str = "tmp";
+
+/// Whether `name` is an atomic write's temporary file left by a process
+/// that has ended.
+pub fn is_abandoned_write(name: &str) -> bool {
+    name.starts_with('.')
+        && name
+            .rsplit_once(&format!(".{TEMPORARY}-"))
+            .is_some_and(|(base, _)| is_abandoned(name, base, TEMPORARY))
 }
 
 /// Syncs a folder, so that a rename in it survives a crash. Not every

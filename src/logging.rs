@@ -8,7 +8,7 @@
 //! (`error`, `warn`, `info`, `debug`, `trace`; warnings by default). The
 //! file is rotated at 1 MiB, keeping the two before it.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -73,14 +73,10 @@ impl LogFile {
         if let Some(folder) = path.parent() {
             crate::durable::create_private_dir(folder)?;
         }
-        let mut options = OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options.open(&path)?;
+        let file = crate::durable::private_file_options()
+            .create(true)
+            .append(true)
+            .open(&path)?;
         let written = file.metadata()?.len();
         Ok(Self {
             path,

@@ -18,6 +18,27 @@ use std::process::Stdio;
 use common::{Running, VirtualAudio, rehearse_bin, sox_stat, speech};
 use tempfile::TempDir;
 
+/// `rehearse interview` of one question, in the listed order with no think
+/// time, plus `extra` arguments, typed into through the returned stdin.
+fn start_interview(
+    audio: &VirtualAudio,
+    data: &str,
+    extra: &[&str],
+) -> (std::process::ChildStdin, Running) {
+    let mut child = audio
+        .command(rehearse_bin())
+        .args(["--data-dir", data, "interview", "--questions", "1"])
+        .args(["--order", "listed", "--think", "0"])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    (stdin, Running::from_child(child))
+}
+
 #[test]
 fn a_terminal_session_records_rates_and_is_kept() {
     let audio = VirtualAudio::start();
@@ -30,30 +51,11 @@ fn a_terminal_session_records_rates_and_is_kept() {
         "I split the monolith along the billing boundary and measured the latency.",
     );
 
-    let mut child = audio
-        .command(rehearse_bin())
-        .args([
-            "--data-dir",
-            data_arg,
-            "interview",
-            "--questions",
-            "1",
-            "--category",
-            "architecture & design",
-            "--order",
-            "listed",
-            "--think",
-            "0",
-            "--answer",
-            "5",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut running = Running::from_child(child);
+    let (mut stdin, mut running) = start_interview(
+        &audio,
+        data_arg,
+        &["--category", "architecture & design", "--answer", "5"],
+    );
     running.wait_for("Question 1 of 1 [Architecture & design]");
     running.wait_for("Recording");
     audio.play_into_microphone(&voice);
@@ -218,28 +220,7 @@ fn a_take_an_interview_could_not_save_is_attached_at_the_next_start() {
         eprintln!("skipped: mounting a small tmpfs needs root");
         return;
     };
-    let mut child = audio
-        .command(rehearse_bin())
-        .args([
-            "--data-dir",
-            data_arg,
-            "interview",
-            "--questions",
-            "1",
-            "--order",
-            "listed",
-            "--think",
-            "0",
-            "--answer",
-            "3",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut running = Running::from_child(child);
+    let (mut stdin, mut running) = start_interview(&audio, data_arg, &["--answer", "3"]);
     running.wait_for("Recording");
     // Fill what is left of the disk while the take records.
     full.fill();

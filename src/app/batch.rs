@@ -48,8 +48,7 @@ mod tests {
     use crate::store::Session;
 
     fn session(id: &str, notes: &str) -> Box<Session> {
-        let mut session: Session =
-            serde_json::from_str(include_str!("../../tests/fixtures/session-v1.json")).unwrap();
+        let mut session = crate::store::session::fixture();
         session.id = id.to_owned();
         session.takes[0].notes = notes.to_owned();
         Box::new(session)

@@ -328,7 +328,7 @@ impl RehearseApp {
         for action in actions {
             match action {
                 Action::StartRecording(request) => {
-                    let (relative, full) = take_path(
+                    let (_, full) = take_path(
                         &self.state.data_dir,
                         &active.session,
                         request.question_index,
@@ -337,7 +337,6 @@ impl RehearseApp {
                     mic.start_take(full, request.limit);
                     active.recordings.push_back(PendingTake {
                         request,
-                        relative,
                         started_at: Timestamp::now(),
                         stop: None,
                     });

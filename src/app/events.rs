@@ -101,11 +101,7 @@ impl RehearseApp {
                     Err(message) => self.state.say(message),
                 }
             }
-            WorkerEvent::Waveform(path, result) => {
-                let slot = match result {
-                    Ok(waveform) => WaveformSlot::Ready(waveform),
-                    Err(message) => WaveformSlot::Failed(message),
-                };
+            WorkerEvent::Waveform(path, slot) => {
                 self.state.waveforms.insert(path, slot);
             }
             WorkerEvent::SessionDeleted(id) => {
@@ -304,7 +300,6 @@ impl RehearseApp {
         };
         let Some(PendingTake {
             request,
-            relative,
             started_at,
             stop,
         }) = active.recordings.pop_front()
@@ -313,7 +308,7 @@ impl RehearseApp {
         };
         let take = active
             .session
-            .recorded_take(&request, relative, started_at, summary, stop);
+            .recorded_take(&request, started_at, summary, stop);
         if active.recordings.is_empty() {
             active.interview.recording_stopped(take.stopped);
         }

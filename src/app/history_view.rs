@@ -105,8 +105,7 @@ mod tests {
     use super::*;
 
     fn session() -> Session {
-        let text = include_str!("../../tests/fixtures/session-v1.json");
-        serde_json::from_str(text).unwrap()
+        crate::store::session::fixture()
     }
 
     #[test]

@@ -110,8 +110,6 @@ pub struct ActiveSession {
 pub struct PendingTake {
     /// What the state machine asked for.
     pub request: TakeRequest,
-    /// Its file, relative to the session folder.
-    pub relative: String,
     /// When it started.
     pub started_at: Timestamp,
     /// Why the app asked the recorder to stop it, if it did.
@@ -174,6 +172,8 @@ pub enum WaveformSlot {
     Ready(Arc<Waveform>),
     /// Could not be read.
     Failed(String),
+    /// The take may not be used (its file is a link out of the session).
+    Damaged(String),
 }
 
 /// What the screens read and edit: plain data, no devices or threads.
@@ -240,7 +240,7 @@ impl AppState {
     /// The full path of a take of `session`, or why its file may not be
     /// used (a damaged take).
     pub fn take_file(&self, session: &Session, take: &Take) -> Result<PathBuf, String> {
-        take.audio_path(&self.data_dir.sessions().join(&session.id))
+        take.file_path(&self.data_dir.sessions().join(&session.id))
     }
 
     /// The microphone's latest level, when it is open.
@@ -385,8 +385,7 @@ mod tests {
     use super::*;
 
     fn session() -> Session {
-        let text = include_str!("../../tests/fixtures/session-v1.json");
-        serde_json::from_str(text).unwrap()
+        crate::store::session::fixture()
     }
 
     #[test]

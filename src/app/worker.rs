@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use super::ExportProgress;
 use super::batch::coalesce;
 use super::jobs::{Job, JobQueue, JobResult, Priority};
+use super::{ExportProgress, WaveformSlot};
 use crate::analysis::SpeechMetrics;
 use crate::audio::waveform::Waveform;
 use crate::audio::{self, DeviceInfo, Microphone, TakeFormat};
@@ -108,7 +108,7 @@ pub enum WorkerEvent {
         result: Result<SpeechMetrics, String>,
     },
     /// A take's waveform, or why it cannot be read.
-    Waveform(PathBuf, Result<Arc<Waveform>, String>),
+    Waveform(PathBuf, WaveformSlot),
     /// A session was deleted.
     SessionDeleted(String),
     /// The user chose where to export to (`None`: the dialog was closed).
@@ -313,10 +313,15 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
             None => outbox.send(no_store()),
         },
         WorkerRequest::LoadWaveform(path) => {
-            let waveform = Waveform::read_wav(&path)
-                .map(Arc::new)
-                .map_err(|err| format!("{}: {err}", path.display()));
-            outbox.send(WorkerEvent::Waveform(path, waveform));
+            // The take's links are checked here, off the window's thread.
+            let slot = match crate::store::session::link_problem(&path) {
+                Some(problem) => WaveformSlot::Damaged(problem),
+                None => match Waveform::read_wav(&path) {
+                    Ok(waveform) => WaveformSlot::Ready(Arc::new(waveform)),
+                    Err(err) => WaveformSlot::Failed(format!("{}: {err}", path.display())),
+                },
+            };
+            outbox.send(WorkerEvent::Waveform(path, slot));
         }
         WorkerRequest::DeleteSession(id) => match store.map(|s| {
             if let Some(jobs) = jobs {

@@ -16,17 +16,29 @@ pub struct MonoWav {
     reader: hound::WavReader<BufReader<File>>,
 }
 
+/// Opens the WAV at `path` for reading: only a regular file (a FIFO would
+/// hang the reader), and only a header that describes audio (0 Hz or no
+/// channels is an error, not a file of no length). Every reader of takes
+/// and of WAV files given on the command line opens them here.
+pub fn open_wav(path: &Path) -> Result<hound::WavReader<BufReader<File>>, hound::Error> {
+    crate::files::ensure_regular(path)
+        .map_err(|err| hound::Error::IoError(std::io::Error::other(err.to_string())))?;
+    let reader = hound::WavReader::open(path)?;
+    let spec = reader.spec();
+    if spec.sample_rate == 0 || spec.channels == 0 {
+        return Err(hound::Error::FormatError(
+            "the header describes no audio (0 Hz or no channels)",
+        ));
+    }
+    Ok(reader)
+}
+
 impl MonoWav {
-    /// Opens `path` and reads its header.
+    /// Opens `path` ([`open_wav`]) and reads its header.
     pub fn open(path: &Path) -> Result<Self, hound::Error> {
-        let reader = hound::WavReader::open(path)?;
-        let spec = reader.spec();
-        if spec.sample_rate == 0 || spec.channels == 0 {
-            return Err(hound::Error::FormatError(
-                "the header describes no audio (0 Hz or no channels)",
-            ));
-        }
-        Ok(Self { reader })
+        Ok(Self {
+            reader: open_wav(path)?,
+        })
     }
 
     /// Sample rate of the file.

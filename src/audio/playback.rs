@@ -55,7 +55,6 @@ impl Playback {
             path: path.to_path_buf(),
             message,
         };
-        crate::files::ensure_regular(path).map_err(|err| failed(err.to_string()))?;
         let duration = wav_duration(path).map_err(|err| failed(err.to_string()))?;
         let file = File::open(path).map_err(|err| failed(err.to_string()))?;
         let decoder = Decoder::try_from(file).map_err(|err| failed(err.to_string()))?;
@@ -111,17 +110,10 @@ impl Playback {
     }
 }
 
-/// The length of a WAV file from its header; a header that describes no
-/// audio (0 Hz, no channels) is an error, not a file of no length.
+/// The length of a WAV file from its header ([`super::mono_wav::open_wav`]).
 pub fn wav_duration(path: &Path) -> Result<Duration, hound::Error> {
-    let reader = hound::WavReader::open(path)?;
-    let spec = reader.spec();
-    if spec.sample_rate == 0 || spec.channels == 0 {
-        return Err(hound::Error::FormatError(
-            "the header describes no audio (0 Hz or no channels)",
-        ));
-    }
-    let seconds = f64::from(reader.duration()) / f64::from(spec.sample_rate);
+    let reader = super::mono_wav::open_wav(path)?;
+    let seconds = f64::from(reader.duration()) / f64::from(reader.spec().sample_rate);
     Ok(Duration::try_from_secs_f64(seconds).unwrap_or_default())
 }
 

@@ -72,13 +72,7 @@ pub fn repair(path: &Path) -> Result<RepairedWav, RepairError> {
     if let Err(std::fs::TryLockError::WouldBlock) = file.try_lock() {
         return Err(RepairError::InUse(path.to_path_buf()));
     }
-    let file_len = file.metadata().map_err(io_error)?.len();
-    let mut head = Vec::with_capacity(4096);
-    (&mut file)
-        .take(4096)
-        .read_to_end(&mut head)
-        .map_err(io_error)?;
-    let layout = parse_layout(&head).map_err(not_wav)?;
+    let (layout, file_len) = read_layout(&mut file, path)?;
     if file_len < layout.data_start {
         return Err(not_wav("the file ends inside its header"));
     }
@@ -165,21 +159,11 @@ fn parse_layout(head: &[u8]) -> Result<Layout, &'static str> {
 /// What a finished WAV holds, from its header and its length on disk,
 /// without changing it.
 pub fn inspect(path: &Path) -> Result<RepairedWav, RepairError> {
-    let io_error = |source| RepairError::Io {
+    let mut file = File::open(path).map_err(|source| RepairError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let mut file = File::open(path).map_err(io_error)?;
-    let file_len = file.metadata().map_err(io_error)?.len();
-    let mut head = Vec::with_capacity(4096);
-    (&mut file)
-        .take(4096)
-        .read_to_end(&mut head)
-        .map_err(io_error)?;
-    let layout = parse_layout(&head).map_err(|reason| RepairError::NotWav {
-        path: path.to_path_buf(),
-        reason,
     })?;
+    let (layout, file_len) = read_layout(&mut file, path)?;
     let block = u64::from(layout.block_align);
     Ok(RepairedWav {
         sample_rate: layout.sample_rate,
@@ -187,4 +171,21 @@ pub fn inspect(path: &Path) -> Result<RepairedWav, RepairError> {
         frames: file_len.saturating_sub(layout.data_start) / block,
         bits_per_sample: layout.bits_per_sample,
     })
+}
+
+/// The layout of the open WAV `file` (at `path`, for messages) from its
+/// first 4 KiB, and the file's length.
+fn read_layout(file: &mut File, path: &Path) -> Result<(Layout, u64), RepairError> {
+    let io_error = |source| RepairError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file_len = file.metadata().map_err(io_error)?.len();
+    let mut head = Vec::with_capacity(4096);
+    file.take(4096).read_to_end(&mut head).map_err(io_error)?;
+    let layout = parse_layout(&head).map_err(|reason| RepairError::NotWav {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    Ok((layout, file_len))
 }

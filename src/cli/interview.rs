@@ -130,8 +130,8 @@ struct Practice {
     review: Review,
     /// Why the app asked the recorder to stop, if it did.
     pending_stop: Option<StopReason>,
-    /// The take being recorded: what was asked, its planned file, its start.
-    recording: Option<(TakeRequest, String, Timestamp)>,
+    /// The take being recorded: what was asked, and when it started.
+    recording: Option<(TakeRequest, Timestamp)>,
 }
 
 impl Practice {
@@ -140,11 +140,11 @@ impl Practice {
         for action in actions.drain(..) {
             match action {
                 Action::StartRecording(request) => {
-                    let (relative, path) =
+                    let (_, path) =
                         self.store
                             .take_path(&self.session, request.question_index, request.take);
                     self.microphone.start_take(path, request.limit);
-                    self.recording = Some((request, relative, Timestamp::now()));
+                    self.recording = Some((request, Timestamp::now()));
                     self.review = Review::Saving;
                     self.pending_stop = None;
                 }
@@ -184,17 +184,13 @@ impl Practice {
 
     /// Stores a finished take, measured, and asks for its rating.
     fn take_finished(&mut self, summary: &TakeSummary) {
-        let Some((request, relative, started_at)) = self.recording.take() else {
+        let Some((request, started_at)) = self.recording.take() else {
             return;
         };
         report_take_end(summary);
-        let mut take = self.session.recorded_take(
-            &request,
-            relative,
-            started_at,
-            summary,
-            self.pending_stop.take(),
-        );
+        let mut take =
+            self.session
+                .recorded_take(&request, started_at, summary, self.pending_stop.take());
         self.interview.recording_stopped(take.stopped);
         // A 2-minute take is measured in milliseconds.
         match crate::analysis::analyze_wav(&summary.path) {

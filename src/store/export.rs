@@ -171,7 +171,7 @@ pub fn export(
         .map(|t| fs::metadata(&t.source).map_or(0, |m| m.len()))
         .sum();
 
-    let partial = sibling(destination, "partial", std::process::id());
+    let partial = crate::durable::temporary_path(destination, PARTIAL);
     remove_leftovers(destination);
     let result = write_all(
         request,
@@ -202,10 +202,14 @@ pub fn export(
     }
 }
 
-/// The marker of a folder export: a file at its top.
+/// The marker of a folder export: a file at its top, holding [`MARKER`].
 const FOLDER_MARKER: &str = ".rehearse-export";
-/// The marker of a zip export: the archive's comment.
-const ZIP_MARKER: &str = "Rehearse export";
+/// What marks an export: the folder marker's text, the zip's comment.
+const MARKER: &str = "Rehearse export";
+/// The kind of an export being written (`DEST.partial-PID`).
+const PARTIAL: &str = "partial";
+/// The kind of an earlier export moved aside (`DEST.replaced-PID`).
+const REPLACED: &str = "replaced";
 
 /// Checks that `destination` may be written, and whether it replaces an
 /// earlier export (only with `force`).
@@ -217,10 +221,7 @@ fn check_destination(store: &Store, destination: &Path, force: bool) -> Result<b
     let Some(name) = destination.file_name() else {
         return Err(refuse("not a file or folder name"));
     };
-    let parent = match destination.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let parent = folder_of(destination);
     let parent = fs::canonicalize(parent).map_err(|err| ExportError::File {
         path: parent.to_path_buf(),
         message: format!("cannot export into it: {err}"),
@@ -274,49 +275,38 @@ fn is_zip_export(path: &Path) -> bool {
     File::open(path)
         .ok()
         .and_then(|file| zip::ZipArchive::new(io::BufReader::new(file)).ok())
-        .is_some_and(|archive| archive.comment() == ZIP_MARKER.as_bytes())
+        .is_some_and(|archive| archive.comment() == MARKER.as_bytes())
 }
 
-/// `NAME.<what>-<pid>` beside `destination`.
-fn sibling(destination: &Path, what: &str, pid: u32) -> PathBuf {
-    let mut name = destination.as_os_str().to_owned();
-    name.push(format!(".{what}-{pid}"));
-    PathBuf::from(name)
+/// The folder `path` is in (`.` for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
 }
 
 /// Removes what an export to `destination` killed by a signal or a crash
 /// left: its unfinished copy, and an earlier export it had moved aside
 /// (put back when the destination is gone).
 fn remove_leftovers(destination: &Path) {
-    let (Some(folder), Some(name)) = (destination.parent(), destination.file_name()) else {
+    let Some(name) = destination.file_name() else {
         return;
     };
-    let folder = if folder.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        folder
-    };
     let name = name.to_string_lossy();
-    let Ok(entries) = fs::read_dir(folder) else {
+    let Ok(entries) = fs::read_dir(folder_of(destination)) else {
         return;
     };
     for entry in entries.flatten() {
         let entry_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = entry_name.strip_prefix(name.as_ref()) else {
+        let Some(kind) = [PARTIAL, REPLACED]
+            .into_iter()
+            .find(|kind| crate::durable::is_abandoned(&entry_name, &name, kind))
+        else {
             continue;
         };
-        let (kind, pid) = match rest.strip_prefix('.').and_then(|r| r.split_once('-')) {
-            Some((kind @ ("partial" | "replaced"), pid)) => match pid.parse::<u32>() {
-                Ok(pid) => (kind, pid),
-                Err(_) => continue,
-            },
-            _ => continue,
-        };
-        if pid == std::process::id() || crate::files::process_is_alive(pid) {
-            continue;
-        }
         let path = entry.path();
-        let result = if kind == "replaced" && fs::symlink_metadata(destination).is_err() {
+        let result = if kind == REPLACED && fs::symlink_metadata(destination).is_err() {
             fs::rename(&path, destination)
         } else {
             remove_any(&path)
@@ -342,7 +332,7 @@ fn put_in_place(partial: &Path, destination: &Path, replaces: bool) -> Result<()
     if !replaces {
         return fs::rename(partial, destination).map_err(|e| failed(&e));
     }
-    let aside = sibling(destination, "replaced", std::process::id());
+    let aside = crate::durable::temporary_path(destination, REPLACED);
     fs::rename(destination, &aside).map_err(|e| failed(&e))?;
     if let Err(err) = fs::rename(partial, destination) {
         if let Err(back) = fs::rename(&aside, destination) {
@@ -385,7 +375,7 @@ impl Sink {
                 super::create_private_dir(path).map_err(|e| file_error(path)(&e))?;
                 let marker = path.join(FOLDER_MARKER);
                 crate::durable::create_private(&marker)
-                    .and_then(|mut file| file.write_all(b"Rehearse export\n"))
+                    .and_then(|mut file| writeln!(file, "{MARKER}"))
                     .map_err(|e| file_error(&marker)(&e))?;
                 Ok(Self::Folder(path.to_path_buf()))
             }
@@ -439,8 +429,7 @@ impl Sink {
         match self {
             Self::Folder(_) => Ok(()),
             Self::Zip(mut zip) => {
-                zip.set_comment(ZIP_MARKER)
-                    .map_err(|e| file_error(path)(&e))?;
+                zip.set_comment(MARKER).map_err(|e| file_error(path)(&e))?;
                 let buffered = zip.finish().map_err(|e| file_error(path)(&e))?;
                 let file = buffered
                     .into_inner()
@@ -745,7 +734,9 @@ fn take_row(row: &ExportedTake<'_>, kind: crate::model::QuestionKind) -> String 
         |m| {
             let mut cell = html(&m.summary());
             for hint in m.hints() {
-                let _ = write!(cell, "<br><span class=\"muted\">{}</span>", html(&hint));
+                cell.push_str("<br><span class=\"muted\">");
+                cell.push_str(&html(&hint));
+                cell.push_str("</span>");
             }
             cell
         },

@@ -159,19 +159,48 @@ pub struct RecoveredTake {
 #[derive(Debug)]
 pub struct Store {
     dir: DataDir,
-    /// Holds the OS lock while this process owns the folder.
-    lock: Option<File>,
-    /// Why the folder is read-only for this process, when it is.
-    read_only: Option<ReadOnlyReason>,
+    access: Access,
 }
 
-/// Why a store is read-only.
+/// What this process may do with the folder.
 #[derive(Debug)]
-enum ReadOnlyReason {
+enum Access {
+    /// It owns the folder: the lock lasts as long as this file is open.
+    Owner {
+        /// Held, never read.
+        _lock: File,
+    },
     /// Another process holds the lock.
     OtherProcess,
-    /// The folder (or its file system) cannot be written.
+    /// The folder (or its file system) cannot be written; why.
     NotWritable(String),
+}
+
+/// Takes the OS lock of the data folder `dir`: owned, held by another
+/// process, or not possible on a folder this process cannot write.
+fn lock(dir: &DataDir) -> Result<Access, StoreError> {
+    let lock_path = dir.root().join("rehearse.lock");
+    let opened = crate::durable::private_file_options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path);
+    let io = |source| StoreError::Io {
+        path: lock_path.clone(),
+        source,
+    };
+    match opened {
+        Ok(file) => match file.try_lock() {
+            Ok(()) => Ok(Access::Owner { _lock: file }),
+            Err(fs::TryLockError::WouldBlock) => Ok(Access::OtherProcess),
+            Err(fs::TryLockError::Error(source)) => Err(io(source)),
+        },
+        Err(source) if cannot_write(&source) => Ok(Access::NotWritable(format!(
+            "{}: {source}",
+            lock_path.display()
+        ))),
+        Err(source) => Err(io(source)),
+    }
 }
 
 /// Whether an error means the folder cannot be written (a read-only file
@@ -200,61 +229,20 @@ impl Store {
     /// takes left by a crash; a second one, or any process on a folder it
     /// cannot write, opens it read-only ([`Self::read_only_reason`]).
     pub fn open(dir: DataDir) -> Result<Opened, StoreError> {
-        let mut store = Self {
-            dir,
-            lock: None,
-            read_only: None,
-        };
-        if let Err(err) = create_private_dir(&store.dir.sessions()) {
-            match err {
-                StoreError::Io { ref source, .. }
-                    if cannot_write(source) && store.dir.sessions().is_dir() =>
-                {
-                    store.read_only = Some(ReadOnlyReason::NotWritable(err.to_string()));
-                }
-                other => return Err(other),
-            }
-        }
-        if store.read_only.is_none() {
-            let lock_path = store.dir.root().join("rehearse.lock");
-            let mut options = fs::OpenOptions::new();
-            options.create(true).truncate(false).write(true);
-            #[cfg(unix)]
+        let access = match create_private_dir(&dir.sessions()) {
+            Ok(()) => lock(&dir)?,
+            Err(StoreError::Io { ref source, .. })
+                if cannot_write(source) && dir.sessions().is_dir() =>
             {
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
+                Access::NotWritable(format!("{}: {source}", dir.sessions().display()))
             }
-            match options.open(&lock_path) {
-                Ok(lock_file) => match lock_file.try_lock() {
-                    Ok(()) => store.lock = Some(lock_file),
-                    Err(fs::TryLockError::WouldBlock) => {
-                        store.read_only = Some(ReadOnlyReason::OtherProcess);
-                    }
-                    Err(fs::TryLockError::Error(source)) => {
-                        return Err(StoreError::Io {
-                            path: lock_path,
-                            source,
-                        });
-                    }
-                },
-                Err(source) if cannot_write(&source) => {
-                    store.read_only = Some(ReadOnlyReason::NotWritable(format!(
-                        "{}: {source}",
-                        lock_path.display()
-                    )));
-                }
-                Err(source) => {
-                    return Err(StoreError::Io {
-                        path: lock_path,
-                        source,
-                    });
-                }
-            }
-        }
+            Err(other) => return Err(other),
+        };
+        let store = Self { dir, access };
         let (recovered, unrecoverable) = if store.is_read_only() {
             (Vec::new(), Vec::new())
         } else {
-            store.remove_stale_temporaries();
+            store.remove_interrupted_deletions();
             store.recover()?
         };
         Ok(Opened {
@@ -266,19 +254,19 @@ impl Store {
 
     /// Whether this process may not write the folder.
     pub fn is_read_only(&self) -> bool {
-        self.lock.is_none()
+        !matches!(self.access, Access::Owner { .. })
     }
 
     /// Why this process may not write the folder, in words, when it may not.
     pub fn read_only_reason(&self) -> Option<String> {
-        self.read_only.as_ref().map(|reason| match reason {
-            ReadOnlyReason::OtherProcess => {
-                format!("another Rehearse is using {}", self.dir.root().display())
-            }
-            ReadOnlyReason::NotWritable(why) => {
-                format!("the data folder cannot be written ({why})")
-            }
-        })
+        match &self.access {
+            Access::Owner { .. } => None,
+            Access::OtherProcess => Some(format!(
+                "another Rehearse is using {}",
+                self.dir.root().display()
+            )),
+            Access::NotWritable(why) => Some(format!("the data folder cannot be written ({why})")),
+        }
     }
 
     /// The data folder.
@@ -570,6 +558,7 @@ impl Store {
         let mut recovered = Vec::new();
         let mut unrecoverable = Vec::new();
         for id in self.session_ids()? {
+            remove_abandoned_writes(&self.session_dir(&id));
             let takes_dir = self.session_dir(&id).join("takes");
             if !fs::symlink_metadata(&takes_dir).is_ok_and(|m| m.is_dir()) {
                 continue;
@@ -627,44 +616,39 @@ impl Store {
         Ok((recovered, unrecoverable))
     }
 
-    /// Removes what a killed process left behind in the folder: temporary
-    /// files of atomic writes whose process is gone, and sessions whose
-    /// deletion was cut short.
-    fn remove_stale_temporaries(&self) {
-        let mut folders = vec![self.dir.root().to_path_buf()];
-        let sessions = self.dir.sessions();
-        if let Ok(entries) = fs::read_dir(&sessions) {
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-                if is_dir && name.starts_with(".deleting-") {
-                    // The user already chose to delete it.
-                    if let Err(err) = fs::remove_dir_all(entry.path()) {
-                        log::warn!("{}: {err}", entry.path().display());
-                    }
-                } else if is_dir {
-                    folders.push(entry.path());
-                }
+    /// Finishes deletions of sessions a killed process cut short, and
+    /// removes the settings' temporary file it left.
+    fn remove_interrupted_deletions(&self) {
+        remove_abandoned_writes(self.dir.root());
+        let Ok(entries) = fs::read_dir(self.dir.sessions()) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let doomed = entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".deleting-")
+                && entry.file_type().is_ok_and(|t| t.is_dir());
+            // The user already chose to delete it.
+            if doomed && let Err(err) = fs::remove_dir_all(entry.path()) {
+                log::warn!("{}: {err}", entry.path().display());
             }
         }
-        for folder in folders {
-            let Ok(entries) = fs::read_dir(&folder) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let stale = name.starts_with('.')
-                    && name
-                        .rsplit_once(".tmp-")
-                        .and_then(|(_, pid)| pid.parse::<u32>().ok())
-                        .is_some_and(|pid| !crate::files::process_is_alive(pid));
-                if stale
-                    && entry.file_type().is_ok_and(|t| t.is_file())
-                    && let Err(err) = fs::remove_file(entry.path())
-                {
-                    log::warn!("{}: {err}", entry.path().display());
-                }
-            }
+    }
+}
+
+/// Removes the temporary files of atomic writes in `folder` whose process
+/// has ended.
+fn remove_abandoned_writes(folder: &Path) {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if crate::durable::is_abandoned_write(&entry.file_name().to_string_lossy())
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && let Err(err) = fs::remove_file(entry.path())
+        {
+            log::warn!("{}: {err}", entry.path().display());
         }
     }
 }
@@ -729,16 +713,6 @@ pub fn take_path(
         .join(sanitize_component(&session.id, 80))
         .join(&relative);
     (relative, full)
-}
-
-/// The `file` to store for a take recorded at `path`: `planned` (from
-/// [`take_path`]), unless the recorder had to publish it under another name
-/// because something appeared at the planned one.
-pub fn recorded_take_file(path: &Path, planned: String) -> String {
-    match path.file_name() {
-        Some(name) => format!("takes/{}", name.to_string_lossy()),
-        None => planned,
-    }
 }
 
 /// Index in `session.takes` of take `number` (1-based).

@@ -129,26 +129,26 @@ impl Take {
         None
     }
 
+    /// Where the take's WAV is inside `session_dir`, from its `file` alone
+    /// (no disk access, so the window can ask every frame), or why that
+    /// `file` may not be used ([`Self::file_problem`]).
+    pub fn file_path(&self, session_dir: &Path) -> Result<PathBuf, String> {
+        match self.file_problem() {
+            Some(problem) => Err(format!("{:?}: {problem}", self.file)),
+            None => Ok(session_dir.join(&self.file)),
+        }
+    }
+
     /// The take's WAV inside `session_dir`, or why it cannot be used: the
-    /// file must follow [`Self::file_problem`]'s rule, and neither the
-    /// `takes` folder nor the file may be a symbolic link (which could lead
-    /// out of the session). A file that does not exist is not a problem
-    /// here: it is reported as missing where it is read.
+    /// path of [`Self::file_path`], and neither the `takes` folder nor the
+    /// file a symbolic link ([`link_problem`]). A file that does not exist
+    /// is not a problem here: it is reported as missing where it is read.
     pub fn audio_path(&self, session_dir: &Path) -> Result<PathBuf, String> {
-        if let Some(problem) = self.file_problem() {
-            return Err(format!("{:?}: {problem}", self.file));
+        let path = self.file_path(session_dir)?;
+        match link_problem(&path) {
+            Some(problem) => Err(problem),
+            None => Ok(path),
         }
-        let takes = session_dir.join("takes");
-        let path = session_dir.join(&self.file);
-        for step in [&takes, &path] {
-            if fs::symlink_metadata(step).is_ok_and(|m| m.file_type().is_symlink()) {
-                return Err(format!(
-                    "{}: a symbolic link, which Rehearse does not follow out of a session",
-                    step.display()
-                ));
-            }
-        }
-        Ok(path)
     }
 
     /// What is impossible about this take in `session`, if anything.
@@ -225,16 +225,15 @@ impl Session {
         }
     }
 
-    /// The take to store for a recording that has ended: `request` and
-    /// `planned_file` (from [`super::take_path`]) say what was asked for,
-    /// `summary` what the recorder wrote, `chosen` why the user stopped it,
-    /// if they did. The one place that sets what a new take is: the first
-    /// take of a question is its preferred one; the file is where the
-    /// recorder put it; the stop reason is the user's, else the recorder's.
+    /// The take to store for a recording that has ended: `request` says
+    /// what was asked for, `summary` what the recorder wrote, `chosen` why
+    /// the user stopped it, if they did. The one place that sets what a new
+    /// take is: the first take of a question is its preferred one; the file
+    /// is where the recorder put it (beside the planned name if something
+    /// took that); the stop reason is the user's, else the recorder's.
     pub fn recorded_take(
         &self,
         request: &TakeRequest,
-        planned_file: String,
         started_at: Timestamp,
         summary: &TakeSummary,
         chosen: Option<StopReason>,
@@ -249,7 +248,7 @@ impl Session {
             ..self.new_take(
                 request.question_index,
                 request.take,
-                super::recorded_take_file(&summary.path, planned_file),
+                recorded_take_file(&summary.path),
                 started_at,
             )
         }
@@ -330,6 +329,31 @@ impl Session {
     }
 }
 
+/// Why the take at `path` (`<session>/takes/<name>.wav`) may not be read,
+/// if its folder or itself is a symbolic link, which could lead out of the
+/// session.
+pub fn link_problem(path: &Path) -> Option<String> {
+    [path.parent(), Some(path)]
+        .into_iter()
+        .flatten()
+        .find_map(|step| {
+            fs::symlink_metadata(step)
+                .is_ok_and(|m| m.file_type().is_symlink())
+                .then(|| {
+                    format!(
+                        "{}: a symbolic link, which Rehearse does not follow out of a session",
+                        step.display()
+                    )
+                })
+        })
+}
+
+/// The `file` of a take the recorder wrote at `path`: `takes/<its name>`.
+fn recorded_take_file(path: &Path) -> String {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    format!("takes/{name}")
+}
+
 /// Why a recording stopped, from how the recorder says it ended.
 pub fn stop_reason(ended: &TakeEnd) -> StopReason {
     match ended {
@@ -344,6 +368,17 @@ pub fn stop_reason(ended: &TakeEnd) -> StopReason {
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     let (sum, count) = values.fold((0.0, 0usize), |(sum, count), v| (sum + v, count + 1));
     (count > 0).then(|| sum / count as f64)
+}
+
+/// The session of `tests/fixtures/session-v1.json` (two rated takes of one
+/// question), for unit tests.
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    reason = "the fixture is committed and read by a test below"
+)]
+pub(crate) fn fixture() -> Session {
+    serde_json::from_str(include_str!("../../tests/fixtures/session-v1.json")).unwrap()
 }
 
 #[cfg(test)]

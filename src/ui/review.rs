@@ -38,17 +38,15 @@ impl CardMedia {
         commands: &mut Vec<Command>,
     ) -> Self {
         let (path, waveform) = match app.take_file(session, &session.takes[index]) {
-            Ok(path) => {
-                let waveform = app.waveform(&path).unwrap_or_else(|| {
+            Ok(path) => match app.waveform(&path) {
+                Some(WaveformSlot::Damaged(reason)) => (None, WaveformSlot::Damaged(reason)),
+                Some(slot) => (Some(path), slot),
+                None => {
                     commands.push(Command::LoadWaveform(path.clone()));
-                    WaveformSlot::Loading
-                });
-                (Some(path), waveform)
-            }
-            Err(reason) => (
-                None,
-                WaveformSlot::Failed(format!("Damaged take: {reason}")),
-            ),
+                    (Some(path), WaveformSlot::Loading)
+                }
+            },
+            Err(reason) => (None, WaveformSlot::Damaged(reason)),
         };
         let status = path.as_deref().and_then(|path| app.playback_of(path));
         let analysing = app

@@ -60,22 +60,24 @@ pub(super) fn waveform(
             WaveformSlot::Ready(waveform) => {
                 paint_peaks(&painter, visuals, rect, waveform, played);
             }
-            WaveformSlot::Loading => {
+            other => {
+                let (text, size, color) = match other {
+                    WaveformSlot::Failed(why) => (why.clone(), 12.0, visuals.error_fg_color),
+                    WaveformSlot::Damaged(why) => {
+                        (format!("Damaged take: {why}"), 12.0, visuals.error_fg_color)
+                    }
+                    _ => (
+                        "Loading the waveform…".to_owned(),
+                        13.0,
+                        visuals.weak_text_color(),
+                    ),
+                };
                 painter.text(
                     rect.center(),
                     egui::Align2::CENTER_CENTER,
-                    "Loading the waveform…",
-                    egui::FontId::proportional(13.0),
-                    visuals.weak_text_color(),
-                );
-            }
-            WaveformSlot::Failed(why) => {
-                painter.text(
-                    rect.center(),
-                    egui::Align2::CENTER_CENTER,
-                    why,
-                    egui::FontId::proportional(12.0),
-                    visuals.error_fg_color,
+                    text,
+                    egui::FontId::proportional(size),
+                    color,
                 );
             }
         }
