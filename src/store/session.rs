@@ -333,19 +333,19 @@ impl Session {
 /// if its folder or itself is a symbolic link, which could lead out of the
 /// session.
 pub fn link_problem(path: &Path) -> Option<String> {
-    [path.parent(), Some(path)]
-        .into_iter()
-        .flatten()
-        .find_map(|step| {
-            fs::symlink_metadata(step)
-                .is_ok_and(|m| m.file_type().is_symlink())
-                .then(|| {
-                    format!(
-                        "{}: a symbolic link, which Rehearse does not follow out of a session",
-                        step.display()
-                    )
-                })
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    // Named as in the manifest (`takes/…`): short enough to show on a card.
+    [
+        (path.parent(), "takes".to_owned()),
+        (Some(path), format!("takes/{name}")),
+    ]
+    .into_iter()
+    .find_map(|(step, shown)| {
+        step.is_some_and(|step| {
+            fs::symlink_metadata(step).is_ok_and(|m| m.file_type().is_symlink())
         })
+        .then(|| format!("{shown} is a symbolic link, which Rehearse does not follow"))
+    })
 }
 
 /// The `file` of a take the recorder wrote at `path`: `takes/<its name>`.
