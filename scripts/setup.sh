@@ -14,7 +14,8 @@ purpose=${1:-run}
 min_rust=1.95
 
 # Debian package names, by purpose.
-build_pkgs=(build-essential pkg-config curl ca-certificates libasound2-dev)
+# whisper.cpp (speech recognition) builds with cmake; bindgen needs libclang.
+build_pkgs=(build-essential pkg-config curl ca-certificates libasound2-dev cmake libclang-dev)
 # The ALSA plugin routes ALSA's default device to PulseAudio or PipeWire.
 # The window loads these at run time (X11 or Wayland, OpenGL through Mesa).
 run_pkgs=(libasound2-plugins libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0

@@ -29,22 +29,31 @@ def fail(message):
     sys.exit(f"e2e: FAILED: {message}")
 
 
-def wait_for(what, predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def wait_for(what, predicate, timeout=30.0, alive=None):
+    """Polls predicate until it is true; fails after timeout seconds, or at
+    once when the process `alive` has ended."""
+    started = time.monotonic()
+    while time.monotonic() < started + timeout:
         result = predicate()
         if result:
             return result
+        if alive is not None and alive.poll() is not None:
+            fail(f"the app exited (status {alive.returncode}) while waiting for {what}")
         time.sleep(0.1)
-    fail(f"gave up waiting for {what}")
+    fail(f"gave up waiting for {what} after {timeout:.0f} s")
 
 
 class Rig:
     """Xvfb, PulseAudio and the app, all private to this run."""
 
-    def __init__(self, tmp, binary):
+    def __init__(self, tmp):
         self.tmp = tmp
         self.processes = []
+        self.app = None
+        self.app_log = None
+
+    def start(self, binary):
+        tmp = self.tmp
         runtime = os.path.join(tmp, "runtime")
         os.makedirs(runtime, mode=0o700)
         self.data = os.path.join(tmp, "data")
@@ -76,8 +85,13 @@ class Rig:
         with open(os.path.join(self.data, "settings.json"), "w") as f:
             json.dump({"think": {"seconds": 3}, "answer": {"seconds": 60},
                        "questions_per_session": 1, "order": "as_listed"}, f)
-        self.app = self.spawn([binary], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.window = wait_for("the window", self.find_window)
+        self.app_log = os.path.join(tmp, "app.log")
+        with open(self.app_log, "wb") as log:
+            self.app = self.spawn([binary], stdout=log, stderr=subprocess.STDOUT)
+        # A cold software renderer on a busy machine can take a while.
+        started = time.monotonic()
+        self.window = wait_for("the window", self.find_window, timeout=120.0, alive=self.app)
+        print(f"e2e: the window appeared after {time.monotonic() - started:.1f} s")
 
     def spawn(self, command, **kwargs):
         process = subprocess.Popen(command, env=getattr(self, "env", None), **kwargs)
@@ -113,6 +127,12 @@ class Rig:
                 pass
         return found
 
+    def app_output(self):
+        if not self.app_log or not os.path.exists(self.app_log):
+            return ""
+        with open(self.app_log, "rb") as f:
+            return f.read().decode(errors="replace")
+
     def stop(self):
         for process in reversed(self.processes):
             process.terminate()
@@ -140,8 +160,9 @@ def main():
     shutil.rmtree(SHOTS, ignore_errors=True)
     os.makedirs(SHOTS)
     tmp = tempfile.mkdtemp(prefix="rehearse-e2e-")
-    rig = Rig(tmp, binary)
+    rig = Rig(tmp)
     try:
+        rig.start(binary)
         speech = os.path.join(tmp, "speech.wav")
         subprocess.run(["espeak-ng", "-w", speech,
                         "Last year I moved our reports to a read replica and cut the load in half."],
@@ -183,13 +204,16 @@ def main():
             fail(f"the take lasts {seconds} s")
         if rig.app.poll() is not None:
             fail("the app exited early")
+    except SystemExit:
+        print("e2e: what the app printed:\n" + rig.app_output())
+        raise
     finally:
         rig.stop()
-        output = rig.app.stdout.read().decode(errors="replace") if rig.app.stdout else ""
-        if "panicked" in output:
-            print(output)
-            fail("the app panicked")
+        output = rig.app_output()
         shutil.rmtree(tmp, ignore_errors=True)
+    if "panicked" in output:
+        print(output)
+        fail("the app panicked")
     if "--update-packaging-screenshots" in sys.argv:
         packaging = os.path.join(ROOT, "packaging", "linux", "screenshots")
         for shot, name in (("01-home", "home"), ("05-answering", "answering"), ("06-reviewing", "reviewing")):
