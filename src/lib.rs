@@ -8,6 +8,7 @@
 //! - [`app`]: the window's state and commands; background work on threads;
 //! - [`cli`]: the subcommands, over the services;
 //! - [`analysis`]: speech metrics from a take (pure);
+//! - [`speech`]: transcripts of takes, on this machine (whisper.cpp);
 //! - [`store`]: sessions on disk, settings and history queries;
 //! - [`interview`]: the plan and the state machine of a session (pure);
 //! - [`audio`]: devices, recording, recovery and playback;
@@ -30,5 +31,6 @@ pub mod model;
 pub mod paths;
 pub mod questions;
 pub mod shell;
+pub mod speech;
 pub mod store;
 pub mod ui;

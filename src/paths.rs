@@ -55,4 +55,9 @@ impl DataDir {
     pub fn questions(&self) -> PathBuf {
         self.root.join("questions")
     }
+
+    /// Speech recognition models (`ggml-<name>.bin`).
+    pub fn models(&self) -> PathBuf {
+        self.root.join("models")
+    }
 }

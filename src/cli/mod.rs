@@ -5,6 +5,9 @@ mod audio;
 mod interview;
 mod questions;
 mod sessions;
+mod speech;
+
+pub use speech::{ModelsCommand, TranscriptFormat};
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -109,6 +112,22 @@ pub enum Command {
     },
     /// Print the manual page (roff): `rehearse manpage | man -l -`.
     Manpage,
+    /// Speech recognition models: list, download, import, remove.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// What was said in a recording, recognised on this machine with an
+    /// installed model (`rehearse models`).
+    Transcribe {
+        /// The WAV file.
+        file: PathBuf,
+        /// An installed model's name, or a model file (default: the best
+        /// installed model).
+        #[arg(long, value_name = "NAME|PATH")]
+        model: Option<String>,
+        /// What to print.
+        #[arg(long, value_enum, default_value_t = TranscriptFormat::Text)]
+        format: TranscriptFormat,
+    },
     /// Speech metrics of a recording: time to the first word, speaking
     /// time, pauses, an estimate of the pace, and the recording's level.
     Analyze {
@@ -296,6 +315,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
         }) => sessions::export(data_dir, &sessions, to, zip, flac, force),
         Some(Command::Analyze { file, json }) => analyze(&file, json),
+        Some(Command::Models(command)) => speech::models(&data_dir, command),
+        Some(Command::Transcribe {
+            file,
+            model,
+            format,
+        }) => speech::transcribe(&data_dir, &file, model.as_deref(), format),
         Some(Command::Completions { shell }) => {
             let mut command = Cli::command();
             write_stdout_raw(|out| {

@@ -1,0 +1,293 @@
+//! `rehearse models …` and `rehearse transcribe`: speech recognition
+//! models and transcripts from the terminal.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use super::{interrupt_flag, write_stdout};
+use crate::paths::DataDir;
+use crate::speech::download::{self, DownloadError, Progress};
+use crate::speech::models::{self, CATALOGUE, InstalledModel};
+use crate::speech::{Control, Engine, Transcript};
+
+/// `rehearse models …`
+#[derive(Debug, clap::Subcommand)]
+pub enum ModelsCommand {
+    /// The published models, and which are installed.
+    List,
+    /// Download a published model (the only time Rehearse uses the network).
+    Download {
+        /// Its name, as `models list` shows it (e.g. base.en).
+        name: String,
+    },
+    /// Install a model file you already have (ggml-*.bin from whisper.cpp).
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Remove an installed model.
+    Remove {
+        /// Its name.
+        name: String,
+    },
+}
+
+/// Output formats of `rehearse transcribe`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TranscriptFormat {
+    /// The text.
+    Text,
+    /// The whole transcript with word times (the format of transcript files).
+    Json,
+    /// SubRip captions.
+    Srt,
+    /// WebVTT captions.
+    Vtt,
+}
+
+/// `rehearse models …`
+pub fn models(data_dir: &DataDir, command: ModelsCommand) -> anyhow::Result<ExitCode> {
+    let folder = data_dir.models();
+    match command {
+        ModelsCommand::List => list(&folder),
+        ModelsCommand::Download { name } => fetch(&folder, &name),
+        ModelsCommand::Import { file } => {
+            let model = models::import(&file, &folder)?;
+            write_stdout(|out| {
+                writeln!(
+                    out,
+                    "installed {} ({}) as {}",
+                    model.name,
+                    megabytes(model.bytes),
+                    model.path.display()
+                )
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelsCommand::Remove { name } => {
+            if models::remove(&folder, &name)
+                .with_context(|| format!("cannot remove the model {name}"))?
+            {
+                write_stdout(|out| writeln!(out, "removed {name}"))?;
+                Ok(ExitCode::SUCCESS)
+            } else {
+                bail!("no model called {name} is installed (see `rehearse models list`)")
+            }
+        }
+    }
+}
+
+fn list(folder: &Path) -> anyhow::Result<ExitCode> {
+    let installed =
+        models::installed(folder).with_context(|| format!("cannot read {}", folder.display()))?;
+    write_stdout(|out| {
+        writeln!(
+            out,
+            "Published models (download with `rehearse models download NAME`):"
+        )?;
+        for model in CATALOGUE {
+            let mark = if installed.iter().any(|m| m.name == model.name) {
+                "installed"
+            } else {
+                ""
+            };
+            writeln!(
+                out,
+                "  {:<14} {:>7}  {:<9}  {}",
+                model.name,
+                megabytes(model.size),
+                mark,
+                model.note
+            )?;
+        }
+        let others: Vec<&InstalledModel> = installed
+            .iter()
+            .filter(|m| m.catalogue().is_none())
+            .collect();
+        if !others.is_empty() {
+            writeln!(out, "Imported models:")?;
+            for model in others {
+                writeln!(out, "  {:<14} {:>7}", model.name, megabytes(model.bytes))?;
+            }
+        }
+        writeln!(out, "Models live in {}", folder.display())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.0} MB", bytes as f64 / 1e6)
+}
+
+fn fetch(folder: &Path, name: &str) -> anyhow::Result<ExitCode> {
+    let Some(model) = models::catalogue_model(name) else {
+        let names: Vec<&str> = CATALOGUE.iter().map(|m| m.name).collect();
+        bail!(
+            "there is no published model called {name}; the models are {}",
+            names.join(", ")
+        );
+    };
+    let target = folder.join(model.file_name());
+    if target.exists() {
+        write_stdout(|out| writeln!(out, "{name} is installed already ({})", target.display()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let request = download::Request {
+        url: download::url_for(&model.file_name()),
+        target: target.clone(),
+        size: model.size,
+        sha256: model.sha256.to_owned(),
+        stall_limit: download::STALL_LIMIT,
+    };
+    eprintln!(
+        "downloading {name} ({}) from {}",
+        megabytes(model.size),
+        request.url
+    );
+    let interrupted = interrupt_flag()?;
+    let terminal = std::io::stderr().is_terminal();
+    let mut last_line = Instant::now() - Duration::from_secs(10);
+    let mut report = |progress: Progress| {
+        let every = if terminal {
+            Duration::from_millis(200)
+        } else {
+            Duration::from_secs(5)
+        };
+        if last_line.elapsed() < every && progress.received < progress.total {
+            return;
+        }
+        last_line = Instant::now();
+        let line = progress_line(&progress);
+        if terminal {
+            eprint!("\r{line}\u{1b}[K");
+        } else {
+            eprintln!("{line}");
+        }
+    };
+    let result = download::download(&request, &mut report, &interrupted);
+    if terminal {
+        eprintln!();
+    }
+    match result {
+        Ok(()) => {
+            write_stdout(|out| writeln!(out, "installed {name} as {}", target.display()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(DownloadError::Cancelled) => {
+            eprintln!("stopped; run the same command again to resume");
+            Ok(ExitCode::from(130))
+        }
+        Err(err) => Err(err).with_context(|| format!("cannot download {name}")),
+    }
+}
+
+/// `12.3 of 148.0 MB, 4.1 MB/s, 31 s left`.
+pub fn progress_line(progress: &Progress) -> String {
+    let mut line = format!(
+        "{:.1} of {:.1} MB",
+        progress.received as f64 / 1e6,
+        progress.total as f64 / 1e6
+    );
+    if progress.bytes_per_second > 0.0 {
+        line.push_str(&format!(", {:.1} MB/s", progress.bytes_per_second / 1e6));
+    }
+    if let Some(left) = progress.seconds_left() {
+        line.push_str(&format!(", {:.0} s left", left.ceil()));
+    }
+    line
+}
+
+/// The model named on the command line: an installed model's name, a
+/// file, or (without one) the best installed model.
+pub fn resolve_model(data_dir: &DataDir, wanted: Option<&str>) -> anyhow::Result<PathBuf> {
+    let folder = data_dir.models();
+    if let Some(wanted) = wanted {
+        let as_path = Path::new(wanted);
+        if wanted.contains(std::path::MAIN_SEPARATOR) || as_path.is_file() {
+            return Ok(as_path.to_path_buf());
+        }
+        let path = folder.join(models::file_name(wanted));
+        if models::is_valid_name(wanted) && path.is_file() {
+            return Ok(path);
+        }
+        bail!(
+            "no model called {wanted} is installed; install one with `rehearse models download {}`",
+            models::RECOMMENDED
+        );
+    }
+    match models::choose(&folder, None)
+        .with_context(|| format!("cannot read {}", folder.display()))?
+    {
+        Some(model) => Ok(model.path),
+        None => bail!(
+            "no speech recognition model is installed; `rehearse models download {}` fetches the recommended one ({}), or `rehearse models import FILE` installs one you have",
+            models::RECOMMENDED,
+            models::catalogue_model(models::RECOMMENDED)
+                .map_or_else(String::new, |m| megabytes(m.size))
+        ),
+    }
+}
+
+/// `rehearse transcribe FILE [--model M] [--format F]`.
+pub fn transcribe(
+    data_dir: &DataDir,
+    file: &Path,
+    model: Option<&str>,
+    format: TranscriptFormat,
+) -> anyhow::Result<ExitCode> {
+    let model = resolve_model(data_dir, model)?;
+    let control = Control::new();
+    let interrupted = interrupt_flag()?;
+    let transcript = run_with_progress(&model, file, &control, &interrupted)?;
+    write_stdout(|out| match format {
+        TranscriptFormat::Text => writeln!(out, "{}", transcript.text()),
+        TranscriptFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &transcript).map_err(std::io::Error::other)?;
+            writeln!(out)
+        }
+        TranscriptFormat::Srt => write!(out, "{}", transcript.to_srt()),
+        TranscriptFormat::Vtt => write!(out, "{}", transcript.to_vtt()),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Transcribes `file` on a background thread, showing the percentage on
+/// a terminal and cancelling on Ctrl-C.
+pub fn run_with_progress(
+    model: &Path,
+    file: &Path,
+    control: &Control,
+    interrupted: &AtomicBool,
+) -> anyhow::Result<Transcript> {
+    let terminal = std::io::stderr().is_terminal();
+    let result = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            crate::speech::engine::lower_thread_priority();
+            Engine::new().transcribe_file(model, file, control)
+        });
+        let mut shown = None;
+        while !worker.is_finished() {
+            if interrupted.load(Ordering::Relaxed) {
+                control.cancel();
+            }
+            if terminal && shown != Some(control.percent()) {
+                shown = Some(control.percent());
+                eprint!("\rtranscribing… {} %\u{1b}[K", control.percent());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if terminal {
+            eprint!("\r\u{1b}[K");
+        }
+        worker.join()
+    });
+    match result {
+        Ok(result) => result.with_context(|| format!("cannot transcribe {}", file.display())),
+        Err(_) => bail!("the speech recogniser stopped unexpectedly"),
+    }
+}

@@ -1,0 +1,503 @@
+//! The recogniser: whisper.cpp through whisper-rs. A model is loaded once,
+//! when first needed, and freed after it has been idle for a while; each
+//! transcription reports progress, can be cancelled, runs on all cores but
+//! one and returns words with their times.
+//!
+//! Filler words: Whisper leaves out "um" and "uh" unless its prompt shows
+//! them, so the prompt is a short line of fillers written as speech
+//! ([`FILLER_PROMPT`]), never an instruction (an instruction-like prompt
+//! makes it drop whole sentences).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use whisper_rs::{
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
+    WhisperContextParameters,
+};
+
+use super::models::{self, ModelFileError, WhisperSize};
+use super::pcm::WHISPER_RATE;
+use super::transcript::{ModelStamp, SCHEMA, Segment, Transcript, Word};
+
+/// The style prompt that keeps filler words in the transcript.
+pub const FILLER_PROMPT: &str = "Um, uh, hmm, er, ah.";
+
+/// How long an unused model stays in memory.
+pub const IDLE_LIMIT: Duration = Duration::from_secs(5 * 60);
+
+/// How word times are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WordTiming {
+    /// From the decoder's timestamp tokens, split on words.
+    Tokens,
+    /// From dynamic time warping over the model's alignment heads (the
+    /// preset of each standard model).
+    Dtw,
+}
+
+/// The timing the tests found closer to the truth (see
+/// `tests/speech.rs`, which measures both).
+pub const DEFAULT_TIMING: WordTiming = WordTiming::Dtw;
+
+/// Why a transcription failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SpeechError {
+    /// The model file is not usable.
+    #[error(transparent)]
+    Model(#[from] ModelFileError),
+    /// whisper.cpp refused to load the model.
+    #[error("{}: whisper.cpp cannot load this model ({message})", path.display())]
+    Load {
+        /// The model file.
+        path: PathBuf,
+        /// What whisper.cpp said.
+        message: String,
+    },
+    /// The recognition itself failed.
+    #[error("speech recognition failed: {0}")]
+    Recognition(String),
+    /// The take cannot be read.
+    #[error(transparent)]
+    Audio(#[from] super::pcm::PcmError),
+    /// Cancelled before it finished.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// Progress and cancellation, shared with whoever waits for the result.
+#[derive(Clone, Debug, Default)]
+pub struct Control {
+    percent: Arc<AtomicU8>,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Control {
+    /// A fresh control: 0 %, not cancelled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How far the transcription is, 0 to 100.
+    pub fn percent(&self) -> u8 {
+        self.percent.load(Ordering::Relaxed)
+    }
+
+    /// Asks the transcription to stop as soon as it can.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`Self::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+}
+
+/// A loaded model.
+struct Loaded {
+    path: PathBuf,
+    modified: Option<SystemTime>,
+    context: WhisperContext,
+    stamp: ModelStamp,
+    timing: WordTiming,
+    last_used: Instant,
+}
+
+/// The recogniser, holding at most one loaded model.
+pub struct Engine {
+    loaded: Option<Loaded>,
+    threads: usize,
+    timing: WordTiming,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Threads for recognition: all cores but one, at least one.
+pub fn recognition_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .saturating_sub(1)
+        .max(1)
+}
+
+/// Lowers the calling thread's priority (and that of the threads it
+/// starts, such as whisper.cpp's workers) so recognition never competes
+/// with the window or the recorder.
+pub fn lower_thread_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let thread = rustix::thread::gettid();
+        if let Err(err) = rustix::process::setpriority_process(Some(thread), 10) {
+            log::info!("cannot lower the background thread's priority: {err}");
+        }
+    }
+}
+
+/// Sends whisper.cpp's and ggml's messages to the log instead of stderr.
+fn route_library_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(whisper_rs::install_logging_hooks);
+}
+
+impl Engine {
+    /// An engine with no model loaded, using [`recognition_threads`] and
+    /// [`DEFAULT_TIMING`].
+    pub fn new() -> Self {
+        Self {
+            loaded: None,
+            threads: recognition_threads(),
+            timing: DEFAULT_TIMING,
+        }
+    }
+
+    /// The same with another word timing (for measurements).
+    pub fn with_timing(timing: WordTiming) -> Self {
+        Self {
+            timing,
+            ..Self::new()
+        }
+    }
+
+    /// The same with another number of threads.
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// Whether a model is in memory.
+    pub fn is_loaded(&self) -> bool {
+        self.loaded.is_some()
+    }
+
+    /// Frees the model when it has not been used for `idle`.
+    pub fn free_if_idle(&mut self, idle: Duration) {
+        if self
+            .loaded
+            .as_ref()
+            .is_some_and(|loaded| loaded.last_used.elapsed() >= idle)
+        {
+            log::info!("speech model freed after {} s idle", idle.as_secs());
+            self.loaded = None;
+        }
+    }
+
+    /// Transcribes the WAV at `wav` with the model at `model`.
+    pub fn transcribe_file(
+        &mut self,
+        model: &Path,
+        wav: &Path,
+        control: &Control,
+    ) -> Result<Transcript, SpeechError> {
+        let pcm = super::pcm::read_for_recognition(wav)?;
+        self.transcribe(model, &pcm, control)
+    }
+
+    /// Transcribes `pcm` (mono, 16 kHz) with the model at `model`.
+    pub fn transcribe(
+        &mut self,
+        model: &Path,
+        pcm: &[f32],
+        control: &Control,
+    ) -> Result<Transcript, SpeechError> {
+        control.percent.store(0, Ordering::Relaxed);
+        if control.is_cancelled() {
+            return Err(SpeechError::Cancelled);
+        }
+        let threads = i32::try_from(self.threads).unwrap_or(1);
+        let loaded = self.load(model)?;
+        loaded.last_used = Instant::now();
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        params.set_n_threads(threads);
+        params.set_language(Some("en"));
+        params.set_initial_prompt(FILLER_PROMPT);
+        params.set_token_timestamps(true);
+        params.set_print_special(false);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_timestamps(false);
+        let percent = Arc::clone(&control.percent);
+        params.set_progress_callback_safe(move |value: i32| {
+            percent.store(value.clamp(0, 99) as u8, Ordering::Relaxed);
+        });
+        let cancelled = Arc::clone(&control.cancelled);
+        params.set_abort_callback_safe(move || cancelled.load(Ordering::Relaxed));
+        let mut state = loaded
+            .context
+            .create_state()
+            .map_err(|err| SpeechError::Recognition(err.to_string()))?;
+        let result = state.full(params, pcm);
+        if control.is_cancelled() {
+            return Err(SpeechError::Cancelled);
+        }
+        result.map_err(|err| SpeechError::Recognition(err.to_string()))?;
+        let duration_ms = pcm.len() as u64 * 1000 / u64::from(WHISPER_RATE);
+        let mut transcript = Transcript {
+            schema: SCHEMA,
+            model: loaded.stamp.clone(),
+            language: "en".to_owned(),
+            duration_ms,
+            segments: Vec::new(),
+            words: Vec::new(),
+        };
+        let end_of_text = loaded.context.token_eot();
+        for segment in state.as_iter() {
+            let text = segment
+                .to_str_lossy()
+                .map_err(|err| SpeechError::Recognition(err.to_string()))?;
+            transcript.segments.push(Segment {
+                start_ms: centiseconds(segment.start_timestamp()).min(duration_ms),
+                end_ms: centiseconds(segment.end_timestamp()).min(duration_ms),
+                text: text.trim().to_owned(),
+            });
+            let mut tokens = Vec::new();
+            for index in 0..segment.n_tokens() {
+                let Some(token) = segment.get_token(index) else {
+                    continue;
+                };
+                if token.token_id() >= end_of_text {
+                    continue;
+                }
+                let data = token.token_data();
+                let bytes = token.to_bytes().unwrap_or_default().to_vec();
+                tokens.push(TimedToken {
+                    bytes,
+                    start: centiseconds(data.t0),
+                    end: centiseconds(data.t1),
+                    aligned: (data.t_dtw >= 0).then(|| centiseconds(data.t_dtw)),
+                    probability: data.p,
+                });
+            }
+            transcript
+                .words
+                .extend(words_of(&tokens, loaded.timing, duration_ms));
+        }
+        loaded.last_used = Instant::now();
+        control.percent.store(100, Ordering::Relaxed);
+        Ok(transcript)
+    }
+
+    /// The loaded model, loading `path` first when it is not the one in
+    /// memory (or the file changed since).
+    fn load(&mut self, path: &Path) -> Result<&mut Loaded, SpeechError> {
+        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        let current = self
+            .loaded
+            .as_ref()
+            .is_some_and(|loaded| loaded.path == path && loaded.modified == modified);
+        if !current {
+            self.loaded = None;
+            self.loaded = Some(load_model(path, modified, self.timing)?);
+        }
+        self.loaded
+            .as_mut()
+            .ok_or_else(|| SpeechError::Recognition("no model".to_owned()))
+    }
+}
+
+fn load_model(
+    path: &Path,
+    modified: Option<SystemTime>,
+    timing: WordTiming,
+) -> Result<Loaded, SpeechError> {
+    route_library_logs();
+    let info = models::inspect(path)?;
+    let started = Instant::now();
+    let sha256 = models::sha256_of(path).map_err(|source| ModelFileError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let name = models::catalogue_model_by_hash(&sha256)
+        .map(|model| model.name.to_owned())
+        .or_else(|| models::name_of(path))
+        .unwrap_or_else(|| {
+            path.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        });
+    let mut parameters = WhisperContextParameters::default();
+    let timing = match (timing, dtw_preset(info.size, info.english_only)) {
+        (WordTiming::Dtw, Some(preset)) => {
+            parameters.dtw_parameters(DtwParameters {
+                mode: DtwMode::ModelPreset {
+                    model_preset: preset,
+                },
+                ..DtwParameters::default()
+            });
+            WordTiming::Dtw
+        }
+        _ => WordTiming::Tokens,
+    };
+    let path_text = path.to_str().ok_or_else(|| SpeechError::Load {
+        path: path.to_path_buf(),
+        message: "the path is not valid UTF-8".to_owned(),
+    })?;
+    let context = WhisperContext::new_with_params(path_text, parameters).map_err(|err| {
+        SpeechError::Load {
+            path: path.to_path_buf(),
+            message: err.to_string(),
+        }
+    })?;
+    log::info!(
+        "speech model {name} loaded from {} in {} ms",
+        path.display(),
+        started.elapsed().as_millis()
+    );
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        modified,
+        context,
+        stamp: ModelStamp { name, sha256 },
+        timing,
+        last_used: Instant::now(),
+    })
+}
+
+fn dtw_preset(size: WhisperSize, english_only: bool) -> Option<DtwModelPreset> {
+    Some(match (size, english_only) {
+        (WhisperSize::Tiny, true) => DtwModelPreset::TinyEn,
+        (WhisperSize::Tiny, false) => DtwModelPreset::Tiny,
+        (WhisperSize::Base, true) => DtwModelPreset::BaseEn,
+        (WhisperSize::Base, false) => DtwModelPreset::Base,
+        (WhisperSize::Small, true) => DtwModelPreset::SmallEn,
+        (WhisperSize::Small, false) => DtwModelPreset::Small,
+        (WhisperSize::Medium, true) => DtwModelPreset::MediumEn,
+        (WhisperSize::Medium, false) => DtwModelPreset::Medium,
+        (WhisperSize::Large, _) => return None,
+    })
+}
+
+fn centiseconds(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0) * 10
+}
+
+/// A text token with its times, in milliseconds.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct TimedToken {
+    pub bytes: Vec<u8>,
+    pub start: u64,
+    pub end: u64,
+    pub aligned: Option<u64>,
+    pub probability: f32,
+}
+
+/// Joins tokens into words: a token that starts with a space starts a new
+/// word; punctuation stays with the word before it. The bytes are joined
+/// before decoding, since a character may be split across tokens.
+pub(crate) fn words_of(tokens: &[TimedToken], timing: WordTiming, duration_ms: u64) -> Vec<Word> {
+    let mut groups: Vec<Vec<&TimedToken>> = Vec::new();
+    for token in tokens {
+        let starts_word = token.bytes.first() == Some(&b' ');
+        match groups.last_mut() {
+            Some(group) if !starts_word => group.push(token),
+            _ => groups.push(vec![token]),
+        }
+    }
+    let starts: Vec<u64> = groups
+        .iter()
+        .map(|group| match timing {
+            WordTiming::Dtw => group[0].aligned.unwrap_or(group[0].start),
+            WordTiming::Tokens => group[0].start,
+        })
+        .collect();
+    let mut words: Vec<Word> = Vec::new();
+    for (index, group) in groups.iter().enumerate() {
+        let bytes: Vec<u8> = group.iter().flat_map(|t| t.bytes.iter().copied()).collect();
+        let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+        if text.is_empty() {
+            continue;
+        }
+        let start = starts[index].min(duration_ms);
+        let last = group[group.len() - 1];
+        let end = match timing {
+            // DTW gives one instant per token: a word ends where the next
+            // begins, or with its own last token.
+            WordTiming::Dtw => starts
+                .get(index + 1)
+                .copied()
+                .unwrap_or(last.end)
+                .min(last.end.max(start)),
+            WordTiming::Tokens => last.end,
+        }
+        .clamp(start, duration_ms.max(start));
+        let probability = group
+            .iter()
+            .map(|t| t.probability)
+            .fold(1.0f32, f32::min)
+            .clamp(0.0, 1.0);
+        words.push(Word {
+            text,
+            start_ms: start,
+            end_ms: end,
+            probability,
+        });
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(text: &str, start: u64, end: u64, aligned: u64) -> TimedToken {
+        TimedToken {
+            bytes: text.as_bytes().to_vec(),
+            start,
+            end,
+            aligned: Some(aligned),
+            probability: 0.8,
+        }
+    }
+
+    #[test]
+    fn tokens_join_into_words_with_their_punctuation() {
+        let tokens = [
+            token(" So", 0, 200, 50),
+            token(",", 200, 210, 200),
+            token(" hyp", 300, 400, 320),
+            token("othesis", 400, 700, 420),
+            token(".", 700, 710, 700),
+        ];
+        let words = words_of(&tokens, WordTiming::Tokens, 10_000);
+        let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(texts, ["So,", "hypothesis."]);
+        assert_eq!((words[1].start_ms, words[1].end_ms), (300, 710));
+        let aligned = words_of(&tokens, WordTiming::Dtw, 10_000);
+        assert_eq!((aligned[0].start_ms, aligned[0].end_ms), (50, 210));
+        assert_eq!(aligned[1].start_ms, 320);
+    }
+
+    #[test]
+    fn a_character_split_across_tokens_is_whole() {
+        let mut first = token(" caf", 0, 100, 0);
+        first.bytes.push(0xc3);
+        let second = TimedToken {
+            bytes: vec![0xa9],
+            ..token("", 100, 200, 100)
+        };
+        let words = words_of(&[first, second], WordTiming::Tokens, 1_000);
+        assert_eq!(words[0].text, "café");
+    }
+
+    #[test]
+    fn times_stay_inside_the_audio() {
+        let words = words_of(
+            &[token(" late", 900, 1_500, 950)],
+            WordTiming::Tokens,
+            1_000,
+        );
+        assert_eq!((words[0].start_ms, words[0].end_ms), (900, 1_000));
+    }
+
+    #[test]
+    fn at_least_one_thread() {
+        assert!(recognition_threads() >= 1);
+    }
+}

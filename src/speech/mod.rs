@@ -1,0 +1,19 @@
+//! Speech recognition, on this machine: the whisper.cpp engine, the models
+//! it reads (a catalogue, the installed ones, download and import) and the
+//! transcripts it writes beside each take. No UI types: the window, the
+//! terminal and the export all use this.
+//!
+//! - [`engine`]: loads a model lazily, transcribes with word times;
+//! - [`pcm`]: a take as 16 kHz mono samples;
+//! - [`transcript`]: the transcript file and its formats (text, VTT, SRT);
+//! - [`models`]: the catalogue, the installed models, checks and import;
+//! - [`download`]: fetching a model when the user asks.
+
+pub mod download;
+pub mod engine;
+pub mod models;
+pub mod pcm;
+pub mod transcript;
+
+pub use engine::{Control, Engine, SpeechError};
+pub use transcript::{Transcript, TranscriptSummary};
