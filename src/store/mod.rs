@@ -521,16 +521,22 @@ impl Store {
         self.save(session)?;
         // A take whose file is not a plain name in its takes folder loses
         // its entry only: nothing outside the session is ever removed.
-        let Ok(file) = take.audio_path(&self.session_dir(&session.id)) else {
+        let dir = self.session_dir(&session.id);
+        let Ok(file) = take.audio_path(&dir) else {
             return Ok(());
         };
-        match fs::remove_file(&file) {
-            Err(err) if err.kind() != io::ErrorKind::NotFound => Err(StoreError::Io {
-                path: file,
-                source: err,
-            }),
-            _ => Ok(()),
+        // The transcript first: a transcript without its take would be
+        // an orphan, a take without a transcript is merely untranscribed.
+        let transcript = take.transcript_path(&dir).ok();
+        for path in transcript.into_iter().chain([file]) {
+            match fs::remove_file(&path) {
+                Err(err) if err.kind() != io::ErrorKind::NotFound => {
+                    return Err(StoreError::Io { path, source: err });
+                }
+                _ => {}
+            }
         }
+        Ok(())
     }
 
     /// Rates take `number` (1-based) and, when given, replaces its notes.

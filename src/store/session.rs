@@ -98,6 +98,10 @@ pub struct Take {
     /// Speech metrics, filled in by the analysis after the take is saved.
     #[serde(default)]
     pub metrics: Option<SpeechMetrics>,
+    /// What the transcript beside the take holds, in short (the words are
+    /// in [`Take::transcript_path`], so listing the history stays fast).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<crate::speech::TranscriptSummary>,
 }
 
 /// The longest take a manifest may describe: a day. Anything longer is
@@ -145,6 +149,16 @@ impl Take {
     /// is not a problem here: it is reported as missing where it is read.
     pub fn audio_path(&self, session_dir: &Path) -> Result<PathBuf, String> {
         let path = self.file_path(session_dir)?;
+        match link_problem(&path) {
+            Some(problem) => Err(problem),
+            None => Ok(path),
+        }
+    }
+
+    /// The take's transcript file (`takes/<stem>.transcript.json`), under
+    /// the same rules as [`Self::audio_path`].
+    pub fn transcript_path(&self, session_dir: &Path) -> Result<PathBuf, String> {
+        let path = crate::speech::transcript::sidecar_path(&self.audio_path(session_dir)?);
         match link_problem(&path) {
             Some(problem) => Err(problem),
             None => Ok(path),
@@ -222,6 +236,7 @@ impl Session {
             preferred: false,
             silent: false,
             metrics: None,
+            transcript: None,
         }
     }
 

