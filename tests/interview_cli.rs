@@ -282,3 +282,64 @@ impl Drop for FullDisk {
             .ok();
     }
 }
+
+#[test]
+fn with_a_model_installed_each_take_is_transcribed() {
+    let model =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-model/ggml-tiny.en.bin");
+    assert!(
+        model.is_file(),
+        "{} is missing: run `python3 scripts/make_test_model.py` (make test does)",
+        model.display()
+    );
+    let audio = VirtualAudio::start();
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("models")).unwrap();
+    std::fs::copy(&model, data.join("models/ggml-tiny.en.bin")).unwrap();
+    let data_arg = data.to_str().unwrap();
+    let voice = speech(
+        dir.path(),
+        "voice",
+        "I moved the reports to a read replica and the database load fell by half.",
+    );
+    let (mut stdin, mut running) = start_interview(&audio, data_arg, &["--answer", "8"]);
+    running.wait_for("transcribed on this machine with the tiny.en model");
+    running.wait_for("Recording");
+    audio.play_into_microphone(&voice);
+    running.wait_for("Rate it 1-5");
+    writeln!(stdin).unwrap();
+    let said = running.wait_for("said:");
+    assert!(said.to_lowercase().contains("replica"), "{said}");
+    writeln!(stdin).unwrap();
+    let (_, stderr, ok) = running.finish();
+    assert!(ok, "{stderr}");
+
+    let show = audio
+        .command(rehearse_bin())
+        .args(["--data-dir", data_arg, "sessions", "show", "latest"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&show.stdout);
+    let line = shown
+        .lines()
+        .find(|line| line.trim_start().starts_with("said:"))
+        .unwrap_or_else(|| panic!("no transcript in {shown}"));
+    assert!(line.to_lowercase().contains("replica"), "{shown}");
+    // The manifest holds only the summary; the words are beside the take.
+    let session_dir = std::fs::read_dir(data.join("sessions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    let manifest = std::fs::read_to_string(session_dir.join("session.json")).unwrap();
+    assert!(manifest.contains("\"transcript\": {"), "{manifest}");
+    assert!(manifest.contains("\"model\": \"tiny.en\""), "{manifest}");
+    assert!(!manifest.contains("\"words\": ["), "{manifest}");
+    let sidecars: Vec<_> = std::fs::read_dir(session_dir.join("takes"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".transcript.json"))
+        .collect();
+    assert_eq!(sidecars.len(), 1, "{sidecars:?}");
+}

@@ -106,8 +106,12 @@ fn rating_deleting_takes_and_sessions() {
     ));
 
     let first_file = store.session_dir(&session.id).join(&session.takes[0].file);
+    // Its transcript goes with it.
+    let transcript = rehearse::speech::transcript::sidecar_path(&first_file);
+    std::fs::write(&transcript, b"{}").unwrap();
     store.delete_take(&mut session, 1).unwrap();
     assert!(!first_file.exists());
+    assert!(!transcript.exists());
     assert_eq!(store.load(&session.id).unwrap().takes.len(), 1);
 
     store.delete_session(&session.id).unwrap();

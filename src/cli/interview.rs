@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,7 @@ use super::InterviewArgs;
 use super::audio::DEVICE_START_TIMEOUT;
 use super::questions::load_bank;
 use super::sessions::{open_store, stars};
+use super::transcriber::Transcriber;
 use crate::audio::{self, Microphone, RecorderEvent, TakeEnd, TakeSummary};
 use crate::interview::{
     Action, AnswerLimit, Interview, Order, Phase, PlanRequest, StopReason, TakeRequest, ThinkTime,
@@ -53,6 +54,7 @@ pub(super) fn run(
         eprintln!("warning: {warning}");
     }
     let bank = load_bank(sources);
+    let models = data_dir.models();
     let store = open_store(data_dir)?;
     if store.is_read_only() {
         bail!("cannot record while another Rehearse is using the same data folder");
@@ -63,6 +65,7 @@ pub(super) fn run(
     let interview = Interview::new(plan.clone())?;
     let microphone = open_microphone(args, &settings)?;
     let session = store.create_session(&plan)?;
+    let transcriber = start_transcriber(&models, &settings, store.session_dir(&session.id));
     let mut practice = Practice {
         store,
         microphone,
@@ -71,6 +74,7 @@ pub(super) fn run(
         review: Review::Saving,
         pending_stop: None,
         recording: None,
+        transcriber,
     };
     let interrupted = super::interrupt_flag()?;
     let commands = stdin_lines();
@@ -87,6 +91,7 @@ pub(super) fn run(
             break;
         }
         actions.extend(practice.take_recorder_events());
+        practice.take_transcripts();
         match commands.recv_timeout(TICK) {
             Ok(line) => actions.extend(practice.on_line(&line)),
             Err(RecvTimeoutError::Disconnected) => {
@@ -100,7 +105,89 @@ pub(super) fn run(
         }
         actions.extend(practice.interview.tick(Instant::now()));
     }
-    practice.finish()
+    practice.finish(&interrupted)
+}
+
+/// Puts finished transcripts on their takes and saves.
+fn apply_transcripts(transcriber: &mut Transcriber, store: &Store, session: &mut Session) {
+    let finished = transcriber.finished();
+    if finished.is_empty() {
+        return;
+    }
+    for done in finished {
+        let Some(number) = session.takes.iter().position(|t| t.file == done.file) else {
+            continue;
+        };
+        match done.result {
+            Ok((transcript, summary)) => {
+                eprintln!("  take #{} said: {}", number + 1, transcript.text());
+                session.takes[number].transcript = Some(summary);
+            }
+            Err(err) => eprintln!("  take #{} was not transcribed: {err}", number + 1),
+        }
+    }
+    save_or_explain(store, session);
+}
+
+/// Waits for the transcripts still being made (Ctrl-C skips them).
+fn finish_transcripts(
+    transcriber: &mut Transcriber,
+    store: &Store,
+    session: &mut Session,
+    interrupted: &AtomicBool,
+) {
+    let mut shown = None;
+    while transcriber.waiting() > 0 {
+        if interrupted.load(Ordering::SeqCst) {
+            transcriber.cancel();
+        }
+        let line = (transcriber.waiting(), transcriber.percent());
+        if shown != Some(line) {
+            shown = Some(line);
+            eprintln!(
+                "Finishing transcripts: {} left, {} % of the current one (Ctrl-C skips)",
+                line.0, line.1
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        apply_transcripts(transcriber, store, session);
+    }
+}
+
+/// The transcriber, when speech recognition is on and a model is
+/// installed; otherwise the interview runs without transcripts.
+fn start_transcriber(
+    models: &std::path::Path,
+    settings: &Settings,
+    session_dir: std::path::PathBuf,
+) -> Option<Transcriber> {
+    if !settings.speech.enabled {
+        return None;
+    }
+    let model = match crate::speech::models::choose(models, settings.speech.model.as_deref()) {
+        Ok(Some(model)) => model,
+        Ok(None) => return None,
+        Err(err) => {
+            eprintln!(
+                "warning: cannot read {}: {err}; takes are not transcribed",
+                models.display()
+            );
+            return None;
+        }
+    };
+    match Transcriber::start(session_dir, model.path) {
+        Ok(transcriber) => {
+            eprintln!(
+                "Takes are transcribed on this machine with the {} model.",
+                model.name
+            );
+            Some(transcriber)
+        }
+        Err(err) => {
+            eprintln!("warning: cannot start the transcriber: {err}; takes are not transcribed");
+            None
+        }
+    }
 }
 
 /// The microphone of the arguments or the settings, open and delivering.
@@ -132,6 +219,8 @@ struct Practice {
     pending_stop: Option<StopReason>,
     /// The take being recorded: what was asked, and when it started.
     recording: Option<(TakeRequest, Timestamp)>,
+    /// Transcribes takes in the background, when a model is installed.
+    transcriber: Option<Transcriber>,
 }
 
 impl Practice {
@@ -202,6 +291,9 @@ impl Practice {
             }
             Err(err) => eprintln!("{err}"),
         }
+        if let Some(transcriber) = &mut self.transcriber {
+            transcriber.push(take.clone());
+        }
         self.session.takes.push(take);
         save_or_explain(&self.store, &self.session);
         self.review = if self.interview.phase() == Phase::Reviewing {
@@ -240,8 +332,19 @@ impl Practice {
 
     /// Closes the microphone and saves the session (or, with no take,
     /// removes it), then says what was kept.
-    fn finish(mut self) -> anyhow::Result<ExitCode> {
+    /// Puts finished transcripts on their takes and saves.
+    fn take_transcripts(&mut self) {
+        if let Some(transcriber) = &mut self.transcriber {
+            apply_transcripts(transcriber, &self.store, &mut self.session);
+        }
+    }
+
+    fn finish(mut self, interrupted: &AtomicBool) -> anyhow::Result<ExitCode> {
         drop(self.microphone);
+        if let Some(transcriber) = &mut self.transcriber {
+            finish_transcripts(transcriber, &self.store, &mut self.session, interrupted);
+        }
+        self.transcriber = None;
         let session = &mut self.session;
         if session.takes.is_empty() {
             self.store.delete_session(&session.id)?;

@@ -6,6 +6,7 @@ mod interview;
 mod questions;
 mod sessions;
 mod speech;
+mod transcriber;
 
 pub use speech::{ModelsCommand, TranscriptFormat};
 

@@ -52,7 +52,7 @@ pub(super) fn run(data_dir: DataDir, command: SessionsCommand) -> anyhow::Result
         SessionsCommand::List(filter) => list(&store, &filter),
         SessionsCommand::Show { session } => {
             let id = store.resolve(&session)?;
-            show(&store.load(&id)?)
+            show(&store.session_dir(&id), &store.load(&id)?)
         }
         SessionsCommand::Delete { session, yes } => {
             let id = store.resolve(&session)?;
@@ -112,7 +112,7 @@ fn list(store: &Store, args: &SessionFilterArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(session: &Session) -> anyhow::Result<ExitCode> {
+fn show(session_dir: &std::path::Path, session: &Session) -> anyhow::Result<ExitCode> {
     write_stdout(|out| {
         writeln!(out, "session {}", session.id)?;
         writeln!(out, "started {}", local_time(session.started_at))?;
@@ -161,6 +161,12 @@ fn show(session: &Session) -> anyhow::Result<ExitCode> {
                     writeln!(out, "      speech: {}", m.summary())?;
                     for hint in m.hints() {
                         writeln!(out, "      hint: {hint}")?;
+                    }
+                }
+                if take.transcript.is_some() {
+                    match crate::store::transcripts::read(session_dir, take) {
+                        Ok(transcript) => writeln!(out, "      said: {}", transcript.text())?,
+                        Err(err) => writeln!(out, "      transcript: {err}")?,
                     }
                 }
             }

@@ -9,12 +9,15 @@
 //!   questions/*.json            the user's own question packs
 //!   sessions/<id>/session.json  <id> = <started at, UTC>-<4 hex digits>
 //!   sessions/<id>/takes/<nn>-<question id>-take<k>.wav
+//!   sessions/<id>/takes/<nn>-<question id>-take<k>.transcript.json
+//!   models/ggml-<name>.bin      speech recognition models
 //! ```
 
 pub mod export;
 pub mod history;
 pub mod session;
 pub mod settings;
+pub mod transcripts;
 
 use std::fs::{self, File};
 use std::io;

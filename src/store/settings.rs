@@ -57,6 +57,31 @@ pub struct Settings {
     pub take_format: TakeFormat,
     /// Colours.
     pub theme: Theme,
+    /// Speech recognition: transcribe takes when a model is installed.
+    pub speech: SpeechSettings,
+}
+
+/// The "Speech recognition" settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SpeechSettings {
+    /// Transcribe each take after it is saved (when a model is installed).
+    pub enabled: bool,
+    /// The model to use (an installed model's name); `None` picks the best
+    /// installed one.
+    pub model: Option<String>,
+    /// The review has offered to set up speech recognition once already.
+    pub setup_offered: bool,
+}
+
+impl Default for SpeechSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            model: None,
+            setup_offered: false,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -70,6 +95,7 @@ impl Default for Settings {
             order: OrderChoice::WeakestFirst,
             take_format: TakeFormat::S16,
             theme: Theme::System,
+            speech: SpeechSettings::default(),
         }
     }
 }
