@@ -218,7 +218,30 @@ fn a_flac_export_is_lossless_and_read_back_by_sox() {
 #[test]
 fn the_report_is_html_a_browser_opens_with_everything_escaped() {
     let dir = TempDir::new().unwrap();
-    let (store, session) = store_with_takes(dir.path());
+    let (store, mut session) = store_with_takes(dir.path());
+    // The first take has a transcript: its text goes in the report and the
+    // table, and a .txt and a .vtt go beside its recording.
+    let transcript = rehearse::speech::Transcript {
+        schema: rehearse::speech::transcript::SCHEMA,
+        model: rehearse::speech::transcript::ModelStamp {
+            name: "tiny.en".to_owned(),
+            sha256: "0".repeat(64),
+        },
+        language: "en".to_owned(),
+        duration_ms: 1_500,
+        segments: vec![rehearse::speech::transcript::Segment {
+            start_ms: 0,
+            end_ms: 1_400,
+            text: "Um, I used a <b>read replica</b>.".to_owned(),
+        }],
+        words: Vec::new(),
+    };
+    let session_dir = store.session_dir(&session.id);
+    transcript
+        .write(&session.takes[0].transcript_path(&session_dir).unwrap())
+        .unwrap();
+    session.takes[0].transcript = Some(transcript.summary());
+    store.save(&session).unwrap();
     let folder = dir.path().join("report");
     export(
         &store,
@@ -268,8 +291,32 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
         assert!(folder.join(&link).is_file(), "{link} is not in the export");
     }
 
+    assert!(
+        dom.contains("“Um, I used a &lt;b&gt;read replica&lt;/b&gt;.”"),
+        "{dom}"
+    );
+    let inside = folder.join(&session.id).join("takes");
+    let stem = format!("01-{}-take1", session.takes[0].question_id);
+    assert_eq!(
+        std::fs::read_to_string(inside.join(format!("{stem}.txt"))).unwrap(),
+        "Um, I used a <b>read replica</b>.\n"
+    );
+    let vtt = std::fs::read_to_string(inside.join(format!("{stem}.vtt"))).unwrap();
+    assert!(
+        vtt.starts_with("WEBVTT\n\n00:00:00.000 --> 00:00:01.400\nUm, I used"),
+        "{vtt}"
+    );
+
     let csv = std::fs::read_to_string(folder.join("takes.csv")).unwrap();
     assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(
+        csv.lines().next().unwrap().ends_with(",transcript"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",\"Um, I used a <b>read replica</b>.\"\n"),
+        "{csv}"
+    );
     assert!(
         csv.contains("\"said \"\"um\"\" a lot, then = fine\""),
         "{csv}"

@@ -118,6 +118,8 @@ struct ExportedTake<'a> {
     source: PathBuf,
     /// Path inside the export, with `/` separators.
     inside: String,
+    /// What was said, when the take has a readable transcript.
+    transcript: Option<crate::speech::Transcript>,
 }
 
 /// Writes the export; `progress` is called as audio is copied and returns
@@ -158,11 +160,17 @@ pub fn export(
                 sanitize_component(&take.question_id, 80),
                 take.take
             );
+            let transcript = take.transcript.as_ref().and_then(|_| {
+                super::transcripts::read(&store.session_dir(&session.id), take)
+                    .map_err(|err| log::warn!("export without a transcript: {err}"))
+                    .ok()
+            });
             takes.push(ExportedTake {
                 session,
                 take,
                 source,
                 inside: format!("{folder}/takes/{name}"),
+                transcript,
             });
         }
     }
@@ -490,6 +498,18 @@ fn write_all(
             }
         }
         out.flush().map_err(|e| file_error(partial)(&e))?;
+        drop(out);
+        if let Some(transcript) = &take.transcript {
+            // Beside the recording: the text, and captions a player shows.
+            let stem = take
+                .inside
+                .rsplit_once('.')
+                .map_or(take.inside.as_str(), |(stem, _)| stem);
+            let mut text = transcript.text();
+            text.push('\n');
+            sink.put(&format!("{stem}.txt"), text.as_bytes())?;
+            sink.put(&format!("{stem}.vtt"), transcript.to_vtt().as_bytes())?;
+        }
     }
     for session in &request.sessions {
         let json = serde_json::to_vec_pretty(session).map_err(|e| file_error(partial)(&e))?;
@@ -618,7 +638,7 @@ impl flacenc::source::Source for WavSource<'_> {
 fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
     let mut csv = String::from(
         "session,started_at,question_number,question_id,category,question,take,seconds,stopped,rating,preferred,silent,notes,file,\
-         time_to_first_word,speaking_time,speaking_ratio,pauses,pause_total,longest_pause,syllables,articulation_rate,words_per_minute_estimate,pace,peak_dbfs,rms_dbfs,clipped_percent,warnings\n",
+         time_to_first_word,speaking_time,speaking_ratio,pauses,pause_total,longest_pause,syllables,articulation_rate,words_per_minute_estimate,pace,peak_dbfs,rms_dbfs,clipped_percent,warnings,transcript\n",
     );
     for exported in takes {
         let (session, take) = (exported.session, exported.take);
@@ -664,6 +684,10 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
                     .collect::<Vec<_>>()
                     .join(" ")
             }),
+            exported
+                .transcript
+                .as_ref()
+                .map_or_else(String::new, crate::speech::Transcript::text),
         ];
         let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         csv.push_str(&row.join(","));
@@ -741,8 +765,11 @@ fn take_row(row: &ExportedTake<'_>, kind: crate::model::QuestionKind) -> String 
             cell
         },
     );
+    let said = row.transcript.as_ref().map_or_else(String::new, |t| {
+        format!("<br><span class=\"said\">“{}”</span>", html(&t.text()))
+    });
     format!(
-        "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{checklist}</td><td>{speech}</td><td><audio controls preload=\"none\" src=\"{}\"></audio></td></tr>\n",
+        "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{checklist}</td><td>{speech}{said}</td><td><audio controls preload=\"none\" src=\"{}\"></audio></td></tr>\n",
         take.take,
         if take.preferred { " (preferred)" } else { "" },
         clock(take.duration()),
