@@ -373,7 +373,15 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
         std::fs::read_to_string(&manifest).is_ok_and(|t| t.contains("pause less"))
     });
 
-    // Playback of the first take from the review screen, paused midway.
+    // Playback of the first take from the review screen, paused midway
+    // (scrolled to first: typing the note may have moved the page).
+    // Scrolling is animated: let it settle before clicking.
+    harness
+        .get_by_label("Play take 1 of question 1")
+        .scroll_to_me();
+    for _ in 0..30 {
+        harness.step();
+    }
     harness.get_by_label("Play take 1 of question 1").click();
     step_until(&mut harness, "playback", |app| {
         let status = app.player;

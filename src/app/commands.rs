@@ -73,6 +73,20 @@ pub enum Command {
         /// The take's full path.
         path: PathBuf,
     },
+    /// Transcribe a take now (the user asked).
+    Transcribe {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+    },
+    /// Read a take's transcript file, once.
+    LoadTranscript {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+    },
     /// Play a take from where it is (loading it first if needed).
     Play(PathBuf),
     /// Pause playback.
@@ -160,6 +174,10 @@ impl RehearseApp {
                 file,
                 path,
             } => self.analyze(&session, &file, path),
+            Command::Transcribe { session, file } => {
+                self.transcribe(&session, &file, super::jobs::Priority::Current, true);
+            }
+            Command::LoadTranscript { session, file } => self.load_transcript(&session, &file),
             Command::Play(path) => self.play(path),
             Command::Pause => self.services.player.pause(),
             Command::Seek(path, to) => self.seek(path, to),

@@ -12,7 +12,7 @@ use super::RehearseApp;
 use super::jobs;
 use super::state::{
     ActiveSession, MIC_TEST_SECONDS, Message, MessageLevel, MicTest, MicrophoneState, PendingTake,
-    Screen, WaveformSlot, mic_test_path, warning_message,
+    Screen, TranscriptSlot, WaveformSlot, mic_test_path, warning_message,
 };
 use super::worker::{WorkerEvent, WorkerRequest};
 use crate::audio::player::PlayerEvent;
@@ -100,6 +100,26 @@ impl RehearseApp {
                     }
                     Err(message) => self.state.say(message),
                 }
+                // After the analysis, the transcript (when recognition is on).
+                if self.state.settings.speech.enabled && !self.state.no_speech_model {
+                    self.transcribe(&session, &file, jobs::Priority::Current, false);
+                }
+            }
+            WorkerEvent::TakeTranscribed {
+                session,
+                file,
+                result,
+            } => self.take_transcribed(session, file, result),
+            WorkerEvent::TranscriptLoaded {
+                session,
+                file,
+                result,
+            } => {
+                let slot = match result {
+                    Ok(transcript) => TranscriptSlot::Ready(transcript),
+                    Err(message) => TranscriptSlot::Failed(message),
+                };
+                self.state.transcripts.insert((session, file), slot);
             }
             WorkerEvent::Waveform(path, slot) => {
                 self.state.waveforms.insert(path, slot);
@@ -335,6 +355,101 @@ impl RehearseApp {
         }
         for warning in warnings {
             self.state.say(warning);
+        }
+    }
+
+    /// Transcribes a take in the background, unless it is being
+    /// transcribed already or (unless `again`) has a transcript.
+    pub(crate) fn transcribe(
+        &mut self,
+        session: &str,
+        file: &str,
+        priority: jobs::Priority,
+        again: bool,
+    ) {
+        let key = (session.to_owned(), file.to_owned());
+        if matches!(
+            self.state.transcripts.get(&key),
+            Some(TranscriptSlot::Transcribing(_))
+        ) {
+            return;
+        }
+        let Some(take) = self.find_take(session, file) else {
+            return;
+        };
+        if take.transcript.is_some() && !again {
+            return;
+        }
+        let control = crate::speech::Control::new();
+        self.state
+            .transcripts
+            .insert(key, TranscriptSlot::Transcribing(control.clone()));
+        self.services.worker.send(WorkerRequest::TranscribeTake {
+            session: session.to_owned(),
+            take: Box::new(take),
+            model: self.state.settings.speech.model.clone(),
+            control,
+            priority,
+        });
+    }
+
+    /// Reads a take's transcript file in the background, once.
+    pub(crate) fn load_transcript(&mut self, session: &str, file: &str) {
+        let key = (session.to_owned(), file.to_owned());
+        if self.state.transcripts.contains_key(&key) {
+            return;
+        }
+        let Some(take) = self.find_take(session, file) else {
+            return;
+        };
+        self.state.transcripts.insert(key, TranscriptSlot::Loading);
+        self.services.worker.send(WorkerRequest::LoadTranscript {
+            session: session.to_owned(),
+            take: Box::new(take),
+        });
+    }
+
+    /// A copy of take `file` of session `session`, from whichever copy of
+    /// the session the window holds.
+    fn find_take(&self, session: &str, file: &str) -> Option<crate::store::Take> {
+        let active = self.state.active.as_ref().map(|a| &a.session);
+        let review = self.state.review.as_ref();
+        active
+            .into_iter()
+            .chain(review)
+            .filter(|s| s.id == session)
+            .find_map(|s| s.takes.iter().find(|t| t.file == file))
+            .cloned()
+    }
+
+    fn take_transcribed(&mut self, session: String, file: String, result: jobs::Transcription) {
+        let key = (session, file);
+        let (session, file) = (&key.0, &key.1);
+        match result {
+            jobs::Transcription::Done(transcript) => {
+                let summary = transcript.summary();
+                self.update_session(session, |s| {
+                    if let Some(take) = s.takes.iter_mut().find(|t| &t.file == file) {
+                        take.transcript = Some(summary.clone());
+                    }
+                });
+                self.state
+                    .transcripts
+                    .insert(key, TranscriptSlot::Ready(Arc::new(*transcript)));
+            }
+            jobs::Transcription::NoModel => {
+                self.state.no_speech_model = true;
+                self.state.transcripts.remove(&key);
+            }
+            jobs::Transcription::Cancelled => {
+                self.state.transcripts.remove(&key);
+            }
+            jobs::Transcription::Failed(message) => {
+                self.state.say(format!("No transcript: {message}"));
+                self.state
+                    .transcripts
+                    .insert(key, TranscriptSlot::Failed(message));
+            }
         }
     }
 

@@ -1,6 +1,6 @@
-//! The background job queue: long work on takes (today the speech analysis;
-//! the transcription will join it) runs here one job at a time, on one
-//! thread, instead of a thread per request. The take the user is looking at
+//! The background job queue: long work on takes (the speech analysis and
+//! the transcription) runs here one job at a time, on one thread at low
+//! priority, instead of a thread per request. The take the user is looking at
 //! goes first; jobs of a session being deleted, and every job still waiting
 //! when the window closes, are dropped.
 
@@ -9,9 +9,12 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use crate::analysis::{SpeechMetrics, analyze_wav};
+use crate::speech::{Control, Engine, Transcript};
+use crate::store::Take;
 
-/// One piece of work on a take.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One piece of work on a take. Two jobs are the same when they do the
+/// same kind of work on the same take.
+#[derive(Clone, Debug)]
 pub enum Job {
     /// Measure a take's speech.
     Analyze {
@@ -22,15 +25,65 @@ pub enum Job {
         /// The take's full path.
         path: PathBuf,
     },
+    /// Transcribe a take and write its transcript beside it.
+    Transcribe {
+        /// The session's id.
+        session: String,
+        /// The session's folder.
+        session_dir: PathBuf,
+        /// The take.
+        take: Box<Take>,
+        /// The models folder.
+        models: PathBuf,
+        /// The chosen model's name (`None`: the best installed).
+        model: Option<String>,
+        /// Progress and cancellation, shared with the window.
+        control: Control,
+    },
 }
 
 impl Job {
     /// The session the job is about.
     fn session(&self) -> &str {
         match self {
-            Self::Analyze { session, .. } => session,
+            Self::Analyze { session, .. } | Self::Transcribe { session, .. } => session,
         }
     }
+
+    /// What identifies the job: its kind, session and take file.
+    fn key(&self) -> (u8, &str, &str) {
+        match self {
+            Self::Analyze { session, file, .. } => (0, session, file),
+            Self::Transcribe { session, take, .. } => (1, session, &take.file),
+        }
+    }
+
+    fn cancel(&self) {
+        if let Self::Transcribe { control, .. } = self {
+            control.cancel();
+        }
+    }
+}
+
+impl PartialEq for Job {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Job {}
+
+/// How a transcription ended.
+#[derive(Debug)]
+pub enum Transcription {
+    /// The transcript, written beside the take.
+    Done(Box<Transcript>),
+    /// No model is installed.
+    NoModel,
+    /// Cancelled; nothing was written.
+    Cancelled,
+    /// It failed; the text names the file.
+    Failed(String),
 }
 
 /// How soon a job should run.
@@ -54,6 +107,15 @@ pub enum JobResult {
         /// The metrics, or why there are none.
         result: Result<SpeechMetrics, String>,
     },
+    /// A take's transcript.
+    Transcribed {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// How it ended.
+        result: Transcription,
+    },
 }
 
 #[derive(Default)]
@@ -61,6 +123,8 @@ struct Pending {
     jobs: Vec<(Priority, u64, Job)>,
     next: u64,
     closed: bool,
+    /// The job being run, so that closing or deleting can cancel it.
+    running: Option<Job>,
 }
 
 type Shared = Arc<(Mutex<Pending>, Condvar)>;
@@ -80,8 +144,12 @@ impl JobQueue {
         let thread = std::thread::Builder::new()
             .name("rehearse-jobs".to_owned())
             .spawn(move || {
-                while let Some(job) = next_job(&queue) {
-                    done(run(job));
+                crate::speech::engine::lower_thread_priority();
+                let mut engine = Engine::new();
+                while let Some(job) = next_job(&queue, &mut engine) {
+                    let result = run(job, &mut engine);
+                    finished(&queue);
+                    done(result);
                 }
             })?;
         Ok(Self {
@@ -104,13 +172,22 @@ impl JobQueue {
         wake.notify_one();
     }
 
-    /// Drops the waiting jobs of `session`.
+    /// Drops the waiting jobs of `session` and cancels its running one.
     pub fn cancel_session(&self, session: &str) {
         let (lock, _) = &*self.shared;
-        lock.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .jobs
-            .retain(|(_, _, job)| job.session() != session);
+        let mut pending = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        pending.jobs.retain(|(_, _, job)| {
+            let keep = job.session() != session;
+            if !keep {
+                job.cancel();
+            }
+            keep
+        });
+        if let Some(running) = &pending.running
+            && running.session() == session
+        {
+            running.cancel();
+        }
     }
 
     /// How many jobs wait.
@@ -130,6 +207,10 @@ impl Drop for JobQueue {
             let mut pending = lock.lock().unwrap_or_else(PoisonError::into_inner);
             pending.closed = true;
             pending.jobs.clear();
+            // A transcription stops at once: closing never waits for it.
+            if let Some(running) = &pending.running {
+                running.cancel();
+            }
         }
         wake.notify_all();
         if let Some(thread) = self.thread.take()
@@ -141,8 +222,9 @@ impl Drop for JobQueue {
 }
 
 /// Waits for the next job: the newest current one, else the oldest
-/// background one; `None` once the queue is closed.
-fn next_job(shared: &Shared) -> Option<Job> {
+/// background one; `None` once the queue is closed. A speech model idle
+/// for [`crate::speech::engine::IDLE_LIMIT`] is freed while waiting.
+fn next_job(shared: &Shared, engine: &mut Engine) -> Option<Job> {
     let (lock, wake) = &**shared;
     let mut pending = lock.lock().unwrap_or_else(PoisonError::into_inner);
     loop {
@@ -159,13 +241,29 @@ fn next_job(shared: &Shared) -> Option<Job> {
             })
             .map(|(index, _)| index);
         if let Some(index) = best {
-            return Some(pending.jobs.remove(index).2);
+            let job = pending.jobs.remove(index).2;
+            pending.running = Some(job.clone());
+            return Some(job);
         }
-        pending = wake.wait(pending).unwrap_or_else(PoisonError::into_inner);
+        if engine.is_loaded() {
+            pending = wake
+                .wait_timeout(pending, std::time::Duration::from_secs(30))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+            engine.free_if_idle(crate::speech::engine::IDLE_LIMIT);
+        } else {
+            pending = wake.wait(pending).unwrap_or_else(PoisonError::into_inner);
+        }
     }
 }
 
-fn run(job: Job) -> JobResult {
+/// The running job is done.
+fn finished(shared: &Shared) {
+    let (lock, _) = &**shared;
+    lock.lock().unwrap_or_else(PoisonError::into_inner).running = None;
+}
+
+fn run(job: Job, engine: &mut Engine) -> JobResult {
     match job {
         Job::Analyze {
             session,
@@ -176,6 +274,37 @@ fn run(job: Job) -> JobResult {
             file,
             result: analyze_wav(&path).map_err(|err| err.to_string()),
         },
+        Job::Transcribe {
+            session,
+            session_dir,
+            take,
+            models,
+            model,
+            control,
+        } => {
+            let result = match crate::speech::models::choose(&models, model.as_deref()) {
+                Ok(None) => Transcription::NoModel,
+                Err(err) => Transcription::Failed(format!("{}: {err}", models.display())),
+                Ok(Some(model)) => match crate::store::transcripts::transcribe_take(
+                    &session_dir,
+                    &take,
+                    engine,
+                    &model.path,
+                    &control,
+                ) {
+                    Ok((transcript, _)) => Transcription::Done(Box::new(transcript)),
+                    Err(crate::store::transcripts::TranscribeError::Speech(
+                        crate::speech::SpeechError::Cancelled,
+                    )) => Transcription::Cancelled,
+                    Err(err) => Transcription::Failed(err.to_string()),
+                },
+            };
+            JobResult::Transcribed {
+                session,
+                file: take.file.clone(),
+                result,
+            }
+        }
     }
 }
 
@@ -196,7 +325,7 @@ mod tests {
 
     fn file_of(result: &JobResult) -> String {
         match result {
-            JobResult::Analyzed { file, .. } => file.clone(),
+            JobResult::Analyzed { file, .. } | JobResult::Transcribed { file, .. } => file.clone(),
         }
     }
 

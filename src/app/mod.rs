@@ -34,8 +34,8 @@ pub use history_view::HistoryView;
 use state::warning_message;
 pub use state::{
     ActiveSession, AppState, ExportPanel, ExportProgress, HomeChoices, MIC_TEST_SECONDS, Message,
-    MessageLevel, MicTest, MicrophoneState, PendingTake, Screen, WaveformSlot, mic_test_path,
-    star_with,
+    MessageLevel, MicTest, MicrophoneState, PendingTake, Screen, TranscriptSlot, WaveformSlot,
+    mic_test_path, star_with,
 };
 
 /// The app: its state, which the screens read and edit, and its services,
@@ -103,6 +103,8 @@ impl RehearseApp {
             messages,
             store_ready: false,
             analysing: HashSet::new(),
+            transcripts: HashMap::new(),
+            no_speech_model: false,
             start_when_open: false,
             pending_plan: None,
         };

@@ -225,6 +225,10 @@ pub struct AppState {
     pub store_ready: bool,
     /// Takes being analysed: (session id, file).
     pub analysing: HashSet<(String, String)>,
+    /// Transcripts of takes, by (session id, file).
+    pub transcripts: HashMap<(String, String), TranscriptSlot>,
+    /// A transcription found no speech model installed.
+    pub no_speech_model: bool,
     /// A session is to be created as soon as the microphone is open.
     pub(super) start_when_open: bool,
     /// The plan of the session being created.
@@ -331,9 +335,26 @@ impl AppState {
                 .is_none_or(|e| e.running.is_none() && !e.choosing)
             && !matches!(self.microphone, MicrophoneState::Opening)
             && self.analysing.is_empty()
+            && !self
+                .transcripts
+                .values()
+                .any(|t| matches!(t, TranscriptSlot::Transcribing(_) | TranscriptSlot::Loading))
             && self.pending_plan.is_none()
             && self.mic_test != MicTest::Waiting
     }
+}
+
+/// A take's transcript, as the window knows it.
+#[derive(Clone, Debug)]
+pub enum TranscriptSlot {
+    /// Being made; the control says how far it is.
+    Transcribing(crate::speech::Control),
+    /// Being read from its file.
+    Loading,
+    /// Ready to show.
+    Ready(Arc<crate::speech::Transcript>),
+    /// It could not be made or read; why.
+    Failed(String),
 }
 
 pub(super) fn warning_message(text: String) -> Message {

@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use super::batch::coalesce;
-use super::jobs::{Job, JobQueue, JobResult, Priority};
+use super::jobs::{Job, JobQueue, JobResult, Priority, Transcription};
 use super::{ExportProgress, WaveformSlot};
 use crate::analysis::SpeechMetrics;
 use crate::audio::waveform::Waveform;
@@ -20,6 +20,8 @@ use crate::audio::{self, DeviceInfo, Microphone, TakeFormat};
 use crate::interview::Plan;
 use crate::model::{PracticeRecord, QuestionId};
 use crate::paths::DataDir;
+use crate::speech::{Control, Transcript};
+use crate::store::Take;
 use crate::store::export::{ExportError, ExportRequest, ExportSummary, export};
 use crate::store::history::practice_records;
 use crate::store::settings::Settings;
@@ -68,6 +70,26 @@ pub enum WorkerRequest {
         /// How soon.
         priority: Priority,
     },
+    /// Transcribe a take (on the job queue) and write its transcript.
+    TranscribeTake {
+        /// The session's id.
+        session: String,
+        /// The take.
+        take: Box<Take>,
+        /// The chosen model (`None`: the best installed).
+        model: Option<String>,
+        /// Progress and cancellation, shared with the window.
+        control: Control,
+        /// How soon.
+        priority: Priority,
+    },
+    /// Read a take's transcript file.
+    LoadTranscript {
+        /// The session's id.
+        session: String,
+        /// The take.
+        take: Box<Take>,
+    },
     /// Export sessions.
     Export {
         /// What and where.
@@ -106,6 +128,24 @@ pub enum WorkerEvent {
         file: String,
         /// The metrics, or the error naming the file.
         result: Result<SpeechMetrics, String>,
+    },
+    /// A take was transcribed, or why not.
+    TakeTranscribed {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// How it ended.
+        result: Transcription,
+    },
+    /// A take's transcript file was read, or why it cannot be.
+    TranscriptLoaded {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// The transcript, or the error naming the file.
+        result: Result<Arc<Transcript>, String>,
     },
     /// A take's waveform, or why it cannot be read.
     Waveform(PathBuf, WaveformSlot),
@@ -167,6 +207,15 @@ impl Worker {
                         file,
                         result,
                     } => results.send(WorkerEvent::TakeAnalyzed {
+                        session,
+                        file,
+                        result,
+                    }),
+                    JobResult::Transcribed {
+                        session,
+                        file,
+                        result,
+                    } => results.send(WorkerEvent::TakeTranscribed {
                         session,
                         file,
                         result,
@@ -266,6 +315,58 @@ struct Context<'a> {
     outbox: &'a Outbox,
 }
 
+/// The transcript requests: queue a transcription, read a transcript.
+fn handle_transcript(request: WorkerRequest, context: &Context<'_>) {
+    let Context {
+        store,
+        jobs,
+        data_dir,
+        outbox,
+    } = *context;
+    match request {
+        WorkerRequest::TranscribeTake {
+            session,
+            take,
+            model,
+            control,
+            priority,
+        } => match (jobs, store) {
+            (Some(jobs), Some(store)) => jobs.push(
+                Job::Transcribe {
+                    session_dir: store.session_dir(&session),
+                    session,
+                    take,
+                    models: data_dir.models(),
+                    model,
+                    control,
+                },
+                priority,
+            ),
+            _ => outbox.send(WorkerEvent::TakeTranscribed {
+                session,
+                file: take.file.clone(),
+                result: Transcription::Failed("the transcription could not start".to_owned()),
+            }),
+        },
+        WorkerRequest::LoadTranscript { session, take } => match store {
+            Some(store) => {
+                let result = crate::store::transcripts::read(&store.session_dir(&session), &take)
+                    .map(Arc::new)
+                    .map_err(|err| err.to_string());
+                outbox.send(WorkerEvent::TranscriptLoaded {
+                    session,
+                    file: take.file.clone(),
+                    result,
+                });
+            }
+            None => outbox.send(WorkerEvent::Failed(
+                "the data folder could not be opened".to_owned(),
+            )),
+        },
+        _ => {}
+    }
+}
+
 fn handle(request: WorkerRequest, context: &Context<'_>) {
     let Context {
         store,
@@ -356,6 +457,9 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
                 result: Err("the speech analysis could not start".to_owned()),
             }),
         },
+        request @ (WorkerRequest::TranscribeTake { .. } | WorkerRequest::LoadTranscript { .. }) => {
+            handle_transcript(request, context);
+        }
         WorkerRequest::Export { request, progress } => match store {
             Some(store) => start_export(Arc::clone(store), *request, progress, outbox.clone()),
             None => outbox.send(WorkerEvent::ExportFinished(Err(

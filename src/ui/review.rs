@@ -8,7 +8,7 @@ use std::time::Duration;
 use eframe::egui;
 
 use super::{clock, waveform::waveform};
-use crate::app::{AppState, Command, Screen, TakeEdit, WaveformSlot, star_with};
+use crate::app::{AppState, Command, Screen, TakeEdit, TranscriptSlot, WaveformSlot, star_with};
 use crate::model::{QuestionKind, Rating};
 use crate::store::Session;
 use crate::store::history::local_time;
@@ -26,6 +26,10 @@ pub(super) struct CardMedia {
     pub playing: bool,
     /// Its speech is being measured.
     pub analysing: bool,
+    /// Its transcript, as far as the window knows it.
+    pub transcript: Option<TranscriptSlot>,
+    /// No speech recognition model is installed.
+    pub no_speech_model: bool,
 }
 
 impl CardMedia {
@@ -49,11 +53,20 @@ impl CardMedia {
             Err(reason) => (None, WaveformSlot::Damaged(reason)),
         };
         let status = path.as_deref().and_then(|path| app.playback_of(path));
-        let analysing = app
-            .analysing
-            .contains(&(session.id.clone(), session.takes[index].file.clone()));
+        let take = &session.takes[index];
+        let key = (session.id.clone(), take.file.clone());
+        let analysing = app.analysing.contains(&key);
+        let transcript = app.transcripts.get(&key).cloned();
+        if transcript.is_none() && take.transcript.is_some() {
+            commands.push(Command::LoadTranscript {
+                session: key.0.clone(),
+                file: key.1.clone(),
+            });
+        }
         Self {
             analysing,
+            transcript,
+            no_speech_model: app.no_speech_model,
             waveform,
             position: status.map_or(Duration::ZERO, |s| s.position),
             playing: status.is_some_and(|s| s.playing),
@@ -200,6 +213,7 @@ pub(super) fn take_card(
                 }
             });
             speech(ui, session, index, media, commands);
+            said(ui, session, index, media, commands);
             star_checklist(ui, session, index, commands);
             ui.horizontal(|ui| {
                 let label = ui.label("Notes:");
@@ -266,6 +280,73 @@ fn speech(
                     session: session.id.clone(),
                     file: take.file.clone(),
                     path: path.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// What was said in the take: the transcript as flowing text, its progress
+/// while it is made, why there is none, or a button to make it.
+fn said(
+    ui: &mut egui::Ui,
+    session: &Session,
+    index: usize,
+    media: &CardMedia,
+    commands: &mut Vec<Command>,
+) {
+    let take = &session.takes[index];
+    match &media.transcript {
+        Some(TranscriptSlot::Transcribing(control)) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.weak(format!("transcribing… {} %", control.percent()));
+            });
+            ui.ctx().request_repaint_after(Duration::from_millis(250));
+        }
+        Some(TranscriptSlot::Loading) => {
+            ui.weak("Reading the transcript…");
+        }
+        Some(TranscriptSlot::Ready(transcript)) => {
+            let text = transcript.text();
+            if text.is_empty() {
+                ui.weak("No words were recognised.");
+            } else {
+                let label = ui.label(egui::RichText::new(format!("“{text}”")).italics());
+                label.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::Role::Label,
+                        true,
+                        format!("Transcript of take {}: {text}", take.take),
+                    )
+                });
+            }
+        }
+        Some(TranscriptSlot::Failed(reason)) => {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("No transcript: {reason}"),
+            );
+        }
+        None if media.path.is_none() => {}
+        None if media.no_speech_model => {
+            ui.weak(
+                "No transcript: no speech recognition model is installed \
+                 (`rehearse models download base.en` installs the recommended one).",
+            );
+        }
+        None => {
+            let button = ui.small_button("Transcribe");
+            let name = format!(
+                "Transcribe take {} of question {}",
+                take.take,
+                take.question_index + 1
+            );
+            button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+            if button.clicked() {
+                commands.push(Command::Transcribe {
+                    session: session.id.clone(),
+                    file: take.file.clone(),
                 });
             }
         }
