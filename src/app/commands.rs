@@ -7,12 +7,14 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
+use super::models::{DownloadShared, ModelRequest};
 use super::state::apply_edit;
 use super::worker::WorkerRequest;
 use super::{MicTest, MicrophoneState, PendingTake, RehearseApp, Screen};
 use crate::interview::{Action, Interview, Phase, build_plan};
 use crate::model::Rating;
 use crate::store::{StarChecklist, take_path};
+use std::sync::Arc;
 
 /// A change to one take, saved as soon as it is made.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,20 +75,8 @@ pub enum Command {
         /// The take's full path.
         path: PathBuf,
     },
-    /// Transcribe a take now (the user asked).
-    Transcribe {
-        /// The session's id.
-        session: String,
-        /// The take's file, relative to the session folder.
-        file: String,
-    },
-    /// Read a take's transcript file, once.
-    LoadTranscript {
-        /// The session's id.
-        session: String,
-        /// The take's file, relative to the session folder.
-        file: String,
-    },
+    /// Transcripts and speech models.
+    Speech(SpeechCommand),
     /// Play a take from where it is (loading it first if needed).
     Play(PathBuf),
     /// Pause playback.
@@ -123,6 +113,42 @@ pub enum Command {
     SettingsChanged,
     /// Forget a message (its index in the list).
     DismissMessage(usize),
+}
+
+/// The commands about transcripts and speech models.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SpeechCommand {
+    /// Transcribe a take now (the user asked).
+    Transcribe {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+    },
+    /// Read a take's transcript file, once.
+    LoadTranscript {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+    },
+    /// Read the models folder again.
+    RefreshModels,
+    /// Download the published model of this name.
+    DownloadModel(String),
+    /// Stop the download (what arrived is kept).
+    CancelDownload,
+    /// Choose a model file with the system's dialog and import it.
+    ImportModel,
+    /// Remove the installed model of this name.
+    RemoveModel(String),
+    /// Transcribe every older take without a transcript.
+    TranscribeOlder,
+    /// Stop transcribing older takes.
+    CancelOlder,
+    /// The user answered the review's offer to set up speech recognition:
+    /// `true` opens the settings.
+    AnswerSpeechOffer(bool),
 }
 
 impl RehearseApp {
@@ -174,10 +200,7 @@ impl RehearseApp {
                 file,
                 path,
             } => self.analyze(&session, &file, path),
-            Command::Transcribe { session, file } => {
-                self.transcribe(&session, &file, super::jobs::Priority::Current, true);
-            }
-            Command::LoadTranscript { session, file } => self.load_transcript(&session, &file),
+            Command::Speech(speech) => self.apply_speech(speech),
             Command::Play(path) => self.play(path),
             Command::Pause => self.services.player.pause(),
             Command::Seek(path, to) => self.seek(path, to),
@@ -316,6 +339,57 @@ impl RehearseApp {
             }
             Err(err) => self.state.say(format!("Cannot start: {err}")),
         }
+    }
+
+    /// The speech recognition commands: transcripts and models.
+    fn apply_speech(&mut self, command: SpeechCommand) {
+        match command {
+            SpeechCommand::Transcribe { session, file } => {
+                self.transcribe(&session, &file, super::jobs::Priority::Current, true);
+            }
+            SpeechCommand::LoadTranscript { session, file } => {
+                self.load_transcript(&session, &file);
+            }
+            SpeechCommand::RefreshModels => self.models(ModelRequest::List),
+            SpeechCommand::DownloadModel(name) if self.state.speech.download.is_none() => {
+                let shared = Arc::new(DownloadShared::default());
+                self.state.speech.download = Some((name.clone(), Arc::clone(&shared)));
+                self.models(ModelRequest::Download { name, shared });
+            }
+            SpeechCommand::CancelDownload => {
+                if let Some((_, shared)) = &self.state.speech.download {
+                    shared
+                        .cancel
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            SpeechCommand::ImportModel => {
+                self.state.speech.busy = true;
+                self.models(ModelRequest::Import);
+            }
+            SpeechCommand::RemoveModel(name) => {
+                self.state.speech.busy = true;
+                self.models(ModelRequest::Remove(name));
+            }
+            SpeechCommand::TranscribeOlder => {
+                self.state.no_speech_model = false;
+                self.transcribe_older();
+            }
+            SpeechCommand::CancelOlder => self.cancel_older(),
+            SpeechCommand::AnswerSpeechOffer(accepted) => {
+                self.state.settings.speech.setup_offered = true;
+                self.save_settings();
+                if accepted {
+                    self.state.screen = Screen::Settings;
+                    self.models(ModelRequest::List);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn models(&self, request: ModelRequest) {
+        self.services.worker.send(WorkerRequest::Models(request));
     }
 
     fn save_settings(&mut self) {

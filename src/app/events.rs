@@ -105,22 +105,10 @@ impl RehearseApp {
                     self.transcribe(&session, &file, jobs::Priority::Current, false);
                 }
             }
-            WorkerEvent::TakeTranscribed {
-                session,
-                file,
-                result,
-            } => self.take_transcribed(session, file, result),
-            WorkerEvent::TranscriptLoaded {
-                session,
-                file,
-                result,
-            } => {
-                let slot = match result {
-                    Ok(transcript) => TranscriptSlot::Ready(transcript),
-                    Err(message) => TranscriptSlot::Failed(message),
-                };
-                self.state.transcripts.insert((session, file), slot);
-            }
+            speech @ (WorkerEvent::TakeTranscribed { .. }
+            | WorkerEvent::Models(_)
+            | WorkerEvent::ModelChanged(_)
+            | WorkerEvent::TranscriptLoaded { .. }) => self.on_speech_event(speech),
             WorkerEvent::Waveform(path, slot) => {
                 self.state.waveforms.insert(path, slot);
             }
@@ -154,6 +142,10 @@ impl RehearseApp {
     /// The store is open: read-only or not, and what it recovered.
     fn store_opened(&mut self, read_only: Option<String>, recovered: Vec<String>) {
         self.state.store_ready = true;
+        // Which speech models are installed (the review and settings show it).
+        self.services
+            .worker
+            .send(WorkerRequest::Models(super::models::ModelRequest::List));
         self.state.read_only = read_only.is_some();
         if let Some(reason) = read_only {
             let mut reason = reason;
@@ -358,6 +350,49 @@ impl RehearseApp {
         }
     }
 
+    /// Transcripts and models reported by the worker.
+    fn on_speech_event(&mut self, event: WorkerEvent) {
+        match event {
+            WorkerEvent::TakeTranscribed {
+                session,
+                file,
+                result,
+            } => self.take_transcribed(session, file, result),
+            WorkerEvent::Models(result) => match result {
+                Ok(installed) => {
+                    self.state.no_speech_model = installed.is_empty();
+                    self.state.speech.installed = Some(installed);
+                }
+                Err(message) => self.state.say(message),
+            },
+            WorkerEvent::ModelChanged(result) => {
+                self.state.speech.busy = false;
+                self.state.speech.download = None;
+                match result {
+                    Ok(text) if text.is_empty() => {}
+                    Ok(text) => self.state.messages.push(Message {
+                        text,
+                        level: MessageLevel::Info,
+                        open: None,
+                    }),
+                    Err(text) => self.state.say(text),
+                }
+            }
+            WorkerEvent::TranscriptLoaded {
+                session,
+                file,
+                result,
+            } => {
+                let slot = match result {
+                    Ok(transcript) => TranscriptSlot::Ready(transcript),
+                    Err(message) => TranscriptSlot::Failed(message),
+                };
+                self.state.transcripts.insert((session, file), slot);
+            }
+            _ => {}
+        }
+    }
+
     /// Transcribes a take in the background, unless it is being
     /// transcribed already or (unless `again`) has a transcript.
     pub(crate) fn transcribe(
@@ -410,16 +445,49 @@ impl RehearseApp {
     }
 
     /// A copy of take `file` of session `session`, from whichever copy of
-    /// the session the window holds.
+    /// the session the window holds (the interview, the review, the
+    /// history).
     fn find_take(&self, session: &str, file: &str) -> Option<crate::store::Take> {
         let active = self.state.active.as_ref().map(|a| &a.session);
         let review = self.state.review.as_ref();
         active
             .into_iter()
             .chain(review)
+            .chain(self.state.history.session(session))
             .filter(|s| s.id == session)
             .find_map(|s| s.takes.iter().find(|t| t.file == file))
             .cloned()
+    }
+
+    /// Queues every take of the history that has no transcript, oldest
+    /// session last, behind the user's current work.
+    pub(crate) fn transcribe_older(&mut self) {
+        let keys: Vec<(String, String)> = self
+            .state
+            .history
+            .sessions()
+            .iter()
+            .flat_map(|session| {
+                session
+                    .takes
+                    .iter()
+                    .filter(|take| take.transcript.is_none() && take.file_problem().is_none())
+                    .map(|take| (session.id.clone(), take.file.clone()))
+            })
+            .collect();
+        for (session, file) in &keys {
+            self.transcribe(session, file, jobs::Priority::Background, false);
+        }
+        self.state.speech.older = keys;
+    }
+
+    /// Stops "Transcribe all older takes": what is done stays done.
+    pub(crate) fn cancel_older(&mut self) {
+        for key in std::mem::take(&mut self.state.speech.older) {
+            if let Some(TranscriptSlot::Transcribing(control)) = self.state.transcripts.get(&key) {
+                control.cancel();
+            }
+        }
     }
 
     fn take_transcribed(&mut self, session: String, file: String, result: jobs::Transcription) {

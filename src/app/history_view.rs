@@ -92,6 +92,11 @@ impl HistoryView {
             .collect();
     }
 
+    /// Every loaded session, newest first.
+    pub fn sessions(&self) -> &[Session] {
+        self.listing.as_ref().map_or(&[], |l| l.sessions.as_slice())
+    }
+
     /// The loaded session `id`.
     pub fn session(&self, id: &str) -> Option<&Session> {
         self.listing

@@ -14,6 +14,7 @@ mod events;
 mod export_panel;
 mod history_view;
 pub mod jobs;
+pub mod models;
 mod state;
 pub mod worker;
 
@@ -29,13 +30,13 @@ use crate::questions::QuestionBank;
 use crate::store::settings::Settings;
 use worker::{Worker, WorkerRequest};
 
-pub use commands::{Command, TakeEdit};
+pub use commands::{Command, SpeechCommand, TakeEdit};
 pub use history_view::HistoryView;
 use state::warning_message;
 pub use state::{
     ActiveSession, AppState, ExportPanel, ExportProgress, HomeChoices, MIC_TEST_SECONDS, Message,
-    MessageLevel, MicTest, MicrophoneState, PendingTake, Screen, TranscriptSlot, WaveformSlot,
-    mic_test_path, star_with,
+    MessageLevel, MicTest, MicrophoneState, PendingTake, Screen, SpeechPanel, TranscriptSlot,
+    WaveformSlot, mic_test_path, star_with,
 };
 
 /// The app: its state, which the screens read and edit, and its services,
@@ -105,6 +106,7 @@ impl RehearseApp {
             analysing: HashSet::new(),
             transcripts: HashMap::new(),
             no_speech_model: false,
+            speech: SpeechPanel::default(),
             start_when_open: false,
             pending_plan: None,
         };

@@ -229,6 +229,8 @@ pub struct AppState {
     pub transcripts: HashMap<(String, String), TranscriptSlot>,
     /// A transcription found no speech model installed.
     pub no_speech_model: bool,
+    /// The "Speech recognition" settings: models and their downloads.
+    pub speech: SpeechPanel,
     /// A session is to be created as soon as the microphone is open.
     pub(super) start_when_open: bool,
     /// The plan of the session being created.
@@ -341,6 +343,27 @@ impl AppState {
                 .any(|t| matches!(t, TranscriptSlot::Transcribing(_) | TranscriptSlot::Loading))
             && self.pending_plan.is_none()
             && self.mic_test != MicTest::Waiting
+    }
+}
+
+/// The models part of the settings.
+#[derive(Debug, Default)]
+pub struct SpeechPanel {
+    /// The installed models; `None` until the folder has been read.
+    pub installed: Option<Vec<crate::speech::models::InstalledModel>>,
+    /// The download running, if any: the model's name and its progress.
+    pub download: Option<(String, Arc<super::models::DownloadShared>)>,
+    /// An import or a removal is under way.
+    pub busy: bool,
+    /// The takes of the running "Transcribe all older takes", by
+    /// (session id, file).
+    pub older: Vec<(String, String)>,
+}
+
+impl SpeechPanel {
+    /// Whether any model is installed (as far as known).
+    pub fn has_model(&self) -> bool {
+        self.installed.as_ref().is_some_and(|m| !m.is_empty())
     }
 }
 

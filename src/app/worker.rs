@@ -83,6 +83,8 @@ pub enum WorkerRequest {
         /// How soon.
         priority: Priority,
     },
+    /// List, download, import or remove speech recognition models.
+    Models(super::models::ModelRequest),
     /// Read a take's transcript file.
     LoadTranscript {
         /// The session's id.
@@ -147,6 +149,11 @@ pub enum WorkerEvent {
         /// The transcript, or the error naming the file.
         result: Result<Arc<Transcript>, String>,
     },
+    /// The installed speech recognition models, or why they cannot be read.
+    Models(Result<Vec<crate::speech::models::InstalledModel>, String>),
+    /// A model download, import or removal ended: what to tell the user
+    /// (empty when there is nothing to say), or the error.
+    ModelChanged(Result<String, String>),
     /// A take's waveform, or why it cannot be read.
     Waveform(PathBuf, WaveformSlot),
     /// A session was deleted.
@@ -162,13 +169,18 @@ pub enum WorkerEvent {
 /// Sends events to the window and wakes it; shared with the threads the
 /// worker starts.
 #[derive(Clone)]
-struct Outbox {
+pub(super) struct Outbox {
     events: Sender<WorkerEvent>,
     wake: Arc<dyn Fn() + Send + Sync>,
 }
 
 impl Outbox {
-    fn send(&self, event: WorkerEvent) {
+    /// Wakes the window without an event (it reads shared progress).
+    pub(super) fn wake(&self) {
+        (self.wake)();
+    }
+
+    pub(super) fn send(&self, event: WorkerEvent) {
         if let Err(mpsc::SendError(event)) = self.events.send(event) {
             // The window has closed; what it would have shown is logged.
             if let WorkerEvent::Failed(message) = event {
@@ -460,6 +472,7 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
         request @ (WorkerRequest::TranscribeTake { .. } | WorkerRequest::LoadTranscript { .. }) => {
             handle_transcript(request, context);
         }
+        WorkerRequest::Models(request) => super::models::handle(request, data_dir, outbox),
         WorkerRequest::Export { request, progress } => match store {
             Some(store) => start_export(Arc::clone(store), *request, progress, outbox.clone()),
             None => outbox.send(WorkerEvent::ExportFinished(Err(

@@ -162,7 +162,7 @@ fn fetch(folder: &Path, name: &str) -> anyhow::Result<ExitCode> {
             return;
         }
         last_line = Instant::now();
-        let line = progress_line(&progress);
+        let line = progress.describe();
         if terminal {
             eprint!("\r{line}\u{1b}[K");
         } else {
@@ -184,22 +184,6 @@ fn fetch(folder: &Path, name: &str) -> anyhow::Result<ExitCode> {
         }
         Err(err) => Err(err).with_context(|| format!("cannot download {name}")),
     }
-}
-
-/// `12.3 of 148.0 MB, 4.1 MB/s, 31 s left`.
-pub fn progress_line(progress: &Progress) -> String {
-    let mut line = format!(
-        "{:.1} of {:.1} MB",
-        progress.received as f64 / 1e6,
-        progress.total as f64 / 1e6
-    );
-    if progress.bytes_per_second > 0.0 {
-        line.push_str(&format!(", {:.1} MB/s", progress.bytes_per_second / 1e6));
-    }
-    if let Some(left) = progress.seconds_left() {
-        line.push_str(&format!(", {:.0} s left", left.ceil()));
-    }
-    line
 }
 
 /// The model named on the command line: an installed model's name, a

@@ -50,6 +50,22 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// `12.3 of 148.0 MB, 4.1 MB/s, 31 s left` (speed and time when known).
+    pub fn describe(&self) -> String {
+        let mut line = format!(
+            "{:.1} of {:.1} MB",
+            self.received as f64 / 1e6,
+            self.total as f64 / 1e6
+        );
+        if self.bytes_per_second > 0.0 {
+            line.push_str(&format!(", {:.1} MB/s", self.bytes_per_second / 1e6));
+        }
+        if let Some(left) = self.seconds_left() {
+            line.push_str(&format!(", {:.0} s left", left.ceil()));
+        }
+        line
+    }
+
     /// Seconds left at the recent speed, when known.
     pub fn seconds_left(&self) -> Option<f64> {
         (self.bytes_per_second > 0.0)
@@ -501,6 +517,7 @@ mod tests {
             bytes_per_second: 10.0,
         };
         assert_eq!(progress.seconds_left(), Some(10.0));
+        assert_eq!(progress.describe(), "0.0 of 0.0 MB, 0.0 MB/s, 10 s left");
         assert_eq!(
             Progress {
                 bytes_per_second: 0.0,

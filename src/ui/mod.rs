@@ -7,6 +7,7 @@ mod home;
 mod interview;
 mod review;
 mod settings;
+mod speech_settings;
 mod waveform;
 
 use eframe::egui;
@@ -82,7 +83,11 @@ pub fn draw(ui: &mut egui::Ui, app: &mut AppState) -> Vec<Command> {
         Screen::Review => review::draw(ui, app, &mut commands),
         Screen::History => history::draw(ui, app, &mut commands),
         Screen::Progress => history::draw_progress(ui, app, &mut commands),
-        Screen::Settings => settings::draw(ui, app, &mut commands),
+        Screen::Settings => {
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| settings::draw(ui, app, &mut commands));
+        }
     });
     export::draw(ui, app, &mut commands);
     commands

@@ -8,7 +8,9 @@ use std::time::Duration;
 use eframe::egui;
 
 use super::{clock, waveform::waveform};
-use crate::app::{AppState, Command, Screen, TakeEdit, TranscriptSlot, WaveformSlot, star_with};
+use crate::app::{
+    AppState, Command, Screen, SpeechCommand, TakeEdit, TranscriptSlot, WaveformSlot, star_with,
+};
 use crate::model::{QuestionKind, Rating};
 use crate::store::Session;
 use crate::store::history::local_time;
@@ -58,10 +60,10 @@ impl CardMedia {
         let analysing = app.analysing.contains(&key);
         let transcript = app.transcripts.get(&key).cloned();
         if transcript.is_none() && take.transcript.is_some() {
-            commands.push(Command::LoadTranscript {
+            commands.push(Command::Speech(SpeechCommand::LoadTranscript {
                 session: key.0.clone(),
                 file: key.1.clone(),
-            });
+            }));
         }
         Self {
             analysing,
@@ -83,6 +85,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     let media: Vec<CardMedia> = (0..session.takes.len())
         .map(|index| CardMedia::of(app, &session, index, commands))
         .collect();
+    speech_offer(ui, app, commands);
     ui.horizontal(|ui| {
         ui.heading(format!("Session of {}", local_time(session.started_at)));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -286,6 +289,28 @@ fn speech(
     }
 }
 
+/// Once, when no speech model is installed: what transcripts would give,
+/// and a way to set them up (or to never be asked again).
+fn speech_offer(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
+    if !app.no_speech_model || app.settings.speech.setup_offered || !app.settings.speech.enabled {
+        return;
+    }
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(
+            "See what you said: Rehearse can transcribe your takes on this computer \
+             once a speech model is installed (75 to 150 MB, downloaded once).",
+        );
+        ui.horizontal(|ui| {
+            if ui.button("Set up speech recognition").clicked() {
+                commands.push(Command::Speech(SpeechCommand::AnswerSpeechOffer(true)));
+            }
+            if ui.button("Not now").clicked() {
+                commands.push(Command::Speech(SpeechCommand::AnswerSpeechOffer(false)));
+            }
+        });
+    });
+}
+
 /// What was said in the take: the transcript as flowing text, its progress
 /// while it is made, why there is none, or a button to make it.
 fn said(
@@ -328,13 +353,8 @@ fn said(
                 format!("No transcript: {reason}"),
             );
         }
-        None if media.path.is_none() => {}
-        None if media.no_speech_model => {
-            ui.weak(
-                "No transcript: no speech recognition model is installed \
-                 (`rehearse models download base.en` installs the recommended one).",
-            );
-        }
+        // Without a model the review offers the set-up once, at the top.
+        None if media.path.is_none() || media.no_speech_model => {}
         None => {
             let button = ui.small_button("Transcribe");
             let name = format!(
@@ -344,10 +364,10 @@ fn said(
             );
             button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
             if button.clicked() {
-                commands.push(Command::Transcribe {
+                commands.push(Command::Speech(SpeechCommand::Transcribe {
                     session: session.id.clone(),
                     file: take.file.clone(),
-                });
+                }));
             }
         }
     }

@@ -1,5 +1,6 @@
 //! The settings screen: the data folder, the log, default timings, warning
-//! time, recording format and theme. Every change is saved at once.
+//! time, recording format, speech recognition and theme. Every change is
+//! saved at once.
 
 use eframe::egui;
 
@@ -56,6 +57,9 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
         }
     });
     ui.weak("Applies the next time the microphone opens.");
+    ui.separator();
+
+    changed |= super::speech_settings::draw(ui, app, commands);
     ui.separator();
 
     ui.label(egui::RichText::new("Theme").strong());

@@ -1,0 +1,145 @@
+//! Speech recognition models from the window: listing what is installed,
+//! downloading a published model (only when the user asks), importing a
+//! file through the system's dialog, removing one. Each runs off the
+//! window's thread; downloads and dialogs on threads of their own, so the
+//! worker stays free for saves.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use super::worker::{Outbox, WorkerEvent};
+use crate::paths::DataDir;
+use crate::speech::download::{self, DownloadError};
+use crate::speech::models::{self, InstalledModel};
+
+/// How far a download is; shared by the window and the download thread.
+#[derive(Debug, Default)]
+pub struct DownloadShared {
+    /// Bytes on disk.
+    pub received: AtomicU64,
+    /// Bytes in all.
+    pub total: AtomicU64,
+    /// Recent speed, bytes per second.
+    pub speed: AtomicU64,
+    /// Set to stop (what arrived is kept for a later resume).
+    pub cancel: AtomicBool,
+}
+
+impl DownloadShared {
+    /// The progress as the download module describes it.
+    pub fn progress(&self) -> download::Progress {
+        download::Progress {
+            received: self.received.load(Ordering::Relaxed),
+            total: self.total.load(Ordering::Relaxed),
+            bytes_per_second: self.speed.load(Ordering::Relaxed) as f64,
+        }
+    }
+}
+
+/// What the window asks about models.
+pub enum ModelRequest {
+    /// Read the models folder.
+    List,
+    /// Download the published model of this name.
+    Download {
+        /// Its catalogue name.
+        name: String,
+        /// Progress and cancel.
+        shared: Arc<DownloadShared>,
+    },
+    /// Ask for a file with the system's dialog and import it.
+    Import,
+    /// Remove the installed model of this name.
+    Remove(String),
+}
+
+/// Carries out `request`, reporting through `outbox`.
+pub(super) fn handle(request: ModelRequest, data_dir: &DataDir, outbox: &Outbox) {
+    let folder = data_dir.models();
+    match request {
+        ModelRequest::List => outbox.send(WorkerEvent::Models(list(&folder))),
+        ModelRequest::Remove(name) => {
+            let result = match models::remove(&folder, &name) {
+                Ok(true) => Ok(format!("Removed the {name} model.")),
+                Ok(false) => Err(format!("No model called {name} is installed.")),
+                Err(err) => Err(format!("Cannot remove the {name} model: {err}")),
+            };
+            outbox.send(WorkerEvent::ModelChanged(result));
+            outbox.send(WorkerEvent::Models(list(&folder)));
+        }
+        ModelRequest::Download { name, shared } => {
+            spawn(outbox, "rehearse-download", move |outbox| {
+                let result = fetch(&folder, &name, &shared, &outbox);
+                outbox.send(WorkerEvent::ModelChanged(result));
+                outbox.send(WorkerEvent::Models(list(&folder)));
+            });
+        }
+        ModelRequest::Import => {
+            spawn(outbox, "rehearse-import", move |outbox| {
+                let chosen = rfd::FileDialog::new()
+                    .set_title("Import a speech recognition model (ggml-*.bin)")
+                    .add_filter("whisper.cpp model", &["bin"])
+                    .pick_file();
+                let Some(file) = chosen else {
+                    outbox.send(WorkerEvent::ModelChanged(Ok(String::new())));
+                    return;
+                };
+                let result = models::import(&file, &folder)
+                    .map(|model| format!("Installed the {} model.", model.name))
+                    .map_err(|err| format!("Not imported: {err}"));
+                outbox.send(WorkerEvent::ModelChanged(result));
+                outbox.send(WorkerEvent::Models(list(&folder)));
+            });
+        }
+    }
+}
+
+fn list(folder: &Path) -> Result<Vec<InstalledModel>, String> {
+    models::installed(folder).map_err(|err| format!("{}: {err}", folder.display()))
+}
+
+fn spawn(outbox: &Outbox, name: &str, work: impl FnOnce(Outbox) + Send + 'static) {
+    let thread_outbox = outbox.clone();
+    if let Err(err) = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || work(thread_outbox))
+    {
+        outbox.send(WorkerEvent::ModelChanged(Err(format!(
+            "cannot start a background thread: {err}"
+        ))));
+    }
+}
+
+fn fetch(
+    folder: &Path,
+    name: &str,
+    shared: &DownloadShared,
+    outbox: &Outbox,
+) -> Result<String, String> {
+    let model = models::catalogue_model(name)
+        .ok_or_else(|| format!("There is no published model called {name}."))?;
+    let request = download::Request {
+        url: download::url_for(&model.file_name()),
+        target: folder.join(model.file_name()),
+        size: model.size,
+        sha256: model.sha256.to_owned(),
+        stall_limit: download::STALL_LIMIT,
+    };
+    shared.total.store(model.size, Ordering::Relaxed);
+    log::info!("downloading {name} from {}", request.url);
+    let mut report = |progress: download::Progress| {
+        shared.received.store(progress.received, Ordering::Relaxed);
+        shared
+            .speed
+            .store(progress.bytes_per_second as u64, Ordering::Relaxed);
+        outbox.wake();
+    };
+    match download::download(&request, &mut report, &shared.cancel) {
+        Ok(()) => Ok(format!("Installed the {name} model.")),
+        Err(DownloadError::Cancelled) => Ok(format!(
+            "Download of {name} stopped; what arrived is kept and Download resumes it."
+        )),
+        Err(err) => Err(format!("Cannot download {name}: {err}")),
+    }
+}

@@ -1,0 +1,207 @@
+//! The "Speech recognition" part of the settings: on or off, which model,
+//! the installed models, downloading (only when asked, with progress and
+//! Cancel), importing a file, removing, and transcribing older takes.
+
+use eframe::egui;
+
+use crate::app::{AppState, Command, SpeechCommand, TranscriptSlot};
+use crate::speech::models::{CATALOGUE, CatalogueModel, RECOMMENDED};
+
+/// Returns whether a setting changed (to be saved).
+pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) -> bool {
+    ui.label(egui::RichText::new("Speech recognition").strong());
+    let mut changed = ui
+        .checkbox(
+            &mut app.settings.speech.enabled,
+            "Transcribe each take on this computer (nothing is sent anywhere)",
+        )
+        .changed();
+    let Some(installed) = app.speech.installed.clone() else {
+        ui.weak("Looking for installed models…");
+        return changed;
+    };
+    if installed.is_empty() {
+        ui.weak(format!(
+            "No model is installed. {RECOMMENDED} is recommended; tiny.en suits slow computers."
+        ));
+    } else {
+        changed |= model_choice(ui, app, &installed);
+        for model in &installed {
+            ui.horizontal(|ui| {
+                ui.monospace(&model.name);
+                ui.weak(megabytes(model.bytes));
+                let button = ui.add_enabled(!app.speech.busy, egui::Button::new("Remove"));
+                let name = format!("Remove the {} model", model.name);
+                button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+                if button.clicked() {
+                    commands.push(Command::Speech(SpeechCommand::RemoveModel(
+                        model.name.clone(),
+                    )));
+                }
+            });
+        }
+    }
+    downloads(ui, app, &installed, commands);
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .add_enabled(!app.speech.busy, egui::Button::new("Import model file…"))
+            .clicked()
+        {
+            commands.push(Command::Speech(SpeechCommand::ImportModel));
+        }
+        ui.weak(
+            "For a computer that is offline or behind a proxy: a ggml-*.bin file from whisper.cpp.",
+        );
+    });
+    if !installed.is_empty() {
+        older_takes(ui, app, commands);
+    }
+    changed
+}
+
+fn model_choice(
+    ui: &mut egui::Ui,
+    app: &mut AppState,
+    installed: &[crate::speech::models::InstalledModel],
+) -> bool {
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        let label = ui.label("Model:");
+        let current = app
+            .settings
+            .speech
+            .model
+            .clone()
+            .unwrap_or_else(|| "the best installed".to_owned());
+        egui::ComboBox::from_id_salt("speech-model")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                changed |= ui
+                    .selectable_value(&mut app.settings.speech.model, None, "the best installed")
+                    .changed();
+                for model in installed {
+                    changed |= ui
+                        .selectable_value(
+                            &mut app.settings.speech.model,
+                            Some(model.name.clone()),
+                            &model.name,
+                        )
+                        .changed();
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    changed
+}
+
+/// The published models not installed yet, each with a Download button;
+/// the running download with its progress and Cancel.
+fn downloads(
+    ui: &mut egui::Ui,
+    app: &AppState,
+    installed: &[crate::speech::models::InstalledModel],
+    commands: &mut Vec<Command>,
+) {
+    if let Some((name, shared)) = &app.speech.download {
+        let progress = shared.progress();
+        ui.horizontal(|ui| {
+            ui.label(format!("Downloading {name}:"));
+            let fraction = if progress.total > 0 {
+                progress.received as f32 / progress.total as f32
+            } else {
+                0.0
+            };
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(240.0)
+                    .text(progress.describe()),
+            );
+            if ui.button("Cancel").clicked() {
+                commands.push(Command::Speech(SpeechCommand::CancelDownload));
+            }
+        });
+        return;
+    }
+    let missing: Vec<&CatalogueModel> = CATALOGUE
+        .iter()
+        .filter(|model| installed.iter().all(|m| m.name != model.name))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let row = |ui: &mut egui::Ui, model: &CatalogueModel, commands: &mut Vec<Command>| {
+        ui.horizontal_wrapped(|ui| {
+            let button = ui.button("Download");
+            let name = format!("Download the {} model", model.name);
+            button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+            if button
+                .on_hover_text(crate::speech::download::url_for(&model.file_name()))
+                .clicked()
+            {
+                commands.push(Command::Speech(SpeechCommand::DownloadModel(
+                    model.name.to_owned(),
+                )));
+            }
+            ui.monospace(model.name);
+            ui.weak(format!("{} · {}", megabytes(model.size), model.note));
+        });
+    };
+    let (main, compressed): (Vec<&CatalogueModel>, Vec<&CatalogueModel>) = missing
+        .into_iter()
+        .partition(|model| !model.name.contains('-'));
+    for model in main {
+        row(ui, model, commands);
+    }
+    if !compressed.is_empty() {
+        egui::CollapsingHeader::new("Smaller, compressed models")
+            .id_salt("compressed-models")
+            .show(ui, |ui| {
+                for model in compressed {
+                    row(ui, model, commands);
+                }
+            });
+    }
+    ui.weak(format!(
+        "Models come from {} when you press Download; nothing else uses the network.",
+        crate::speech::download::url_for("").trim_end_matches('/')
+    ));
+}
+
+/// "Transcribe all older takes", or its progress and Cancel.
+fn older_takes(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
+    let running = &app.speech.older;
+    let left = running
+        .iter()
+        .filter(|key| {
+            matches!(
+                app.transcripts.get(*key),
+                Some(TranscriptSlot::Transcribing(_))
+            )
+        })
+        .count();
+    ui.horizontal(|ui| {
+        if left == 0 {
+            if ui.button("Transcribe all older takes").clicked() {
+                commands.push(Command::Speech(SpeechCommand::TranscribeOlder));
+            }
+            if !running.is_empty() {
+                ui.weak(format!("{} takes done.", running.len()));
+            }
+        } else {
+            let done = running.len() - left;
+            ui.add(
+                egui::ProgressBar::new(done as f32 / running.len() as f32)
+                    .desired_width(240.0)
+                    .text(format!("{done} of {} takes transcribed", running.len())),
+            );
+            if ui.button("Cancel").clicked() {
+                commands.push(Command::Speech(SpeechCommand::CancelOlder));
+            }
+        }
+    });
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.0} MB", bytes as f64 / 1e6)
+}
