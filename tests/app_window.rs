@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use rehearse::app::{AppState, Screen};
+use rehearse::app::{AppState, Screen, TranscriptSlot};
 use rehearse::interview::Phase;
 use rehearse::paths::DataDir;
 use rehearse::questions::{PackSources, QuestionBank};
@@ -121,7 +121,18 @@ fn failure_picture(harness: &mut Harness<'_, Window>, what: &str) -> String {
 /// Steps the window (in real time: the countdowns use the clock) until
 /// `done` holds.
 fn step_until(harness: &mut Harness<'_, Window>, what: &str, done: impl Fn(&AppState) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    step_until_within(harness, what, Duration::from_secs(30), done);
+}
+
+/// [`step_until`], waiting at most `limit` (speech recognition is slow on
+/// a busy machine: it runs at low priority on one core).
+fn step_until_within(
+    harness: &mut Harness<'_, Window>,
+    what: &str,
+    limit: Duration,
+    done: impl Fn(&AppState) -> bool,
+) {
+    let deadline = Instant::now() + limit;
     while !done(harness.state()) {
         let messages: Vec<String> = harness
             .state()
@@ -727,4 +738,103 @@ fn the_main_screens_look_as_committed() {
     });
     // The countdown reads 2:00 for the whole first second.
     harness.snapshot("interview");
+}
+
+#[test]
+fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let dir = tempfile::tempdir().unwrap();
+        run_in_child(
+            "older_takes_are_transcribed_from_the_settings_and_shown_in_the_review",
+            "speech",
+            dir.path(),
+            &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
+        );
+        return;
+    };
+    assert_eq!(scenario, "speech");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-model/ggml-tiny.en.bin");
+    assert!(
+        model.is_file(),
+        "{} is missing: run `python3 scripts/make_test_model.py` (make test does)",
+        model.display()
+    );
+    std::fs::create_dir_all(data.join("models")).unwrap();
+    std::fs::copy(&model, data.join("models/ggml-tiny.en.bin")).unwrap();
+    let id = "2026-11-20T091500Z-7f3a";
+    write_fixture_session(&data, id, "2026-11-20T09:15:00Z", 4);
+    // The takes hold speech of known text.
+    let session_dir = data.join("sessions").join(id);
+    let manifest: Session =
+        serde_json::from_str(&std::fs::read_to_string(session_dir.join("session.json")).unwrap())
+            .unwrap();
+    for (take, text) in manifest.takes.iter().zip([
+        "I added an index to the orders table.",
+        "Then I moved the reports to a read replica.",
+    ]) {
+        let status = Command::new("espeak-ng")
+            .arg("-w")
+            .arg(session_dir.join(&take.file))
+            .arg(text)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the installed models", |app| {
+        app.speech.has_model()
+    });
+    click(&mut harness, "Settings");
+    assert!(
+        harness
+            .query_all_by_label_contains("tiny.en")
+            .next()
+            .is_some()
+    );
+    click(&mut harness, "Transcribe all older takes");
+    step_until_within(
+        &mut harness,
+        "the transcripts",
+        Duration::from_secs(180),
+        |app| {
+            app.transcripts.len() == 2
+                && app
+                    .transcripts
+                    .values()
+                    .all(|slot| matches!(slot, TranscriptSlot::Ready(_)))
+        },
+    );
+    // Saved: the manifest carries the summaries, the words are beside.
+    let saved = data.join("sessions").join(id).join("session.json");
+    step_until(&mut harness, "the summaries saved", |_| {
+        std::fs::read_to_string(&saved).is_ok_and(|t| t.matches("\"transcript\"").count() == 2)
+    });
+    click(&mut harness, "History");
+    click(&mut harness, &format!("Open session {id}"));
+    step_until(&mut harness, "the review", |app| {
+        app.screen == Screen::Review
+    });
+    harness.step();
+    // The transcript is text a screen reader reads (its node's value).
+    let mut texts: Vec<String> = harness
+        .root()
+        .children_recursive()
+        .filter_map(|node| node.accesskit_node().value())
+        .filter(|text| text.starts_with('“'))
+        .collect();
+    // A label and its text run carry the same text.
+    texts.dedup();
+    assert!(
+        texts.len() == 2 && texts[1].to_lowercase().contains("replica"),
+        "{texts:?}; the window: {}",
+        failure_picture(&mut harness, "speech-review")
+    );
+    // No offer to set up what is set up.
+    assert!(
+        harness
+            .query_by_label("Set up speech recognition")
+            .is_none()
+    );
 }

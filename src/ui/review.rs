@@ -337,14 +337,7 @@ fn said(
             if text.is_empty() {
                 ui.weak("No words were recognised.");
             } else {
-                let label = ui.label(egui::RichText::new(format!("“{text}”")).italics());
-                label.widget_info(|| {
-                    egui::WidgetInfo::labeled(
-                        egui::Role::Label,
-                        true,
-                        format!("Transcript of take {}: {text}", take.take),
-                    )
-                });
+                ui.label(egui::RichText::new(format!("“{text}”")).italics());
             }
         }
         Some(TranscriptSlot::Failed(reason)) => {
