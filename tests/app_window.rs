@@ -838,3 +838,91 @@ fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
             .is_none()
     );
 }
+
+#[test]
+fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let dir = tempfile::tempdir().unwrap();
+        // A local server in place of the model repository, serving the test
+        // model under the published name: a real tiny.en, but not the
+        // published bytes, so its hash must be refused.
+        let served = dir.path().join("served");
+        std::fs::create_dir_all(&served).unwrap();
+        let model =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-model/ggml-tiny.en.bin");
+        std::fs::copy(&model, served.join("ggml-tiny.en.bin")).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut server = Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+            ])
+            .arg("--directory")
+            .arg(&served)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the local server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let url = format!("http://127.0.0.1:{port}");
+        run_in_child(
+            "a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file",
+            "download",
+            &dir.path().join("data"),
+            &[
+                ("XDG_RUNTIME_DIR", audio.runtime_dir()),
+                ("REHEARSE_MODELS_URL", Path::new(&url)),
+                ("HTTP_PROXY", Path::new("")),
+                ("http_proxy", Path::new("")),
+                ("ALL_PROXY", Path::new("")),
+                ("all_proxy", Path::new("")),
+            ],
+        );
+        let _ = server.kill();
+        let _ = server.wait();
+        return;
+    };
+    assert_eq!(scenario, "download");
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the models folder read", |app| {
+        app.speech.installed.is_some()
+    });
+    click(&mut harness, "Settings");
+    assert!(
+        harness
+            .query_by_label_contains("No model is installed")
+            .is_some()
+    );
+    click(&mut harness, "Download the tiny.en model");
+    assert!(
+        harness.state().speech.download.is_some(),
+        "the download runs"
+    );
+    step_until(&mut harness, "the download to end", |app| {
+        app.speech.download.is_none()
+    });
+    let said = messages(harness.state()).join(" | ");
+    assert!(
+        said.contains("Cannot download tiny.en: the downloaded file is not the published model"),
+        "{said}"
+    );
+    assert!(said.contains("it was removed"), "{said}");
+    let models = data.join("models");
+    let left: Vec<_> = std::fs::read_dir(&models)
+        .map(|entries| entries.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(!harness.state().speech.has_model());
+}
