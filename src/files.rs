@@ -67,6 +67,16 @@ pub fn ensure_regular(path: &Path) -> Result<(), TextFileError> {
     }
 }
 
+/// `:LINE:COLUMN` for a message about a text file, or nothing for a
+/// problem of the whole file (line 0).
+pub fn place(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(":{line}:{column}")
+    }
+}
+
 /// Reads `path` as UTF-8 text, without a leading byte-order mark.
 pub fn read_text(path: &Path) -> Result<String, TextFileError> {
     ensure_regular(path)?;

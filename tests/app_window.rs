@@ -754,12 +754,7 @@ fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
         return;
     };
     assert_eq!(scenario, "speech");
-    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-model/ggml-tiny.en.bin");
-    assert!(
-        model.is_file(),
-        "{} is missing: run `python3 scripts/make_test_model.py` (make test does)",
-        model.display()
-    );
+    let model = common::test_model();
     std::fs::create_dir_all(data.join("models")).unwrap();
     std::fs::copy(&model, data.join("models/ggml-tiny.en.bin")).unwrap();
     let id = "2026-11-20T091500Z-7f3a";
@@ -849,8 +844,7 @@ fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() 
         // published bytes, so its hash must be refused.
         let served = dir.path().join("served");
         std::fs::create_dir_all(&served).unwrap();
-        let model =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-model/ggml-tiny.en.bin");
+        let model = common::test_model();
         std::fs::copy(&model, served.join("ggml-tiny.en.bin")).unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()

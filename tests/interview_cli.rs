@@ -285,13 +285,7 @@ impl Drop for FullDisk {
 
 #[test]
 fn with_a_model_installed_each_take_is_transcribed() {
-    let model =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-model/ggml-tiny.en.bin");
-    assert!(
-        model.is_file(),
-        "{} is missing: run `python3 scripts/make_test_model.py` (make test does)",
-        model.display()
-    );
+    let model = common::test_model();
     let audio = VirtualAudio::start();
     let dir = TempDir::new().unwrap();
     let data = dir.path().join("data");

@@ -9,7 +9,7 @@ mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,15 +18,7 @@ use std::time::Duration;
 use rehearse::speech::download::{self, DownloadError, Request};
 use rehearse::speech::models;
 
-fn test_model() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-model/ggml-tiny.en.bin");
-    assert!(
-        path.is_file(),
-        "{} is missing: run `python3 scripts/make_test_model.py` (make test does)",
-        path.display()
-    );
-    path
-}
+use common::test_model;
 
 /// How the server behaves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

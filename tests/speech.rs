@@ -16,19 +16,7 @@ use rehearse::speech::engine::WordTiming;
 use rehearse::speech::pcm::{WHISPER_RATE, read_for_recognition};
 use rehearse::speech::{Control, Engine, SpeechError, Transcript};
 
-/// The test model (see the module docs).
-fn test_model() -> PathBuf {
-    let path = std::env::var_os("REHEARSE_TEST_MODEL").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-model/ggml-tiny.en.bin"),
-        PathBuf::from,
-    );
-    assert!(
-        path.is_file(),
-        "{} is missing: run `python3 scripts/make_test_model.py` (make test does)",
-        path.display()
-    );
-    path
-}
+use common::test_model;
 
 /// One engine for the whole file: loading the model once is what the app
 /// does too. Tests take turns (a model is not shared between threads).

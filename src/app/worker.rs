@@ -327,6 +327,11 @@ struct Context<'a> {
     outbox: &'a Outbox,
 }
 
+/// What the window hears when the store could not be opened.
+fn no_store() -> WorkerEvent {
+    WorkerEvent::Failed("the data folder could not be opened".to_owned())
+}
+
 /// The transcript requests: queue a transcription, read a transcript.
 fn handle_transcript(request: WorkerRequest, context: &Context<'_>) {
     let Context {
@@ -386,7 +391,6 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
         data_dir,
         outbox,
     } = *context;
-    let no_store = || WorkerEvent::Failed("the data folder could not be opened".to_owned());
     match request {
         WorkerRequest::ListDevices => match audio::list_devices(false) {
             Ok(devices) => outbox.send(WorkerEvent::Devices(

@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use super::{interrupt_flag, write_stdout};
 use crate::paths::DataDir;
 use crate::speech::download::{self, DownloadError, Progress};
-use crate::speech::models::{self, CATALOGUE, InstalledModel};
+use crate::speech::models::{self, CATALOGUE, InstalledModel, megabytes};
 use crate::speech::{Control, Engine, Transcript};
 
 /// `rehearse models …`
@@ -118,10 +118,6 @@ fn list(folder: &Path) -> anyhow::Result<ExitCode> {
         writeln!(out, "Models live in {}", folder.display())
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn megabytes(bytes: u64) -> String {
-    format!("{:.0} MB", bytes as f64 / 1e6)
 }
 
 fn fetch(folder: &Path, name: &str) -> anyhow::Result<ExitCode> {

@@ -126,6 +126,11 @@ pub fn file_name(name: &str) -> String {
     format!("ggml-{name}.bin")
 }
 
+/// A size as people read model sizes: `148 MB`.
+pub fn megabytes(bytes: u64) -> String {
+    format!("{:.0} MB", bytes as f64 / 1e6)
+}
+
 /// The model's name from its file name (`ggml-base.en.bin` → `base.en`).
 pub fn name_of(path: &Path) -> Option<String> {
     let file = path.file_name()?.to_str()?;

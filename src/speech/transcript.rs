@@ -96,7 +96,7 @@ pub enum TranscriptError {
     },
     /// The file is not a transcript this version can read; it is left as
     /// it is.
-    #[error("{}{}: {message}", path.display(), place(*line, *column))]
+    #[error("{}{}: {message}", path.display(), crate::files::place(*line, *column))]
     Damaged {
         /// The file.
         path: PathBuf,
@@ -107,14 +107,6 @@ pub enum TranscriptError {
         /// What is wrong.
         message: String,
     },
-}
-
-fn place(line: usize, column: usize) -> String {
-    if line == 0 {
-        String::new()
-    } else {
-        format!(":{line}:{column}")
-    }
 }
 
 /// The transcript file of the take at `wav` (`x.wav` → `x.transcript.json`).
@@ -150,7 +142,9 @@ impl Transcript {
         text
     }
 
-    /// WebVTT captions, one cue per segment.
+    /// WebVTT captions, one cue per segment. (`write!` into a `String`
+    /// cannot fail, so its `fmt::Result` is dropped here and in
+    /// [`Self::to_srt`].)
     pub fn to_vtt(&self) -> String {
         let mut out = String::from("WEBVTT\n");
         for segment in self.segments.iter().filter(|s| !s.text.is_empty()) {

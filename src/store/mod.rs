@@ -44,7 +44,7 @@ pub enum StoreError {
         source: io::Error,
     },
     /// A `session.json` cannot be read; it is left exactly as it is.
-    #[error("{}{}: {message}", path.display(), place(*line, *column))]
+    #[error("{}{}: {message}", path.display(), crate::files::place(*line, *column))]
     Damaged {
         /// The file.
         path: PathBuf,
@@ -74,15 +74,6 @@ pub enum StoreError {
         /// How many takes it has.
         count: usize,
     },
-}
-
-/// `:LINE:COLUMN`, or nothing for a problem of the whole file (line 0).
-fn place(line: usize, column: usize) -> String {
-    if line == 0 {
-        String::new()
-    } else {
-        format!(":{line}:{column}")
-    }
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {

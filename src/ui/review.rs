@@ -269,14 +269,7 @@ fn speech(
         }
         None if media.path.is_none() => {}
         None => {
-            let button = ui.small_button("Analyse speech");
-            let name = format!(
-                "Analyse speech of take {} of question {}",
-                take.take,
-                take.question_index + 1
-            );
-            button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
-            if button.clicked()
+            if take_button(ui, "Analyse speech", "Analyse speech of", take)
                 && let Some(path) = &media.path
             {
                 commands.push(Command::Analyze {
@@ -349,14 +342,7 @@ fn said(
         // Without a model the review offers the set-up once, at the top.
         None if media.path.is_none() || media.no_speech_model => {}
         None => {
-            let button = ui.small_button("Transcribe");
-            let name = format!(
-                "Transcribe take {} of question {}",
-                take.take,
-                take.question_index + 1
-            );
-            button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
-            if button.clicked() {
+            if take_button(ui, "Transcribe", "Transcribe", take) {
                 commands.push(Command::Speech(SpeechCommand::Transcribe {
                     session: session.id.clone(),
                     file: take.file.clone(),
@@ -364,6 +350,19 @@ fn said(
             }
         }
     }
+}
+
+/// A small button about one take, named for a screen reader
+/// "`action` take K of question Q"; whether it was clicked.
+fn take_button(ui: &mut egui::Ui, text: &str, action: &str, take: &crate::store::Take) -> bool {
+    let button = ui.small_button(text);
+    let name = format!(
+        "{action} take {} of question {}",
+        take.take,
+        take.question_index + 1
+    );
+    button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+    button.clicked()
 }
 
 /// The STAR checklist of a take of a behavioural question.

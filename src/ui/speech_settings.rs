@@ -5,7 +5,7 @@
 use eframe::egui;
 
 use crate::app::{AppState, Command, SpeechCommand, TranscriptSlot};
-use crate::speech::models::{CATALOGUE, CatalogueModel, RECOMMENDED};
+use crate::speech::models::{CATALOGUE, CatalogueModel, RECOMMENDED, megabytes};
 
 /// Returns whether a setting changed (to be saved).
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) -> bool {
@@ -200,8 +200,4 @@ fn older_takes(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
             }
         }
     });
-}
-
-fn megabytes(bytes: u64) -> String {
-    format!("{:.0} MB", bytes as f64 / 1e6)
 }

@@ -108,6 +108,22 @@ impl Drop for VirtualAudio {
     }
 }
 
+/// The speech test model, a real tiny.en that `scripts/make_test_model.py`
+/// builds (`make test` runs it) in `target/test-model/`, or the file named
+/// by `REHEARSE_TEST_MODEL`.
+pub fn test_model() -> PathBuf {
+    let path = std::env::var_os("REHEARSE_TEST_MODEL").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-model/ggml-tiny.en.bin"),
+        PathBuf::from,
+    );
+    assert!(
+        path.is_file(),
+        "{} is missing: run `python3 scripts/make_test_model.py` (make test does)",
+        path.display()
+    );
+    path
+}
+
 /// Speech from espeak-ng, written to `dir/name.wav`.
 pub fn speech(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(format!("{name}.wav"));
