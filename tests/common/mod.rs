@@ -124,6 +124,18 @@ pub fn test_model() -> PathBuf {
     path
 }
 
+/// The same weights in ggml's 8-bit blocks (`ggml-tiny.en-q8_0.bin`, the
+/// format of the catalogue's `-q8_0` models), made beside the test model.
+pub fn compressed_test_model() -> PathBuf {
+    let path = test_model().with_file_name("ggml-tiny.en-q8_0.bin");
+    assert!(
+        path.is_file(),
+        "{} is missing: run `python3 scripts/make_test_model.py` (make test does)",
+        path.display()
+    );
+    path
+}
+
 /// Speech from espeak-ng, written to `dir/name.wav`.
 pub fn speech(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(format!("{name}.wav"));
