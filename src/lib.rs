@@ -24,6 +24,7 @@ pub mod app;
 pub mod audio;
 pub mod cli;
 pub mod durable;
+pub mod feedback;
 pub mod files;
 pub mod interview;
 pub mod logging;

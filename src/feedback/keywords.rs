@@ -1,0 +1,187 @@
+//! Which of a question's keywords an answer used.
+//!
+//! Matching is case-insensitive and forgiving in the ways speech and
+//! transcripts differ from a written keyword: plural and singular ("index",
+//! "indexes"; "replica", "replicas"; "query", "queries"), simple inflections
+//! ("cache", "cached", "caching"; "shard", "sharding"), and hyphens, spaces
+//! or nothing between the parts ("read-replica", "read replica";
+//! "rate limiter", "ratelimiter"). A keyword of several words matches only
+//! as that phrase.
+
+use std::collections::HashSet;
+
+use super::tokens::{Token, clean};
+
+/// The stem two forms of one word share: lower case, then the plural and
+/// the common endings (-ies, -es, -s, -ing, -ed, a final -e) taken off, and
+/// a doubled final consonant made single ("stopped", "stopping" → "stop").
+pub fn stem(word: &str) -> String {
+    let mut w = word.trim_end_matches("'s").to_owned();
+    let strip = |w: &mut String, suffix: &str, keep: usize, add: &str| -> bool {
+        if w.len() >= suffix.len() + keep && w.ends_with(suffix) {
+            w.truncate(w.len() - suffix.len());
+            w.push_str(add);
+            true
+        } else {
+            false
+        }
+    };
+    if !strip(&mut w, "ies", 2, "y") && !strip(&mut w, "sses", 2, "ss") {
+        let sibilant_es = ["ches", "shes", "xes", "zes", "ses"]
+            .iter()
+            .any(|end| w.ends_with(end) && w.len() > end.len() + 1);
+        if sibilant_es {
+            w.truncate(w.len() - 2);
+        } else if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") {
+            w.pop();
+        }
+    }
+    let inflected =
+        strip(&mut w, "ied", 2, "y") || strip(&mut w, "ing", 3, "") || strip(&mut w, "ed", 3, "");
+    if inflected {
+        let bytes = w.as_bytes();
+        let n = bytes.len();
+        if n >= 3 && bytes[n - 1] == bytes[n - 2] && !b"aeiouls".contains(&bytes[n - 1]) {
+            w.pop();
+        }
+    }
+    if w.len() > 3 && w.ends_with('e') && !w.ends_with("ee") {
+        w.pop();
+    }
+    w
+}
+
+/// A keyword's words, stemmed, and its letters run together.
+struct Keyword {
+    stems: Vec<String>,
+    joined: String,
+}
+
+impl Keyword {
+    fn new(keyword: &str) -> Self {
+        let words: Vec<String> = keyword
+            .split(|c: char| c.is_whitespace() || c == '-' || c == '/')
+            .map(clean)
+            .filter(|w| !w.is_empty())
+            .collect();
+        Self {
+            stems: words.iter().map(|w| stem(w)).collect(),
+            joined: stem(&words.concat()),
+        }
+    }
+
+    /// Whether the answer, as `stems`, says this keyword; `joined` holds
+    /// the stems of every run of two and three words written together.
+    fn said_in(&self, stems: &[String], joined: &HashSet<String>) -> bool {
+        if self.stems.is_empty() {
+            return false;
+        }
+        let as_phrase = stems
+            .windows(self.stems.len())
+            .any(|window| window == self.stems.as_slice());
+        // Parts written together or apart: "rate limiter" in the keyword and
+        // "ratelimiter" said, or the other way round.
+        as_phrase || stems.contains(&self.joined) || joined.contains(&self.joined)
+    }
+}
+
+/// Which of `keywords` the answer in `tokens` said, and which not, each
+/// in the keywords' order.
+pub fn key_points(tokens: &[Token], keywords: &[String]) -> (Vec<String>, Vec<String>) {
+    if keywords.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let stems: Vec<String> = tokens.iter().map(|t| stem(&t.text)).collect();
+    let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+    let joined: HashSet<String> = (2..=3)
+        .flat_map(|length| texts.windows(length).map(|window| stem(&window.concat())))
+        .collect();
+    keywords
+        .iter()
+        .cloned()
+        .partition(|keyword| Keyword::new(keyword).said_in(&stems, &joined))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feedback::tokens::tests::words;
+    use crate::feedback::tokens::tokens;
+
+    fn covered(text: &str, keywords: &[&str]) -> Vec<String> {
+        let keywords: Vec<String> = keywords.iter().map(|k| (*k).to_owned()).collect();
+        key_points(&tokens(&words(text)), &keywords).0
+    }
+
+    #[test]
+    fn stems_join_plural_and_inflected_forms() {
+        for group in [
+            &["index", "indexes", "Index"][..],
+            &["replica", "replicas"],
+            &["query", "queries"],
+            &["cache", "caches", "cached", "caching"],
+            &["shard", "shards", "sharding", "sharded"],
+            &["stop", "stopped", "stopping", "stops"],
+            &["retry", "retries", "retried"],
+            &["process", "processes"],
+            &["latency", "latencies"],
+            &["batch", "batches", "batching"],
+        ] {
+            let first = stem(&clean(group[0]));
+            for word in group {
+                assert_eq!(stem(&clean(word)), first, "{word} vs {}", group[0]);
+            }
+        }
+        // Words that only look alike stay apart.
+        assert_ne!(stem("status"), stem("state"));
+        assert_ne!(stem("class"), stem("cla"));
+    }
+
+    #[test]
+    fn keywords_match_across_forms_hyphens_and_phrases() {
+        let said = "We added two indexes, moved reads to read replicas and cached the hot rows; \
+                    the rate-limiter used a token bucket.";
+        assert_eq!(
+            covered(
+                said,
+                &[
+                    "index",
+                    "read-replica",
+                    "cache",
+                    "rate limiter",
+                    "token bucket",
+                    "sharding",
+                    "bucket token",
+                ]
+            ),
+            [
+                "index",
+                "read-replica",
+                "cache",
+                "rate limiter",
+                "token bucket"
+            ]
+        );
+        assert_eq!(
+            covered("a ratelimiter in front", &["rate limiter"]),
+            ["rate limiter"]
+        );
+        assert_eq!(
+            covered("the data base was slow", &["database"]),
+            ["database"]
+        );
+        // A phrase must be said as a phrase.
+        assert!(covered("the token was in a bucket", &["token bucket"]).is_empty());
+    }
+
+    #[test]
+    fn what_was_not_said_is_listed_in_order() {
+        let keywords: Vec<String> = ["sharding", "index", "cache"]
+            .iter()
+            .map(|k| (*k).to_owned())
+            .collect();
+        let (covered, missing) = key_points(&tokens(&words("I added an index.")), &keywords);
+        assert_eq!(covered, ["index"]);
+        assert_eq!(missing, ["sharding", "cache"]);
+    }
+}
