@@ -227,8 +227,10 @@ impl SpeechMetrics {
     /// The figures in one line: "first word after 0.4 s · spoke 85% of the
     /// time · 2 pauses of 1 s or more (3.1 s in all) · about 140 words a
     /// minute, steady (estimate)". The review, `sessions show` and the
-    /// export report all show this line.
-    pub fn summary(&self) -> String {
+    /// export report all show this line. With `words_counted` (a transcript
+    /// gave the real pace, shown with its measures) the estimate is left
+    /// out.
+    pub fn summary(&self, words_counted: bool) -> String {
         let pauses = match self.pauses.len() {
             0 => "no pauses of 1 s or more".to_owned(),
             1 => format!("1 pause of 1 s or more ({:.1} s)", self.pause_total),
@@ -237,17 +239,25 @@ impl SpeechMetrics {
                 self.pause_total
             ),
         };
-        format!(
-            "first word after {:.1} s · spoke {:.0}% of the time · {pauses} · about {:.0} words a minute, {} (estimate)",
+        let mut line = format!(
+            "first word after {:.1} s · spoke {:.0}% of the time · {pauses}",
             self.time_to_first_word,
             self.speaking_ratio * 100.0,
-            self.words_per_minute,
-            self.pace.describe()
-        )
+        );
+        if !words_counted {
+            line.push_str(&format!(
+                " · about {:.0} words a minute, {} (estimate)",
+                self.words_per_minute,
+                self.pace.describe()
+            ));
+        }
+        line
     }
 
-    /// Plain-language hints a coach would give first.
-    pub fn hints(&self) -> Vec<String> {
+    /// Plain-language hints a coach would give first; with `words_counted`
+    /// none about the estimated pace (the transcript's measures have the
+    /// real one).
+    pub fn hints(&self, words_counted: bool) -> Vec<String> {
         let mut hints: Vec<String> = self
             .warnings
             .iter()
@@ -275,7 +285,11 @@ impl SpeechMetrics {
                 pause.seconds
             ));
         }
-        match self.pace {
+        match if words_counted {
+            Pace::Steady
+        } else {
+            self.pace
+        } {
             Pace::Slow => hints.push(format!(
                 "pace about {:.0} words a minute (estimate): slow; aim for 100-165",
                 self.words_per_minute
@@ -334,8 +348,10 @@ fn not_negative(value: f64) -> f64 {
     if value > 0.0 { value } else { 0.0 }
 }
 
-/// The metrics as text, a line each (for the terminal and the report).
-pub fn report(m: &SpeechMetrics) -> String {
+/// The metrics as text, a line each (for the terminal and the report);
+/// with `words_counted` without the pace estimate (a transcript has the
+/// real pace).
+pub fn report(m: &SpeechMetrics, words_counted: bool) -> String {
     let mut text = String::new();
     let mut line = |label: &str, value: String| {
         text.push_str(&format!("{label:<22} {value}\n"));
@@ -390,14 +406,16 @@ pub fn report(m: &SpeechMetrics) -> String {
         "articulation rate",
         format!("{:.2} syllables/s (estimate)", m.articulation_rate),
     );
-    line(
-        "pace",
-        format!(
-            "about {:.0} words/min (estimate): {}",
-            m.words_per_minute,
-            m.pace.describe()
-        ),
-    );
+    if !words_counted {
+        line(
+            "pace",
+            format!(
+                "about {:.0} words/min (estimate): {}",
+                m.words_per_minute,
+                m.pace.describe()
+            ),
+        );
+    }
     line(
         "level",
         format!(
@@ -405,7 +423,7 @@ pub fn report(m: &SpeechMetrics) -> String {
             m.peak_dbfs, m.rms_dbfs, m.speech_rms_dbfs, m.clipped_percent
         ),
     );
-    for hint in m.hints() {
+    for hint in m.hints(words_counted) {
         line("hint", hint);
     }
     text
@@ -853,7 +871,7 @@ mod tests {
             clipped_percent: 0.0,
             warnings: Vec::new(),
         };
-        let text = report(&metrics);
+        let text = report(&metrics, false);
         assert!(!text.contains("-0"), "{text}");
     }
 
@@ -958,7 +976,7 @@ mod tests {
         take.extend(silence(3.1));
         take.extend(speech(2.0));
         let m = analyze(&take, RATE);
-        let hints = m.hints().join("\n");
+        let hints = m.hints(false).join("\n");
         assert!(hints.contains("long pause at 0:02"), "{hints}");
         assert_eq!(Pace::of(90.0), Pace::Slow);
         assert_eq!(Pace::of(130.0), Pace::Steady);

@@ -154,7 +154,7 @@ fn truth(clean: &Path) -> Truth {
 }
 
 fn describe(m: &SpeechMetrics) -> String {
-    rehearse::analysis::report(m)
+    rehearse::analysis::report(m, false)
 }
 
 /// The checks of a clean or 20 dB clip.

@@ -981,8 +981,8 @@ fn fuzzed_manifests_never_panic_write_outside_or_hide_the_others() {
             parsed += 1;
             for take in &session.takes {
                 if let Some(metrics) = &take.metrics {
-                    metrics.summary();
-                    metrics.hints();
+                    metrics.summary(false);
+                    metrics.hints(false);
                 }
             }
             session.average_pace();

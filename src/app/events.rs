@@ -495,11 +495,8 @@ impl RehearseApp {
         let (session, file) = (&key.0, &key.1);
         match result {
             jobs::Transcription::Done(transcript) => {
-                let summary = transcript.summary();
                 self.update_session(session, |s| {
-                    if let Some(take) = s.takes.iter_mut().find(|t| &t.file == file) {
-                        take.transcript = Some(summary.clone());
-                    }
+                    s.apply_transcript(file, &transcript);
                 });
                 self.state
                     .transcripts

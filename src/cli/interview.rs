@@ -119,9 +119,17 @@ fn apply_transcripts(transcriber: &mut Transcriber, store: &Store, session: &mut
             continue;
         };
         match done.result {
-            Ok((transcript, summary)) => {
+            Ok((transcript, _)) => {
                 eprintln!("  take #{} said: {}", number + 1, transcript.text());
-                session.takes[number].transcript = Some(summary);
+                session.apply_transcript(&done.file, &transcript);
+                if let Some(spoken) = &session.takes[number].spoken {
+                    for (label, text) in spoken.lines() {
+                        eprintln!("    {label}: {text}");
+                    }
+                    for hint in spoken.hints() {
+                        eprintln!("    → {hint}");
+                    }
+                }
             }
             Err(err) => eprintln!("  take #{} was not transcribed: {err}", number + 1),
         }
@@ -284,7 +292,7 @@ impl Practice {
         // A 2-minute take is measured in milliseconds.
         match crate::analysis::analyze_wav(&summary.path) {
             Ok(metrics) => {
-                for hint in metrics.hints() {
+                for hint in metrics.hints(false) {
                     eprintln!("  {hint}");
                 }
                 take.metrics = Some(metrics);

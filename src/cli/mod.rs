@@ -130,10 +130,22 @@ pub enum Command {
         format: TranscriptFormat,
     },
     /// Speech metrics of a recording: time to the first word, speaking
-    /// time, pauses, an estimate of the pace, and the recording's level.
+    /// time, pauses, an estimate of the pace, and the recording's level;
+    /// with --transcript also what was said and what the words show
+    /// (pace, fillers, hedges, repeats, key points, I/we, a stated result).
     Analyze {
         /// The WAV file.
         file: PathBuf,
+        /// Transcribe it too and measure the words.
+        #[arg(long)]
+        transcript: bool,
+        /// The bank question it answers: its keywords and kind are used.
+        #[arg(long, value_name = "ID", requires = "transcript")]
+        question: Option<String>,
+        /// An installed model's name, or a model file (default: the best
+        /// installed model).
+        #[arg(long, value_name = "NAME|PATH", requires = "transcript")]
+        model: Option<String>,
         /// Print the metrics as JSON.
         #[arg(long)]
         json: bool,
@@ -315,7 +327,29 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             flac,
             force,
         }) => sessions::export(data_dir, &sessions, to, zip, flac, force),
-        Some(Command::Analyze { file, json }) => analyze(&file, json),
+        Some(Command::Analyze {
+            file,
+            transcript: false,
+            json,
+            ..
+        }) => analyze(&file, json),
+        Some(Command::Analyze {
+            file,
+            question,
+            model,
+            json,
+            ..
+        }) => {
+            let bank = questions::load_bank(&sources);
+            speech::analyze_words(
+                &data_dir,
+                &bank,
+                &file,
+                question.as_deref(),
+                model.as_deref(),
+                json,
+            )
+        }
         Some(Command::Models(command)) => speech::models(&data_dir, command),
         Some(Command::Transcribe {
             file,
@@ -346,7 +380,7 @@ fn analyze(file: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {
             serde_json::to_writer_pretty(&mut *out, &metrics).map_err(io::Error::other)?;
             return writeln!(out);
         }
-        write!(out, "{}", crate::analysis::report(&metrics))
+        write!(out, "{}", crate::analysis::report(&metrics, false))
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -158,14 +158,27 @@ fn show(session_dir: &std::path::Path, session: &Session) -> anyhow::Result<Exit
                     writeln!(out, "      notes: {}", take.notes)?;
                 }
                 if let Some(m) = &take.metrics {
-                    writeln!(out, "      speech: {}", m.summary())?;
-                    for hint in m.hints() {
+                    writeln!(out, "      speech: {}", m.summary(take.spoken.is_some()))?;
+                    for hint in m.hints(take.spoken.is_some()) {
                         writeln!(out, "      hint: {hint}")?;
                     }
                 }
                 if take.transcript.is_some() {
                     match crate::store::transcripts::read(session_dir, take) {
-                        Ok(transcript) => writeln!(out, "      said: {}", transcript.text())?,
+                        Ok(transcript) => {
+                            writeln!(out, "      said: {}", transcript.text())?;
+                            // Older takes were transcribed before the measures.
+                            let spoken = take
+                                .spoken
+                                .clone()
+                                .unwrap_or_else(|| session.measure(take, &transcript));
+                            for (label, text) in spoken.lines() {
+                                writeln!(out, "      {}: {text}", label.to_lowercase())?;
+                            }
+                            for hint in spoken.hints() {
+                                writeln!(out, "      hint: {hint}")?;
+                            }
+                        }
                         Err(err) => writeln!(out, "      transcript: {err}")?,
                     }
                 }

@@ -236,6 +236,68 @@ pub fn transcribe(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `rehearse analyze FILE --transcript [--question ID] [--model M] [--json]`:
+/// the acoustic metrics, the transcript, and the measures of its words
+/// against the bank question `question` (its keywords and kind).
+pub fn analyze_words(
+    data_dir: &DataDir,
+    bank: &crate::questions::QuestionBank,
+    file: &Path,
+    question: Option<&str>,
+    model: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let question = match question {
+        None => None,
+        Some(id) => {
+            let parsed = crate::model::QuestionId::parse(id)
+                .map_err(|err| anyhow::anyhow!("--question {id}: {err}"))?;
+            Some(bank.get(&parsed).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--question {id}: no such question in the bank (`rehearse questions list` shows the ids)"
+                )
+            })?)
+        }
+    };
+    let metrics = crate::analysis::analyze_wav(file)?;
+    let model = resolve_model(data_dir, model)?;
+    let interrupted = interrupt_flag()?;
+    let transcript = run_with_progress(&model, file, &Control::new(), &interrupted)?;
+    let context = question.map_or_else(crate::feedback::AnswerContext::default, |q| {
+        crate::feedback::AnswerContext {
+            kind: Some(q.kind),
+            keywords: &q.keywords,
+            answer_seconds: Some(q.answer_seconds),
+        }
+    });
+    let spoken = crate::feedback::SpokenMeasures::of(&transcript, &context);
+    write_stdout(|out| {
+        if json {
+            let all = serde_json::json!({
+                "metrics": metrics,
+                "model": transcript.model.name,
+                "text": transcript.text(),
+                "spoken": spoken,
+            });
+            serde_json::to_writer_pretty(&mut *out, &all).map_err(std::io::Error::other)?;
+            return writeln!(out);
+        }
+        write!(out, "{}", crate::analysis::report(&metrics, true))?;
+        if let Some(question) = question {
+            writeln!(out, "question: {}", question.text)?;
+        }
+        writeln!(out, "said: {}", transcript.text())?;
+        for (label, text) in spoken.lines() {
+            writeln!(out, "{}: {text}", label.to_lowercase())?;
+        }
+        for hint in spoken.hints() {
+            writeln!(out, "hint: {hint}")?;
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Transcribes `file` on a background thread, showing the percentage on
 /// a terminal and cancelling on Ctrl-C.
 pub fn run_with_progress(

@@ -756,8 +756,8 @@ fn take_row(row: &ExportedTake<'_>, kind: crate::model::QuestionKind) -> String 
     let speech = take.metrics.as_ref().map_or_else(
         || "<span class=\"muted\">not analysed</span>".to_owned(),
         |m| {
-            let mut cell = html(&m.summary());
-            for hint in m.hints() {
+            let mut cell = html(&m.summary(take.spoken.is_some()));
+            for hint in m.hints(take.spoken.is_some()) {
                 cell.push_str("<br><span class=\"muted\">");
                 cell.push_str(&html(&hint));
                 cell.push_str("</span>");

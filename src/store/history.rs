@@ -192,6 +192,7 @@ mod tests {
             silent: false,
             metrics: None,
             transcript: None,
+            spoken: None,
         }
     }
 
@@ -209,6 +210,7 @@ mod tests {
                 kind: QuestionKind::Technical,
                 think_seconds: 10,
                 answer_seconds: Some(60),
+                keywords: Vec::new(),
             }],
             takes,
         }

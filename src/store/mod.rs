@@ -313,6 +313,7 @@ impl Store {
                     kind: planned.question.kind,
                     think_seconds: planned.think.as_secs() as u32,
                     answer_seconds: planned.answer_limit.map(|l| l.as_secs() as u32),
+                    keywords: planned.question.keywords.clone(),
                 })
                 .collect(),
             takes: Vec::new(),

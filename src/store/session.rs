@@ -14,7 +14,10 @@ use crate::interview::{PlanRequest, StopReason, TakeRequest};
 use crate::model::{QuestionKind, Rating};
 
 /// The `session.json` format this build writes (and the newest it reads).
-pub const SESSION_SCHEMA_VERSION: u32 = 1;
+///
+/// 2: takes carry the measures of what was said ([`Take::spoken`]) and
+/// questions their keywords; version 1 files read as they are.
+pub const SESSION_SCHEMA_VERSION: u32 = 2;
 
 /// One practice session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,6 +57,20 @@ pub struct AskedQuestion {
     pub think_seconds: u32,
     /// Answer limit used, in seconds; `None` for no limit.
     pub answer_seconds: Option<u32>,
+    /// The question's keywords then (the answer's key points).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+}
+
+impl AskedQuestion {
+    /// What the measures of an answer need to know about the question.
+    pub fn answer_context(&self) -> crate::feedback::AnswerContext<'_> {
+        crate::feedback::AnswerContext {
+            kind: Some(self.kind),
+            keywords: &self.keywords,
+            answer_seconds: self.answer_seconds,
+        }
+    }
 }
 
 /// One recorded answer.
@@ -102,6 +119,10 @@ pub struct Take {
     /// in [`Take::transcript_path`], so listing the history stays fast).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript: Option<crate::speech::TranscriptSummary>,
+    /// What the words show (pace, fillers, key points…), computed with the
+    /// transcript.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spoken: Option<crate::feedback::SpokenMeasures>,
 }
 
 /// The longest take a manifest may describe: a day. Anything longer is
@@ -237,7 +258,37 @@ impl Session {
             silent: false,
             metrics: None,
             transcript: None,
+            spoken: None,
         }
+    }
+
+    /// Puts `transcript` on the take whose file is `file`: its summary and
+    /// the measures of what was said, for the question the take answers.
+    /// The one place both are set, for the window and the terminal; false
+    /// when there is no such take.
+    pub fn apply_transcript(&mut self, file: &str, transcript: &crate::speech::Transcript) -> bool {
+        let Some(index) = self.takes.iter().position(|take| take.file == file) else {
+            return false;
+        };
+        let spoken = self.measure(&self.takes[index], transcript);
+        let take = &mut self.takes[index];
+        take.transcript = Some(transcript.summary());
+        take.spoken = Some(spoken);
+        true
+    }
+
+    /// The measures of `transcript` as an answer to `take`'s question.
+    pub fn measure(
+        &self,
+        take: &Take,
+        transcript: &crate::speech::Transcript,
+    ) -> crate::feedback::SpokenMeasures {
+        let context = self
+            .questions
+            .get(take.question_index)
+            .map(AskedQuestion::answer_context)
+            .unwrap_or_default();
+        crate::feedback::SpokenMeasures::of(transcript, &context)
     }
 
     /// The take to store for a recording that has ended: `request` says

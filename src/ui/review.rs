@@ -249,7 +249,7 @@ fn speech(
     match &take.metrics {
         Some(m) => {
             if m.syllables > 0 {
-                let summary = m.summary();
+                let summary = m.summary(take.spoken.is_some());
                 let mut letters = summary.chars();
                 let capitalised: String = letters
                     .next()
@@ -257,7 +257,7 @@ fn speech(
                     .unwrap_or_default();
                 ui.label(capitalised);
             }
-            for hint in m.hints() {
+            for hint in m.hints(take.spoken.is_some()) {
                 ui.colored_label(ui.visuals().warn_fg_color, format!("• {hint}"));
             }
         }
@@ -332,6 +332,9 @@ fn said(
             } else {
                 ui.label(egui::RichText::new(format!("“{text}”")).italics());
             }
+            if let Some(spoken) = &take.spoken {
+                spoken_measures(ui, spoken);
+            }
         }
         Some(TranscriptSlot::Failed(reason)) => {
             ui.colored_label(
@@ -349,6 +352,23 @@ fn said(
                 }));
             }
         }
+    }
+}
+
+/// What the words show, a line each, then the hints worth attention.
+fn spoken_measures(ui: &mut egui::Ui, spoken: &crate::feedback::SpokenMeasures) {
+    egui::Grid::new(ui.next_auto_id())
+        .num_columns(2)
+        .spacing([12.0, 2.0])
+        .show(ui, |ui| {
+            for (label, text) in spoken.lines() {
+                ui.weak(label);
+                ui.label(text);
+                ui.end_row();
+            }
+        });
+    for hint in spoken.hints() {
+        ui.colored_label(ui.visuals().warn_fg_color, format!("• {hint}"));
     }
 }
 
