@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
+use rehearse::feedback::{AnswerContext, SpokenMeasures};
+use rehearse::model::QuestionKind;
 use rehearse::speech::engine::WordTiming;
 use rehearse::speech::pcm::{WHISPER_RATE, read_for_recognition};
 use rehearse::speech::{Control, Engine, SpeechError, Transcript};
@@ -252,6 +254,145 @@ fn filler_words_are_kept() {
         transcript.text()
     );
     assert_eq!(kept, total, "every filler must be kept: {heard}");
+}
+
+/// A spoken answer written for the feedback measures: its fillers counted
+/// in the script, and the question context it answers.
+struct FeedbackClip {
+    name: &'static str,
+    text: &'static str,
+    fillers: &'static [(&'static str, u32)],
+}
+
+const FEEDBACK_CLIPS: &[FeedbackClip] = &[
+    FeedbackClip {
+        name: "fillers",
+        text: "Um, I moved the reports to a read replica. Uh, then, like, the primary was free again. \
+               You know, I watched the lag for a week. So, I set an alert at five seconds.",
+        fillers: &[
+            ("um", 1),
+            ("uh", 1),
+            ("like", 1),
+            ("you know", 1),
+            ("so", 1),
+        ],
+    },
+    FeedbackClip {
+        name: "keywords",
+        text: "I added two indexes to the orders table and wrapped the change in a transaction. \
+               Then I wrote a migration that ran in small batches, and the reports took one second instead of nine.",
+        fillers: &[],
+    },
+    FeedbackClip {
+        name: "we-heavy",
+        text: "We saw that the reports were slow. We looked at the logs and we found a scan. \
+               We added an index, and we were happy with the result.",
+        fillers: &[],
+    },
+    FeedbackClip {
+        name: "more fillers",
+        text: "I started from the logs, um, and the traces. It was, like, a missing index, uh, on orders. \
+               I mean, the fix was small, um, and the page got three times faster.",
+        fillers: &[("um", 2), ("uh", 1), ("like", 1), ("I mean", 1)],
+    },
+];
+
+#[test]
+fn feedback_from_spoken_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank =
+        rehearse::questions::QuestionBank::load(&rehearse::questions::PackSources::default());
+    let databases = bank
+        .get(&rehearse::model::QuestionId::parse("relational-database-experience").unwrap())
+        .unwrap();
+    let (mut found, mut kept, mut expected) = (0, 0, 0);
+    for clip in FEEDBACK_CLIPS {
+        let wav = say(dir.path(), clip.name, "en-us", 140, clip.text);
+        let transcript = transcribe(&wav);
+        let context = AnswerContext {
+            kind: Some(QuestionKind::Behavioural),
+            keywords: &databases.keywords,
+            answer_seconds: Some(120),
+        };
+        let measures = SpokenMeasures::of(&transcript, &context);
+        // Fillers: what was found of what the script says.
+        let mut clip_kept = 0;
+        for (filler, count) in clip.fillers {
+            clip_kept += measures
+                .fillers
+                .get(*filler)
+                .copied()
+                .unwrap_or(0)
+                .min(*count);
+        }
+        let clip_expected: u32 = clip.fillers.iter().map(|(_, n)| n).sum();
+        println!(
+            "clip {}: fillers {:?} (script {:?}); heard {:?}",
+            clip.name,
+            measures.fillers,
+            clip.fillers,
+            transcript.text()
+        );
+        found += measures.filler_count();
+        kept += clip_kept;
+        expected += clip_expected;
+        // Pace: the script's words over the measured speaking span.
+        let script_words = normalise(clip.text).len() as f64;
+        let script_wpm = script_words / (measures.speaking_ms as f64 / 60_000.0);
+        println!(
+            "clip {}: {:.0} words a minute measured, {script_wpm:.0} from the script over the same span",
+            clip.name, measures.words_per_minute
+        );
+        assert!(
+            (measures.words_per_minute - script_wpm).abs() <= script_wpm * 0.05,
+            "clip {}: {:.0} words a minute against {script_wpm:.0}",
+            clip.name,
+            measures.words_per_minute
+        );
+        let hints = measures.hints();
+        match clip.name {
+            "keywords" => {
+                let points = measures.key_points.clone().unwrap();
+                assert_eq!(
+                    points.covered,
+                    ["index", "transaction", "migration"],
+                    "{points:?}"
+                );
+                assert_eq!(measures.result_stated, Some(true));
+            }
+            "we-heavy" => {
+                assert!(hints.iter().any(|h| h.contains("Mostly 'we'")), "{hints:?}");
+                assert!(
+                    hints.iter().any(|h| h.contains("No measurable result")),
+                    "{hints:?}"
+                );
+            }
+            _ => {
+                assert!(
+                    !hints.iter().any(|h| h.contains("Mostly 'we'")),
+                    "{hints:?}"
+                );
+                assert_eq!(measures.result_stated, Some(true), "{hints:?}");
+            }
+        }
+    }
+    let recall = f64::from(kept) / f64::from(expected);
+    let precision = if found == 0 {
+        1.0
+    } else {
+        f64::from(kept) / f64::from(found)
+    };
+    println!(
+        "fillers: recall {kept} of {expected} ({:.0} %), precision {kept} of {found} ({:.0} %)",
+        recall * 100.0,
+        precision * 100.0
+    );
+    assert!(recall >= 0.8, "filler recall {:.0} %", recall * 100.0);
+    assert!(
+        precision >= 0.9,
+        "filler precision {:.0} %",
+        precision * 100.0
+    );
 }
 
 /// Words spoken one at a time with known silences between them: where each

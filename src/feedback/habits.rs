@@ -3,8 +3,8 @@
 //!
 //! **Filler words** (counted wherever they are): the hesitation sounds
 //! `um`, `umm`, `uh`, `uhh`, `er`, `erm`, `ah`, `ahh`, `hmm`, `hm`, `mm`
-//! (each counted under its plain spelling: `umm` is `um`), `basically` and
-//! `actually`. Counted only where they cannot be ordinary words:
+//! (each counted under its plain American spelling: `umm` and the British
+//! `erm` are `um`, `er` is `uh`), `basically` and `actually`. Counted only where they cannot be ordinary words:
 //! - `you know` and `I mean` after a break (the start, a comma, a sentence
 //!   end) or before a comma ("it was, you know, slow"; not "do you know");
 //! - `kind of` and `sort of` unless a determiner comes before them ("a kind
@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use super::tokens::{Token, after_break, before_break, opens_sentence, phrase_at};
 
 /// A silence after "like" that makes it a filler, in milliseconds.
-pub const PAUSE_MS: u64 = 400;
+pub const PAUSE_MS: u64 = 300;
 
 /// Hesitation sounds and their plain spelling.
 const SOUNDS: &[(&str, &str)] = &[
@@ -37,8 +37,8 @@ const SOUNDS: &[(&str, &str)] = &[
     ("uh", "uh"),
     ("uhh", "uh"),
     ("uhm", "um"),
-    ("er", "er"),
-    ("erm", "er"),
+    ("er", "uh"),
+    ("erm", "um"),
     ("ah", "ah"),
     ("ahh", "ah"),
     ("hmm", "hmm"),
@@ -259,8 +259,8 @@ mod tests {
     #[test]
     fn hesitation_sounds_count_under_their_plain_spelling() {
         assert_eq!(
-            fillers("Um, I umm added uh an index, er, hmm."),
-            pairs(&[("er", 1), ("hmm", 1), ("uh", 1), ("um", 2)])
+            fillers("Um, I umm added uh an index, er, hmm, erm."),
+            pairs(&[("hmm", 1), ("uh", 2), ("um", 3)])
         );
     }
 
