@@ -215,10 +215,9 @@ fn a_flac_export_is_lossless_and_read_back_by_sox() {
     assert_eq!(samples(&decoded), samples(&original));
 }
 
-#[test]
-fn the_report_is_html_a_browser_opens_with_everything_escaped() {
-    let dir = TempDir::new().unwrap();
-    let (store, mut session) = store_with_takes(dir.path());
+/// The first take gets a transcript (with a filler, the question's keyword
+/// and a pause) and becomes its question's chosen take.
+fn give_the_first_take_a_transcript(store: &Store, session: &mut Session) {
     // The first take has a transcript: its text goes in the report and the
     // table, and a .txt and a .vtt go beside its recording.
     let transcript = rehearse::speech::Transcript {
@@ -232,15 +231,38 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
         segments: vec![rehearse::speech::transcript::Segment {
             start_ms: 0,
             end_ms: 1_400,
-            text: "Um, I used a <b>read replica</b>.".to_owned(),
+            text: "Um, I used a read replica <now>.".to_owned(),
         }],
-        words: Vec::new(),
+        words: ["Um,", "I", "used", "a", "read", "replica", "<now>."]
+            .iter()
+            .zip(0_u64..)
+            .map(|(text, n)| rehearse::speech::transcript::Word {
+                text: format!(" {text}"),
+                // A pause of 1.2 s before the last word.
+                start_ms: n * 150 + if n == 6 { 1_200 } else { 0 },
+                end_ms: n * 150 + 120 + if n == 6 { 1_200 } else { 0 },
+                probability: 0.9,
+            })
+            .collect(),
     };
     let session_dir = store.session_dir(&session.id);
     transcript
         .write(&session.takes[0].transcript_path(&session_dir).unwrap())
         .unwrap();
-    session.takes[0].transcript = Some(transcript.summary());
+    // The question's keyword is marked where it was said.
+    session.questions[0].keywords = vec!["read replica".to_owned()];
+    let file = session.takes[0].file.clone();
+    assert!(session.apply_transcript(&file, &transcript));
+    // It is the question's chosen take, so the session's summary counts it.
+    session.takes[0].preferred = true;
+    session.takes[1].preferred = false;
+}
+
+#[test]
+fn the_report_is_html_a_browser_opens_with_everything_escaped() {
+    let dir = TempDir::new().unwrap();
+    let (store, mut session) = store_with_takes(dir.path());
+    give_the_first_take_a_transcript(&store, &mut session);
     store.save(&session).unwrap();
     let folder = dir.path().join("report");
     export(
@@ -292,14 +314,23 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
     }
 
     assert!(
-        dom.contains("“Um, I used a &lt;b&gt;read replica&lt;/b&gt;.”"),
+        dom.contains(
+            "“<mark class=\"filler\">Um,</mark> I used a <mark class=\"keyword\">read</mark> \
+             <mark class=\"keyword\">replica</mark> <span class=\"pause\">· 1.2 s ·</span> \
+             &lt;now&gt;.”"
+        ),
+        "{dom}"
+    );
+    assert!(dom.contains("covered 1 of 1: read replica"), "{dom}");
+    assert!(
+        dom.contains("What was said: 0:02 speaking · 189 words a minute"),
         "{dom}"
     );
     let inside = folder.join(&session.id).join("takes");
     let stem = format!("01-{}-take1", session.takes[0].question_id);
     assert_eq!(
         std::fs::read_to_string(inside.join(format!("{stem}.txt"))).unwrap(),
-        "Um, I used a <b>read replica</b>.\n"
+        "Um, I used a read replica <now>.\n"
     );
     let vtt = std::fs::read_to_string(inside.join(format!("{stem}.vtt"))).unwrap();
     assert!(
@@ -310,13 +341,19 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
     let csv = std::fs::read_to_string(folder.join("takes.csv")).unwrap();
     assert_eq!(csv.lines().count(), 4, "{csv}");
     assert!(
-        csv.lines().next().unwrap().ends_with(",transcript"),
+        csv.lines().next().unwrap().ends_with(
+            ",transcript,words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated"
+        ),
         "{csv}"
     );
+    // 7 words, 1 filler (14.286 %), the keyword covered; a behavioural
+    // question: all "I", no result stated.
     assert!(
-        csv.contains(",\"Um, I used a <b>read replica</b>.\"\n"),
+        csv.contains(",Um, I used a read replica <now>.,7,")
+            || csv.contains(",\"Um, I used a read replica <now>.\",7,"),
         "{csv}"
     );
+    assert!(csv.contains(",1,14.286,1,1,1.000,false\n"), "{csv}");
     assert!(
         csv.contains("\"said \"\"um\"\" a lot, then = fine\""),
         "{csv}"

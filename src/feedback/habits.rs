@@ -103,8 +103,9 @@ pub type Counts = BTreeMap<String, u32>;
 pub struct Habits {
     /// Filler words and phrases with their counts.
     pub fillers: Counts,
-    /// The token index where each filler starts, in order.
-    pub filler_at: Vec<usize>,
+    /// Where each filler is: its first token's index and its length in
+    /// tokens, in order.
+    pub filler_spans: Vec<(usize, usize)>,
     /// Hedging phrases with their counts.
     pub hedges: Counts,
     /// Words said twice in a row ("the the").
@@ -185,7 +186,7 @@ pub fn habits(tokens: &[Token]) -> Habits {
     while index < tokens.len() {
         if let Some((filler, length)) = filler_at(tokens, index) {
             *found.fillers.entry(filler.to_owned()).or_default() += 1;
-            found.filler_at.push(index);
+            found.filler_spans.push((index, length));
             index += length;
         } else {
             index += 1;

@@ -102,6 +102,41 @@ pub fn key_points(tokens: &[Token], keywords: &[String]) -> (Vec<String>, Vec<St
         .partition(|keyword| Keyword::new(keyword).said_in(&stems, &joined))
 }
 
+/// Where `keywords` were said: each match's first token and its length in
+/// tokens, in the order of the answer (for marking them in the text).
+pub fn keyword_spans(tokens: &[Token], keywords: &[String]) -> Vec<(usize, usize)> {
+    if keywords.is_empty() {
+        return Vec::new();
+    }
+    let stems: Vec<String> = tokens.iter().map(|t| stem(&t.text)).collect();
+    let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+    let wanted: Vec<Keyword> = keywords.iter().map(|k| Keyword::new(k)).collect();
+    let mut spans = Vec::new();
+    let mut index = 0;
+    while index < tokens.len() {
+        let found = wanted.iter().find_map(|keyword| {
+            let phrase = keyword.stems.len();
+            if !keyword.stems.is_empty()
+                && stems.get(index..index + phrase) == Some(keyword.stems.as_slice())
+            {
+                return Some(phrase);
+            }
+            (1..=3).find(|&length| {
+                index + length <= texts.len()
+                    && stem(&texts[index..index + length].concat()) == keyword.joined
+            })
+        });
+        match found {
+            Some(length) => {
+                spans.push((index, length));
+                index += length;
+            }
+            None => index += 1,
+        }
+    }
+    spans
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +207,17 @@ mod tests {
         );
         // A phrase must be said as a phrase.
         assert!(covered("the token was in a bucket", &["token bucket"]).is_empty());
+    }
+
+    #[test]
+    fn keywords_are_found_where_they_were_said() {
+        let keywords: Vec<String> = ["read replica", "index", "ratelimiter"]
+            .iter()
+            .map(|k| (*k).to_owned())
+            .collect();
+        let tokens = tokens(&words("An index, then a read-replica and a rate limiter."));
+        // an index then a read replica and a rate limiter
+        assert_eq!(keyword_spans(&tokens, &keywords), [(1, 1), (4, 2), (8, 2)]);
     }
 
     #[test]

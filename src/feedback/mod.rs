@@ -408,6 +408,145 @@ impl SpokenMeasures {
     }
 }
 
+/// The words of several answers together (a session, or the answers of
+/// one question over time).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WordsTogether {
+    /// Answers counted.
+    pub answers: u32,
+    /// Their speaking spans, in milliseconds.
+    pub speaking_ms: u64,
+    /// Their words.
+    pub words: u32,
+    /// Their fillers.
+    pub fillers: u32,
+    /// Keywords said, of [`Self::keywords`].
+    pub covered: u32,
+    /// The questions' keywords (answers to questions with keywords only).
+    pub keywords: u32,
+}
+
+impl WordsTogether {
+    /// The sums over `measures` (`None` when there are none).
+    pub fn of<'a>(measures: impl IntoIterator<Item = &'a SpokenMeasures>) -> Option<Self> {
+        let mut all = Self::default();
+        for m in measures {
+            all.answers += 1;
+            all.speaking_ms += m.speaking_ms;
+            all.words += m.words;
+            all.fillers += m.filler_count();
+            if let Some(points) = &m.key_points {
+                all.covered += u32::try_from(points.covered.len()).unwrap_or(0);
+                all.keywords += u32::try_from(points.total()).unwrap_or(0);
+            }
+        }
+        (all.answers > 0).then_some(all)
+    }
+
+    fn minutes(&self) -> f64 {
+        self.speaking_ms as f64 / 60_000.0
+    }
+
+    /// Words per minute over all the speaking.
+    pub fn words_per_minute(&self) -> Option<f64> {
+        (self.speaking_ms > 0).then(|| f64::from(self.words) / self.minutes())
+    }
+
+    /// Fillers per minute over all the speaking.
+    pub fn fillers_per_minute(&self) -> Option<f64> {
+        (self.speaking_ms > 0).then(|| f64::from(self.fillers) / self.minutes())
+    }
+
+    /// Keywords said, in percent of the questions' keywords.
+    pub fn coverage_percent(&self) -> Option<f64> {
+        (self.keywords > 0).then(|| f64::from(self.covered) * 100.0 / f64::from(self.keywords))
+    }
+
+    /// "4:10 speaking · 142 words a minute · 3.1 fillers a minute · key
+    /// points 14 of 20 (70 %)".
+    pub fn describe(&self) -> String {
+        let mut parts = vec![format!(
+            "{} speaking",
+            crate::model::clock(std::time::Duration::from_millis(self.speaking_ms))
+        )];
+        if let Some(wpm) = self.words_per_minute() {
+            parts.push(format!("{wpm:.0} words a minute"));
+        }
+        if let Some(fillers) = self.fillers_per_minute() {
+            parts.push(format!("{fillers:.1} fillers a minute"));
+        }
+        if let Some(coverage) = self.coverage_percent() {
+            parts.push(format!(
+                "key points {} of {} ({coverage:.0} %)",
+                self.covered, self.keywords
+            ));
+        }
+        parts.join(" · ")
+    }
+}
+
+/// Pauses between words from this long on are shown in the text.
+pub const SHOWN_PAUSE_MS: u64 = 1_000;
+
+/// How a word of the transcript is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// An ordinary word.
+    Plain,
+    /// A filler word (or part of a filler phrase).
+    Filler,
+    /// One of the question's keywords (or part of one).
+    Keyword,
+}
+
+/// A transcript word with its mark and the pause before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MarkedWord {
+    /// Its index in [`Transcript::words`].
+    pub word: usize,
+    /// How to show it.
+    pub mark: Mark,
+    /// The silence before it when at least [`SHOWN_PAUSE_MS`], else 0.
+    pub pause_before_ms: u64,
+}
+
+/// Every word of `transcript`, marked: fillers, and `keywords` where said.
+/// The review and the report show the transcript with these marks.
+pub fn marked_words(transcript: &Transcript, keywords: &[String]) -> Vec<MarkedWord> {
+    let tokens = tokens::tokens(&transcript.words);
+    let mut marks = vec![Mark::Plain; transcript.words.len()];
+    let mut mark = |spans: &[(usize, usize)], as_mark: Mark| {
+        for &(first, length) in spans {
+            for token in &tokens[first..first + length] {
+                marks[token.word] = as_mark;
+            }
+        }
+    };
+    mark(&keywords::keyword_spans(&tokens, keywords), Mark::Keyword);
+    mark(&habits::habits(&tokens).filler_spans, Mark::Filler);
+    transcript
+        .words
+        .iter()
+        .enumerate()
+        .map(|(index, word)| {
+            let gap = index.checked_sub(1).map_or(0, |before| {
+                word.start_ms
+                    .saturating_sub(transcript.words[before].end_ms)
+            });
+            MarkedWord {
+                word: index,
+                mark: marks[index],
+                pause_before_ms: if gap >= SHOWN_PAUSE_MS { gap } else { 0 },
+            }
+        })
+        .collect()
+}
+
+/// "· 2.1 s ·": how a pause is shown inside the text.
+pub fn pause_text(milliseconds: u64) -> String {
+    format!("· {:.1} s ·", milliseconds as f64 / 1000.0)
+}
+
 /// "once", "twice", "3 times".
 fn times(count: u32) -> String {
     match count {
@@ -603,6 +742,21 @@ mod tests {
         assert_eq!(measures.words, 0);
         assert_eq!(measures.words_per_minute, 0.0);
         assert_eq!(measures.hints(), ["No words were recognised in this take."]);
+    }
+
+    #[test]
+    fn words_are_marked_with_fillers_keywords_and_pauses() {
+        let keywords = vec!["read replica".to_owned()];
+        let marked = marked_words(
+            &transcript("Um, I moved reads to a read replica. | You know, it worked."),
+            &keywords,
+        );
+        let marks: Vec<Mark> = marked.iter().map(|m| m.mark).collect();
+        use Mark::{Filler as F, Keyword as K, Plain as P};
+        assert_eq!(marks, [F, P, P, P, P, P, K, K, F, F, P, P]);
+        assert_eq!(marked[8].pause_before_ms, 1_600);
+        assert!(marked.iter().filter(|m| m.pause_before_ms > 0).count() == 1);
+        assert_eq!(pause_text(1_600), "· 1.6 s ·");
     }
 
     #[test]

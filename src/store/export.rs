@@ -638,7 +638,8 @@ impl flacenc::source::Source for WavSource<'_> {
 fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
     let mut csv = String::from(
         "session,started_at,question_number,question_id,category,question,take,seconds,stopped,rating,preferred,silent,notes,file,\
-         time_to_first_word,speaking_time,speaking_ratio,pauses,pause_total,longest_pause,syllables,articulation_rate,words_per_minute_estimate,pace,peak_dbfs,rms_dbfs,clipped_percent,warnings,transcript\n",
+         time_to_first_word,speaking_time,speaking_ratio,pauses,pause_total,longest_pause,syllables,articulation_rate,words_per_minute_estimate,pace,peak_dbfs,rms_dbfs,clipped_percent,warnings,transcript,\
+         words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated\n",
     );
     for exported in takes {
         let (session, take) = (exported.session, exported.take);
@@ -689,6 +690,26 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
                 .as_ref()
                 .map_or_else(String::new, crate::speech::Transcript::text),
         ];
+        let spoken = take.spoken.as_ref();
+        let points = spoken.and_then(|s| s.key_points.as_ref());
+        let words_fields = [
+            spoken.map_or_else(String::new, |s| s.words.to_string()),
+            number(spoken.map(|s| s.words_per_minute)),
+            spoken.map_or_else(String::new, |s| s.filler_count().to_string()),
+            number(spoken.map(|s| s.filler_percent)),
+            points.map_or_else(String::new, |p| p.covered.len().to_string()),
+            points.map_or_else(String::new, |p| p.total().to_string()),
+            number(
+                spoken
+                    .and_then(|s| s.ownership)
+                    .and_then(|o| o.i_percent())
+                    .map(|p| p / 100.0),
+            ),
+            spoken
+                .and_then(|s| s.result_stated)
+                .map_or_else(String::new, |stated| stated.to_string()),
+        ];
+        let fields: Vec<String> = fields.into_iter().chain(words_fields).collect();
         let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         csv.push_str(&row.join(","));
         csv.push('\n');
@@ -728,9 +749,10 @@ fn html(text: &str) -> String {
     out
 }
 
-/// One take's row of the report's table (`kind`: its question's).
-fn take_row(row: &ExportedTake<'_>, kind: crate::model::QuestionKind) -> String {
+/// One take's row of the report's table (`question`: the one it answers).
+fn take_row(row: &ExportedTake<'_>, question: &super::AskedQuestion) -> String {
     let take = row.take;
+    let kind = question.kind;
     let rating = take.rating.map_or_else(
         || "unrated".to_owned(),
         |r| {
@@ -766,7 +788,24 @@ fn take_row(row: &ExportedTake<'_>, kind: crate::model::QuestionKind) -> String 
         },
     );
     let said = row.transcript.as_ref().map_or_else(String::new, |t| {
-        format!("<br><span class=\"said\">“{}”</span>", html(&t.text()))
+        let mut cell = format!(
+            "<br><span class=\"said\">“{}”</span>",
+            marked_html(t, &question.keywords)
+        );
+        if let Some(spoken) = &take.spoken {
+            for (label, text) in spoken.lines() {
+                let _ = write!(
+                    cell,
+                    "<br><span class=\"muted\">{}:</span> {}",
+                    html(label),
+                    html(&text)
+                );
+            }
+            for hint in spoken.hints() {
+                let _ = write!(cell, "<br><span class=\"hint\">{}</span>", html(&hint));
+            }
+        }
+        cell
     });
     format!(
         "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{checklist}</td><td>{speech}{said}</td><td><audio controls preload=\"none\" src=\"{}\"></audio></td></tr>\n",
@@ -780,6 +819,31 @@ fn take_row(row: &ExportedTake<'_>, kind: crate::model::QuestionKind) -> String 
     )
 }
 
+/// The transcript as HTML: fillers and the question's keywords marked, and
+/// pauses of a second or more shown where they were.
+fn marked_html(transcript: &crate::speech::Transcript, keywords: &[String]) -> String {
+    if transcript.words.is_empty() {
+        return html(&transcript.text());
+    }
+    let mut out = String::new();
+    for marked in crate::feedback::marked_words(transcript, keywords) {
+        if marked.pause_before_ms > 0 {
+            let _ = write!(
+                out,
+                " <span class=\"pause\">{}</span>",
+                html(&crate::feedback::pause_text(marked.pause_before_ms))
+            );
+        }
+        let text = html(transcript.words[marked.word].text.trim());
+        let _ = match marked.mark {
+            crate::feedback::Mark::Plain => write!(out, " {text}"),
+            crate::feedback::Mark::Filler => write!(out, " <mark class=\"filler\">{text}</mark>"),
+            crate::feedback::Mark::Keyword => write!(out, " <mark class=\"keyword\">{text}</mark>"),
+        };
+    }
+    out.trim_start().to_owned()
+}
+
 /// A readable, self-contained page about the sessions, with a player per
 /// take that links to the exported file. (`write!` into a `String` cannot
 /// fail, so its `fmt::Result` is dropped here and in [`take_row`].)
@@ -791,7 +855,8 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
          body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}\n\
          h1{font-size:1.6rem}h2{margin-top:2.5rem;border-bottom:1px solid #ccc}h3{font-size:1.05rem;margin-bottom:.3rem}\n\
          table{border-collapse:collapse;width:100%}td,th{padding:.3rem .5rem;text-align:left;vertical-align:top;border-bottom:1px solid #eee}\n\
-         .muted{color:#666}audio{width:16rem}\n</style>\n</head>\n<body>\n<h1>Practice report</h1>\n",
+         .muted{color:#666}audio{width:16rem}.hint{color:#8a4b00}.pause{color:#888;font-size:.85em}\n\
+         mark.filler{background:#fde2b8}mark.keyword{background:#cde4fb}\n</style>\n</head>\n<body>\n<h1>Practice report</h1>\n",
     );
     let _ = writeln!(
         page,
@@ -799,6 +864,13 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
         sessions.len(),
         takes.len()
     );
+    if takes.iter().any(|t| t.transcript.is_some()) {
+        page.push_str(
+            "<p class=\"muted\">In the transcripts: <mark class=\"filler\">filler words</mark>, \
+             <mark class=\"keyword\">the question's keywords</mark>, and \
+             <span class=\"pause\">· 2.1 s ·</span> a pause of a second or more.</p>\n",
+        );
+    }
     for session in sessions {
         let _ = writeln!(page, "<h2>Session {}</h2>", html(&session.id));
         let average = session
@@ -820,6 +892,9 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
             clock(session.speaking_time()),
             html(&average)
         );
+        if let Some(words) = session.words_together() {
+            let _ = writeln!(page, "<p>What was said: {}.</p>", html(&words.describe()));
+        }
         for (index, question) in session.questions.iter().enumerate() {
             let _ = writeln!(
                 page,
@@ -843,7 +918,7 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
             }
             page.push_str("<table>\n<tr><th>Take</th><th>Length</th><th>Stopped</th><th>Rating</th><th>Notes</th><th>Speech (estimates)</th><th>Listen</th></tr>\n");
             for row in rows {
-                page.push_str(&take_row(row, question.kind));
+                page.push_str(&take_row(row, question));
             }
             page.push_str("</table>\n");
         }

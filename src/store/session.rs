@@ -354,6 +354,24 @@ impl Session {
             })
     }
 
+    /// The take that stands for question `question_index`: its preferred
+    /// take, else its latest.
+    pub fn chosen_take(&self, question_index: usize) -> Option<&Take> {
+        self.takes_of(question_index)
+            .find(|take| take.preferred)
+            .or_else(|| self.takes_of(question_index).last())
+    }
+
+    /// What the words of the session show together: each answered
+    /// question's chosen take ([`Self::chosen_take`]) that has a transcript.
+    pub fn words_together(&self) -> Option<crate::feedback::WordsTogether> {
+        crate::feedback::WordsTogether::of(
+            (0..self.questions.len())
+                .filter_map(|index| self.chosen_take(index))
+                .filter_map(|take| take.spoken.as_ref()),
+        )
+    }
+
     /// Mean estimated words per minute of the analysed takes with speech.
     pub fn average_pace(&self) -> Option<f64> {
         mean(self.takes.iter().filter_map(|t| {
