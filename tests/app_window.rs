@@ -173,6 +173,53 @@ fn click(harness: &mut Harness<'_, Window>, label: &str) {
     harness.step();
 }
 
+/// The text of the transcript named `name`: its rows' text runs.
+fn transcript_text(harness: &Harness<'_, Window>, name: &str) -> String {
+    harness
+        .get_by_label(name)
+        .children()
+        .filter_map(|row| row.accesskit_node().value())
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+/// Clicks the first word of the transcript named `name` that contains
+/// `word`, where it is drawn (found through the rows' character positions).
+fn click_word(harness: &mut Harness<'_, Window>, name: &str, word: &str) {
+    harness.get_by_label(name).scroll_to_me();
+    for _ in 0..10 {
+        harness.step();
+    }
+    let target = harness
+        .get_by_label(name)
+        .children()
+        .find_map(|row| {
+            let node = row.accesskit_node();
+            let value = node.value()?;
+            let at = value.to_lowercase().find(word)?;
+            let index = value[..at].chars().count() + word.len() / 2;
+            let positions = node.data().character_positions()?;
+            let widths = node.data().character_widths()?;
+            let rect = row.rect();
+            Some(egui::pos2(
+                rect.min.x + positions[index] + widths[index] / 2.0,
+                rect.center().y,
+            ))
+        })
+        .unwrap_or_else(|| panic!("{word:?} is not in {name}"));
+    harness.event(egui::Event::PointerMoved(target));
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos: target,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::default(),
+        });
+    }
+    harness.step();
+    harness.step();
+}
+
 fn messages(app: &AppState) -> Vec<String> {
     app.messages.iter().map(|m| m.text.clone()).collect()
 }
@@ -759,11 +806,17 @@ fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
     std::fs::copy(&model, data.join("models/ggml-tiny.en.bin")).unwrap();
     let id = "2026-11-20T091500Z-7f3a";
     write_fixture_session(&data, id, "2026-11-20T09:15:00Z", 4);
-    // The takes hold speech of known text.
+    // The takes hold speech of known text; the question has keywords.
     let session_dir = data.join("sessions").join(id);
-    let manifest: Session =
+    let mut manifest: Session =
         serde_json::from_str(&std::fs::read_to_string(session_dir.join("session.json")).unwrap())
             .unwrap();
+    manifest.questions[0].keywords = vec!["index".to_owned(), "read replica".to_owned()];
+    std::fs::write(
+        session_dir.join("session.json"),
+        serde_json::to_string_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
     for (take, text) in manifest.takes.iter().zip([
         "I added an index to the orders table.",
         "Then I moved the reports to a read replica.",
@@ -812,20 +865,55 @@ fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
         app.screen == Screen::Review
     });
     harness.step();
-    // The transcript is text a screen reader reads (its node's value).
-    let mut texts: Vec<String> = harness
-        .root()
-        .children_recursive()
-        .filter_map(|node| node.accesskit_node().value())
-        .filter(|text| text.starts_with('“'))
+    // The transcript is text a screen reader reads: its node is named, and
+    // its rows are text runs.
+    let texts: Vec<String> = (1..=2)
+        .map(|take| {
+            transcript_text(
+                &harness,
+                &format!("Transcript of take {take} of question 1"),
+            )
+        })
         .collect();
-    // A label and its text run carry the same text.
-    texts.dedup();
     assert!(
-        texts.len() == 2 && texts[1].to_lowercase().contains("replica"),
+        texts[1].to_lowercase().contains("replica"),
         "{texts:?}; the window: {}",
         failure_picture(&mut harness, "speech-review")
     );
+    // Clicking a word moves playback to it, and the play head with it.
+    let Some(TranscriptSlot::Ready(transcript)) = harness
+        .state()
+        .transcripts
+        .iter()
+        .find(|((_, file), _)| file.contains("take2"))
+        .map(|(_, slot)| slot.clone())
+    else {
+        panic!("no transcript of the second take");
+    };
+    let word = transcript
+        .words
+        .iter()
+        .find(|w| w.text.to_lowercase().contains("replica"))
+        .unwrap()
+        .clone();
+    click_word(
+        &mut harness,
+        "Transcript of take 2 of question 1",
+        "replica",
+    );
+    step_until(&mut harness, "playback at the word", |app| {
+        app.player
+            .position
+            .as_millis()
+            .abs_diff(u128::from(word.start_ms))
+            <= 300
+    });
+    println!(
+        "clicked 'replica' (starts at {} ms): playback at {} ms",
+        word.start_ms,
+        harness.state().player.position.as_millis()
+    );
+    harness.snapshot("review-transcript");
     // No offer to set up what is set up.
     assert!(
         harness

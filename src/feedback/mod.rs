@@ -283,6 +283,32 @@ impl SpokenMeasures {
         most_frequent(&self.fillers)
     }
 
+    /// The main figures in one line: "142 words a minute (steady) ·
+    /// fillers 1.2 % · key points 4 of 6 · a result stated".
+    pub fn headline(&self) -> String {
+        let mut parts = vec![
+            format!(
+                "{:.0} words a minute ({})",
+                self.words_per_minute,
+                self.pace.describe()
+            ),
+            format!("fillers {:.1} %", self.filler_percent),
+        ];
+        if let Some(points) = &self.key_points {
+            parts.push(format!(
+                "key points {} of {}",
+                points.covered.len(),
+                points.total()
+            ));
+        }
+        match self.result_stated {
+            Some(true) => parts.push("a result stated".to_owned()),
+            Some(false) => parts.push("no result stated".to_owned()),
+            None => {}
+        }
+        parts.join(" · ")
+    }
+
     /// One line per measure, as label and text, for every place that shows
     /// them (window, terminal, report).
     pub fn lines(&self) -> Vec<(&'static str, String)> {

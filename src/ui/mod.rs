@@ -8,6 +8,7 @@ mod interview;
 mod review;
 mod settings;
 mod speech_settings;
+mod transcript;
 mod waveform;
 
 use eframe::egui;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use eframe::egui;
 
+use super::transcript::{legend, transcript_text};
 use super::{clock, waveform::waveform};
 use crate::app::{
     AppState, Command, Screen, SpeechCommand, TakeEdit, TranscriptSlot, WaveformSlot, star_with,
@@ -97,12 +98,15 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
             }
         });
     });
-    let pace = session.average_pace().map_or_else(String::new, |wpm| {
-        format!(
-            " · about {wpm:.0} words a minute · {} of pauses",
+    let words = session.words_together();
+    let pace = match (&words, session.average_pace()) {
+        (Some(_), _) => format!(" · {} of pauses", clock(session.pause_time())),
+        (None, Some(wpm)) => format!(
+            " · about {wpm:.0} words a minute (estimate) · {} of pauses",
             clock(session.pause_time())
-        )
-    });
+        ),
+        (None, None) => String::new(),
+    };
     ui.label(format!(
         "{} of {} answered · {} · {} speaking · {}{pace}",
         session.questions_answered(),
@@ -114,6 +118,9 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
             |avg| format!("average rating {avg:.1}")
         )
     ));
+    if let Some(words) = words {
+        ui.label(format!("What was said: {}", words.describe()));
+    }
     ui.separator();
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
@@ -129,6 +136,9 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
                         commands.push(Command::OpenProgress(question.id.clone()));
                     }
                 });
+                if let Some(spoken) = session.chosen_take(number).and_then(|t| t.spoken.as_ref()) {
+                    ui.weak(spoken.headline());
+                }
                 let mut any = false;
                 for (index, take) in session.takes.iter().enumerate() {
                     if take.question_index == number {
@@ -326,11 +336,26 @@ fn said(
             ui.weak("Reading the transcript…");
         }
         Some(TranscriptSlot::Ready(transcript)) => {
-            let text = transcript.text();
-            if text.is_empty() {
+            if transcript.words.is_empty() {
                 ui.weak("No words were recognised.");
             } else {
-                ui.label(egui::RichText::new(format!("“{text}”")).italics());
+                let keywords = session
+                    .questions
+                    .get(take.question_index)
+                    .map_or(&[][..], |q| q.keywords.as_slice());
+                let name = format!("take {} of question {}", take.take, take.question_index + 1);
+                legend(ui);
+                if let Some(to) = transcript_text(
+                    ui,
+                    transcript,
+                    keywords,
+                    media.position,
+                    media.playing,
+                    &name,
+                ) && let Some(path) = &media.path
+                {
+                    commands.push(Command::Seek(path.clone(), to));
+                }
             }
             if let Some(spoken) = &take.spoken {
                 spoken_measures(ui, spoken);
@@ -355,17 +380,22 @@ fn said(
     }
 }
 
-/// What the words show, a line each, then the hints worth attention.
+/// What the words show: the main figures in a line that opens to every
+/// measure, then the hints worth attention.
 fn spoken_measures(ui: &mut egui::Ui, spoken: &crate::feedback::SpokenMeasures) {
-    egui::Grid::new(ui.next_auto_id())
-        .num_columns(2)
-        .spacing([12.0, 2.0])
+    egui::CollapsingHeader::new(spoken.headline())
+        .id_salt("spoken measures")
         .show(ui, |ui| {
-            for (label, text) in spoken.lines() {
-                ui.weak(label);
-                ui.label(text);
-                ui.end_row();
-            }
+            egui::Grid::new("spoken measures grid")
+                .num_columns(2)
+                .spacing([12.0, 2.0])
+                .show(ui, |ui| {
+                    for (label, text) in spoken.lines() {
+                        ui.weak(label);
+                        ui.label(text);
+                        ui.end_row();
+                    }
+                });
         });
     for hint in spoken.hints() {
         ui.colored_label(ui.visuals().warn_fg_color, format!("• {hint}"));

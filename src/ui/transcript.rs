@@ -1,0 +1,219 @@
+//! A take's transcript as flowing text: filler words and the question's
+//! keywords marked (with a legend), pauses of a second or more shown where
+//! they were, the word being played highlighted and kept in view. Clicking
+//! a word, or Left/Right while the text has the keyboard focus, moves
+//! playback to a word.
+//!
+//! The whole text is one galley (laid out once and cached by egui), so a
+//! 30-minute take's transcript costs no more per frame than a paragraph;
+//! screen readers read it through AccessKit text runs.
+
+use std::ops::Range;
+use std::sync::Arc;
+use std::time::Duration;
+
+use eframe::egui;
+use egui::text::{CCursor, LayoutJob, TextFormat};
+
+use crate::feedback::{Mark, marked_words, pause_text};
+use crate::speech::Transcript;
+
+/// The text laid out for one transcript and its keywords: the job, and for
+/// each transcript word its characters in the text.
+struct Prepared {
+    job: LayoutJob,
+    words: Vec<(Range<usize>, usize)>,
+}
+
+/// The colours of the marks, readable in light and dark themes.
+fn mark_colour(ui: &egui::Ui, mark: Mark) -> egui::Color32 {
+    let dark = ui.visuals().dark_mode;
+    match (mark, dark) {
+        (Mark::Plain, _) => egui::Color32::TRANSPARENT,
+        (Mark::Filler, false) => egui::Color32::from_rgb(253, 226, 184),
+        (Mark::Filler, true) => egui::Color32::from_rgb(110, 72, 24),
+        (Mark::Keyword, false) => egui::Color32::from_rgb(205, 228, 251),
+        (Mark::Keyword, true) => egui::Color32::from_rgb(30, 72, 120),
+    }
+}
+
+fn prepare(ui: &egui::Ui, transcript: &Transcript, keywords: &[String]) -> Prepared {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let text_colour = ui.visuals().text_color();
+    let weak = ui.visuals().weak_text_color();
+    let mut job = LayoutJob::default();
+    let mut words = Vec::with_capacity(transcript.words.len());
+    let mut chars = 0;
+    let mut append = |job: &mut LayoutJob, text: &str, format: TextFormat| -> Range<usize> {
+        let start = chars;
+        chars += text.chars().count();
+        job.append(text, 0.0, format);
+        start..chars
+    };
+    for marked in marked_words(transcript, keywords) {
+        if marked.pause_before_ms > 0 {
+            let pause = format!("{} ", pause_text(marked.pause_before_ms));
+            append(&mut job, &pause, TextFormat::simple(font.clone(), weak));
+        }
+        let format = TextFormat {
+            background: mark_colour(ui, marked.mark),
+            ..TextFormat::simple(font.clone(), text_colour)
+        };
+        let range = append(&mut job, transcript.words[marked.word].text.trim(), format);
+        words.push((range, marked.word));
+        append(&mut job, " ", TextFormat::simple(font.clone(), text_colour));
+    }
+    Prepared { job, words }
+}
+
+/// The word being played: the last one that started at or before
+/// `position` (none before the first word).
+fn current_word(transcript: &Transcript, position: Duration) -> Option<usize> {
+    let ms = u64::try_from(position.as_millis()).unwrap_or(u64::MAX);
+    let after = transcript.words.partition_point(|word| word.start_ms <= ms);
+    after.checked_sub(1)
+}
+
+/// The legend of the marks.
+pub(super) fn legend(ui: &mut egui::Ui) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 6.0;
+        for (mark, text) in [(Mark::Filler, "filler word"), (Mark::Keyword, "key point")] {
+            let colour = mark_colour(ui, mark);
+            ui.label(egui::RichText::new(text).small().background_color(colour));
+        }
+        ui.label(egui::RichText::new("· 1.2 s · pause").small().weak());
+    });
+}
+
+/// Draws `transcript` (of the take called `name`, answering a question
+/// with `keywords`) with playback at `position`; returns where to move
+/// playback when a word was chosen.
+pub(super) fn transcript_text(
+    ui: &mut egui::Ui,
+    transcript: &Arc<Transcript>,
+    keywords: &[String],
+    position: Duration,
+    playing: bool,
+    name: &str,
+) -> Option<Duration> {
+    let id = ui.scope_id().with((
+        "transcript",
+        Arc::as_ptr(transcript) as usize,
+        keywords,
+        ui.visuals().dark_mode,
+    ));
+    let prepared: Arc<Prepared> = ui
+        .data(|data| data.get_temp::<Arc<Prepared>>(id))
+        .unwrap_or_else(|| {
+            let prepared = Arc::new(prepare(ui, transcript, keywords));
+            ui.data_mut(|data| data.insert_temp(id, Arc::clone(&prepared)));
+            prepared
+        });
+    let mut job = prepared.job.clone();
+    job.wrap.max_width = ui.available_width();
+    let galley = ui.fonts_mut(|fonts| fonts.layout_job(job));
+    let (rect, response) = ui.allocate_exact_size(galley.size(), egui::Sense::click());
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Label, true, format!("Transcript of {name}"))
+    });
+    egui::text_selection::accesskit_text::update_accesskit_for_text_widget(
+        ui.ctx(),
+        response.id,
+        None,
+        egui::emath::TSTransform::from_translation(rect.min.to_vec2()),
+        &galley,
+    );
+    let word_rect = |word: usize| -> Option<egui::Rect> {
+        let (range, _) = prepared.words.iter().find(|(_, w)| *w == word)?;
+        let start = galley.pos_from_cursor(CCursor::new(range.start));
+        let end = galley.pos_from_cursor(CCursor::new(range.end));
+        Some(egui::Rect::from_min_max(start.min, end.max).translate(rect.min.to_vec2()))
+    };
+    let current = (playing || position > Duration::ZERO)
+        .then(|| current_word(transcript, position))
+        .flatten();
+    if let Some(highlight) = current.and_then(word_rect) {
+        ui.painter()
+            .rect_filled(highlight.expand(1.0), 2.0, ui.visuals().selection.bg_fill);
+        if playing && !ui.clip_rect().contains_rect(highlight) {
+            ui.scroll_to_rect(highlight, Some(egui::Align::Center));
+        }
+    }
+    let underline = if response.has_focus() {
+        egui::Stroke::new(1.0, ui.visuals().text_color())
+    } else {
+        egui::Stroke::NONE
+    };
+    ui.painter().add(
+        egui::epaint::TextShape::new(rect.min, galley.clone(), ui.visuals().text_color())
+            .with_underline(underline),
+    );
+    let start_of = |word: usize| Duration::from_millis(transcript.words[word].start_ms);
+    if response.clicked()
+        && let Some(pointer) = response.interact_pointer_pos()
+    {
+        let at: usize = galley.cursor_from_pos(pointer - rect.min).index.into();
+        let word = prepared
+            .words
+            .iter()
+            .find(|(range, _)| range.end >= at)
+            .map(|(_, word)| *word);
+        return word.map(start_of);
+    }
+    if response.has_focus() {
+        let (left, right) = ui.input(|input| {
+            (
+                input.key_pressed(egui::Key::ArrowLeft),
+                input.key_pressed(egui::Key::ArrowRight),
+            )
+        });
+        let words = transcript.words.len();
+        if right && words > 0 {
+            return Some(start_of(current.map_or(0, |w| (w + 1).min(words - 1))));
+        }
+        if left && words > 0 {
+            return Some(start_of(current.map_or(0, |w| w.saturating_sub(1))));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::speech::transcript::{ModelStamp, SCHEMA, Word};
+
+    #[test]
+    fn the_current_word_is_the_last_one_started() {
+        let transcript = Transcript {
+            schema: SCHEMA,
+            model: ModelStamp {
+                name: "t".to_owned(),
+                sha256: String::new(),
+            },
+            language: "en".to_owned(),
+            duration_ms: 3_000,
+            segments: Vec::new(),
+            words: [(500, 900), (1_000, 1_400), (2_000, 2_500)]
+                .iter()
+                .map(|&(start_ms, end_ms)| Word {
+                    text: " w".to_owned(),
+                    start_ms,
+                    end_ms,
+                    probability: 1.0,
+                })
+                .collect(),
+        };
+        assert_eq!(current_word(&transcript, Duration::from_millis(100)), None);
+        assert_eq!(
+            current_word(&transcript, Duration::from_millis(500)),
+            Some(0)
+        );
+        assert_eq!(
+            current_word(&transcript, Duration::from_millis(1_999)),
+            Some(1)
+        );
+        assert_eq!(current_word(&transcript, Duration::from_secs(9)), Some(2));
+    }
+}
