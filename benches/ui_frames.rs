@@ -1,8 +1,10 @@
 //! UI time of one frame (no GPU: the frame is laid out and tessellated by
 //! egui, not rendered) of the history screen over 1,000 sessions and of the
-//! review screen of a 30-minute take, next to a minimal egui frame measured
-//! the same way. Run by `make bench` (`cargo bench --bench ui_frames`); prints
-//! one JSON object per measurement.
+//! review screen of a 30-minute take (without and with its transcript),
+//! next to a minimal egui frame measured the same way; and the time to
+//! compute every measure of a 2-minute transcript. Run by `make bench`
+//! (`cargo bench --bench ui_frames`); prints one JSON object per
+//! measurement.
 
 #![allow(
     clippy::unwrap_used,
@@ -79,7 +81,64 @@ fn report(name: &str, (median, p95): (f64, f64)) {
     println!(r#"{{"name": "{name}", "median_ms": {median:.4}, "p95_ms": {p95:.4}}}"#);
 }
 
+/// A transcript of `minutes` at 150 words a minute: an answer's words with
+/// fillers, a keyword now and then, and a pause every 40 words.
+fn transcript(minutes: u64) -> rehearse::speech::Transcript {
+    const TEXT: &str = "So, um, when the reports slowed down I started from the slow query log, \
+        and, uh, the worst query scanned the orders table because the filter had no index. \
+        I think we added a composite index, measured again, and the time fell from four seconds \
+        to eighty milliseconds. Then I moved the reports to a read replica, you know, so the \
+        primary only served customers, and we watched the replication lag for a week.";
+    let words: Vec<&str> = TEXT.split_whitespace().collect();
+    let count = minutes * 150;
+    let mut at = 0;
+    let words = (0..count)
+        .map(|n| {
+            if n % 40 == 39 {
+                at += 1_500;
+            }
+            let word = rehearse::speech::transcript::Word {
+                text: format!(" {}", words[n as usize % words.len()]),
+                start_ms: at,
+                end_ms: at + 330,
+                probability: 0.9,
+            };
+            at += 400;
+            word
+        })
+        .collect();
+    rehearse::speech::Transcript {
+        schema: rehearse::speech::transcript::SCHEMA,
+        model: rehearse::speech::transcript::ModelStamp {
+            name: "tiny.en".to_owned(),
+            sha256: "0".repeat(64),
+        },
+        language: "en".to_owned(),
+        duration_ms: at,
+        segments: vec![rehearse::speech::transcript::Segment {
+            start_ms: 0,
+            end_ms: at,
+            text: TEXT.to_owned(),
+        }],
+        words,
+    }
+}
+
+/// Median time of `runs` calls of `work`, in milliseconds.
+fn median_ms(runs: usize, mut work: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            work();
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[runs / 2]
+}
+
 fn main() {
+    let keywords = measures();
     // The yardstick: a minimal egui frame, stepped the same way.
     let mut minimal = Harness::builder()
         .with_size([1000.0, 740.0])
@@ -89,7 +148,44 @@ fn main() {
         });
     report("minimal frame", frame_times(|| minimal.step()));
 
-    // History: 1,000 sessions of 10 takes.
+    history();
+    review(&keywords);
+}
+
+/// Every measure of a 2-minute transcript; its text is written for the
+/// yardstick (Python's regular expressions over the same words). Returns
+/// the keywords used.
+fn measures() -> Vec<String> {
+    let answer = transcript(2);
+    let keywords: Vec<String> = ["index", "read replica", "replication lag", "sharding"]
+        .iter()
+        .map(|k| (*k).to_owned())
+        .collect();
+    let context = rehearse::feedback::AnswerContext {
+        kind: Some(rehearse::model::QuestionKind::Behavioural),
+        keywords: &keywords,
+        answer_seconds: Some(120),
+    };
+    let measures_ms = median_ms(501, || {
+        std::hint::black_box(rehearse::feedback::SpokenMeasures::of(
+            std::hint::black_box(&answer),
+            &context,
+        ));
+    });
+    let text_file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("transcript-2min.txt");
+    let text: Vec<&str> = answer.words.iter().map(|w| w.text.trim()).collect();
+    std::fs::write(&text_file, text.join(" ")).unwrap();
+    println!(
+        r#"{{"name": "measures of a 2-minute transcript", "median_ms": {measures_ms:.4}, "words": {}, "text": {:?}}}"#,
+        answer.words.len(),
+        text_file.display().to_string()
+    );
+
+    keywords
+}
+
+/// The history of 1,000 sessions of 10 takes.
+fn history() {
     let dir = tempfile::tempdir().unwrap();
     let base = fixture("x", "2026-01-01T10:00:00Z");
     for index in 0..1000u32 {
@@ -122,7 +218,10 @@ fn main() {
         "history frame, 1,000 sessions",
         frame_times(|| history.step()),
     );
+}
 
+/// The review of one 30-minute take, without and with its transcript.
+fn review(keywords: &[String]) {
     // Review: one 30-minute take (16-bit, 48 kHz: 173 MB).
     let dir = tempfile::tempdir().unwrap();
     let mut session = fixture("2026-11-20T091500Z-7f3a", "2026-11-20T09:15:00Z");
@@ -168,6 +267,36 @@ fn main() {
     );
     report(
         "review frame, one 30-minute take",
+        frame_times(|| review.step()),
+    );
+
+    // The same take with the transcript of its 30 minutes (4,500 words).
+    let long = transcript(30);
+    let folder = dir.path().join("sessions").join(&session.id);
+    long.write(&session.takes[0].transcript_path(&folder).unwrap())
+        .unwrap();
+    session.questions[0].keywords = keywords.to_vec();
+    let file = session.takes[0].file.clone();
+    session.apply_transcript(&file, &long);
+    write(dir.path(), &session);
+    let mut review = app(dir.path());
+    settle(&mut review, AppState::is_settled);
+    review.get_by_label("History").click();
+    settle(&mut review, |app| app.history.rows.len() == 1);
+    review
+        .get_by_label(&format!("Open session {}", session.id))
+        .click();
+    settle(&mut review, |app| {
+        app.screen == Screen::Review
+            && app.is_settled()
+            && !app.waveforms.is_empty()
+            && app
+                .transcripts
+                .values()
+                .any(|slot| matches!(slot, rehearse::app::TranscriptSlot::Ready(_)))
+    });
+    report(
+        "review frame, one 30-minute take with its transcript",
         frame_times(|| review.step()),
     );
 }

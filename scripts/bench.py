@@ -302,15 +302,37 @@ def window_rows(tmp):
             figure = json.loads(line)
             figures[figure["name"]] = figure
     minimal = figures["minimal frame"]["median_ms"]
-    for name in ("history frame, 1,000 sessions", "review frame, one 30-minute take"):
+    for name in ("history frame, 1,000 sessions", "review frame, one 30-minute take",
+                 "review frame, one 30-minute take with its transcript"):
         rows.append((f"{name}: UI time (median)", figures[name]["median_ms"], "ms",
                      "minimal egui frame, same harness", minimal))
         rows.append((f"{name}: UI time (p95)", figures[name]["p95_ms"], "ms",
                      "minimal egui frame, same harness", figures["minimal frame"]["p95_ms"]))
+    measures = figures["measures of a 2-minute transcript"]
+    rows.append((f"every measure of a 2-minute transcript ({measures['words']} words)", measures["median_ms"], "ms",
+                 "Python re: words and fillers, same text", python_word_count_ms(measures["text"])))
     read = figures["waveform of a 30-minute take read"]["seconds"]
     rows.append(("waveform of a 30-minute take: read", read * 1000, "ms",
                  "sox stat of the same length", sox_stat_ms(tmp, 1800)))
     return rows
+
+
+def python_word_count_ms(path):
+    """Median time for Python's regular expressions to split `path`'s text
+    into words and count its hesitation fillers (a yardstick for the
+    measures, which do that and much more)."""
+    import re
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    fillers = re.compile(r"\b(?:um|uh|er|ah|hmm|like|you know|so)\b", re.IGNORECASE)
+    times = []
+    for _ in range(501):
+        start = time.perf_counter()
+        len(re.findall(r"[\w']+", text))
+        len(fillers.findall(text))
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return times[len(times) // 2] * 1000
 
 
 def sox_stat_ms(tmp, seconds):
