@@ -914,6 +914,28 @@ fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
         harness.state().player.position.as_millis()
     );
     harness.snapshot("review-transcript");
+
+    // The history's search finds what the first take said and opens it
+    // cued at the word.
+    click(&mut harness, "History");
+    harness.get_by_label("Search what you said:").focus();
+    harness.step();
+    harness
+        .get_by_label("Search what you said:")
+        .type_text("Index");
+    step_until(&mut harness, "a search result", |app| {
+        !app.search.hits.is_empty()
+    });
+    let hit = harness.state().search.hits[0].clone();
+    assert_eq!(harness.state().search.hits.len(), 1, "only the first take says it");
+    assert!(hit.file.contains("take1") && hit.matched.to_lowercase().contains("index"), "{hit:?}");
+    harness.snapshot("history-search");
+    click(&mut harness, &format!("Open result 1: {}", hit.question));
+    step_until(&mut harness, "the first take cued at the word", |app| {
+        app.screen == Screen::Review
+            && app.playing.as_ref().is_some_and(|(path, _)| path.ends_with(&hit.file))
+            && app.player.position.as_millis().abs_diff(u128::from(hit.start_ms)) <= 300
+    });
     // No offer to set up what is set up.
     assert!(
         harness

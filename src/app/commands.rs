@@ -113,6 +113,10 @@ pub enum Command {
     SettingsChanged,
     /// Forget a message (its index in the list).
     DismissMessage(usize),
+    /// Search the transcripts for a word or phrase.
+    Search(String),
+    /// Open a search result: its session, cued at the words.
+    OpenHit(Box<crate::store::search::Hit>),
 }
 
 /// The commands about transcripts and speech models.
@@ -242,6 +246,8 @@ impl RehearseApp {
             }
             // The window shell follows `settings.theme` after every frame.
             Command::SettingsChanged => self.save_settings(),
+            Command::Search(query) => self.search(query),
+            Command::OpenHit(hit) => self.open_hit(&hit),
             Command::DismissMessage(index) => {
                 if index < self.state.messages.len() {
                     self.state.messages.remove(index);
@@ -468,7 +474,7 @@ impl RehearseApp {
         }
     }
 
-    fn seek(&mut self, path: PathBuf, to: Duration) {
+    pub(super) fn seek(&mut self, path: PathBuf, to: Duration) {
         match &self.state.playing {
             Some((loaded, _)) if *loaded == path => self.services.player.seek(to),
             _ => {

@@ -57,7 +57,9 @@ impl RehearseApp {
                 self.state.records = records;
                 self.state.history.listing = Some(*listing);
                 self.state.history.refresh();
+                self.index_transcripts();
             }
+            WorkerEvent::TranscriptsIndexed(index) => self.transcripts_indexed(*index),
             WorkerEvent::Devices(devices) => self.state.devices = devices,
             WorkerEvent::MicrophoneOpened(mic, warning) => self.microphone_opened(mic, warning),
             WorkerEvent::MicrophoneFailed(message) => {
@@ -113,6 +115,7 @@ impl RehearseApp {
                 self.state.waveforms.insert(path, slot);
             }
             WorkerEvent::SessionDeleted(id) => {
+                self.unindex_session(&id);
                 if self.state.review.as_ref().is_some_and(|s| s.id == id) {
                     self.state.review = None;
                     if self.state.screen == Screen::Review {
@@ -498,6 +501,7 @@ impl RehearseApp {
                 self.update_session(session, |s| {
                     s.apply_transcript(file, &transcript);
                 });
+                self.index_transcript(session, file, &transcript);
                 self.state
                     .transcripts
                     .insert(key, TranscriptSlot::Ready(Arc::new(*transcript)));

@@ -13,6 +13,7 @@ mod commands;
 mod events;
 mod export_panel;
 mod history_view;
+mod search;
 pub mod jobs;
 pub mod models;
 mod state;
@@ -32,6 +33,7 @@ use worker::{Worker, WorkerRequest};
 
 pub use commands::{Command, SpeechCommand, TakeEdit};
 pub use history_view::HistoryView;
+pub use search::SearchState;
 use state::warning_message;
 pub use state::{
     ActiveSession, AppState, ExportPanel, ExportProgress, HomeChoices, MIC_TEST_SECONDS, Message,
@@ -55,6 +57,8 @@ struct Services {
     player: Player,
     /// The open microphone.
     microphone: Option<Box<Microphone>>,
+    /// Every transcript of the history, for the search (`None` until read).
+    search_index: Option<crate::store::search::TranscriptIndex>,
 }
 
 impl RehearseApp {
@@ -94,6 +98,7 @@ impl RehearseApp {
             active: None,
             review: None,
             history: HistoryView::default(),
+            search: SearchState::default(),
             progress_question: None,
             export: None,
             player: player.status(),
@@ -116,6 +121,7 @@ impl RehearseApp {
                 worker,
                 player,
                 microphone: None,
+                search_index: None,
             },
         }
     }

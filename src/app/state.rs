@@ -205,6 +205,8 @@ pub struct AppState {
     pub review: Option<Session>,
     /// The history screen.
     pub history: HistoryView,
+    /// The search of what was said (history screen).
+    pub search: super::SearchState,
     /// The question of the progress screen.
     pub progress_question: Option<String>,
     /// The export window.

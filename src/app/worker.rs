@@ -48,6 +48,9 @@ pub enum WorkerRequest {
     SaveSettings(Box<Settings>),
     /// Read every session (and compute the practice records).
     LoadListing,
+    /// Read the transcripts of these sessions for the search (on a thread
+    /// of its own, so saves do not wait).
+    IndexTranscripts(Vec<Session>),
     /// Read a take's waveform.
     LoadWaveform(PathBuf),
     /// Delete a session.
@@ -158,6 +161,8 @@ pub enum WorkerEvent {
     Waveform(PathBuf, WaveformSlot),
     /// A session was deleted.
     SessionDeleted(String),
+    /// The transcripts of the history, read for the search.
+    TranscriptsIndexed(Box<crate::store::search::TranscriptIndex>),
     /// The user chose where to export to (`None`: the dialog was closed).
     ExportDestination(Option<PathBuf>),
     /// An export ended; the error names the file.
@@ -384,6 +389,21 @@ fn handle_transcript(request: WorkerRequest, context: &Context<'_>) {
     }
 }
 
+/// Reads the transcripts of `sessions` for the search on a thread of its
+/// own (the worker goes on saving meanwhile).
+fn index_transcripts(folder: PathBuf, sessions: Vec<Session>, outbox: &Outbox) {
+    let thread_outbox = outbox.clone();
+    if let Err(err) = std::thread::Builder::new()
+        .name("search index".to_owned())
+        .spawn(move || {
+            let index = crate::store::search::TranscriptIndex::build(&folder, &sessions);
+            thread_outbox.send(WorkerEvent::TranscriptsIndexed(Box::new(index)));
+        })
+    {
+        log::warn!("search stays off: cannot start its thread: {err}");
+    }
+}
+
 fn handle(request: WorkerRequest, context: &Context<'_>) {
     let Context {
         store,
@@ -392,12 +412,7 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
         outbox,
     } = *context;
     match request {
-        WorkerRequest::ListDevices => match audio::list_devices(false) {
-            Ok(devices) => outbox.send(WorkerEvent::Devices(
-                devices.into_iter().filter(|d| d.input.is_some()).collect(),
-            )),
-            Err(err) => outbox.send(WorkerEvent::Failed(err.to_string())),
-        },
+        WorkerRequest::ListDevices => list_inputs(outbox),
         WorkerRequest::OpenMicrophone { id, format } => {
             open_microphone(id.as_deref(), format, outbox);
         }
@@ -420,6 +435,9 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
             if let Err(err) = settings.save(&data_dir.settings()) {
                 outbox.send(WorkerEvent::Failed(err.to_string()));
             }
+        }
+        WorkerRequest::IndexTranscripts(sessions) => {
+            index_transcripts(data_dir.sessions(), sessions, outbox);
         }
         WorkerRequest::LoadListing => match store.map(|s| s.list()) {
             Some(Ok(listing)) => {
@@ -483,6 +501,16 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
                 "the data folder could not be opened".to_owned(),
             ))),
         },
+    }
+}
+
+/// Reports the microphones.
+fn list_inputs(outbox: &Outbox) {
+    match audio::list_devices(false) {
+        Ok(devices) => outbox.send(WorkerEvent::Devices(
+            devices.into_iter().filter(|d| d.input.is_some()).collect(),
+        )),
+        Err(err) => outbox.send(WorkerEvent::Failed(err.to_string())),
     }
 }
 

@@ -15,6 +15,7 @@
 
 pub mod export;
 pub mod history;
+pub mod search;
 pub mod session;
 pub mod settings;
 pub mod transcripts;

@@ -20,6 +20,9 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
         });
         return;
     }
+    if search(ui, app, commands) {
+        return;
+    }
     filters(ui, app);
     if let Some(error) = &app.history.filter_error {
         ui.colored_label(ui.visuals().warn_fg_color, error);
@@ -42,6 +45,86 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     ui.separator();
     damaged_sessions(ui, &app.history);
     session_rows(ui, &app.history, commands);
+}
+
+/// The search box for what was said, and its results; whether results are
+/// shown (instead of the sessions).
+fn search(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) -> bool {
+    let search = &app.search;
+    ui.horizontal(|ui| {
+        let label = ui.label("Search what you said:");
+        let mut query = search.query.clone();
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut query)
+                    .hint_text("a word or phrase, e.g. read replica")
+                    .desired_width(320.0),
+            )
+            .labelled_by(label.id);
+        if response.changed() {
+            commands.push(Command::Search(query));
+        }
+        if search.indexing {
+            ui.spinner();
+            ui.weak("reading the transcripts…");
+        }
+    });
+    if search.query.trim().is_empty() {
+        return false;
+    }
+    ui.separator();
+    if search.hits.is_empty() {
+        ui.weak(if search.indexing {
+            "Reading the transcripts…"
+        } else {
+            "No transcript says that."
+        });
+        return true;
+    }
+    ui.label(plural(search.hits.len(), "take"));
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for (number, hit) in search.hits.iter().enumerate() {
+                search_hit(ui, number, hit, commands);
+            }
+        });
+    true
+}
+
+/// One result: when and which question, the words around the match (the
+/// match marked), and a button that opens the take cued at it.
+fn search_hit(
+    ui: &mut egui::Ui,
+    number: usize,
+    hit: &crate::store::search::Hit,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        let open = ui.small_button("Open");
+        let name = format!("Open result {}: {}", number + 1, hit.question);
+        open.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+        if open.clicked() {
+            commands.push(Command::OpenHit(Box::new(hit.clone())));
+        }
+        ui.monospace(local_time(hit.started_at));
+        ui.weak(&hit.question);
+    });
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let mut job = egui::text::LayoutJob::default();
+    let plain = egui::text::TextFormat::simple(font.clone(), ui.visuals().weak_text_color());
+    job.append(&format!("{} ", hit.before), 0.0, plain.clone());
+    job.append(
+        &hit.matched,
+        0.0,
+        egui::text::TextFormat {
+            background: ui.visuals().selection.bg_fill,
+            ..egui::text::TextFormat::simple(font, ui.visuals().strong_text_color())
+        },
+    );
+    job.append(&format!(" {}", hit.after), 0.0, plain);
+    ui.label(job);
+    ui.add_space(4.0);
 }
 
 /// The rating and speech trends of the sessions shown.
