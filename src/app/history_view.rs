@@ -26,8 +26,16 @@ pub struct HistoryView {
     pub rows: Vec<SessionSummary>,
     /// Average rating per session, oldest first: `[days since epoch, rating]`.
     pub trend: Vec<[f64; 2]>,
-    /// Average estimated words per minute per analysed session, oldest first.
+    /// Words per minute per session, oldest first: counted from the
+    /// transcripts where the session has them, else the acoustic estimate.
     pub pace_trend: Vec<[f64; 2]>,
+    /// Some of those are estimates.
+    pub pace_estimated: bool,
+    /// Fillers per minute per session with transcripts.
+    pub fillers_trend: Vec<[f64; 2]>,
+    /// Keywords covered, in percent, per session with transcripts of
+    /// questions that have keywords.
+    pub coverage_trend: Vec<[f64; 2]>,
     /// Average share of the time spoken per analysed session, in percent.
     pub speaking_trend: Vec<[f64; 2]>,
     /// A filter date that cannot be read.
@@ -79,9 +87,28 @@ impl HistoryView {
             .into_iter()
             .map(|(at, rating)| [day(at), rating])
             .collect();
+        self.pace_estimated = false;
         self.pace_trend = oldest_first
             .iter()
-            .filter_map(|s| s.average_pace().map(|wpm| [day(s.started_at), wpm]))
+            .filter_map(|s| {
+                let counted = s.words_together().and_then(|words| words.words_per_minute());
+                self.pace_estimated |= counted.is_none() && s.average_pace().is_some();
+                counted
+                    .or_else(|| s.average_pace())
+                    .map(|wpm| [day(s.started_at), wpm])
+            })
+            .collect();
+        let words: Vec<(f64, crate::feedback::WordsTogether)> = oldest_first
+            .iter()
+            .filter_map(|s| s.words_together().map(|w| (day(s.started_at), w)))
+            .collect();
+        self.fillers_trend = words
+            .iter()
+            .filter_map(|(at, w)| w.fillers_per_minute().map(|f| [*at, f]))
+            .collect();
+        self.coverage_trend = words
+            .iter()
+            .filter_map(|(at, w)| w.coverage_percent().map(|c| [*at, c]))
             .collect();
         self.speaking_trend = oldest_first
             .iter()
@@ -111,6 +138,62 @@ mod tests {
 
     fn session() -> Session {
         crate::store::session::fixture()
+    }
+
+    /// `session` with `text` said in every take (a word every 400 ms), its
+    /// question asking for "index" and "replica".
+    fn said(mut session: Session, id: &str, started: &str, text: &str) -> Session {
+        session.id = id.to_owned();
+        session.started_at = started.parse().unwrap();
+        session.questions[0].keywords = vec!["index".to_owned(), "replica".to_owned()];
+        let transcript = crate::speech::Transcript {
+            schema: crate::speech::transcript::SCHEMA,
+            model: crate::speech::transcript::ModelStamp {
+                name: "t".to_owned(),
+                sha256: String::new(),
+            },
+            language: "en".to_owned(),
+            duration_ms: 0,
+            segments: Vec::new(),
+            words: text
+                .split_whitespace()
+                .zip(0..)
+                .map(|(w, n)| crate::speech::transcript::Word {
+                    text: format!(" {w}"),
+                    start_ms: n * 400,
+                    end_ms: n * 400 + 300,
+                    probability: 1.0,
+                })
+                .collect(),
+        };
+        let files: Vec<String> = session.takes.iter().map(|t| t.file.clone()).collect();
+        for file in files {
+            session.apply_transcript(&file, &transcript);
+        }
+        session
+    }
+
+    #[test]
+    fn trends_of_what_was_said_come_from_the_transcripts() {
+        let mut history = HistoryView {
+            listing: Some(Listing {
+                sessions: vec![
+                    said(session(), "b", "2026-11-20T09:00:00Z", "I added an index and a replica."),
+                    said(session(), "a", "2026-11-10T09:00:00Z", "Um, I added, um, an index."),
+                ],
+                damaged: Vec::new(),
+            }),
+            ..HistoryView::default()
+        };
+        history.refresh();
+        // Oldest first: half the keywords, then all of them; fillers fall.
+        let coverage: Vec<f64> = history.coverage_trend.iter().map(|p| p[1]).collect();
+        assert_eq!(coverage, [50.0, 100.0]);
+        let fillers: Vec<f64> = history.fillers_trend.iter().map(|p| p[1]).collect();
+        assert!(fillers[0] > 0.0 && fillers[1] == 0.0, "{fillers:?}");
+        // Pace counted from the words: 6 words over 2.3 s.
+        assert!((history.pace_trend[0][1] - 6.0 / 2.3 * 60.0).abs() < 1e-6);
+        assert!(!history.pace_estimated);
     }
 
     #[test]

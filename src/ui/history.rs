@@ -141,15 +141,40 @@ fn trends(ui: &mut egui::Ui, history: &HistoryView) {
         ui.weak("Rate takes in two or more sessions to see your rating trend here.");
     }
     if history.pace_trend.len() >= 2 {
+        let mut lines: Vec<(&str, &Vec<[f64; 2]>)> = vec![
+            (
+                if history.pace_estimated {
+                    "Pace, words a minute (estimate without a transcript)"
+                } else {
+                    "Pace, words a minute"
+                },
+                &history.pace_trend,
+            ),
+            ("Time spoken, %", &history.speaking_trend),
+        ];
+        if history.coverage_trend.len() >= 2 {
+            lines.push(("Key points covered, %", &history.coverage_trend));
+        }
         trend_plot(
             ui,
             "speech-trend",
-            "words/min · % spoken",
+            "words/min · %",
             (0.0, 220.0),
-            &[
-                ("Pace, words a minute (estimate)", &history.pace_trend),
-                ("Time spoken, %", &history.speaking_trend),
-            ],
+            &lines,
+        );
+    }
+    if history.fillers_trend.len() >= 2 {
+        let most = history
+            .fillers_trend
+            .iter()
+            .map(|[_, f]| *f)
+            .fold(4.0, f64::max);
+        trend_plot(
+            ui,
+            "fillers-trend",
+            "fillers/min",
+            (0.0, most.ceil()),
+            &[("Fillers a minute", &history.fillers_trend)],
         );
     }
 }
