@@ -139,6 +139,7 @@ fn median_ms(runs: usize, mut work: impl FnMut()) -> f64 {
 
 fn main() {
     let keywords = measures();
+    search();
     // The yardstick: a minimal egui frame, stepped the same way.
     let mut minimal = Harness::builder()
         .with_size([1000.0, 740.0])
@@ -182,6 +183,60 @@ fn measures() -> Vec<String> {
     );
 
     keywords
+}
+
+/// Searching 1,000 sessions × 10 takes of 300-word transcripts for a
+/// phrase said in one take of 50; the same transcripts are written as text
+/// files for the yardstick (`grep -ril`).
+fn search() {
+    const VOCABULARY: &[&str] = &[
+        "the", "query", "index", "table", "orders", "we", "I", "measured", "latency", "cache",
+        "so", "um", "service", "deploy", "rollback", "team", "metrics", "alert", "primary",
+        "load", "customers", "scan", "plan", "week", "faster", "read", "queue", "worker",
+    ];
+    let fixture = fixture("x", "2026-01-01T10:00:00Z");
+    let corpus = Path::new(env!("CARGO_TARGET_TMPDIR")).join("search-corpus");
+    let _ = std::fs::remove_dir_all(&corpus);
+    let mut index = rehearse::store::search::TranscriptIndex::default();
+    let mut seed = 7u32;
+    for number in 0..1000u32 {
+        let mut session = fixture.clone();
+        session.id = format!("2026-01-01T100000Z-{number:04x}");
+        let take = session.takes[0].clone();
+        let folder = corpus.join(&session.id);
+        std::fs::create_dir_all(&folder).unwrap();
+        for t in 0..10u32 {
+            let take = rehearse::store::Take {
+                file: format!("takes/01-q-take{t}.wav"),
+                ..take.clone()
+            };
+            let mut words: Vec<String> = (0..300)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    VOCABULARY[(seed >> 16) as usize % VOCABULARY.len()].to_owned()
+                })
+                .collect();
+            if (number * 10 + t) % 50 == 0 {
+                words[150] = "read".to_owned();
+                words[151] = "replica".to_owned();
+            }
+            let mut answer = transcript(2);
+            for (word, text) in answer.words.iter_mut().zip(&words) {
+                word.text = format!(" {text}");
+            }
+            index.add(&session, &take, &answer);
+            std::fs::write(folder.join(format!("{t}.txt")), words.join(" ")).unwrap();
+        }
+    }
+    let mut found = 0;
+    let search_ms = median_ms(21, || {
+        found = index.search("read replica", usize::MAX).len();
+    });
+    assert_eq!(found, 200);
+    println!(
+        r#"{{"name": "search of 10,000 transcripts", "median_ms": {search_ms:.3}, "hits": {found}, "corpus": {:?}}}"#,
+        corpus.display().to_string()
+    );
 }
 
 /// The history of 1,000 sessions of 10 takes.

@@ -311,10 +311,24 @@ def window_rows(tmp):
     measures = figures["measures of a 2-minute transcript"]
     rows.append((f"every measure of a 2-minute transcript ({measures['words']} words)", measures["median_ms"], "ms",
                  "Python re: words and fillers, same text", python_word_count_ms(measures["text"])))
+    search = figures["search of 10,000 transcripts"]
+    rows.append(("search 1,000 sessions x 10 takes of 300 words (one phrase)", search["median_ms"], "ms",
+                 "grep -ril over the same text files", grep_ms(search["corpus"])))
     read = figures["waveform of a 30-minute take read"]["seconds"]
     rows.append(("waveform of a 30-minute take: read", read * 1000, "ms",
                  "sox stat of the same length", sox_stat_ms(tmp, 1800)))
     return rows
+
+
+def grep_ms(corpus):
+    """Median time of `grep -ril` for the phrase over the text files."""
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run(["grep", "-ril", "read replica", corpus], capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return times[len(times) // 2] * 1000
 
 
 def python_word_count_ms(path):

@@ -142,11 +142,12 @@ impl TranscriptIndex {
             return Vec::new();
         }
         let needle = format!(" {} ", words.join(" "));
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
         let mut hits: Vec<Hit> = self
             .entries
             .iter()
             .filter_map(|((_, file), entry)| {
-                let at = entry.text.find(&needle)?;
+                let at = finder.find(entry.text.as_bytes())?;
                 let first = entry.offsets.partition_point(|&offset| offset < at);
                 let mut last = first;
                 while last + 1 < entry.offsets.len() && entry.offsets[last + 1] < at + needle.len() - 1
