@@ -190,9 +190,34 @@ fn measures() -> Vec<String> {
 /// files for the yardstick (`grep -ril`).
 fn search() {
     const VOCABULARY: &[&str] = &[
-        "the", "query", "index", "table", "orders", "we", "I", "measured", "latency", "cache",
-        "so", "um", "service", "deploy", "rollback", "team", "metrics", "alert", "primary",
-        "load", "customers", "scan", "plan", "week", "faster", "read", "queue", "worker",
+        "the",
+        "query",
+        "index",
+        "table",
+        "orders",
+        "we",
+        "I",
+        "measured",
+        "latency",
+        "cache",
+        "so",
+        "um",
+        "service",
+        "deploy",
+        "rollback",
+        "team",
+        "metrics",
+        "alert",
+        "primary",
+        "load",
+        "customers",
+        "scan",
+        "plan",
+        "week",
+        "faster",
+        "read",
+        "queue",
+        "worker",
     ];
     let fixture = fixture("x", "2026-01-01T10:00:00Z");
     let corpus = Path::new(env!("CARGO_TARGET_TMPDIR")).join("search-corpus");

@@ -264,6 +264,10 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
         return;
     };
     assert_eq!(scenario, "session");
+    // A speech model is installed: every take is transcribed after it is
+    // measured.
+    std::fs::create_dir_all(data.join("models")).unwrap();
+    std::fs::copy(common::test_model(), data.join("models/ggml-tiny.en.bin")).unwrap();
     let mut harness = harness(&data);
     step_until(&mut harness, "the store and the history", |app| {
         app.is_settled()
@@ -397,6 +401,28 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     assert!(
         harness
             .query_by_label_contains("First word after")
+            .is_some()
+    );
+    // What the first take said is shown under it, with its measures (what
+    // tiny.en makes of 2 s of espeak through the sound server varies; the
+    // words themselves are checked in tests/speech.rs and the e2e test).
+    step_until_within(
+        &mut harness,
+        "the first take's transcript",
+        Duration::from_secs(180),
+        |app| {
+            app.transcripts
+                .get(&(session.id.clone(), session.takes[0].file.clone()))
+                .is_some_and(|slot| matches!(slot, TranscriptSlot::Ready(_)))
+        },
+    );
+    harness.step();
+    let said = transcript_text(&harness, "Transcript of take 1 of question 1");
+    assert!(said.split_whitespace().count() >= 3, "{said:?}");
+    assert!(
+        harness
+            .query_all_by_label_contains("words a minute")
+            .next()
             .is_some()
     );
     for take in &session.takes {
@@ -927,14 +953,29 @@ fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
         !app.search.hits.is_empty()
     });
     let hit = harness.state().search.hits[0].clone();
-    assert_eq!(harness.state().search.hits.len(), 1, "only the first take says it");
-    assert!(hit.file.contains("take1") && hit.matched.to_lowercase().contains("index"), "{hit:?}");
+    assert_eq!(
+        harness.state().search.hits.len(),
+        1,
+        "only the first take says it"
+    );
+    assert!(
+        hit.file.contains("take1") && hit.matched.to_lowercase().contains("index"),
+        "{hit:?}"
+    );
     harness.snapshot("history-search");
     click(&mut harness, &format!("Open result 1: {}", hit.question));
     step_until(&mut harness, "the first take cued at the word", |app| {
         app.screen == Screen::Review
-            && app.playing.as_ref().is_some_and(|(path, _)| path.ends_with(&hit.file))
-            && app.player.position.as_millis().abs_diff(u128::from(hit.start_ms)) <= 300
+            && app
+                .playing
+                .as_ref()
+                .is_some_and(|(path, _)| path.ends_with(&hit.file))
+            && app
+                .player
+                .position
+                .as_millis()
+                .abs_diff(u128::from(hit.start_ms))
+                <= 300
     });
     // No offer to set up what is set up.
     assert!(

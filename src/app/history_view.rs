@@ -91,7 +91,9 @@ impl HistoryView {
         self.pace_trend = oldest_first
             .iter()
             .filter_map(|s| {
-                let counted = s.words_together().and_then(|words| words.words_per_minute());
+                let counted = s
+                    .words_together()
+                    .and_then(|words| words.words_per_minute());
                 self.pace_estimated |= counted.is_none() && s.average_pace().is_some();
                 counted
                     .or_else(|| s.average_pace())
@@ -178,8 +180,18 @@ mod tests {
         let mut history = HistoryView {
             listing: Some(Listing {
                 sessions: vec![
-                    said(session(), "b", "2026-11-20T09:00:00Z", "I added an index and a replica."),
-                    said(session(), "a", "2026-11-10T09:00:00Z", "Um, I added, um, an index."),
+                    said(
+                        session(),
+                        "b",
+                        "2026-11-20T09:00:00Z",
+                        "I added an index and a replica.",
+                    ),
+                    said(
+                        session(),
+                        "a",
+                        "2026-11-10T09:00:00Z",
+                        "Um, I added, um, an index.",
+                    ),
                 ],
                 damaged: Vec::new(),
             }),

@@ -13,9 +13,9 @@ mod commands;
 mod events;
 mod export_panel;
 mod history_view;
-mod search;
 pub mod jobs;
 pub mod models;
+mod search;
 mod state;
 pub mod worker;
 

@@ -150,7 +150,8 @@ impl TranscriptIndex {
                 let at = finder.find(entry.text.as_bytes())?;
                 let first = entry.offsets.partition_point(|&offset| offset < at);
                 let mut last = first;
-                while last + 1 < entry.offsets.len() && entry.offsets[last + 1] < at + needle.len() - 1
+                while last + 1 < entry.offsets.len()
+                    && entry.offsets[last + 1] < at + needle.len() - 1
                 {
                     last += 1;
                 }

@@ -155,13 +155,7 @@ fn trends(ui: &mut egui::Ui, history: &HistoryView) {
         if history.coverage_trend.len() >= 2 {
             lines.push(("Key points covered, %", &history.coverage_trend));
         }
-        trend_plot(
-            ui,
-            "speech-trend",
-            "words/min · %",
-            (0.0, 220.0),
-            &lines,
-        );
+        trend_plot(ui, "speech-trend", "words/min · %", (0.0, 220.0), &lines);
     }
     if history.fillers_trend.len() >= 2 {
         let most = history

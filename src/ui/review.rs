@@ -33,6 +33,9 @@ pub(super) struct CardMedia {
     pub transcript: Option<TranscriptSlot>,
     /// No speech recognition model is installed.
     pub no_speech_model: bool,
+    /// Why takes have no transcript, when the review's offer to set up
+    /// speech recognition is not shown any more.
+    pub why_no_transcript: Option<&'static str>,
 }
 
 impl CardMedia {
@@ -70,6 +73,13 @@ impl CardMedia {
             analysing,
             transcript,
             no_speech_model: app.no_speech_model,
+            why_no_transcript: if !app.settings.speech.enabled {
+                Some("No transcript: speech recognition is off (Settings).")
+            } else if app.no_speech_model && app.settings.speech.setup_offered {
+                Some("No transcript: no speech model is installed (Settings › Speech recognition).")
+            } else {
+                None
+            },
             waveform,
             position: status.map_or(Duration::ZERO, |s| s.position),
             playing: status.is_some_and(|s| s.playing),
@@ -367,8 +377,14 @@ fn said(
                 format!("No transcript: {reason}"),
             );
         }
-        // Without a model the review offers the set-up once, at the top.
-        None if media.path.is_none() || media.no_speech_model => {}
+        None if media.path.is_none() => {}
+        // Without a model the review offers the set-up once, at the top;
+        // after that each take says why it has no transcript.
+        None if media.no_speech_model || media.why_no_transcript.is_some() => {
+            if let Some(why) = media.why_no_transcript {
+                ui.weak(why);
+            }
+        }
         None => {
             if take_button(ui, "Transcribe", "Transcribe", take) {
                 commands.push(Command::Speech(SpeechCommand::Transcribe {
