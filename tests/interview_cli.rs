@@ -305,6 +305,10 @@ fn with_a_model_installed_each_take_is_transcribed() {
     writeln!(stdin).unwrap();
     let said = running.wait_for("said:");
     assert!(said.to_lowercase().contains("replica"), "{said}");
+    // The after-take summary has the measures of the words.
+    let pace = running.wait_for("Words:");
+    assert!(pace.contains("words a minute"), "{pace}");
+    running.wait_for("Fillers:");
     writeln!(stdin).unwrap();
     let (_, stderr, ok) = running.finish();
     assert!(ok, "{stderr}");
@@ -320,6 +324,12 @@ fn with_a_model_installed_each_take_is_transcribed() {
         .find(|line| line.trim_start().starts_with("said:"))
         .unwrap_or_else(|| panic!("no transcript in {shown}"));
     assert!(line.to_lowercase().contains("replica"), "{shown}");
+    for measure in ["words:", "fillers:", "i / we:", "result:"] {
+        assert!(
+            shown.lines().any(|l| l.trim_start().starts_with(measure)),
+            "{measure} missing in {shown}"
+        );
+    }
     // The manifest holds only the summary; the words are beside the take.
     let session_dir = std::fs::read_dir(data.join("sessions"))
         .unwrap()

@@ -567,6 +567,54 @@ fn a_cancelled_transcription_stops_early() {
 }
 
 #[test]
+fn the_terminal_analyzes_what_was_said_against_a_bank_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = say(dir.path(), "answer", "en-us", 140, FEEDBACK_CLIPS[1].text);
+    let model = test_model();
+    let run = |args: &[&str]| {
+        Command::new(common::rehearse_bin())
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .arg("analyze")
+            .arg(&wav)
+            .args(["--transcript", "--model", model.to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let json = run(&["--question", "relational-database-experience", "--json"]);
+    assert!(json.status.success(), "{json:?}");
+    let all: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let spoken = &all["spoken"];
+    assert_eq!(
+        spoken["key_points"]["covered"],
+        serde_json::json!(["index", "transaction", "migration"]),
+        "{all:#}"
+    );
+    assert!(spoken["key_points"]["missing"].as_array().unwrap().len() == 4);
+    assert_eq!(spoken["result_stated"], true);
+    assert!(spoken["ownership"]["i"].as_u64().unwrap() >= 2);
+    assert!(spoken["fillers"].is_object() && spoken["words_per_minute"].as_f64().unwrap() > 100.0);
+    assert!(all["metrics"]["duration"].as_f64().unwrap() > 5.0);
+
+    let text = run(&["--question", "relational-database-experience"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("key points: covered 3 of 7"), "{text}");
+    assert!(
+        !text.contains("words/min (estimate)"),
+        "the counted pace replaces the estimate: {text}"
+    );
+
+    let unknown = run(&["--question", "no-such-question"]);
+    assert!(!unknown.status.success());
+    let message = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        message.contains("--question no-such-question: no such question"),
+        "{message}"
+    );
+}
+
+#[test]
 fn the_terminal_transcribes_a_file_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let wav = say(dir.path(), "answer", "en-us", 170, CLIPS[0].3);
