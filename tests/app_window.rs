@@ -939,6 +939,25 @@ fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
         word.start_ms,
         harness.state().player.position.as_millis()
     );
+    // From the keyboard: with the text focused, Left goes back a word at a
+    // time (three words back here).
+    let earlier: Vec<u64> = transcript
+        .words
+        .iter()
+        .map(|w| w.start_ms)
+        .filter(|&start| start < word.start_ms)
+        .collect();
+    harness
+        .get_by_label("Transcript of take 2 of question 1")
+        .focus();
+    harness.step();
+    for back in 1..=3 {
+        let target = earlier[earlier.len() - back];
+        harness.key_press(egui::Key::ArrowLeft);
+        step_until(&mut harness, "playback a word back", |app| {
+            app.player.position.as_millis().abs_diff(u128::from(target)) <= 30
+        });
+    }
     harness.snapshot("review-transcript");
 
     // The history's search finds what the first take said and opens it
@@ -977,6 +996,23 @@ fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
                 .abs_diff(u128::from(hit.start_ms))
                 <= 300
     });
+
+    // Cued, not playing: the user presses Play when ready.
+    for _ in 0..20 {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !harness.state().player.playing,
+        "{:?}",
+        harness.state().player
+    );
+    // Every take of the question: their figures side by side, oldest first.
+    click(&mut harness, "All takes of this question");
+    step_until(&mut harness, "the progress view", |app| {
+        app.screen == Screen::Progress
+    });
+    assert!(harness.query_by_label("Words a minute").is_some());
     // No offer to set up what is set up.
     assert!(
         harness

@@ -387,7 +387,19 @@ impl RehearseApp {
                 result,
             } => {
                 let slot = match result {
-                    Ok(transcript) => TranscriptSlot::Ready(transcript),
+                    Ok(transcript) => {
+                        // A take transcribed before the measures existed
+                        // gets them now (and they are saved).
+                        if self
+                            .find_take(&session, &file)
+                            .is_some_and(|take| take.spoken.is_none())
+                        {
+                            self.update_session(&session, |s| {
+                                s.apply_transcript(&file, &transcript);
+                            });
+                        }
+                        TranscriptSlot::Ready(transcript)
+                    }
                     Err(message) => TranscriptSlot::Failed(message),
                 };
                 self.state.transcripts.insert((session, file), slot);

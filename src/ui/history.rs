@@ -127,6 +127,58 @@ fn search_hit(
     ui.add_space(4.0);
 }
 
+/// The transcribed takes' main figures in a table, oldest first, to see the
+/// progress at a glance.
+fn figures_side_by_side(ui: &mut egui::Ui, found: &[(Session, usize)]) {
+    let measured: Vec<(
+        &Session,
+        &crate::store::Take,
+        &crate::feedback::SpokenMeasures,
+    )> = found
+        .iter()
+        .filter_map(|(session, index)| {
+            let take = &session.takes[*index];
+            take.spoken.as_ref().map(|spoken| (session, take, spoken))
+        })
+        .collect();
+    if measured.is_empty() {
+        return;
+    }
+    egui::Grid::new("progress figures")
+        .striped(true)
+        .spacing([16.0, 2.0])
+        .show(ui, |ui| {
+            for heading in [
+                "Take",
+                "Words",
+                "Words a minute",
+                "Fillers",
+                "Key points",
+                "Result",
+            ] {
+                ui.strong(heading);
+            }
+            ui.end_row();
+            for (session, take, spoken) in measured {
+                ui.monospace(format!("{} #{}", local_time(session.started_at), take.take));
+                ui.label(spoken.words.to_string());
+                ui.label(format!("{:.0}", spoken.words_per_minute));
+                ui.label(format!("{:.1} %", spoken.filler_percent));
+                ui.label(spoken.key_points.as_ref().map_or_else(
+                    || "—".to_owned(),
+                    |p| format!("{} of {}", p.covered.len(), p.total()),
+                ));
+                ui.label(match spoken.result_stated {
+                    Some(true) => "stated",
+                    Some(false) => "none",
+                    None => "—",
+                });
+                ui.end_row();
+            }
+        });
+    ui.separator();
+}
+
 /// The rating and speech trends of the sessions shown.
 fn trends(ui: &mut egui::Ui, history: &HistoryView) {
     if history.trend.len() >= 2 {
@@ -381,6 +433,7 @@ pub(super) fn draw_progress(ui: &mut egui::Ui, app: &mut AppState, commands: &mu
         return;
     }
     ui.label(format!("{}, oldest first.", plural(found.len(), "take")));
+    figures_side_by_side(ui, &found);
     let media: Vec<CardMedia> = found
         .iter()
         .map(|(session, index)| CardMedia::of(app, session, *index, commands))
