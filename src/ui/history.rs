@@ -129,7 +129,7 @@ fn search_hit(
 
 /// The transcribed takes' main figures in a table, oldest first, to see the
 /// progress at a glance.
-fn figures_side_by_side(ui: &mut egui::Ui, found: &[(Session, usize)]) {
+fn figures_side_by_side(ui: &mut egui::Ui, app: &AppState, found: &[(Session, usize)]) {
     let measured: Vec<(
         &Session,
         &crate::store::Take,
@@ -155,6 +155,7 @@ fn figures_side_by_side(ui: &mut egui::Ui, found: &[(Session, usize)]) {
                 "Fillers",
                 "Key points",
                 "Result",
+                "How it began",
             ] {
                 ui.strong(heading);
             }
@@ -173,10 +174,32 @@ fn figures_side_by_side(ui: &mut egui::Ui, found: &[(Session, usize)]) {
                     Some(false) => "none",
                     None => "—",
                 });
+                // The full transcripts are in the cards below.
+                let key = (session.id.clone(), take.file.clone());
+                match app.transcripts.get(&key) {
+                    Some(crate::app::TranscriptSlot::Ready(transcript)) => {
+                        ui.weak(opening_words(transcript, 12))
+                    }
+                    _ => ui.weak("…"),
+                };
                 ui.end_row();
             }
         });
     ui.separator();
+}
+
+/// The first `count` words of `transcript`, with "…" when there are more.
+fn opening_words(transcript: &crate::speech::Transcript, count: usize) -> String {
+    let mut text: Vec<&str> = transcript
+        .words
+        .iter()
+        .take(count)
+        .map(|w| w.text.trim())
+        .collect();
+    if transcript.words.len() > count {
+        text.push("…");
+    }
+    text.join(" ")
 }
 
 /// The rating and speech trends of the sessions shown.
@@ -433,7 +456,7 @@ pub(super) fn draw_progress(ui: &mut egui::Ui, app: &mut AppState, commands: &mu
         return;
     }
     ui.label(format!("{}, oldest first.", plural(found.len(), "take")));
-    figures_side_by_side(ui, &found);
+    figures_side_by_side(ui, app, &found);
     let media: Vec<CardMedia> = found
         .iter()
         .map(|(session, index)| CardMedia::of(app, session, *index, commands))
