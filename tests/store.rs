@@ -74,6 +74,34 @@ fn sessions_round_trip_and_list_newest_first() {
     ));
 }
 
+/// A session written by a version-1 build is read as it is, and saved in
+/// this build's format, saying so.
+#[test]
+fn an_older_session_is_read_and_saved_upgraded() {
+    let dir = TempDir::new().unwrap();
+    let store = open(dir.path());
+    // The fixture's folder name is its id.
+    let id = "2026-11-20T091500Z-7f3a";
+    let folder = store.session_dir(id);
+    std::fs::create_dir_all(folder.join("takes")).unwrap();
+    std::fs::write(
+        folder.join("session.json"),
+        include_str!("fixtures/session-v1.json"),
+    )
+    .unwrap();
+    let loaded = store.load(id).unwrap();
+    assert_eq!(loaded.schema_version, 1);
+    assert!(loaded.questions[0].keywords.is_empty());
+    store.save(&loaded).unwrap();
+    let saved = std::fs::read_to_string(folder.join("session.json")).unwrap();
+    let version = format!(
+        "\"schema_version\": {}",
+        rehearse::store::SESSION_SCHEMA_VERSION
+    );
+    assert!(saved.contains(&version), "{saved}");
+    assert_eq!(store.load(id).unwrap().takes, loaded.takes);
+}
+
 #[test]
 fn rating_deleting_takes_and_sessions() {
     let dir = TempDir::new().unwrap();

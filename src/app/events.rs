@@ -53,8 +53,11 @@ impl RehearseApp {
                 read_only,
                 recovered,
             } => self.store_opened(read_only, recovered),
-            WorkerEvent::Listing(listing, records) => {
+            WorkerEvent::Listing(mut listing, records) => {
                 self.state.records = records;
+                for session in &mut listing.sessions {
+                    session.fill_missing_keywords(&self.state.bank);
+                }
                 self.state.history.listing = Some(*listing);
                 self.state.history.refresh();
                 self.index_transcripts();

@@ -312,7 +312,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Record(args)) => audio::record(&args),
         Some(Command::Play { file, from }) => audio::play(&file, from),
         Some(Command::Recover { dir }) => audio::recover(data_dir, &dir),
-        Some(Command::Sessions(command)) => sessions::run(data_dir, command),
+        Some(Command::Sessions(command)) => sessions::run(data_dir, command, &sources),
         Some(Command::Rate {
             session,
             take,

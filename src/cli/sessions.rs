@@ -46,13 +46,20 @@ pub(super) fn stars(rating: Option<Rating>) -> String {
     }
 }
 
-pub(super) fn run(data_dir: DataDir, command: SessionsCommand) -> anyhow::Result<ExitCode> {
+pub(super) fn run(
+    data_dir: DataDir,
+    command: SessionsCommand,
+    sources: &crate::questions::PackSources,
+) -> anyhow::Result<ExitCode> {
     let store = open_store(data_dir)?;
     match command {
         SessionsCommand::List(filter) => list(&store, &filter),
         SessionsCommand::Show { session } => {
             let id = store.resolve(&session)?;
-            show(&store.session_dir(&id), &store.load(&id)?)
+            let mut session = store.load(&id)?;
+            // Older sessions did not keep their questions' keywords.
+            session.fill_missing_keywords(&super::questions::load_bank(sources));
+            show(&store.session_dir(&id), &session)
         }
         SessionsCommand::Delete { session, yes } => {
             let id = store.resolve(&session)?;

@@ -341,7 +341,20 @@ impl Store {
             return Err(StoreError::NotFound(session.id.clone()));
         }
         let path = self.manifest_path(&session.id);
-        let mut json = serde_json::to_vec_pretty(session).map_err(|err| StoreError::Io {
+        // The file is written in this build's format, so it says so: an
+        // older session saved here is upgraded (an older build then refuses
+        // it by its version, not by a field it does not know).
+        let upgraded;
+        let current = if session.schema_version == SESSION_SCHEMA_VERSION {
+            session
+        } else {
+            upgraded = Session {
+                schema_version: SESSION_SCHEMA_VERSION,
+                ..session.clone()
+            };
+            &upgraded
+        };
+        let mut json = serde_json::to_vec_pretty(current).map_err(|err| StoreError::Io {
             path: path.clone(),
             source: io::Error::other(err),
         })?;

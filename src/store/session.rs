@@ -277,6 +277,24 @@ impl Session {
         true
     }
 
+    /// Gives the questions of a session written before questions kept their
+    /// keywords (schema 1) the keywords the bank has for them now, so its
+    /// takes get key points too. Sessions that recorded their keywords are
+    /// left as they are.
+    pub fn fill_missing_keywords(&mut self, bank: &crate::questions::QuestionBank) {
+        if self.schema_version >= 2 {
+            return;
+        }
+        for asked in &mut self.questions {
+            if asked.keywords.is_empty()
+                && let Ok(id) = crate::model::QuestionId::parse(&asked.id)
+                && let Some(question) = bank.get(&id)
+            {
+                asked.keywords.clone_from(&question.keywords);
+            }
+        }
+    }
+
     /// The measures of `transcript` as an answer to `take`'s question.
     pub fn measure(
         &self,
@@ -472,6 +490,20 @@ mod tests {
     /// A session in the current format; kept as a file so that a change to
     /// the format that cannot read it fails here.
     const FIXTURE_V1: &str = include_str!("../../tests/fixtures/session-v1.json");
+
+    #[test]
+    fn an_older_session_takes_its_keywords_from_the_bank() {
+        let bank = crate::questions::QuestionBank::load(&crate::questions::PackSources::default());
+        let mut old = fixture();
+        assert!(old.questions[0].keywords.is_empty());
+        old.fill_missing_keywords(&bank);
+        assert!(old.questions[0].keywords.iter().any(|k| k == "index"));
+        // A session that recorded its keywords keeps them.
+        let mut recorded = fixture();
+        recorded.schema_version = SESSION_SCHEMA_VERSION;
+        recorded.fill_missing_keywords(&bank);
+        assert!(recorded.questions[0].keywords.is_empty());
+    }
 
     #[test]
     fn the_v1_fixture_reads_and_writes_back_the_same() {
