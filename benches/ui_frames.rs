@@ -64,16 +64,22 @@ fn settle(harness: &mut Harness<'_, Window>, done: impl Fn(&AppState) -> bool) {
     }
 }
 
-/// Median and 95th percentile of `FRAMES` frames, in milliseconds.
-fn frame_times(mut step: impl FnMut()) -> (f64, f64) {
-    let mut times: Vec<f64> = (0..FRAMES)
+/// The times of `runs` calls of `work`, in milliseconds, fastest first.
+fn sorted_times_ms(runs: usize, mut work: impl FnMut()) -> Vec<f64> {
+    let mut times: Vec<f64> = (0..runs)
         .map(|_| {
             let start = Instant::now();
-            step();
+            work();
             start.elapsed().as_secs_f64() * 1000.0
         })
         .collect();
     times.sort_by(f64::total_cmp);
+    times
+}
+
+/// Median and 95th percentile of `FRAMES` frames, in milliseconds.
+fn frame_times(step: impl FnMut()) -> (f64, f64) {
+    let times = sorted_times_ms(FRAMES, step);
     (times[FRAMES / 2], times[FRAMES * 95 / 100])
 }
 
@@ -125,16 +131,8 @@ fn transcript(minutes: u64) -> rehearse::speech::Transcript {
 }
 
 /// Median time of `runs` calls of `work`, in milliseconds.
-fn median_ms(runs: usize, mut work: impl FnMut()) -> f64 {
-    let mut times: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            work();
-            start.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[runs / 2]
+fn median_ms(runs: usize, work: impl FnMut()) -> f64 {
+    sorted_times_ms(runs, work)[runs / 2]
 }
 
 fn main() {

@@ -285,20 +285,18 @@ impl SpeechMetrics {
                 pause.seconds
             ));
         }
-        match if words_counted {
-            Pace::Steady
-        } else {
-            self.pace
-        } {
-            Pace::Slow => hints.push(format!(
-                "pace about {:.0} words a minute (estimate): slow; aim for 100-165",
-                self.words_per_minute
-            )),
-            Pace::Fast => hints.push(format!(
-                "pace about {:.0} words a minute (estimate): fast; slow down and pause between points",
-                self.words_per_minute
-            )),
-            Pace::Steady => {}
+        if !words_counted {
+            match self.pace {
+                Pace::Slow => hints.push(format!(
+                    "pace about {:.0} words a minute (estimate): slow; aim for 100-165",
+                    self.words_per_minute
+                )),
+                Pace::Fast => hints.push(format!(
+                    "pace about {:.0} words a minute (estimate): fast; slow down and pause between points",
+                    self.words_per_minute
+                )),
+                Pace::Steady => {}
+            }
         }
         if self.speaking_ratio < 0.6 && self.duration > 10.0 {
             hints.push(format!(

@@ -266,8 +266,7 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     assert_eq!(scenario, "session");
     // A speech model is installed: every take is transcribed after it is
     // measured.
-    std::fs::create_dir_all(data.join("models")).unwrap();
-    std::fs::copy(common::test_model(), data.join("models/ggml-tiny.en.bin")).unwrap();
+    install_test_model(&data);
     let mut harness = harness(&data);
     step_until(&mut harness, "the store and the history", |app| {
         app.is_settled()
@@ -759,6 +758,34 @@ fn write_fixture_session(data: &Path, id: &str, started: &str, rating: u8) {
     .unwrap();
 }
 
+/// The test model installed in `data`'s `models/` folder.
+fn install_test_model(data: &Path) {
+    std::fs::create_dir_all(data.join("models")).unwrap();
+    std::fs::copy(common::test_model(), data.join("models/ggml-tiny.en.bin")).unwrap();
+}
+
+/// The fixture session in `data`, each of its takes espeak-ng saying one
+/// of `texts`; its folder and manifest.
+fn fixture_session_saying(data: &Path, texts: &[&str]) -> (PathBuf, Session) {
+    let id = "2026-11-20T091500Z-7f3a";
+    write_fixture_session(data, id, "2026-11-20T09:15:00Z", 4);
+    let session_dir = data.join("sessions").join(id);
+    let manifest: Session =
+        serde_json::from_str(&std::fs::read_to_string(session_dir.join("session.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest.takes.len(), texts.len());
+    for (take, text) in manifest.takes.iter().zip(texts) {
+        let status = Command::new("espeak-ng")
+            .arg("-w")
+            .arg(session_dir.join(&take.file))
+            .arg(text)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    (session_dir, manifest)
+}
+
 #[test]
 fn the_main_screens_look_as_committed() {
     let Some((scenario, data)) = child_scenario() else {
@@ -827,34 +854,22 @@ fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
         return;
     };
     assert_eq!(scenario, "speech");
-    let model = common::test_model();
-    std::fs::create_dir_all(data.join("models")).unwrap();
-    std::fs::copy(&model, data.join("models/ggml-tiny.en.bin")).unwrap();
-    let id = "2026-11-20T091500Z-7f3a";
-    write_fixture_session(&data, id, "2026-11-20T09:15:00Z", 4);
+    install_test_model(&data);
     // The takes hold speech of known text; the question has keywords.
-    let session_dir = data.join("sessions").join(id);
-    let mut manifest: Session =
-        serde_json::from_str(&std::fs::read_to_string(session_dir.join("session.json")).unwrap())
-            .unwrap();
+    let (session_dir, mut manifest) = fixture_session_saying(
+        &data,
+        &[
+            "I added an index to the orders table.",
+            "Then I moved the reports to a read replica.",
+        ],
+    );
+    let id = manifest.id.clone();
     manifest.questions[0].keywords = vec!["index".to_owned(), "read replica".to_owned()];
     std::fs::write(
         session_dir.join("session.json"),
         serde_json::to_string_pretty(&manifest).unwrap(),
     )
     .unwrap();
-    for (take, text) in manifest.takes.iter().zip([
-        "I added an index to the orders table.",
-        "Then I moved the reports to a read replica.",
-    ]) {
-        let status = Command::new("espeak-ng")
-            .arg("-w")
-            .arg(session_dir.join(&take.file))
-            .arg(text)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
 
     let mut harness = harness(&data);
     step_until(&mut harness, "the installed models", |app| {
@@ -881,7 +896,7 @@ fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
         },
     );
     // Saved: the manifest carries the summaries, the words are beside.
-    let saved = data.join("sessions").join(id).join("session.json");
+    let saved = session_dir.join("session.json");
     step_until(&mut harness, "the summaries saved", |_| {
         std::fs::read_to_string(&saved).is_ok_and(|t| t.matches("\"transcript\"").count() == 2)
     });
@@ -1035,29 +1050,13 @@ fn transcribing_older_takes_cancelled_half_way_leaves_no_transcript() {
         return;
     };
     assert_eq!(scenario, "speech");
-    let model = common::test_model();
-    std::fs::create_dir_all(data.join("models")).unwrap();
-    std::fs::copy(&model, data.join("models/ggml-tiny.en.bin")).unwrap();
-    let id = "2026-11-20T091500Z-7f3a";
-    write_fixture_session(&data, id, "2026-11-20T09:15:00Z", 4);
+    install_test_model(&data);
     // Takes of about 45 s: two of Whisper's 30 s windows each, so the
     // progress moves before the end.
-    let session_dir = data.join("sessions").join(id);
-    let manifest: Session =
-        serde_json::from_str(&std::fs::read_to_string(session_dir.join("session.json")).unwrap())
-            .unwrap();
     let answer = "I added an index to the orders table, measured again, and moved the reports \
                   to a read replica so the primary only served customers. "
         .repeat(5);
-    for take in &manifest.takes {
-        let status = Command::new("espeak-ng")
-            .arg("-w")
-            .arg(session_dir.join(&take.file))
-            .arg(&answer)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
+    let (session_dir, _) = fixture_session_saying(&data, &[&answer, &answer]);
 
     let mut harness = harness(&data);
     step_until(&mut harness, "the installed models", |app| {

@@ -148,26 +148,7 @@ mod tests {
         session.id = id.to_owned();
         session.started_at = started.parse().unwrap();
         session.questions[0].keywords = vec!["index".to_owned(), "replica".to_owned()];
-        let transcript = crate::speech::Transcript {
-            schema: crate::speech::transcript::SCHEMA,
-            model: crate::speech::transcript::ModelStamp {
-                name: "t".to_owned(),
-                sha256: String::new(),
-            },
-            language: "en".to_owned(),
-            duration_ms: 0,
-            segments: Vec::new(),
-            words: text
-                .split_whitespace()
-                .zip(0..)
-                .map(|(w, n)| crate::speech::transcript::Word {
-                    text: format!(" {w}"),
-                    start_ms: n * 400,
-                    end_ms: n * 400 + 300,
-                    probability: 1.0,
-                })
-                .collect(),
-        };
+        let transcript = crate::feedback::tokens::tests::transcript(text);
         let files: Vec<String> = session.takes.iter().map(|t| t.file.clone()).collect();
         for file in files {
             session.apply_transcript(&file, &transcript);

@@ -419,6 +419,22 @@ fn on_interrupt(handler: impl FnMut() + Send + 'static) -> anyhow::Result<()> {
 /// visible ([`printable`]): question packs and manifests come from other
 /// people and may hold terminal escape sequences. A closed pipe
 /// (`rehearse … | head`) ends the output quietly instead of failing.
+/// The measures of what was said, then their hints, a line each after
+/// `indent` (`sessions show`, `analyze --transcript`).
+fn write_spoken(
+    out: &mut impl Write,
+    indent: &str,
+    spoken: &crate::feedback::SpokenMeasures,
+) -> io::Result<()> {
+    for (label, text) in spoken.lines() {
+        writeln!(out, "{indent}{}: {text}", label.to_lowercase())?;
+    }
+    for hint in spoken.hints() {
+        writeln!(out, "{indent}hint: {hint}")?;
+    }
+    Ok(())
+}
+
 fn write_stdout(
     body: impl FnOnce(&mut Printable<BufWriter<io::StdoutLock<'static>>>) -> io::Result<()>,
 ) -> anyhow::Result<()> {

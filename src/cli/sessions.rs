@@ -179,12 +179,7 @@ fn show(session_dir: &std::path::Path, session: &Session) -> anyhow::Result<Exit
                                 .spoken
                                 .clone()
                                 .unwrap_or_else(|| session.measure(take, &transcript));
-                            for (label, text) in spoken.lines() {
-                                writeln!(out, "      {}: {text}", label.to_lowercase())?;
-                            }
-                            for hint in spoken.hints() {
-                                writeln!(out, "      hint: {hint}")?;
-                            }
+                            super::write_spoken(out, "      ", &spoken)?;
                         }
                         Err(err) => writeln!(out, "      transcript: {err}")?,
                     }

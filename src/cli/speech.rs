@@ -263,13 +263,10 @@ pub fn analyze_words(
     let model = resolve_model(data_dir, model)?;
     let interrupted = interrupt_flag()?;
     let transcript = run_with_progress(&model, file, &Control::new(), &interrupted)?;
-    let context = question.map_or_else(crate::feedback::AnswerContext::default, |q| {
-        crate::feedback::AnswerContext {
-            kind: Some(q.kind),
-            keywords: &q.keywords,
-            answer_seconds: Some(q.answer_seconds),
-        }
-    });
+    let context = question.map_or_else(
+        crate::feedback::AnswerContext::default,
+        crate::feedback::AnswerContext::from,
+    );
     let spoken = crate::feedback::SpokenMeasures::of(&transcript, &context);
     write_stdout(|out| {
         if json {
@@ -287,13 +284,7 @@ pub fn analyze_words(
             writeln!(out, "question: {}", question.text)?;
         }
         writeln!(out, "said: {}", transcript.text())?;
-        for (label, text) in spoken.lines() {
-            writeln!(out, "{}: {text}", label.to_lowercase())?;
-        }
-        for hint in spoken.hints() {
-            writeln!(out, "hint: {hint}")?;
-        }
-        Ok(())
+        super::write_spoken(out, "", &spoken)
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,9 +8,7 @@
 //! "rate limiter", "ratelimiter"). A keyword of several words matches only
 //! as that phrase.
 
-use std::collections::HashSet;
-
-use super::tokens::{Token, clean};
+use super::tokens::{Token, words_in};
 
 /// The stem two forms of one word share: lower case, then the plural and
 /// the common endings (-ies, -es, -s, -ing, -ed, a final -e) taken off, and
@@ -59,29 +57,50 @@ struct Keyword {
 
 impl Keyword {
     fn new(keyword: &str) -> Self {
-        let words: Vec<String> = keyword
-            .split(|c: char| c.is_whitespace() || c == '-' || c == '/')
-            .map(clean)
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words = words_in(keyword);
         Self {
             stems: words.iter().map(|w| stem(w)).collect(),
             joined: stem(&words.concat()),
         }
     }
+}
 
-    /// Whether the answer, as `stems`, says this keyword; `joined` holds
-    /// the stems of every run of two and three words written together.
-    fn said_in(&self, stems: &[String], joined: &HashSet<String>) -> bool {
-        if self.stems.is_empty() {
-            return false;
+/// An answer ready to be matched against keywords: each token's stem, and
+/// the stem of every run of two and three tokens written together.
+struct Answer {
+    stems: Vec<String>,
+    /// `runs[0][i]`: tokens `i` and `i + 1` run together; `runs[1][i]`:
+    /// tokens `i` to `i + 2`.
+    runs: [Vec<String>; 2],
+}
+
+impl Answer {
+    fn new(tokens: &[Token]) -> Self {
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        let run = |length: usize| {
+            texts
+                .windows(length)
+                .map(|window| stem(&window.concat()))
+                .collect()
+        };
+        Self {
+            stems: texts.iter().map(|t| stem(t)).collect(),
+            runs: [run(2), run(3)],
         }
-        let as_phrase = stems
-            .windows(self.stems.len())
-            .any(|window| window == self.stems.as_slice());
-        // Parts written together or apart: "rate limiter" in the keyword and
-        // "ratelimiter" said, or the other way round.
-        as_phrase || stems.contains(&self.joined) || joined.contains(&self.joined)
+    }
+
+    /// How many tokens `keyword` spans when said from token `index`: as its
+    /// phrase, or its parts written together or apart ("rate limiter" said
+    /// "ratelimiter", or the other way round).
+    fn match_at(&self, keyword: &Keyword, index: usize) -> Option<usize> {
+        let phrase = keyword.stems.len();
+        if phrase > 0 && self.stems.get(index..index + phrase) == Some(keyword.stems.as_slice()) {
+            return Some(phrase);
+        }
+        if self.stems.get(index) == Some(&keyword.joined) {
+            return Some(1);
+        }
+        (2..=3).find(|&length| self.runs[length - 2].get(index) == Some(&keyword.joined))
     }
 }
 
@@ -91,15 +110,11 @@ pub fn key_points(tokens: &[Token], keywords: &[String]) -> (Vec<String>, Vec<St
     if keywords.is_empty() {
         return (Vec::new(), Vec::new());
     }
-    let stems: Vec<String> = tokens.iter().map(|t| stem(&t.text)).collect();
-    let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
-    let joined: HashSet<String> = (2..=3)
-        .flat_map(|length| texts.windows(length).map(|window| stem(&window.concat())))
-        .collect();
-    keywords
-        .iter()
-        .cloned()
-        .partition(|keyword| Keyword::new(keyword).said_in(&stems, &joined))
+    let answer = Answer::new(tokens);
+    keywords.iter().cloned().partition(|keyword| {
+        let keyword = Keyword::new(keyword);
+        (0..tokens.len()).any(|index| answer.match_at(&keyword, index).is_some())
+    })
 }
 
 /// Where `keywords` were said: each match's first token and its length in
@@ -108,25 +123,15 @@ pub fn keyword_spans(tokens: &[Token], keywords: &[String]) -> Vec<(usize, usize
     if keywords.is_empty() {
         return Vec::new();
     }
-    let stems: Vec<String> = tokens.iter().map(|t| stem(&t.text)).collect();
-    let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+    let answer = Answer::new(tokens);
     let wanted: Vec<Keyword> = keywords.iter().map(|k| Keyword::new(k)).collect();
     let mut spans = Vec::new();
     let mut index = 0;
     while index < tokens.len() {
-        let found = wanted.iter().find_map(|keyword| {
-            let phrase = keyword.stems.len();
-            if !keyword.stems.is_empty()
-                && stems.get(index..index + phrase) == Some(keyword.stems.as_slice())
-            {
-                return Some(phrase);
-            }
-            (1..=3).find(|&length| {
-                index + length <= texts.len()
-                    && stem(&texts[index..index + length].concat()) == keyword.joined
-            })
-        });
-        match found {
+        match wanted
+            .iter()
+            .find_map(|keyword| answer.match_at(keyword, index))
+        {
             Some(length) => {
                 spans.push((index, length));
                 index += length;
@@ -141,7 +146,7 @@ pub fn keyword_spans(tokens: &[Token], keywords: &[String]) -> Vec<(usize, usize
 mod tests {
     use super::*;
     use crate::feedback::tokens::tests::words;
-    use crate::feedback::tokens::tokens;
+    use crate::feedback::tokens::{clean, tokens};
 
     fn covered(text: &str, keywords: &[&str]) -> Vec<String> {
         let keywords: Vec<String> = keywords.iter().map(|k| (*k).to_owned()).collect();

@@ -40,6 +40,17 @@ pub struct AnswerContext<'a> {
     pub answer_seconds: Option<u32>,
 }
 
+impl<'a> From<&'a crate::model::Question> for AnswerContext<'a> {
+    /// A bank question as asked with its own answer limit.
+    fn from(question: &'a crate::model::Question) -> Self {
+        Self {
+            kind: Some(question.kind),
+            keywords: &question.keywords,
+            answer_seconds: Some(question.answer_seconds),
+        }
+    }
+}
+
 /// How noticeable the filler words are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -636,23 +647,7 @@ fn result_stated(tokens: &[tokens::Token]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::feedback::tokens::tests::words;
-    use crate::speech::transcript::{ModelStamp, SCHEMA};
-
-    fn transcript(text: &str) -> Transcript {
-        let words = words(text);
-        Transcript {
-            schema: SCHEMA,
-            model: ModelStamp {
-                name: "test".to_owned(),
-                sha256: String::new(),
-            },
-            language: "en".to_owned(),
-            duration_ms: words.last().map_or(0, |w| w.end_ms + 500),
-            segments: Vec::new(),
-            words,
-        }
-    }
+    use crate::feedback::tokens::tests::transcript;
 
     fn behavioural(keywords: &[String]) -> AnswerContext<'_> {
         AnswerContext {

@@ -36,11 +36,7 @@ pub fn tokens(words: &[Word]) -> Vec<Token> {
             .collect();
         let sentence_end = trailing.contains(['.', '?', '!']);
         let clause_end = !sentence_end && trailing.contains([',', ';', ':', '—', '–', '-']);
-        let parts: Vec<String> = raw
-            .split(['-', '‐', '/'])
-            .map(clean)
-            .filter(|part| !part.is_empty())
-            .collect();
+        let parts = words_in(raw);
         let count = parts.len();
         for (position, text) in parts.into_iter().enumerate() {
             let last = position + 1 == count;
@@ -55,6 +51,17 @@ pub fn tokens(words: &[Word]) -> Vec<Token> {
         }
     }
     out
+}
+
+/// The words of `text` as the measures and the search compare them:
+/// split at spaces, hyphens and slashes ("read-replica" is two words), each
+/// [`clean`]ed, empty ones dropped. Transcript words, keywords and search
+/// queries all go through this one rule.
+pub fn words_in(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, '-' | '‐' | '/'))
+        .map(clean)
+        .filter(|word| !word.is_empty())
+        .collect()
 }
 
 /// `text` in lower case with only letters, digits, apostrophes (inside a
@@ -128,6 +135,22 @@ pub(crate) mod tests {
             at += 400;
         }
         out
+    }
+
+    /// A transcript of `text` with the timing of [`words`].
+    pub(crate) fn transcript(text: &str) -> crate::speech::Transcript {
+        let words = words(text);
+        crate::speech::Transcript {
+            schema: crate::speech::transcript::SCHEMA,
+            model: crate::speech::transcript::ModelStamp {
+                name: "test".to_owned(),
+                sha256: String::new(),
+            },
+            language: "en".to_owned(),
+            duration_ms: words.last().map_or(0, |w| w.end_ms + 500),
+            segments: Vec::new(),
+            words,
+        }
     }
 
     #[test]

@@ -846,7 +846,8 @@ fn marked_html(transcript: &crate::speech::Transcript, keywords: &[String]) -> S
 
 /// A readable, self-contained page about the sessions, with a player per
 /// take that links to the exported file. (`write!` into a `String` cannot
-/// fail, so its `fmt::Result` is dropped here and in [`take_row`].)
+/// fail, so its `fmt::Result` is dropped here, in [`take_row`] and in
+/// [`marked_html`].)
 fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[String]) -> String {
     let mut page = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\

@@ -12,7 +12,7 @@ use std::path::Path;
 use jiff::Timestamp;
 
 use super::{Session, Take};
-use crate::feedback::tokens::clean;
+use crate::feedback::tokens::words_in;
 use crate::speech::Transcript;
 
 /// One take's transcript, ready to search.
@@ -102,11 +102,7 @@ impl TranscriptIndex {
         };
         for word in &transcript.words {
             let shown = word.text.trim();
-            let parts: Vec<String> = shown
-                .split(['-', '‐', '/'])
-                .map(clean)
-                .filter(|part| !part.is_empty())
-                .collect();
+            let parts = words_in(shown);
             if parts.is_empty() {
                 continue;
             }
@@ -133,11 +129,7 @@ impl TranscriptIndex {
     /// Takes whose transcript says `query` (whole words, any case), newest
     /// session first, at most `limit`; one hit per take (its first match).
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
-        let words: Vec<String> = query
-            .split(|c: char| c.is_whitespace() || matches!(c, '-' | '‐' | '/'))
-            .map(clean)
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words = words_in(query);
         if words.is_empty() {
             return Vec::new();
         }
@@ -194,30 +186,7 @@ fn snippet(words: &[String], cut_before: bool, cut_after: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::speech::transcript::{ModelStamp, SCHEMA, Word};
-
-    fn transcript(text: &str) -> Transcript {
-        Transcript {
-            schema: SCHEMA,
-            model: ModelStamp {
-                name: "t".to_owned(),
-                sha256: String::new(),
-            },
-            language: "en".to_owned(),
-            duration_ms: 0,
-            segments: Vec::new(),
-            words: text
-                .split_whitespace()
-                .zip(0..)
-                .map(|(w, n)| Word {
-                    text: format!(" {w}"),
-                    start_ms: n * 400,
-                    end_ms: n * 400 + 300,
-                    probability: 1.0,
-                })
-                .collect(),
-        }
-    }
+    use crate::feedback::tokens::tests::transcript;
 
     fn session(id: &str, started: &str) -> Session {
         let mut session: Session =

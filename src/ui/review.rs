@@ -178,7 +178,7 @@ pub(super) fn take_card(
         take: index,
         edit,
     };
-    let name = format!("take {} of question {}", take.take, take.question_index + 1);
+    let name = take_name(take);
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.push_id((&session.id, index), |ui| {
             ui.horizontal_wrapped(|ui| {
@@ -353,7 +353,7 @@ fn said(
                     .questions
                     .get(take.question_index)
                     .map_or(&[][..], |q| q.keywords.as_slice());
-                let name = format!("take {} of question {}", take.take, take.question_index + 1);
+                let name = take_name(take);
                 legend(ui);
                 if let Some(to) = transcript_text(
                     ui,
@@ -418,15 +418,16 @@ fn spoken_measures(ui: &mut egui::Ui, spoken: &crate::feedback::SpokenMeasures) 
     }
 }
 
+/// How screen readers and the tests name a take: "take K of question Q".
+fn take_name(take: &crate::store::Take) -> String {
+    format!("take {} of question {}", take.take, take.question_index + 1)
+}
+
 /// A small button about one take, named for a screen reader
 /// "`action` take K of question Q"; whether it was clicked.
 fn take_button(ui: &mut egui::Ui, text: &str, action: &str, take: &crate::store::Take) -> bool {
     let button = ui.small_button(text);
-    let name = format!(
-        "{action} take {} of question {}",
-        take.take,
-        take.question_index + 1
-    );
+    let name = format!("{action} {}", take_name(take));
     button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
     button.clicked()
 }

@@ -18,11 +18,11 @@ use egui::text::{CCursor, LayoutJob, TextFormat};
 use crate::feedback::{Mark, marked_words, pause_text};
 use crate::speech::Transcript;
 
-/// The text laid out for one transcript and its keywords: the job, and for
-/// each transcript word its characters in the text.
+/// The text laid out for one transcript and its keywords: the job, and
+/// each transcript word's characters in the text (`words[i]`: word `i`).
 struct Prepared {
     job: LayoutJob,
-    words: Vec<(Range<usize>, usize)>,
+    words: Vec<Range<usize>>,
 }
 
 /// The colours of the marks, readable in light and dark themes.
@@ -59,8 +59,12 @@ fn prepare(ui: &egui::Ui, transcript: &Transcript, keywords: &[String]) -> Prepa
             background: mark_colour(ui, marked.mark),
             ..TextFormat::simple(font.clone(), text_colour)
         };
-        let range = append(&mut job, transcript.words[marked.word].text.trim(), format);
-        words.push((range, marked.word));
+        // `marked_words` gives every word, in order: the index is the word.
+        words.push(append(
+            &mut job,
+            transcript.words[marked.word].text.trim(),
+            format,
+        ));
         append(&mut job, " ", TextFormat::simple(font.clone(), text_colour));
     }
     Prepared { job, words }
@@ -125,7 +129,7 @@ pub(super) fn transcript_text(
         &galley,
     );
     let word_rect = |word: usize| -> Option<egui::Rect> {
-        let (range, _) = prepared.words.iter().find(|(_, w)| *w == word)?;
+        let range = prepared.words.get(word)?;
         let start = galley.pos_from_cursor(CCursor::new(range.start));
         let end = galley.pos_from_cursor(CCursor::new(range.end));
         Some(egui::Rect::from_min_max(start.min, end.max).translate(rect.min.to_vec2()))
@@ -154,12 +158,8 @@ pub(super) fn transcript_text(
         && let Some(pointer) = response.interact_pointer_pos()
     {
         let at: usize = galley.cursor_from_pos(pointer - rect.min).index.into();
-        let word = prepared
-            .words
-            .iter()
-            .find(|(range, _)| range.end >= at)
-            .map(|(_, word)| *word);
-        return word.map(start_of);
+        let word = prepared.words.partition_point(|range| range.end < at);
+        return (word < prepared.words.len()).then(|| start_of(word));
     }
     if response.has_focus() {
         let (left, right) = ui.input(|input| {
