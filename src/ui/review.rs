@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use super::transcript::{legend, transcript_text};
+use super::transcript::transcript_text;
 use super::{clock, waveform::waveform};
 use crate::app::{
     AppState, Command, Screen, SpeechCommand, TakeEdit, TranscriptSlot, WaveformSlot, star_with,
@@ -146,7 +146,12 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
                         commands.push(Command::OpenProgress(question.id.clone()));
                     }
                 });
-                if let Some(spoken) = session.chosen_take(number).and_then(|t| t.spoken.as_ref()) {
+                // With several takes, the figures of the one that stands
+                // for the question (a single take shows its own below).
+                if session.takes_of(number).nth(1).is_some()
+                    && let Some(spoken) =
+                        session.chosen_take(number).and_then(|t| t.spoken.as_ref())
+                {
                     ui.weak(spoken.headline());
                 }
                 let mut any = false;
@@ -354,7 +359,6 @@ fn said(
                     .get(take.question_index)
                     .map_or(&[][..], |q| q.keywords.as_slice());
                 let name = take_name(take);
-                legend(ui);
                 if let Some(to) = transcript_text(
                     ui,
                     transcript,

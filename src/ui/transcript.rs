@@ -23,6 +23,9 @@ use crate::speech::Transcript;
 struct Prepared {
     job: LayoutJob,
     words: Vec<Range<usize>>,
+    /// Something is marked (a filler, a keyword, a pause): the legend is
+    /// worth showing.
+    marked: bool,
 }
 
 /// The colours of the marks, readable in light and dark themes.
@@ -44,6 +47,7 @@ fn prepare(ui: &egui::Ui, transcript: &Transcript, keywords: &[String]) -> Prepa
     let mut job = LayoutJob::default();
     let mut words = Vec::with_capacity(transcript.words.len());
     let mut chars = 0;
+    let mut marked_any = false;
     let mut append = |job: &mut LayoutJob, text: &str, format: TextFormat| -> Range<usize> {
         let start = chars;
         chars += text.chars().count();
@@ -51,6 +55,7 @@ fn prepare(ui: &egui::Ui, transcript: &Transcript, keywords: &[String]) -> Prepa
         start..chars
     };
     for marked in marked_words(transcript, keywords) {
+        marked_any |= marked.mark != Mark::Plain || marked.pause_before_ms > 0;
         if marked.pause_before_ms > 0 {
             let pause = format!("{} ", pause_text(marked.pause_before_ms));
             append(&mut job, &pause, TextFormat::simple(font.clone(), weak));
@@ -67,7 +72,11 @@ fn prepare(ui: &egui::Ui, transcript: &Transcript, keywords: &[String]) -> Prepa
         ));
         append(&mut job, " ", TextFormat::simple(font.clone(), text_colour));
     }
-    Prepared { job, words }
+    Prepared {
+        job,
+        words,
+        marked: marked_any,
+    }
 }
 
 /// The word being played: the last one that started at or before
@@ -79,7 +88,7 @@ fn current_word(transcript: &Transcript, position: Duration) -> Option<usize> {
 }
 
 /// The legend of the marks.
-pub(super) fn legend(ui: &mut egui::Ui) {
+fn legend(ui: &mut egui::Ui) {
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         for (mark, text) in [(Mark::Filler, "filler word"), (Mark::Keyword, "key point")] {
@@ -91,8 +100,9 @@ pub(super) fn legend(ui: &mut egui::Ui) {
 }
 
 /// Draws `transcript` (of the take called `name`, answering a question
-/// with `keywords`) with playback at `position`; returns where to move
-/// playback when a word was chosen.
+/// with `keywords`) with playback at `position`, under the legend when
+/// anything is marked; returns where to move playback when a word was
+/// chosen.
 pub(super) fn transcript_text(
     ui: &mut egui::Ui,
     transcript: &Arc<Transcript>,
@@ -114,6 +124,9 @@ pub(super) fn transcript_text(
             ui.data_mut(|data| data.insert_temp(id, Arc::clone(&prepared)));
             prepared
         });
+    if prepared.marked {
+        legend(ui);
+    }
     let mut job = prepared.job.clone();
     job.wrap.max_width = ui.available_width();
     let galley = ui.fonts_mut(|fonts| fonts.layout_job(job));
