@@ -49,7 +49,7 @@ fn app(data: &Path) -> Harness<'static, Window> {
     let bank = QuestionBank::load(&PackSources::default());
     Harness::builder()
         .with_size([1000.0, 740.0])
-        .build_eframe(move |cc| Window::new(&cc.egui_ctx, data_dir, bank))
+        .build_eframe(move |cc| Window::new(&cc.egui_ctx, data_dir, PackSources::default(), bank))
 }
 
 fn settle(harness: &mut Harness<'_, Window>, done: impl Fn(&AppState) -> bool) {

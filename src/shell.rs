@@ -11,7 +11,7 @@ use eframe::egui;
 
 use crate::app::{AppState, RehearseApp};
 use crate::paths::{APP_ID, DataDir};
-use crate::questions::QuestionBank;
+use crate::questions::{PackSources, QuestionBank};
 use crate::store::settings::Theme;
 use crate::ui;
 
@@ -42,11 +42,15 @@ pub fn native_options() -> eframe::NativeOptions {
 }
 
 /// Starts the window; returns when it is closed.
-pub fn run(data_dir: DataDir, bank: QuestionBank) -> Result<(), eframe::Error> {
+pub fn run(
+    data_dir: DataDir,
+    sources: PackSources,
+    bank: QuestionBank,
+) -> Result<(), eframe::Error> {
     eframe::run_native(
         "Rehearse",
         native_options(),
-        Box::new(move |cc| Ok(Box::new(Window::new(&cc.egui_ctx, data_dir, bank)))),
+        Box::new(move |cc| Ok(Box::new(Window::new(&cc.egui_ctx, data_dir, sources, bank)))),
     )
 }
 
@@ -64,8 +68,15 @@ pub struct Window {
 
 impl Window {
     /// The app over `data_dir` in a window whose context is `ctx`.
-    pub fn new(ctx: &egui::Context, data_dir: DataDir, bank: QuestionBank) -> Self {
-        let app = RehearseApp::new(ctx, data_dir, bank);
+    /// `sources` are where `bank` came from, to load it again after the
+    /// user changes their questions.
+    pub fn new(
+        ctx: &egui::Context,
+        data_dir: DataDir,
+        sources: PackSources,
+        bank: QuestionBank,
+    ) -> Self {
+        let app = RehearseApp::new(ctx, data_dir, sources, bank);
         let theme = app.state.settings.theme;
         apply_theme(ctx, theme);
         Self {

@@ -88,15 +88,17 @@ fn harness(data: &Path) -> Harness<'static, Window> {
     std::fs::create_dir_all(data).unwrap();
     let pack = data.join("ui-test-pack.json");
     std::fs::write(&pack, PACK).unwrap();
-    let bank = QuestionBank::load(&PackSources {
-        folder: None,
+    let sources = PackSources {
+        folder: Some(data.join("questions")),
         files: vec![pack],
-    });
+        off: std::collections::BTreeSet::new(),
+    };
+    let bank = QuestionBank::load(&sources);
     assert!(bank.problems().is_empty(), "{:?}", bank.problems());
     let data_dir = DataDir::resolve(Some(data.to_path_buf())).unwrap();
     Harness::builder()
         .with_size([1000.0, 740.0])
-        .build_eframe(move |cc| Window::new(&cc.egui_ctx, data_dir, bank))
+        .build_eframe(move |cc| Window::new(&cc.egui_ctx, data_dir, sources, bank))
 }
 
 /// Saves what the window shows as `target/tmp/kittest-failures/<what>.png`

@@ -77,6 +77,8 @@ pub enum Command {
     },
     /// Transcripts and speech models.
     Speech(SpeechCommand),
+    /// The user's questions and packs.
+    Questions(super::QuestionCommand),
     /// Play a take from where it is (loading it first if needed).
     Play(PathBuf),
     /// Pause playback.
@@ -205,6 +207,7 @@ impl RehearseApp {
                 path,
             } => self.analyze(&session, &file, path),
             Command::Speech(speech) => self.apply_speech(speech),
+            Command::Questions(command) => self.apply_questions(command),
             Command::Play(path) => self.play(path),
             Command::Pause => self.services.player.pause(),
             Command::Seek(path, to) => self.seek(path, to),
@@ -398,7 +401,7 @@ impl RehearseApp {
         self.services.worker.send(WorkerRequest::Models(request));
     }
 
-    fn save_settings(&mut self) {
+    pub(super) fn save_settings(&mut self) {
         self.state.settings.questions_per_session = self.state.home.count;
         self.state.settings.order = self.state.home.order;
         self.state.settings.think = self.state.home.think;

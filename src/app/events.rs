@@ -141,6 +141,7 @@ impl RehearseApp {
                 }
             }
             WorkerEvent::ExportFinished(result) => self.export_finished(result),
+            WorkerEvent::Questions(event) => self.on_questions_event(event),
             WorkerEvent::Failed(message) => self.state.say(message),
         }
     }

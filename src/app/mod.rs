@@ -15,6 +15,7 @@ mod export_panel;
 mod history_view;
 pub mod jobs;
 pub mod models;
+pub mod questions;
 mod search;
 mod state;
 pub mod worker;
@@ -27,12 +28,13 @@ use eframe::egui;
 use crate::audio::Microphone;
 use crate::audio::player::Player;
 use crate::paths::DataDir;
-use crate::questions::QuestionBank;
+use crate::questions::{PackSources, QuestionBank};
 use crate::store::settings::Settings;
 use worker::{Worker, WorkerRequest};
 
 pub use commands::{Command, SpeechCommand, TakeEdit};
 pub use history_view::HistoryView;
+pub use questions::{QuestionCommand, QuestionEditor, QuestionsPanel};
 pub use search::SearchState;
 use state::warning_message;
 pub use state::{
@@ -63,7 +65,12 @@ struct Services {
 
 impl RehearseApp {
     /// The app over `data_dir`, with the worker and the player started.
-    pub fn new(ctx: &egui::Context, data_dir: DataDir, bank: QuestionBank) -> Self {
+    pub fn new(
+        ctx: &egui::Context,
+        data_dir: DataDir,
+        sources: PackSources,
+        bank: QuestionBank,
+    ) -> Self {
         let wake = ctx.clone();
         let worker = Worker::start(data_dir.clone(), move || wake.request_repaint());
         let wake = ctx.clone();
@@ -79,6 +86,7 @@ impl RehearseApp {
         worker.send(WorkerRequest::ListDevices);
         let state = AppState {
             data_dir,
+            sources,
             bank,
             home: HomeChoices {
                 categories: BTreeSet::new(),
@@ -99,6 +107,7 @@ impl RehearseApp {
             review: None,
             history: HistoryView::default(),
             search: SearchState::default(),
+            questions: QuestionsPanel::default(),
             progress_question: None,
             export: None,
             player: player.status(),

@@ -181,6 +181,8 @@ pub enum WaveformSlot {
 pub struct AppState {
     /// The data folder.
     pub(super) data_dir: DataDir,
+    /// Where the bank comes from (to load it again after an edit).
+    pub(super) sources: crate::questions::PackSources,
     /// The question bank.
     pub bank: QuestionBank,
     /// The user's settings.
@@ -207,6 +209,8 @@ pub struct AppState {
     pub history: HistoryView,
     /// The search of what was said (history screen).
     pub search: super::SearchState,
+    /// The question form and the packs.
+    pub questions: super::QuestionsPanel,
     /// The question of the progress screen.
     pub progress_question: Option<String>,
     /// The export window.

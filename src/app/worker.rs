@@ -88,6 +88,8 @@ pub enum WorkerRequest {
     },
     /// List, download, import or remove speech recognition models.
     Models(super::models::ModelRequest),
+    /// Change the user's questions or packs.
+    Questions(Box<super::questions::QuestionRequest>),
     /// Read a take's transcript file.
     LoadTranscript {
         /// The session's id.
@@ -157,6 +159,8 @@ pub enum WorkerEvent {
     /// A model download, import or removal ended: what to tell the user
     /// (empty when there is nothing to say), or the error.
     ModelChanged(Result<String, String>),
+    /// The user's questions or packs changed, or a change was refused.
+    Questions(super::questions::QuestionEvent),
     /// A take's waveform, or why it cannot be read.
     Waveform(PathBuf, WaveformSlot),
     /// A session was deleted.
@@ -495,6 +499,7 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
             handle_transcript(request, context);
         }
         WorkerRequest::Models(request) => super::models::handle(request, data_dir, outbox),
+        WorkerRequest::Questions(request) => super::questions::handle(*request, outbox),
         WorkerRequest::Export { request, progress } => match store {
             Some(store) => start_export(Arc::clone(store), *request, progress, outbox.clone()),
             None => outbox.send(WorkerEvent::ExportFinished(Err(

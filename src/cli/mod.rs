@@ -256,6 +256,61 @@ pub enum QuestionsCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Add a question of your own (to questions/my-questions.json); prints
+    /// its id.
+    Add(QuestionFields),
+    /// Change a question of your own packs; only the fields given change
+    /// (--tip and --keyword replace the whole list).
+    Edit {
+        /// The question's id.
+        id: String,
+        /// The new values.
+        #[command(flatten)]
+        fields: QuestionFields,
+    },
+    /// Remove a question of your own packs; its takes stay in the history.
+    Remove {
+        /// The question's id.
+        id: String,
+    },
+    /// Check a pack file and copy it into your questions folder; a pack
+    /// with problems or ids already in the bank is refused.
+    Import {
+        /// The pack file.
+        file: PathBuf,
+    },
+    /// Every pack: name, questions, and whether it loaded, is off or has
+    /// problems.
+    Packs,
+}
+
+/// The fields of a question, for `questions add` and `questions edit`.
+#[derive(Debug, Default, clap::Args)]
+pub struct QuestionFields {
+    /// The question as the interviewer asks it.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// Its category (an existing one or a new one).
+    #[arg(long)]
+    pub category: Option<String>,
+    /// behavioural, technical or situational.
+    #[arg(long, value_parser = ["behavioural", "technical", "situational"])]
+    pub kind: Option<String>,
+    /// What the interviewer is listening for.
+    #[arg(long, value_name = "TEXT")]
+    pub looking_for: Option<String>,
+    /// A tip on answering; may be given more than once.
+    #[arg(long = "tip", value_name = "TEXT")]
+    pub tips: Vec<String>,
+    /// Seconds to think.
+    #[arg(long, value_name = "S")]
+    pub think: Option<u32>,
+    /// Seconds to answer (at least 1).
+    #[arg(long, value_name = "S")]
+    pub answer: Option<u32>,
+    /// A term a strong answer uses; may be given more than once.
+    #[arg(long = "keyword", value_name = "WORD")]
+    pub keywords: Vec<String>,
 }
 
 /// An error and its causes in one line, each cause said once: a cause whose
@@ -276,19 +331,30 @@ pub fn error_text(err: &anyhow::Error) -> String {
     printable(&text).into_owned()
 }
 
+/// Where the bank comes from: the bundled bank and the data folder's packs
+/// less those turned off in the settings, then `--questions` files.
+pub fn pack_sources(data_dir: &DataDir, files: &[PathBuf]) -> PackSources {
+    let (settings, warning) = crate::store::settings::Settings::load(&data_dir.settings());
+    if let Some(warning) = warning {
+        log::warn!("{warning}");
+    }
+    PackSources {
+        folder: Some(data_dir.questions()),
+        files: files.to_vec(),
+        off: settings.packs_off,
+    }
+}
+
 /// Runs the command line; the exit code tells scripts whether it worked.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     crate::logging::init(crate::logging::log_folder(cli.data_dir.as_deref()));
     let data_dir = DataDir::resolve(cli.data_dir.clone())?;
-    let sources = PackSources {
-        folder: Some(data_dir.questions()),
-        files: cli.question_files.clone(),
-    };
+    let sources = pack_sources(&data_dir, &cli.question_files);
     match cli.command {
         None => {
             let bank = questions::load_bank(&sources);
             if has_display() {
-                crate::shell::run(data_dir, bank)
+                crate::shell::run(data_dir, sources, bank)
                     .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))?;
                 return Ok(ExitCode::SUCCESS);
             }
@@ -308,6 +374,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Questions(QuestionsCommand::Check { files })) => {
             Ok(questions::check_packs(&files))
         }
+        Some(Command::Questions(command)) => questions::change(data_dir, &sources, command),
         Some(Command::Devices { all }) => audio::list_devices(all),
         Some(Command::Record(args)) => audio::record(&args),
         Some(Command::Play { file, from }) => audio::play(&file, from),

@@ -1,17 +1,18 @@
-//! `questions list` and `questions check`, and the overview printed by a
-//! bare `rehearse`.
+//! `questions list|check|add|edit|remove|import|packs`, and the overview
+//! printed by a bare `rehearse`.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::CommandFactory;
 
-use super::{Cli, write_stdout};
-use crate::model::Question;
+use super::{Cli, QuestionFields, QuestionsCommand, write_stdout};
+use crate::model::{Question, QuestionId, QuestionKind};
 use crate::paths::DataDir;
-use crate::questions::{self, PackSources, QuestionBank};
+use crate::questions::own::{self, QuestionDraft, QuestionEdit};
+use crate::questions::{self, PackSources, PackStatus, QuestionBank};
 
 /// Loads the bank and warns on stderr about every pack left out.
 pub(super) fn load_bank(sources: &PackSources) -> QuestionBank {
@@ -124,4 +125,200 @@ pub(super) fn check_packs(files: &[PathBuf]) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// `questions add|edit|remove|import|packs`.
+pub(super) fn change(
+    data_dir: DataDir,
+    sources: &PackSources,
+    command: QuestionsCommand,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        QuestionsCommand::Add(fields) => add(sources, &fields),
+        QuestionsCommand::Edit { id, fields } => edit(data_dir, sources, &id, &fields),
+        QuestionsCommand::Remove { id } => remove(data_dir, sources, &id),
+        QuestionsCommand::Import { file } => {
+            let (copied, bank) = own::import(sources, &file)?;
+            let added = bank
+                .packs()
+                .iter()
+                .find(|p| Path::new(&p.source) == copied)
+                .map_or(0, |p| p.questions);
+            println!("imported {added} questions as {}", copied.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        QuestionsCommand::Packs => list_packs(&load_bank(sources)),
+        QuestionsCommand::List { .. } | QuestionsCommand::Check { .. } => {
+            unreachable!("listed and checked without changing anything")
+        }
+    }
+}
+
+/// `fields` over `draft`: only what was given changes.
+fn fill_draft(draft: &mut QuestionDraft, fields: &QuestionFields) {
+    if let Some(text) = &fields.text {
+        draft.text.clone_from(text);
+    }
+    if let Some(category) = &fields.category {
+        draft.category = category.clone();
+    }
+    if let Some(kind) = &fields.kind {
+        draft.kind = match kind.as_str() {
+            "technical" => QuestionKind::Technical,
+            "situational" => QuestionKind::Situational,
+            _ => QuestionKind::Behavioural,
+        };
+    }
+    if let Some(looking_for) = &fields.looking_for {
+        draft.looking_for.clone_from(looking_for);
+    }
+    if !fields.tips.is_empty() {
+        draft.tips.clone_from(&fields.tips);
+    }
+    if let Some(think) = fields.think {
+        draft.think_seconds = think;
+    }
+    if let Some(answer) = fields.answer {
+        draft.answer_seconds = answer;
+    }
+    if !fields.keywords.is_empty() {
+        draft.keywords.clone_from(&fields.keywords);
+    }
+}
+
+/// Refuses a draft with problems, naming each field.
+fn check_draft(draft: &QuestionDraft) -> anyhow::Result<()> {
+    let problems: Vec<String> = draft
+        .problems()
+        .into_iter()
+        .map(|(field, problem)| format!("{}: {problem}", own::field_name(field)))
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        bail!("{}", problems.join("; "))
+    }
+}
+
+fn add(sources: &PackSources, fields: &QuestionFields) -> anyhow::Result<ExitCode> {
+    for (given, flag) in [
+        (fields.text.is_some(), "--text"),
+        (fields.category.is_some(), "--category"),
+        (fields.kind.is_some(), "--kind"),
+    ] {
+        if !given {
+            bail!("a new question needs {flag}");
+        }
+    }
+    let mut draft = QuestionDraft::default();
+    fill_draft(&mut draft, fields);
+    check_draft(&draft)?;
+    let every_pack = PackSources {
+        off: std::collections::BTreeSet::new(),
+        ..sources.clone()
+    };
+    let taken = own::taken_ids(&QuestionBank::load(&every_pack));
+    let id = own::slug_for(&draft.text, |id| taken.contains(id));
+    own::apply(sources, &QuestionEdit::Add(draft.to_question(id.clone())))?;
+    println!(
+        "added question {id} to {}",
+        data_dir_pack(sources).display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn data_dir_pack(sources: &PackSources) -> PathBuf {
+    sources
+        .folder
+        .clone()
+        .unwrap_or_default()
+        .join(own::MY_PACK_FILE)
+}
+
+/// The question `id` of the user's own packs, with its pack file.
+fn own_question(bank: &QuestionBank, id: &str) -> anyhow::Result<(Question, PathBuf)> {
+    let parsed = QuestionId::parse(id)?;
+    let Some(question) = bank.get(&parsed) else {
+        bail!("no question {id:?} in the bank (`rehearse questions list` shows the ids)");
+    };
+    match bank.pack_of(&parsed).and_then(|p| p.own_file.clone()) {
+        Some(file) => Ok((question.clone(), file)),
+        None => bail!(
+            "question {id:?} is in {}, not in your own packs, so it cannot be changed; copy it with `rehearse questions add`",
+            bank.pack_of(&parsed).map_or("", |p| p.source.as_str())
+        ),
+    }
+}
+
+/// How many takes of question `id` the history keeps.
+fn takes_of(data_dir: DataDir, id: &QuestionId) -> anyhow::Result<usize> {
+    let store = super::sessions::open_store(data_dir)?;
+    let listing = store.list()?;
+    Ok(listing
+        .sessions
+        .iter()
+        .flat_map(|s| &s.takes)
+        .filter(|t| t.question_id == id.as_str())
+        .count())
+}
+
+fn edit(
+    data_dir: DataDir,
+    sources: &PackSources,
+    id: &str,
+    fields: &QuestionFields,
+) -> anyhow::Result<ExitCode> {
+    let bank = load_bank(sources);
+    let (question, file) = own_question(&bank, id)?;
+    let mut draft = QuestionDraft::from(&question);
+    fill_draft(&mut draft, fields);
+    check_draft(&draft)?;
+    let has_takes = takes_of(data_dir, &question.id)? > 0;
+    let new_id = own::id_after_edit(&question, &draft.text, has_takes, &bank);
+    let edit = QuestionEdit::Replace {
+        file,
+        id: question.id.clone(),
+        question: draft.to_question(new_id.clone()),
+    };
+    own::apply(sources, &edit)?;
+    if new_id == question.id {
+        println!("changed question {new_id}");
+    } else {
+        println!("changed question {} (its id is now {new_id})", question.id);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn remove(data_dir: DataDir, sources: &PackSources, id: &str) -> anyhow::Result<ExitCode> {
+    let bank = load_bank(sources);
+    let (question, file) = own_question(&bank, id)?;
+    let takes = takes_of(data_dir, &question.id)?;
+    own::apply(
+        sources,
+        &QuestionEdit::Remove {
+            file,
+            id: question.id.clone(),
+        },
+    )?;
+    match takes {
+        0 => println!("removed question {id}"),
+        n => println!("removed question {id}; its {n} takes stay in your history"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_packs(bank: &QuestionBank) -> anyhow::Result<ExitCode> {
+    write_stdout(|out| {
+        for entry in bank.entries() {
+            let status = match &entry.status {
+                PackStatus::Loaded { questions } => format!("loaded, {questions} questions"),
+                PackStatus::Off { questions: Some(n) } => format!("off, {n} questions"),
+                PackStatus::Off { questions: None } => "off".to_owned(),
+                PackStatus::Failed(problems) => format!("left out: {}", problems[0]),
+            };
+            writeln!(out, "{}  ({})  {status}", entry.name, entry.source)?;
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -59,6 +59,8 @@ pub struct Settings {
     pub theme: Theme,
     /// Speech recognition: transcribe takes when a model is installed.
     pub speech: SpeechSettings,
+    /// Question packs turned off: `bundled` or a pack's file name.
+    pub packs_off: std::collections::BTreeSet<String>,
 }
 
 /// The "Speech recognition" settings.
@@ -96,6 +98,7 @@ impl Default for Settings {
             take_format: TakeFormat::S16,
             theme: Theme::System,
             speech: SpeechSettings::default(),
+            packs_off: std::collections::BTreeSet::new(),
         }
     }
 }

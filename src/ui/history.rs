@@ -307,13 +307,13 @@ fn session_rows(ui: &mut egui::Ui, history: &HistoryView, commands: &mut Vec<Com
                     ));
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         let id = &row.id;
-                        if named_button(ui, "Delete…", &format!("Delete session {id}")) {
+                        if super::named_button(ui, "Delete…", &format!("Delete session {id}")) {
                             commands.push(Command::RequestDelete(id.clone()));
                         }
-                        if named_button(ui, "Export…", &format!("Export session {id}")) {
+                        if super::named_button(ui, "Export…", &format!("Export session {id}")) {
                             commands.push(Command::OpenExport(vec![id.clone()]));
                         }
-                        if named_button(ui, "Open", &format!("Open session {id}")) {
+                        if super::named_button(ui, "Open", &format!("Open session {id}")) {
                             commands.push(Command::OpenSession(id.clone()));
                         }
                     });
@@ -353,14 +353,6 @@ fn trend_plot(
                 plot.points(Points::new(*name, PlotPoints::from((*points).clone())).radius(3.0));
             }
         });
-}
-
-/// A small button showing `text` whose accessible name says which row it
-/// acts on; whether it was clicked.
-fn named_button(ui: &mut egui::Ui, text: &str, name: &str) -> bool {
-    let button = ui.small_button(text);
-    button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name));
-    button.clicked()
 }
 
 fn filters(ui: &mut egui::Ui, app: &mut AppState) {

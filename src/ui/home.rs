@@ -3,7 +3,8 @@
 
 use eframe::egui;
 
-use crate::app::{AppState, Command, MIC_TEST_SECONDS, MicTest, MicrophoneState};
+use crate::app::{AppState, Command, MIC_TEST_SECONDS, MicTest, MicrophoneState, QuestionCommand};
+use crate::model::QuestionId;
 use crate::store::settings::OrderChoice;
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
@@ -17,7 +18,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     session_choices(ui, app);
     microphone_row(ui, app, commands);
     start_row(ui, app, commands);
-    question_bank(ui, app);
+    question_bank(ui, app, commands);
 }
 
 /// How many questions, in which order, with how much time.
@@ -145,8 +146,19 @@ fn start_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
     ui.separator();
 }
 
-/// The bank by category, each question with its practice record.
-fn question_bank(ui: &mut egui::Ui, app: &mut AppState) {
+/// The bank by category, each question with its practice record and what
+/// can be done with it; a question of the user's own can be changed.
+fn question_bank(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new("Questions").strong());
+        if ui
+            .button("New question")
+            .on_hover_text("Add a question you expect to be asked")
+            .clicked()
+        {
+            commands.push(Command::Questions(QuestionCommand::New));
+        }
+    });
     egui::ScrollArea::vertical().show(ui, |ui| {
         for (category, count) in app.bank.categories() {
             let category = category.to_owned();
@@ -187,15 +199,45 @@ fn question_bank(ui: &mut egui::Ui, app: &mut AppState) {
                         let id = question.id.as_str().to_owned();
                         let mut chosen = app.home.questions.contains(&id);
                         let text = format!("{}  ({practised})", question.text);
-                        if ui.checkbox(&mut chosen, text).changed() {
-                            if chosen {
-                                app.home.questions.insert(id);
-                            } else {
-                                app.home.questions.remove(&id);
+                        let own = app
+                            .bank
+                            .pack_of(&question.id)
+                            .is_some_and(|p| p.own_file.is_some());
+                        ui.horizontal_wrapped(|ui| {
+                            if ui.checkbox(&mut chosen, text).changed() {
+                                if chosen {
+                                    app.home.questions.insert(id);
+                                } else {
+                                    app.home.questions.remove(&id);
+                                }
                             }
-                        }
+                            question_buttons(ui, &question.id, &question.text, own, commands);
+                        });
                     }
                 });
         }
     });
+}
+
+/// Edit, Duplicate and Delete for a question of the user's own; Duplicate
+/// for any other (a bundled question is never changed in place).
+fn question_buttons(
+    ui: &mut egui::Ui,
+    id: &QuestionId,
+    text: &str,
+    own: bool,
+    commands: &mut Vec<Command>,
+) {
+    let mut act = |label: &str, command: fn(QuestionId) -> QuestionCommand| {
+        if super::named_button(ui, label, &format!("{label} “{text}”")) {
+            commands.push(Command::Questions(command(id.clone())));
+        }
+    };
+    if own {
+        act("Edit", QuestionCommand::Edit);
+    }
+    act("Duplicate", QuestionCommand::Duplicate);
+    if own {
+        act("Delete", QuestionCommand::RequestDelete);
+    }
 }

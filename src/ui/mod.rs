@@ -5,6 +5,8 @@ mod export;
 mod history;
 mod home;
 mod interview;
+mod packs;
+mod question_editor;
 mod review;
 mod settings;
 mod speech_settings;
@@ -91,6 +93,7 @@ pub fn draw(ui: &mut egui::Ui, app: &mut AppState) -> Vec<Command> {
         }
     });
     export::draw(ui, app, &mut commands);
+    question_editor::draw(ui, app, &mut commands);
     commands
 }
 
@@ -196,6 +199,14 @@ pub fn answer_limit_picker(ui: &mut egui::Ui, id: &str, answer: &mut AnswerLimit
             AnswerLimit::NoLimit => "No limit".to_owned(),
         },
     )
+}
+
+/// A small button showing `text` whose accessible name says which row it
+/// acts on; whether it was clicked.
+fn named_button(ui: &mut egui::Ui, text: &str, name: &str) -> bool {
+    let button = ui.small_button(text);
+    button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name));
+    button.clicked()
 }
 
 /// "1 take", "2 takes".

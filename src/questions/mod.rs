@@ -6,7 +6,9 @@
 //! id, so a user can fix a hand-written pack without guessing. One bad pack
 //! never stops the others from loading.
 
-use std::collections::HashMap;
+pub mod own;
+
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -19,7 +21,7 @@ use crate::model::{Question, QuestionId};
 pub const SCHEMA_VERSION: u64 = 1;
 
 /// The bundled question bank, embedded at build time.
-const BUNDLED_JSON: &str = include_str!("../questions.json");
+const BUNDLED_JSON: &str = include_str!("../../questions.json");
 
 /// How the bundled bank is named in messages.
 pub const BUNDLED_SOURCE: &str = "questions.json (bundled)";
@@ -371,6 +373,7 @@ pub struct QuestionBank {
     by_id: HashMap<QuestionId, (usize, usize)>,
     packs: Vec<PackSummary>,
     problems: Vec<PackError>,
+    entries: Vec<PackEntry>,
 }
 
 /// A pack that is part of the bank.
@@ -382,7 +385,44 @@ pub struct PackSummary {
     pub source: String,
     /// How many questions it added.
     pub questions: usize,
+    /// Its file, when it is in the user's questions folder (so its
+    /// questions may be edited and the pack removed).
+    pub own_file: Option<PathBuf>,
 }
+
+/// Every pack the bank knows of, whether it loaded or not, for the list
+/// of packs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackEntry {
+    /// What turns it off and on: [`BUNDLED_KEY`] or its file name.
+    pub key: String,
+    /// Its name (its file name when it cannot be read).
+    pub name: String,
+    /// Where it is.
+    pub source: String,
+    /// Whether it loaded.
+    pub status: PackStatus,
+}
+
+/// Whether a pack loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PackStatus {
+    /// Its questions are in the bank.
+    Loaded {
+        /// How many.
+        questions: usize,
+    },
+    /// Turned off by the user.
+    Off {
+        /// How many questions it holds, when it is a good pack.
+        questions: Option<usize>,
+    },
+    /// Left out; every problem, with file, line and column.
+    Failed(Vec<PackError>),
+}
+
+/// The key of the bundled bank in [`PackSources::off`].
+pub const BUNDLED_KEY: &str = "bundled";
 
 /// Where the bank's packs come from.
 #[derive(Clone, Debug, Default)]
@@ -393,28 +433,101 @@ pub struct PackSources {
     /// Pack files named explicitly (`--questions FILE`); read after the
     /// folder.
     pub files: Vec<PathBuf>,
+    /// Packs the user turned off: [`BUNDLED_KEY`] or a file name in the
+    /// folder.
+    pub off: BTreeSet<String>,
+}
+
+/// How a pack file is named in [`PackSources::off`]: its file name.
+pub fn pack_key(file: &Path) -> String {
+    file.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 impl QuestionBank {
     /// The bundled bank, then the packs from `sources`. A pack with a problem
     /// is left out and its problems are kept for [`Self::problems`].
     pub fn load(sources: &PackSources) -> Self {
+        Self::load_without(sources, Path::new(""))
+    }
+
+    /// [`Self::load`] leaving out the pack file `left_out`, to check a new
+    /// version of it against the rest.
+    pub fn load_without(sources: &PackSources, left_out: &Path) -> Self {
         let mut bank = Self::default();
-        bank.add(bundled_pack());
+        if sources.off.contains(BUNDLED_KEY) {
+            let questions = bundled_pack().ok().map(|p| p.questions.len());
+            bank.entries.push(PackEntry {
+                key: BUNDLED_KEY.to_owned(),
+                name: "Bundled questions".to_owned(),
+                source: BUNDLED_SOURCE.to_owned(),
+                status: PackStatus::Off { questions },
+            });
+        } else {
+            bank.add_entry(BUNDLED_KEY, bundled_pack(), None);
+        }
         if let Some(folder) = &sources.folder {
             match pack_files_in(folder) {
                 Ok(files) => {
-                    for file in files {
-                        bank.add(read_pack(&file));
+                    for file in files.iter().filter(|file| *file != left_out) {
+                        bank.add_file(sources, pack_key(file), file, true);
                     }
                 }
                 Err(problem) => bank.problems.push(problem),
             }
         }
-        for file in &sources.files {
-            bank.add(read_pack(file));
+        for file in sources.files.iter().filter(|file| *file != left_out) {
+            bank.add_file(sources, file.display().to_string(), file, false);
         }
         bank
+    }
+
+    /// Reads the pack `file` and adds it, or lists it as off when `key` is
+    /// turned off; `own` when it is in the user's questions folder.
+    fn add_file(&mut self, sources: &PackSources, key: String, file: &Path, own: bool) {
+        let pack = read_pack(file);
+        if sources.off.contains(&key) {
+            self.entries.push(PackEntry {
+                name: pack.as_ref().map_or_else(|_| key.clone(), |p| p.name.clone()),
+                source: file.display().to_string(),
+                status: PackStatus::Off {
+                    questions: pack.ok().map(|p| p.questions.len()),
+                },
+                key,
+            });
+        } else {
+            self.add_entry(&key, pack, own.then_some(file));
+        }
+    }
+
+    /// Adds a pack as [`Self::add`] does, and lists it (under `key`).
+    fn add_entry(&mut self, key: &str, pack: Result<Pack, Vec<PackError>>, own: Option<&Path>) {
+        let name = pack.as_ref().ok().map(|p| p.name.clone());
+        let source = match &pack {
+            Ok(pack) => pack.source.clone(),
+            Err(problems) => problems.first().map(|p| p.file.clone()).unwrap_or_default(),
+        };
+        let problems_before = self.problems.len();
+        self.add(pack);
+        let status = if self.problems.len() > problems_before {
+            PackStatus::Failed(self.problems[problems_before..].to_vec())
+        } else {
+            let summary = self
+                .packs
+                .last_mut()
+                .unwrap_or_else(|| unreachable!("just added"));
+            summary.own_file = own.map(Path::to_path_buf);
+            PackStatus::Loaded {
+                questions: summary.questions,
+            }
+        };
+        self.entries.push(PackEntry {
+            key: key.to_owned(),
+            name: name.unwrap_or_else(|| key.to_owned()),
+            source,
+            status,
+        });
     }
 
     /// Adds a parsed pack unless it failed or reuses an id already in the
@@ -431,6 +544,7 @@ impl QuestionBank {
                     name: pack.name,
                     source: pack.source,
                     questions: pack.questions.len(),
+                    own_file: None,
                 });
                 self.questions.extend(pack.questions);
             }
@@ -439,8 +553,18 @@ impl QuestionBank {
     }
 
     fn check_ids_are_new(&self, pack: Pack) -> Result<Pack, Vec<PackError>> {
-        let problems: Vec<PackError> = pack
-            .questions
+        let problems = self.clashes(&pack);
+        if problems.is_empty() {
+            Ok(pack)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The questions of `pack` whose ids the bank already has, each as a
+    /// problem that says where the id is first defined.
+    pub fn clashes(&self, pack: &Pack) -> Vec<PackError> {
+        pack.questions
             .iter()
             .zip(&pack.positions)
             .filter_map(|(question, &at)| {
@@ -452,12 +576,7 @@ impl QuestionBank {
                     problem: Problem::DuplicateId(first),
                 })
             })
-            .collect();
-        if problems.is_empty() {
-            Ok(pack)
-        } else {
-            Err(problems)
-        }
+            .collect()
     }
 
     /// The source of the pack that defines `id`.
@@ -479,6 +598,28 @@ impl QuestionBank {
     /// Problems of the packs that were left out.
     pub fn problems(&self) -> &[PackError] {
         &self.problems
+    }
+
+    /// Every pack, loaded, off or failed, in loading order.
+    pub fn entries(&self) -> &[PackEntry] {
+        &self.entries
+    }
+
+    /// The pack that holds question `id`.
+    pub fn pack_of(&self, id: &QuestionId) -> Option<&PackSummary> {
+        let &(_, pack) = self.by_id.get(id)?;
+        self.packs.get(pack)
+    }
+
+    /// The questions of the loaded pack whose source is `source`.
+    pub fn questions_of(&self, source: &str) -> Vec<&Question> {
+        let Some(index) = self.packs.iter().position(|p| p.source == source) else {
+            return Vec::new();
+        };
+        self.questions
+            .iter()
+            .filter(|q| self.by_id.get(&q.id).is_some_and(|&(_, p)| p == index))
+            .collect()
     }
 
     /// The question with this id.

@@ -1,0 +1,484 @@
+//! The user's questions and packs from the window: the question form (new,
+//! edit, duplicate), deleting a question (asked first), turning packs off
+//! and on, importing and exporting packs. Files are read and written on the
+//! worker, which sends back the bank as it now is; the window never waits.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use super::worker::{Outbox, WorkerEvent, WorkerRequest};
+use super::{Message, MessageLevel, RehearseApp};
+use crate::model::{Question, QuestionId};
+use crate::questions::own::{self, Field, QuestionDraft, QuestionEdit};
+use crate::questions::{PackSources, QuestionBank};
+
+/// The question form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuestionEditor {
+    /// The question being changed and its pack file; `None` for a new one.
+    pub original: Option<(Question, PathBuf)>,
+    /// For a copy, the text of the question it copies.
+    pub copy_of: Option<String>,
+    /// The form as typed.
+    pub draft: QuestionDraft,
+    /// The question has takes, so its id is kept.
+    pub has_takes: bool,
+    /// Fields the user has changed (their problems show as they type).
+    pub touched: HashSet<Field>,
+    /// Save was pressed: every problem shows.
+    pub save_pressed: bool,
+    /// The worker is writing it.
+    pub saving: bool,
+    /// Why the last save was refused.
+    pub refused: Option<String>,
+}
+
+impl QuestionEditor {
+    /// The form's title.
+    pub fn title(&self) -> &'static str {
+        match (&self.original, &self.copy_of) {
+            (Some(_), _) => "Edit question",
+            (None, Some(_)) => "Copy of a question",
+            (None, None) => "New question",
+        }
+    }
+
+    /// Whether the problem of `field` shows.
+    pub fn shows(&self, field: Field) -> bool {
+        self.save_pressed || self.touched.contains(&field)
+    }
+
+    /// The id the question will be saved with.
+    pub fn id(&self, bank: &QuestionBank) -> QuestionId {
+        match &self.original {
+            Some((question, _)) => {
+                own::id_after_edit(question, &self.draft.text, self.has_takes, bank)
+            }
+            None => {
+                let taken = own::taken_ids(bank);
+                own::slug_for(&self.draft.text, |id| taken.contains(id))
+            }
+        }
+    }
+}
+
+/// A question the user asked to delete, waiting for confirmation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingDelete {
+    /// The question.
+    pub question: Question,
+    /// Its pack file.
+    pub file: PathBuf,
+    /// How many takes of it the history keeps (they stay).
+    pub takes: usize,
+}
+
+/// The questions part of the app's state.
+#[derive(Clone, Debug, Default)]
+pub struct QuestionsPanel {
+    /// The question form, when open.
+    pub editor: Option<QuestionEditor>,
+    /// A delete waiting for confirmation.
+    pub delete: Option<PendingDelete>,
+    /// The pack file to import, as typed or chosen.
+    pub import_path: String,
+    /// A pack file is being read, written or chosen.
+    pub busy: bool,
+    /// What to say when the change being made succeeds.
+    pub on_success: Option<String>,
+}
+
+/// What the screens ask about questions and packs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QuestionCommand {
+    /// Open an empty form.
+    New,
+    /// Open the form on a question of the user's packs.
+    Edit(QuestionId),
+    /// Open a new form filled from any question.
+    Duplicate(QuestionId),
+    /// Save the form (refused, with the problems shown, while any remain).
+    Save,
+    /// Close the form without saving.
+    CloseEditor,
+    /// Ask to delete a question of the user's packs.
+    RequestDelete(QuestionId),
+    /// Delete the question the user confirmed.
+    ConfirmDelete,
+    /// Keep it after all.
+    CancelDelete,
+    /// Turn a pack (its key) on or off.
+    SetPackOn(String, bool),
+    /// Open the system's dialog to choose a pack file to import.
+    ChoosePackToImport,
+    /// Import the pack file typed or chosen.
+    ImportPack,
+    /// Write the loaded pack with this source to a file (the system's save
+    /// dialog asks where).
+    ExportPack(String),
+}
+
+/// What the worker does with pack files.
+pub enum QuestionRequest {
+    /// Apply an edit and load the bank again.
+    Edit(PackSources, QuestionEdit),
+    /// Check a pack file and copy it into the questions folder.
+    Import(PackSources, PathBuf),
+    /// Load the bank again (a pack was turned off or on).
+    Reload(PackSources),
+    /// Ask for a pack file with the system's dialog.
+    Choose,
+    /// Ask where to, with the system's save dialog, and write a pack.
+    Export {
+        /// The pack's name.
+        name: String,
+        /// Its questions.
+        questions: Vec<Question>,
+    },
+}
+
+/// What the worker reports about pack files.
+pub enum QuestionEvent {
+    /// The bank as it now is, and what to say (nothing when empty).
+    Bank(Box<QuestionBank>, String),
+    /// The change was refused or failed: why, naming the file.
+    Refused(String),
+    /// The pack file the user chose to import (`None`: the dialog closed).
+    Chosen(Option<PathBuf>),
+    /// A pack was exported (what to say; empty when the dialog closed).
+    Exported(Result<String, String>),
+}
+
+/// Carries out `request` on the worker (dialogs on threads of their own).
+pub(super) fn handle(request: QuestionRequest, outbox: &Outbox) {
+    let send = |event| outbox.send(WorkerEvent::Questions(event));
+    match request {
+        QuestionRequest::Edit(sources, edit) => {
+            let said = match &edit {
+                QuestionEdit::Add(q) => format!("Added “{}”.", q.text),
+                QuestionEdit::Replace { question, .. } => format!("Saved “{}”.", question.text),
+                QuestionEdit::Remove { .. } => String::new(),
+            };
+            match own::apply(&sources, &edit) {
+                Ok(bank) => send(QuestionEvent::Bank(Box::new(bank), said)),
+                Err(err) => send(QuestionEvent::Refused(err.to_string())),
+            }
+        }
+        QuestionRequest::Import(sources, file) => match own::import(&sources, &file) {
+            Ok((copied, bank)) => send(QuestionEvent::Bank(
+                Box::new(bank),
+                format!("Imported {} as {}.", file.display(), copied.display()),
+            )),
+            Err(err) => send(QuestionEvent::Refused(format!("Not imported: {err}"))),
+        },
+        QuestionRequest::Reload(sources) => {
+            send(QuestionEvent::Bank(
+                Box::new(QuestionBank::load(&sources)),
+                String::new(),
+            ));
+        }
+        QuestionRequest::Choose => on_dialog_thread(outbox, |outbox| {
+            let chosen = rfd::FileDialog::new()
+                .set_title("Import a question pack")
+                .add_filter("Question pack", &["json"])
+                .pick_file();
+            outbox.send(WorkerEvent::Questions(QuestionEvent::Chosen(chosen)));
+        }),
+        QuestionRequest::Export { name, questions } => on_dialog_thread(outbox, move |outbox| {
+            let file_name = format!("{}.json", crate::store::sanitize_component(&name, 60));
+            let chosen = rfd::FileDialog::new()
+                .set_title("Export a question pack")
+                .set_file_name(file_name)
+                .add_filter("Question pack", &["json"])
+                .save_file();
+            let result = match chosen {
+                None => Ok(String::new()),
+                Some(path) => export_pack(&path, &name, &questions),
+            };
+            outbox.send(WorkerEvent::Questions(QuestionEvent::Exported(result)));
+        }),
+    }
+}
+
+/// Writes a pack file others can import.
+pub(super) fn export_pack(
+    path: &std::path::Path,
+    name: &str,
+    questions: &[Question],
+) -> Result<String, String> {
+    crate::durable::atomic_write(path, own::pack_text(name, questions).as_bytes())
+        .map(|()| {
+            format!(
+                "Exported {} questions to {}.",
+                questions.len(),
+                path.display()
+            )
+        })
+        .map_err(|err| format!("{}: cannot write: {err}", path.display()))
+}
+
+fn on_dialog_thread(outbox: &Outbox, work: impl FnOnce(Outbox) + Send + 'static) {
+    let thread_outbox = outbox.clone();
+    if let Err(err) = std::thread::Builder::new()
+        .name("rehearse-pack-dialog".to_owned())
+        .spawn(move || work(thread_outbox))
+    {
+        outbox.send(WorkerEvent::Questions(QuestionEvent::Refused(format!(
+            "cannot open the file dialog: {err}"
+        ))));
+    }
+}
+
+impl RehearseApp {
+    /// Applies a command about questions and packs.
+    pub(super) fn apply_questions(&mut self, command: QuestionCommand) {
+        match command {
+            QuestionCommand::New => self.open_editor(None, None),
+            QuestionCommand::Edit(id) => {
+                if let Some((question, file)) = self.own_question(&id) {
+                    self.open_editor(Some((question, file)), None);
+                }
+            }
+            QuestionCommand::Duplicate(id) => {
+                if let Some(question) = self.state.bank.get(&id).cloned() {
+                    self.open_editor(None, Some(&question));
+                }
+            }
+            QuestionCommand::Save => self.save_question(),
+            QuestionCommand::CloseEditor => self.state.questions.editor = None,
+            QuestionCommand::RequestDelete(id) => {
+                if let Some((question, file)) = self.own_question(&id) {
+                    let takes = self.takes_of(&id);
+                    self.state.questions.delete = Some(PendingDelete {
+                        question,
+                        file,
+                        takes,
+                    });
+                }
+            }
+            QuestionCommand::CancelDelete => self.state.questions.delete = None,
+            QuestionCommand::ConfirmDelete => {
+                if let Some(pending) = self.state.questions.delete.take() {
+                    let said = match pending.takes {
+                        0 => format!("Deleted “{}”.", pending.question.text),
+                        n => format!(
+                            "Deleted “{}”; its {n} takes stay in your history.",
+                            pending.question.text
+                        ),
+                    };
+                    self.questions_request(
+                        QuestionRequest::Edit(
+                            self.state.sources.clone(),
+                            QuestionEdit::Remove {
+                                file: pending.file,
+                                id: pending.question.id,
+                            },
+                        ),
+                        Some(said),
+                    );
+                }
+            }
+            QuestionCommand::SetPackOn(key, on) => {
+                if on {
+                    self.state.settings.packs_off.remove(&key);
+                } else {
+                    self.state.settings.packs_off.insert(key);
+                }
+                self.state.sources.off = self.state.settings.packs_off.clone();
+                self.save_settings();
+                self.questions_request(QuestionRequest::Reload(self.state.sources.clone()), None);
+            }
+            QuestionCommand::ChoosePackToImport => {
+                self.questions_request(QuestionRequest::Choose, None);
+            }
+            QuestionCommand::ImportPack => {
+                let path = self.state.questions.import_path.trim().to_owned();
+                if path.is_empty() {
+                    self.state.say("Choose a pack file to import first.");
+                } else {
+                    self.questions_request(
+                        QuestionRequest::Import(self.state.sources.clone(), PathBuf::from(path)),
+                        None,
+                    );
+                }
+            }
+            QuestionCommand::ExportPack(source) => {
+                let Some(pack) = self.state.bank.packs().iter().find(|p| p.source == source) else {
+                    return;
+                };
+                let name = pack.name.clone();
+                let questions = self
+                    .state
+                    .bank
+                    .questions_of(&source)
+                    .into_iter()
+                    .cloned()
+                    .collect();
+                self.questions_request(QuestionRequest::Export { name, questions }, None);
+            }
+        }
+    }
+
+    /// Sends a request about pack files; `said` is shown when it succeeds
+    /// instead of the worker's own words.
+    fn questions_request(&mut self, request: QuestionRequest, said: Option<String>) {
+        if self.state.read_only {
+            self.state
+                .say("Another Rehearse owns the data folder; your questions were not changed.");
+            return;
+        }
+        self.state.questions.busy = true;
+        self.state.questions.on_success = said;
+        self.services.worker.send(WorkerRequest::Questions(Box::new(request)));
+    }
+
+    /// A question of the user's own packs, with its file; says so when it
+    /// is not one.
+    fn own_question(&mut self, id: &QuestionId) -> Option<(Question, PathBuf)> {
+        let question = self.state.bank.get(id)?.clone();
+        match self.state.bank.pack_of(id).and_then(|p| p.own_file.clone()) {
+            Some(file) => Some((question, file)),
+            None => {
+                self.state
+                    .say("Bundled questions cannot be changed; duplicate one to make it your own.");
+                None
+            }
+        }
+    }
+
+    /// How many takes of question `id` the history keeps.
+    fn takes_of(&self, id: &QuestionId) -> usize {
+        self.state.history.listing.as_ref().map_or(0, |listing| {
+            listing
+                .sessions
+                .iter()
+                .flat_map(|s| &s.takes)
+                .filter(|t| t.question_id == id.as_str())
+                .count()
+        })
+    }
+
+    fn open_editor(&mut self, original: Option<(Question, PathBuf)>, copy_of: Option<&Question>) {
+        let source = original.as_ref().map(|(q, _)| q).or(copy_of);
+        let draft = source.map(QuestionDraft::from).unwrap_or_default();
+        let has_takes = original
+            .as_ref()
+            .is_some_and(|(q, _)| self.takes_of(&q.id) > 0);
+        self.state.questions.editor = Some(QuestionEditor {
+            original,
+            copy_of: copy_of.map(|q| q.text.clone()),
+            draft,
+            has_takes,
+            touched: HashSet::new(),
+            save_pressed: false,
+            saving: false,
+            refused: None,
+        });
+    }
+
+    fn save_question(&mut self) {
+        let Some(editor) = &mut self.state.questions.editor else {
+            return;
+        };
+        editor.save_pressed = true;
+        editor.refused = None;
+        if !editor.draft.problems().is_empty() || editor.saving {
+            return;
+        }
+        editor.saving = true;
+        let question = editor.draft.to_question(editor.id(&self.state.bank));
+        let edit = match &editor.original {
+            Some((old, file)) => QuestionEdit::Replace {
+                file: file.clone(),
+                id: old.id.clone(),
+                question,
+            },
+            None => QuestionEdit::Add(question),
+        };
+        self.questions_request(
+            QuestionRequest::Edit(self.state.sources.clone(), edit),
+            None,
+        );
+    }
+
+    /// What the worker reported about pack files.
+    pub(super) fn on_questions_event(&mut self, event: QuestionEvent) {
+        match event {
+            QuestionEvent::Bank(bank, said) => {
+                self.state.questions.busy = false;
+                let said = self.state.questions.on_success.take().unwrap_or(said);
+                let saved_form = self
+                    .state
+                    .questions
+                    .editor
+                    .as_ref()
+                    .is_some_and(|e| e.saving);
+                if saved_form {
+                    self.state.questions.editor = None;
+                }
+                self.state.bank = *bank;
+                self.state.questions.import_path.clear();
+                // Choices of questions that are gone are forgotten.
+                let bank = &self.state.bank;
+                self.state
+                    .home
+                    .questions
+                    .retain(|id| QuestionId::parse(id).is_ok_and(|id| bank.get(&id).is_some()));
+                if !said.is_empty() {
+                    self.state.messages.push(Message {
+                        text: said,
+                        level: MessageLevel::Info,
+                        open: None,
+                    });
+                }
+            }
+            QuestionEvent::Refused(why) => {
+                self.state.questions.busy = false;
+                self.state.questions.on_success = None;
+                match &mut self.state.questions.editor {
+                    Some(editor) if editor.saving => {
+                        editor.saving = false;
+                        editor.refused = Some(why);
+                    }
+                    _ => self.state.say(why),
+                }
+            }
+            QuestionEvent::Chosen(path) => {
+                self.state.questions.busy = false;
+                if let Some(path) = path {
+                    self.state.questions.import_path = path.display().to_string();
+                    self.apply_questions(QuestionCommand::ImportPack);
+                }
+            }
+            QuestionEvent::Exported(result) => {
+                self.state.questions.busy = false;
+                match result {
+                    Ok(text) if text.is_empty() => {}
+                    Ok(text) => self.state.messages.push(Message {
+                        text,
+                        level: MessageLevel::Info,
+                        open: None,
+                    }),
+                    Err(text) => self.state.say(text),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exported_pack_imports_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundled = crate::questions::bundled_pack().unwrap();
+        let path = dir.path().join("shared.json");
+        let said = export_pack(&path, "Shared", &bundled.questions[..3]).unwrap();
+        assert!(said.starts_with("Exported 3 questions"), "{said}");
+        let pack = crate::questions::read_pack(&path).unwrap();
+        assert_eq!(pack.name, "Shared");
+        assert_eq!(pack.questions, bundled.questions[..3]);
+    }
+}
