@@ -159,6 +159,14 @@ fn phase(app: &AppState) -> Option<Phase> {
 }
 
 fn click(harness: &mut Harness<'_, Window>, label: &str) {
+    // A window that has just opened is measured in its first frame and
+    // drawn in the next.
+    for _ in 0..3 {
+        if harness.query_by_label(label).is_some() {
+            break;
+        }
+        harness.step();
+    }
     if harness.query_by_label(label).is_none() {
         let labels: Vec<String> = harness
             .root()
@@ -1184,4 +1192,244 @@ fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() 
         .unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
     assert!(!harness.state().speech.has_model());
+}
+
+/// Focuses the text field labelled `label` and types `text` into it.
+fn type_into(harness: &mut Harness<'_, Window>, label: &str, text: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    harness.step();
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+    harness.step();
+}
+
+/// Whether the window shows a text containing `part` (after a frame, so
+/// that a window opened by the last click is drawn).
+fn shows_text(harness: &mut Harness<'_, Window>, part: &str) -> bool {
+    harness.step();
+    harness.query_all_by_label_contains(part).next().is_some()
+}
+
+#[test]
+fn your_own_questions_are_made_answered_changed_and_removed_in_the_window() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let data = tempfile::tempdir().unwrap();
+        run_in_child(
+            "your_own_questions_are_made_answered_changed_and_removed_in_the_window",
+            "own-questions",
+            &data.path().join("data"),
+            &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
+        );
+        return;
+    };
+    assert_eq!(scenario, "own-questions");
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the store", |app| app.is_settled());
+    let own_pack = data.join("questions").join("my-questions.json");
+
+    // An empty form is refused, each problem beside its field.
+    click(&mut harness, "New question");
+    assert!(harness.state().questions.editor.is_some());
+    harness.step();
+    assert!(
+        !shows_text(&mut harness, "question text is empty"),
+        "no problem shows before the user types or saves"
+    );
+    click(&mut harness, "Save question");
+    assert!(shows_text(&mut harness, "the question text is empty"));
+    assert!(shows_text(&mut harness, "field `category` is blank"));
+    assert!(shows_text(&mut harness, "Not saved: 2 problems"));
+    assert!(harness.state().questions.editor.is_some());
+    assert!(!own_pack.exists());
+
+    // Filled in, the problems go as the user types; then it saves.
+    type_into(
+        &mut harness,
+        "Question:",
+        "What would you build first at Acme?",
+    );
+    assert!(!shows_text(&mut harness, "the question text is empty"));
+    assert!(shows_text(
+        &mut harness,
+        "Id: what-would-you-build-first-at-acme (made from the text)"
+    ));
+    type_into(&mut harness, "Category:", "Company");
+    click(&mut harness, "Add tip");
+    type_into(&mut harness, "Tip 1:", "Name one product.");
+    {
+        let editor = harness.state_mut().questions.editor.as_mut().unwrap();
+        editor.draft.think_seconds = 1;
+        editor.draft.answer_seconds = 2;
+    }
+    harness.check_accessibility();
+    click(&mut harness, "Save question");
+    step_until(&mut harness, "the question saved", |app| {
+        app.questions.editor.is_none() && !app.questions.busy
+    });
+    let id = rehearse::model::QuestionId::parse("what-would-you-build-first-at-acme").unwrap();
+    assert_eq!(
+        harness.state().bank.get(&id).unwrap().tips,
+        ["Name one product."]
+    );
+    assert!(
+        std::fs::read_to_string(&own_pack)
+            .unwrap()
+            .contains("Name one product.")
+    );
+
+    // It is answered in a session.
+    click(&mut harness, "Questions in Company");
+    click(
+        &mut harness,
+        "What would you build first at Acme?  (not practised yet)",
+    );
+    harness.state_mut().home.count = 1;
+    click(&mut harness, "Start session");
+    step_until(&mut harness, "answering", |app| {
+        phase(app) == Some(Phase::Answering)
+    });
+    step_until(&mut harness, "the take saved", |app| {
+        phase(app) == Some(Phase::Reviewing) && app.active.as_ref().unwrap().recordings.is_empty()
+    });
+    click(&mut harness, "Finish (N)");
+    step_until(&mut harness, "the review", |app| {
+        app.screen == Screen::Review && app.active.is_none()
+    });
+    click(&mut harness, "Practice");
+    step_until(&mut harness, "the history read", |app| {
+        app.records.contains_key(&id)
+    });
+
+    // Its tips are changed; the id stays (a take refers to it), and the
+    // next session shows the new tip.
+    click(&mut harness, "Edit “What would you build first at Acme?”");
+    assert!(shows_text(&mut harness, "kept: your takes refer to it"));
+    type_into(&mut harness, "Tip 1:", " Say why it matters.");
+    click(&mut harness, "Save question");
+    step_until(&mut harness, "the change saved", |app| {
+        app.questions.editor.is_none() && !app.questions.busy
+    });
+    assert_eq!(
+        harness.state().bank.get(&id).unwrap().tips,
+        ["Name one product. Say why it matters."]
+    );
+    harness.state_mut().home.questions.clear();
+    harness
+        .state_mut()
+        .home
+        .questions
+        .insert(id.as_str().to_owned());
+    click(&mut harness, "Start session");
+    step_until(&mut harness, "thinking", |app| {
+        phase(app) == Some(Phase::Thinking)
+    });
+    click(&mut harness, "Tips");
+    assert!(shows_text(&mut harness, "Say why it matters."));
+    click(&mut harness, "End session (Esc)");
+    step_until(&mut harness, "the session ended", |app| {
+        app.active.is_none()
+    });
+    click(&mut harness, "Practice");
+
+    // A question of another pack is copied into the user's own.
+    click(&mut harness, "Questions in UI test");
+    click(
+        &mut harness,
+        "Duplicate “How would you design a rate limiter?”",
+    );
+    assert!(shows_text(&mut harness, "Copy of a question"));
+    click(&mut harness, "Save question");
+    step_until(&mut harness, "the copy saved", |app| {
+        app.questions.editor.is_none() && !app.questions.busy
+    });
+    let copy = rehearse::model::QuestionId::parse("how-would-you-design-a-rate-limiter").unwrap();
+    let copy_pack = harness.state().bank.pack_of(&copy).unwrap().clone();
+    assert_eq!(copy_pack.own_file.as_deref(), Some(own_pack.as_path()));
+    assert!(
+        harness
+            .state()
+            .bank
+            .get(&rehearse::model::QuestionId::parse("ui-test-design").unwrap())
+            .is_some(),
+        "the original stays"
+    );
+
+    // The answered question is deleted after asking; its take stays.
+    click(&mut harness, "Delete “What would you build first at Acme?”");
+    assert!(shows_text(
+        &mut harness,
+        "Your take of it stays in your history"
+    ));
+    click(&mut harness, "Delete question");
+    step_until(&mut harness, "the question deleted", |app| {
+        app.bank.get(&id).is_none() && !app.questions.busy
+    });
+    click(&mut harness, "History");
+    step_until(&mut harness, "the history", |app| {
+        app.history.listing.is_some()
+    });
+    let asked = harness
+        .state()
+        .history
+        .listing
+        .as_ref()
+        .unwrap()
+        .sessions
+        .iter()
+        .find(|s| s.takes.iter().any(|t| t.question_id == id.as_str()))
+        .expect("the take is still in the history")
+        .clone();
+    assert_eq!(
+        asked.questions[0].text,
+        "What would you build first at Acme?"
+    );
+
+    // Packs: one with a clashing id is refused with the reason; a good one
+    // is imported; turned off, its questions leave the bank.
+    click(&mut harness, "Settings");
+    let clash = data.parent().unwrap().join("clash.json");
+    std::fs::write(
+        &clash,
+        r#"{"schema_version": 1, "name": "Clash", "questions": [
+  {"id": "ui-test-story", "text": "Again?", "category": "X", "kind": "technical"}]}"#,
+    )
+    .unwrap();
+    type_into(&mut harness, "Import a pack:", &clash.display().to_string());
+    click(&mut harness, "Import pack");
+    step_until(&mut harness, "the import refused", |app| {
+        messages(app).iter().any(|m| m.starts_with("Not imported"))
+    });
+    let said = messages(harness.state()).join("\n");
+    assert!(
+        said.contains("clash.json:2:3: question `ui-test-story`: duplicate id"),
+        "{said}"
+    );
+    let good = data.parent().unwrap().join("team.json");
+    std::fs::write(
+        &good,
+        r#"{"schema_version": 1, "name": "Team pack", "questions": [
+  {"id": "team-why-us", "text": "Why our team?", "category": "Team", "kind": "behavioural"}]}"#,
+    )
+    .unwrap();
+    harness.state_mut().questions.import_path.clear();
+    type_into(&mut harness, "Import a pack:", &good.display().to_string());
+    click(&mut harness, "Import pack");
+    let team = rehearse::model::QuestionId::parse("team-why-us").unwrap();
+    step_until(&mut harness, "the pack imported", |app| {
+        app.bank.get(&team).is_some()
+    });
+    assert!(data.join("questions").join("team.json").is_file());
+    assert!(shows_text(&mut harness, "1 question, loaded"));
+    click(&mut harness, "Team pack");
+    step_until(&mut harness, "the pack turned off", |app| {
+        app.bank.get(&team).is_none() && !app.questions.busy
+    });
+    assert!(shows_text(&mut harness, "1 question, off"));
+    step_until(&mut harness, "the settings saved", |app| {
+        std::fs::read_to_string(app.data_dir().settings()).is_ok_and(|t| t.contains("team.json"))
+    });
+    harness.check_accessibility();
 }

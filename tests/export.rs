@@ -342,7 +342,7 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
     assert_eq!(csv.lines().count(), 4, "{csv}");
     assert!(
         csv.lines().next().unwrap().ends_with(
-            ",transcript,words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated"
+            ",transcript,words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated,session_mode"
         ),
         "{csv}"
     );

@@ -347,3 +347,72 @@ fn with_a_model_installed_each_take_is_transcribed() {
         .collect();
     assert_eq!(sidecars.len(), 1, "{sidecars:?}");
 }
+
+#[test]
+fn a_mock_interview_in_the_terminal_moves_on_by_itself_and_asks_for_ratings_at_the_end() {
+    let audio = VirtualAudio::start();
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    let mut child = audio
+        .command(rehearse_bin())
+        .args(["--data-dir", data_arg, "interview", "--questions", "2"])
+        .args([
+            "--category",
+            "databases",
+            "--think",
+            "1",
+            "--answer",
+            "2",
+            "--mock",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut running = Running::from_child(child);
+    running.wait_for("Question 1 of 2");
+    running.wait_for("Enter finishes the answer, q ends");
+    // No rating, no retake: the next question follows by itself (its think
+    // time may start before the last answer's file is closed).
+    running.wait_for("Question 2 of 2");
+    running.wait_for("Answer 2 recorded");
+    running.wait_for("The interview is over. Your answers:");
+    running.wait_for("Rate it 1-5");
+    writeln!(stdin, "3").unwrap();
+    running.wait_for("Rate it 1-5");
+    writeln!(stdin).unwrap();
+    let (report, stderr, ok) = running.finish();
+    assert!(ok, "{stderr}");
+    assert!(report.contains("takes: 2"), "{report}");
+    assert!(
+        !stderr.contains("Rate it 1-5 (Enter to skip):\nSaved"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("tip:"),
+        "no tips in a mock interview: {stderr}"
+    );
+
+    let shown = audio
+        .command(rehearse_bin())
+        .args(["--data-dir", data_arg, "sessions", "show", "latest"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("mock interview"), "{shown}");
+    assert!(
+        shown.contains("2 of 2 questions answered, 2 takes"),
+        "{shown}"
+    );
+    assert!(shown.contains("★★★☆☆ 3"), "{shown}");
+    let sessions = std::fs::read_dir(data.join("sessions")).unwrap();
+    let session_dir = sessions.map(|e| e.unwrap().path()).next().unwrap();
+    let manifest = std::fs::read_to_string(session_dir.join("session.json")).unwrap();
+    assert!(
+        manifest.contains(r#""mode": "mock_interview""#),
+        "{manifest}"
+    );
+}

@@ -292,3 +292,170 @@ fn completions_and_the_manual_page_are_printed() {
     );
     assert!(page.contains("interview"));
 }
+
+#[test]
+fn questions_are_added_edited_and_removed_from_the_terminal() {
+    let data = TempDir::new().unwrap();
+    // A blank text and a zero answer time are refused, each named.
+    let refused = rehearse(
+        data.path(),
+        &[
+            "questions",
+            "add",
+            "--text",
+            " ",
+            "--category",
+            "Company",
+            "--kind",
+            "behavioural",
+            "--answer",
+            "0",
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains(
+            "text: the question text is empty; answer_seconds: answer_seconds must be at least 1"
+        ),
+        "{}",
+        stderr(&refused)
+    );
+    let added = rehearse(
+        data.path(),
+        &[
+            "questions",
+            "add",
+            "--text",
+            "Why do you want to work at Acme?",
+            "--category",
+            "Company",
+            "--kind",
+            "behavioural",
+            "--tip",
+            "Name one product.",
+            "--keyword",
+            "mission",
+        ],
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(
+        stdout(&added).starts_with("added question why-do-you-want-to-work-at-acme to "),
+        "{}",
+        stdout(&added)
+    );
+    let file = data.path().join("questions").join("my-questions.json");
+    // What the terminal writes, `questions check` accepts.
+    let checked = rehearse(data.path(), &["questions", "check", file.to_str().unwrap()]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    let listed = stdout(&rehearse(
+        data.path(),
+        &["questions", "list", "--category", "company"],
+    ));
+    assert!(
+        listed.contains("Why do you want to work at Acme?"),
+        "{listed}"
+    );
+
+    // Without takes, the id follows the text.
+    let edited = rehearse(
+        data.path(),
+        &[
+            "questions",
+            "edit",
+            "why-do-you-want-to-work-at-acme",
+            "--text",
+            "Why Acme?",
+            "--tip",
+            "Say what you would build.",
+        ],
+    );
+    assert!(edited.status.success(), "{}", stderr(&edited));
+    assert!(
+        stdout(&edited).contains("its id is now why-acme"),
+        "{}",
+        stdout(&edited)
+    );
+    let text = fs::read_to_string(&file).unwrap();
+    assert!(text.contains("Say what you would build.") && !text.contains("Name one product."));
+    assert!(text.contains("mission"), "fields not given are kept");
+
+    // A bundled question cannot be changed in place.
+    let bundled = rehearse(
+        data.path(),
+        &["questions", "remove", "debugging-backend-issue"],
+    );
+    assert!(!bundled.status.success());
+    assert!(stderr(&bundled).contains("not in your own packs"));
+
+    let removed = rehearse(data.path(), &["questions", "remove", "why-acme"]);
+    assert!(removed.status.success(), "{}", stderr(&removed));
+    assert!(
+        !file.exists(),
+        "the last question's removal removes the pack"
+    );
+}
+
+#[test]
+fn a_pack_is_imported_only_when_it_is_sound_and_new() {
+    let data = TempDir::new().unwrap();
+    let elsewhere = TempDir::new().unwrap();
+    let broken = write(
+        elsewhere.path(),
+        "broken.json",
+        &pack(&[r#"    {"id": "x", "text": "A?""#]),
+    );
+    let out = rehearse(
+        data.path(),
+        &["questions", "import", broken.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("broken.json:6:3: expected"),
+        "{}",
+        stderr(&out)
+    );
+
+    let good = write(elsewhere.path(), "team pack.json", &pack(&[MINE_1, MINE_2]));
+    let out = rehearse(
+        data.path(),
+        &["questions", "import", good.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("imported 2 questions as "),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        data.path()
+            .join("questions")
+            .join("team-pack.json")
+            .is_file()
+    );
+
+    // Importing it again would clash with the copy: refused, nothing added.
+    let out = rehearse(
+        data.path(),
+        &["questions", "import", good.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("duplicate id"), "{}", stderr(&out));
+    assert_eq!(
+        fs::read_dir(data.path().join("questions")).unwrap().count(),
+        1
+    );
+
+    let packs = stdout(&rehearse(data.path(), &["questions", "packs"]));
+    assert!(packs.contains("Mine  ("), "{packs}");
+    assert!(packs.contains("loaded, 2 questions"), "{packs}");
+    // Turned off in the settings, it is listed as off and leaves the bank.
+    fs::write(
+        data.path().join("settings.json"),
+        r#"{"packs_off": ["team-pack.json"]}"#,
+    )
+    .unwrap();
+    let packs = stdout(&rehearse(data.path(), &["questions", "packs"]));
+    assert!(packs.contains("off, 2 questions"), "{packs}");
+    let listed = stdout(&rehearse(data.path(), &["questions", "list"]));
+    assert!(!listed.contains("What is a B-tree?"), "{listed}");
+}

@@ -39,6 +39,8 @@ pub enum Command {
     LoadWaveform(PathBuf),
     /// Start a session with the home screen's choices.
     StartSession,
+    /// Start a mock interview with the home screen's choices.
+    StartMockInterview,
     /// Start answering before the think time is over.
     StartAnswer,
     /// Stop the answer.
@@ -164,7 +166,8 @@ impl RehearseApp {
         match command {
             Command::Show(screen) => self.show(screen),
             Command::LoadWaveform(path) => self.load_waveform(path),
-            Command::StartSession => self.start_session(),
+            Command::StartSession => self.start_session(false),
+            Command::StartMockInterview => self.start_session(true),
             Command::StartAnswer => self.drive(|i| i.start_answer(now)),
             Command::Stop => self.drive(|i| i.stop(now)),
             Command::Retake => self.drive(|i| i.retake(now)),
@@ -318,7 +321,9 @@ impl RehearseApp {
         self.release_microphone();
     }
 
-    fn start_session(&mut self) {
+    /// Starts a practice session, or a mock interview (`mock`), with the
+    /// home screen's choices.
+    fn start_session(&mut self, mock: bool) {
         if self.state.read_only {
             self.state
                 .say("Another Rehearse is using the data folder; close it to record.");
@@ -328,11 +333,11 @@ impl RehearseApp {
             return;
         }
         self.save_settings();
-        match build_plan(
-            self.state.bank.questions(),
-            &self.state.plan_request(),
-            &self.state.records,
-        ) {
+        let mut request = self.state.plan_request();
+        if mock {
+            request = request.mock_interview(fastrand::u64(..));
+        }
+        match build_plan(self.state.bank.questions(), &request, &self.state.records) {
             Ok(plan) => {
                 // The microphone opens first (it can take a second to start),
                 // so a missing one stops nothing half-made.

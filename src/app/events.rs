@@ -288,7 +288,7 @@ impl RehearseApp {
             } else if let Some(active) = &mut self.state.active {
                 active.recordings.pop_front();
                 if active.recordings.is_empty() {
-                    active.interview.recording_stopped(StopReason::WriteFailed);
+                    self.drive(|i| i.recording_stopped(StopReason::WriteFailed, Instant::now()));
                 }
             }
         }
@@ -328,9 +328,7 @@ impl RehearseApp {
         let take = active
             .session
             .recorded_take(&request, started_at, summary, stop);
-        if active.recordings.is_empty() {
-            active.interview.recording_stopped(take.stopped);
-        }
+        let moves_on = active.recordings.is_empty().then_some(take.stopped);
         let mut warnings = Vec::new();
         if let TakeEnd::DeviceLost(_) | TakeEnd::WriteFailed(_) = summary.ended {
             warnings.push(format!("{}; what was recorded is kept.", summary.ended));
@@ -354,6 +352,9 @@ impl RehearseApp {
         }
         for warning in warnings {
             self.state.say(warning);
+        }
+        if let Some(reason) = moves_on {
+            self.drive(|i| i.recording_stopped(reason, Instant::now()));
         }
     }
 

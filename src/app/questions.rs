@@ -259,12 +259,11 @@ impl RehearseApp {
             QuestionCommand::CancelDelete => self.state.questions.delete = None,
             QuestionCommand::ConfirmDelete => {
                 if let Some(pending) = self.state.questions.delete.take() {
+                    let text = &pending.question.text;
                     let said = match pending.takes {
-                        0 => format!("Deleted “{}”.", pending.question.text),
-                        n => format!(
-                            "Deleted “{}”; its {n} takes stay in your history.",
-                            pending.question.text
-                        ),
+                        0 => format!("Deleted “{text}”."),
+                        1 => format!("Deleted “{text}”; its take stays in your history."),
+                        n => format!("Deleted “{text}”; its {n} takes stay in your history."),
                     };
                     self.questions_request(
                         QuestionRequest::Edit(
@@ -329,7 +328,9 @@ impl RehearseApp {
         }
         self.state.questions.busy = true;
         self.state.questions.on_success = said;
-        self.services.worker.send(WorkerRequest::Questions(Box::new(request)));
+        self.services
+            .worker
+            .send(WorkerRequest::Questions(Box::new(request)));
     }
 
     /// A question of the user's own packs, with its file; says so when it

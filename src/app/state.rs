@@ -303,6 +303,7 @@ impl AppState {
             think: self.home.think,
             answer: self.home.answer,
             warning_seconds: self.settings.warning_seconds,
+            mode: crate::interview::SessionMode::Practice,
         }
     }
 

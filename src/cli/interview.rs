@@ -3,6 +3,7 @@
 //! standard input are the controls (Enter starts or stops, `s` skips,
 //! `r` retakes, `q` ends), so scripts and tests can drive it too.
 
+use std::collections::VecDeque;
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,8 +20,8 @@ use super::sessions::{open_store, stars};
 use super::transcriber::Transcriber;
 use crate::audio::{self, Microphone, RecorderEvent, TakeEnd, TakeSummary};
 use crate::interview::{
-    Action, AnswerLimit, Interview, Order, Phase, PlanRequest, StopReason, TakeRequest, ThinkTime,
-    build_plan,
+    Action, AnswerLimit, Interview, Order, Phase, PlanRequest, SessionMode, StopReason,
+    TakeRequest, ThinkTime, build_plan,
 };
 use crate::model::clock;
 use crate::model::{QuestionKind, Rating};
@@ -72,8 +73,7 @@ pub(super) fn run(
         interview,
         session,
         review: Review::Saving,
-        pending_stop: None,
-        recording: None,
+        recordings: VecDeque::new(),
         transcriber,
     };
     let interrupted = super::interrupt_flag()?;
@@ -87,7 +87,7 @@ pub(super) fn run(
             actions = practice.interview.end();
             continue;
         }
-        if practice.interview.phase() == Phase::Finished && practice.recording.is_none() {
+        if practice.interview.phase() == Phase::Finished && practice.recordings.is_empty() {
             break;
         }
         actions.extend(practice.take_recorder_events());
@@ -105,11 +105,17 @@ pub(super) fn run(
         }
         actions.extend(practice.interview.tick(Instant::now()));
     }
-    practice.finish(&interrupted)
+    practice.finish(&interrupted, &commands)
 }
 
-/// Puts finished transcripts on their takes and saves.
-fn apply_transcripts(transcriber: &mut Transcriber, store: &Store, session: &mut Session) {
+/// Puts finished transcripts on their takes and saves; says what was said
+/// unless `quiet` (a mock interview gives its feedback at the end).
+fn apply_transcripts(
+    transcriber: &mut Transcriber,
+    store: &Store,
+    session: &mut Session,
+    quiet: bool,
+) {
     let finished = transcriber.finished();
     if finished.is_empty() {
         return;
@@ -120,21 +126,28 @@ fn apply_transcripts(transcriber: &mut Transcriber, store: &Store, session: &mut
         };
         match done.result {
             Ok((transcript, _)) => {
-                eprintln!("  take #{} said: {}", number + 1, transcript.text());
                 session.apply_transcript(&done.file, &transcript);
-                if let Some(spoken) = &session.takes[number].spoken {
-                    for (label, text) in spoken.lines() {
-                        eprintln!("    {label}: {text}");
-                    }
-                    for hint in spoken.hints() {
-                        eprintln!("    → {hint}");
-                    }
+                if !quiet {
+                    eprintln!("  take #{} said: {}", number + 1, transcript.text());
+                    print_spoken(&session.takes[number]);
                 }
             }
             Err(err) => eprintln!("  take #{} was not transcribed: {err}", number + 1),
         }
     }
     save_or_explain(store, session);
+}
+
+/// What the words of a take show, and the hints they give.
+fn print_spoken(take: &crate::store::Take) {
+    if let Some(spoken) = &take.spoken {
+        for (label, text) in spoken.lines() {
+            eprintln!("    {label}: {text}");
+        }
+        for hint in spoken.hints() {
+            eprintln!("    → {hint}");
+        }
+    }
 }
 
 /// Waits for the transcripts still being made (Ctrl-C skips them).
@@ -158,7 +171,8 @@ fn finish_transcripts(
             );
         }
         std::thread::sleep(Duration::from_millis(200));
-        apply_transcripts(transcriber, store, session);
+        let quiet = !session.plan.mode.is_practice();
+        apply_transcripts(transcriber, store, session, quiet);
     }
 }
 
@@ -223,10 +237,10 @@ struct Practice {
     interview: Interview,
     session: Session,
     review: Review,
-    /// Why the app asked the recorder to stop, if it did.
-    pending_stop: Option<StopReason>,
-    /// The take being recorded: what was asked, and when it started.
-    recording: Option<(TakeRequest, Timestamp)>,
+    /// The takes being recorded, oldest first (in a mock interview with no
+    /// think time the next starts as the last one is being closed): what
+    /// was asked, when it started, and why the app asked it to stop.
+    recordings: VecDeque<(TakeRequest, Timestamp, Option<StopReason>)>,
     /// Transcribes takes in the background, when a model is installed.
     transcriber: Option<Transcriber>,
 }
@@ -241,12 +255,13 @@ impl Practice {
                         self.store
                             .take_path(&self.session, request.question_index, request.take);
                     self.microphone.start_take(path, request.limit);
-                    self.recording = Some((request, Timestamp::now()));
+                    self.recordings.push_back((request, Timestamp::now(), None));
                     self.review = Review::Saving;
-                    self.pending_stop = None;
                 }
                 Action::StopRecording(reason) => {
-                    self.pending_stop = Some(reason);
+                    if let Some((_, _, stop)) = self.recordings.back_mut() {
+                        stop.get_or_insert(reason);
+                    }
                     self.microphone.stop_take();
                 }
             }
@@ -260,15 +275,26 @@ impl Practice {
         while let Ok(event) = self.microphone.events().try_recv() {
             match event {
                 RecorderEvent::TakeStarted { .. } => {
-                    eprintln!("● Recording… (Enter stops, s skips, q ends)");
+                    if self.interview.is_mock() {
+                        eprintln!("● Recording… (Enter finishes the answer, q ends)");
+                    } else {
+                        eprintln!("● Recording… (Enter stops, s skips, q ends)");
+                    }
                 }
-                RecorderEvent::TakeFinished(summary) => self.take_finished(&summary),
+                RecorderEvent::TakeFinished(summary) => {
+                    actions.extend(self.take_finished(&summary));
+                }
                 RecorderEvent::TakeFailed { error, .. } => {
-                    self.recording = None;
+                    self.recordings.pop_front();
                     eprintln!("error: {error}");
-                    self.interview.recording_stopped(StopReason::WriteFailed);
-                    self.review = Review::Choosing;
-                    prompt_next();
+                    actions.extend(
+                        self.interview
+                            .recording_stopped(StopReason::WriteFailed, Instant::now()),
+                    );
+                    if self.interview.phase() == Phase::Reviewing {
+                        self.review = Review::Choosing;
+                        prompt_next();
+                    }
                 }
                 RecorderEvent::StreamFailed(why) => {
                     eprintln!("error: the microphone failed: {why}");
@@ -279,21 +305,30 @@ impl Practice {
         actions
     }
 
-    /// Stores a finished take, measured, and asks for its rating.
-    fn take_finished(&mut self, summary: &TakeSummary) {
-        let Some((request, started_at)) = self.recording.take() else {
-            return;
+    /// Stores a finished take, measured, and asks for its rating (in a
+    /// mock interview, moves on); what the state machine then asks for.
+    fn take_finished(&mut self, summary: &TakeSummary) -> Vec<Action> {
+        let Some((request, started_at, stop)) = self.recordings.pop_front() else {
+            return Vec::new();
         };
         report_take_end(summary);
-        let mut take =
-            self.session
-                .recorded_take(&request, started_at, summary, self.pending_stop.take());
-        self.interview.recording_stopped(take.stopped);
+        let mut take = self
+            .session
+            .recorded_take(&request, started_at, summary, stop);
+        let actions = if self.recordings.is_empty() {
+            self.interview
+                .recording_stopped(take.stopped, Instant::now())
+        } else {
+            Vec::new()
+        };
+        let mock = self.interview.is_mock();
         // A 2-minute take is measured in milliseconds.
         match crate::analysis::analyze_wav(&summary.path) {
             Ok(metrics) => {
-                for hint in metrics.hints(false) {
-                    eprintln!("  {hint}");
+                if !mock {
+                    for hint in metrics.hints(false) {
+                        eprintln!("  {hint}");
+                    }
                 }
                 take.metrics = Some(metrics);
             }
@@ -312,8 +347,16 @@ impl Practice {
             );
             Review::Rating
         } else {
+            if mock {
+                eprintln!(
+                    "Answer {} recorded ({}).",
+                    request.question_index + 1,
+                    clock(summary.duration())
+                );
+            }
             Review::Saving
         };
+        actions
     }
 
     /// A line typed by the user; what the state machine then asks for.
@@ -327,7 +370,8 @@ impl Practice {
             (Phase::Thinking, "") => interview.start_answer(now),
             (Phase::Answering, "") => interview.stop(now),
             (Phase::Reviewing, _) if self.review == Review::Rating => {
-                rate_last_take(&self.store, &mut self.session, &line);
+                let number = self.session.takes.len();
+                rate_take(&self.store, &mut self.session, number, &line);
                 self.review = Review::Choosing;
                 prompt_next();
                 Vec::new()
@@ -343,16 +387,24 @@ impl Practice {
     /// Puts finished transcripts on their takes and saves.
     fn take_transcripts(&mut self) {
         if let Some(transcriber) = &mut self.transcriber {
-            apply_transcripts(transcriber, &self.store, &mut self.session);
+            let quiet = self.interview.is_mock();
+            apply_transcripts(transcriber, &self.store, &mut self.session, quiet);
         }
     }
 
-    fn finish(mut self, interrupted: &AtomicBool) -> anyhow::Result<ExitCode> {
+    fn finish(
+        mut self,
+        interrupted: &AtomicBool,
+        lines: &Receiver<String>,
+    ) -> anyhow::Result<ExitCode> {
         drop(self.microphone);
         if let Some(transcriber) = &mut self.transcriber {
             finish_transcripts(transcriber, &self.store, &mut self.session, interrupted);
         }
         self.transcriber = None;
+        if self.interview.is_mock() && !interrupted.load(Ordering::SeqCst) {
+            review_at_end(&self.store, &mut self.session, lines);
+        }
         let session = &mut self.session;
         if session.takes.is_empty() {
             self.store.delete_session(&session.id)?;
@@ -384,7 +436,7 @@ fn plan_request(args: &InterviewArgs, settings: &Settings) -> PlanRequest {
         Some("weakest") => OrderChoice::WeakestFirst,
         _ => settings.order,
     };
-    PlanRequest {
+    let request = PlanRequest {
         categories: args.category.clone(),
         questions: Vec::new(),
         count: Some(args.count.unwrap_or(settings.questions_per_session)),
@@ -402,6 +454,12 @@ fn plan_request(args: &InterviewArgs, settings: &Settings) -> PlanRequest {
             None => settings.answer,
         },
         warning_seconds: settings.warning_seconds,
+        mode: SessionMode::Practice,
+    };
+    if args.mock {
+        request.mock_interview(args.seed.unwrap_or_else(|| fastrand::u64(..)))
+    } else {
+        request
     }
 }
 
@@ -439,14 +497,46 @@ fn prompt_next() {
 }
 
 /// Applies a typed rating ("1"–"5"; anything else leaves it unrated).
-fn rate_last_take(store: &Store, session: &mut Session, line: &str) {
+/// The end of a mock interview: each answer with what it shows, and its
+/// rating asked for (until standard input closes).
+fn review_at_end(store: &Store, session: &mut Session, lines: &Receiver<String>) {
+    if session.takes.is_empty() {
+        return;
+    }
+    eprintln!();
+    eprintln!("The interview is over. Your answers:");
+    for number in 1..=session.takes.len() {
+        let take = &session.takes[number - 1];
+        eprintln!();
+        eprintln!(
+            "{number}. {} ({}, {})",
+            super::printable(&take.question_text),
+            clock(take.duration()),
+            take.stopped.describe()
+        );
+        if let Some(metrics) = &take.metrics {
+            for hint in metrics.hints(take.spoken.is_some()) {
+                eprintln!("  {hint}");
+            }
+        }
+        print_spoken(take);
+        eprintln!("Rate it 1-5 (Enter to skip):");
+        match lines.recv() {
+            Ok(line) => rate_take(store, session, number, line.trim()),
+            Err(_) => return,
+        }
+    }
+}
+
+/// Rates take `number` (1-based) with the stars typed on `line`; an empty
+/// line leaves it unrated.
+fn rate_take(store: &Store, session: &mut Session, number: usize, line: &str) {
     let Some(rating) = line.parse::<u8>().ok().and_then(Rating::new) else {
         if !line.is_empty() {
             eprintln!("(not a rating from 1 to 5; left unrated)");
         }
         return;
     };
-    let number = session.takes.len();
     match store.rate(session, number, rating, None) {
         Ok(()) => eprintln!("Rated {}", stars(Some(rating))),
         Err(err) => eprintln!("error: the rating could not be saved: {err}"),
@@ -494,7 +584,7 @@ impl Terminal {
                 super::printable(&question.category)
             );
             eprintln!("{}", super::printable(&question.text));
-            if question.kind == QuestionKind::Behavioural {
+            if question.kind == QuestionKind::Behavioural && !interview.is_mock() {
                 eprintln!("(tip: answer with STAR: situation, task, action, result)");
             }
         }

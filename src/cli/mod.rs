@@ -214,6 +214,11 @@ pub struct InterviewArgs {
     /// The microphone's id (default: from the settings, else the system's).
     #[arg(long, value_name = "ID")]
     pub device: Option<String>,
+    /// A mock interview: questions in a random order, one take each, no
+    /// tips, no retake or skip, each answer stopped at its limit and the
+    /// next question straight after; rate at the end.
+    #[arg(long)]
+    pub mock: bool,
 }
 
 /// `rehearse record …`

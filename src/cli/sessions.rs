@@ -101,9 +101,14 @@ fn list(store: &Store, args: &SessionFilterArgs) -> anyhow::Result<ExitCode> {
             let average = row
                 .average_rating
                 .map_or_else(|| "unrated".to_owned(), |avg| format!("★ {avg:.1}"));
+            let mode = if row.mode.is_practice() {
+                String::new()
+            } else {
+                format!("{}  ", row.mode.describe().to_lowercase())
+            };
             writeln!(
                 out,
-                "{}  {}  {} questions  {} takes  {}  {average}",
+                "{}  {}  {mode}{} questions  {} takes  {}  {average}",
                 local_time(row.started_at),
                 row.id,
                 row.questions,
@@ -122,6 +127,9 @@ fn list(store: &Store, args: &SessionFilterArgs) -> anyhow::Result<ExitCode> {
 fn show(session_dir: &std::path::Path, session: &Session) -> anyhow::Result<ExitCode> {
     write_stdout(|out| {
         writeln!(out, "session {}", session.id)?;
+        if !session.plan.mode.is_practice() {
+            writeln!(out, "{}", session.plan.mode.describe().to_lowercase())?;
+        }
         writeln!(out, "started {}", local_time(session.started_at))?;
         if let Some(ended) = session.ended_at {
             writeln!(out, "ended {}", local_time(ended))?;

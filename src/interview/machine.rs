@@ -1,6 +1,8 @@
 //! The interview state machine: one session's phases, timers and takes.
 //!
-//! `Ready → Thinking → Answering → Reviewing → … → Finished`. Pure logic:
+//! `Ready → Thinking → Answering → Reviewing → … → Finished`; in a mock
+//! interview `Answering → Thinking` (the next question) with no review, no
+//! retake and no skip until the end. Pure logic:
 //! the caller passes the current time into every call (the injected clock)
 //! and receives [`Action`]s to carry out, such as "start recording take 2 of
 //! question 3". It never touches audio, disk or the window, so every
@@ -10,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::{Plan, PlanError, PlannedQuestion};
+use super::plan::{Plan, PlanError, PlannedQuestion, SessionMode};
 
 /// What the caller must do after a transition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,10 +156,7 @@ impl Interview {
             }
             State::Answering { since } => match self.limit() {
                 Some(limit) if now.saturating_duration_since(since) >= limit => {
-                    self.state = State::Reviewing {
-                        stopped: StopReason::TimeLimit,
-                    };
-                    vec![Action::StopRecording(StopReason::TimeLimit)]
+                    self.answer_ended(StopReason::TimeLimit, now, true)
                 }
                 _ => Vec::new(),
             },
@@ -179,28 +178,57 @@ impl Interview {
     pub fn stop(&mut self, now: Instant) -> Vec<Action> {
         let mut actions = self.tick(now);
         if let State::Answering { .. } = self.state {
-            self.state = State::Reviewing {
-                stopped: StopReason::User,
-            };
-            actions.push(Action::StopRecording(StopReason::User));
+            actions.extend(self.answer_ended(StopReason::User, now, true));
         }
         actions
     }
 
     /// The recorder stopped on its own (it enforces the limit by counting
-    /// samples, which can be a moment before the next tick); moves to review
-    /// without asking it to stop again.
-    pub fn recording_stopped(&mut self, reason: StopReason) {
+    /// samples, which can be a moment before the next tick, or it lost the
+    /// microphone); moves on without asking it to stop again.
+    #[must_use]
+    pub fn recording_stopped(&mut self, reason: StopReason, now: Instant) -> Vec<Action> {
         if let State::Answering { .. } = self.state {
-            self.state = State::Reviewing { stopped: reason };
+            self.answer_ended(reason, now, false)
+        } else {
+            Vec::new()
         }
+    }
+
+    /// The answer stopped for `reason` (`stop_recorder`: the recorder must
+    /// be told). In practice the answer is reviewed; in a mock interview
+    /// the next question follows, unless the recording failed, which ends
+    /// the interview (what was recorded is kept).
+    fn answer_ended(
+        &mut self,
+        reason: StopReason,
+        now: Instant,
+        stop_recorder: bool,
+    ) -> Vec<Action> {
+        let mut actions = Vec::new();
+        if stop_recorder {
+            actions.push(Action::StopRecording(reason));
+        }
+        if !self.is_mock() {
+            self.state = State::Reviewing { stopped: reason };
+        } else if matches!(reason, StopReason::DeviceLost | StopReason::WriteFailed) {
+            self.state = State::Finished;
+        } else {
+            actions.extend(self.enter_question(self.current + 1, now));
+        }
+        actions
+    }
+
+    /// Whether this is a mock interview.
+    pub fn is_mock(&self) -> bool {
+        self.plan.request.mode == SessionMode::MockInterview
     }
 
     /// Records the current question again; every earlier take is kept.
     #[must_use]
     pub fn retake(&mut self, now: Instant) -> Vec<Action> {
         match self.state {
-            State::Reviewing { .. } => self.enter_question(self.current, now),
+            State::Reviewing { .. } if !self.is_mock() => self.enter_question(self.current, now),
             _ => Vec::new(),
         }
     }
@@ -220,6 +248,9 @@ impl Interview {
     #[must_use]
     pub fn skip(&mut self, now: Instant) -> Vec<Action> {
         let mut actions = Vec::new();
+        if self.is_mock() {
+            return actions;
+        }
         match self.state {
             State::Ready | State::Finished => return actions,
             State::Thinking { .. } => self.outcomes[self.current].skipped = true,
@@ -732,10 +763,97 @@ mod tests {
     fn a_recorder_stop_moves_to_review_without_a_second_stop() {
         let (mut interview, t0) = started(1);
         let _ = interview.start_answer(t0);
-        interview.recording_stopped(StopReason::TimeLimit);
+        assert!(
+            interview
+                .recording_stopped(StopReason::TimeLimit, t0 + SECOND)
+                .is_empty()
+        );
         assert_eq!(interview.phase(), Phase::Reviewing);
         assert_eq!(interview.stop_reason(), Some(StopReason::TimeLimit));
         assert!(interview.tick(t0 + SECOND * 200).is_empty());
         assert!(interview.stop(t0 + SECOND * 200).is_empty());
+    }
+
+    /// A started mock interview of `n` questions (10 s think, 120 s limit).
+    fn mock(n: usize) -> (Interview, Instant) {
+        let t0 = Instant::now();
+        let mut plan = plan(n, 10, Some(120));
+        plan.request.mode = SessionMode::MockInterview;
+        let mut interview = Interview::new(plan).unwrap();
+        assert!(interview.is_mock());
+        assert!(interview.start(t0).is_empty());
+        (interview, t0)
+    }
+
+    #[test]
+    fn a_mock_interview_moves_on_at_the_limit_with_one_take_per_question() {
+        let (mut interview, t0) = mock(2);
+        let answer = t0 + SECOND * 10;
+        assert_eq!(interview.tick(answer), [start_take(0, 1, Some(120))]);
+        // No skip while answering.
+        assert!(interview.skip(answer + SECOND).is_empty());
+        assert_eq!(interview.phase(), Phase::Answering);
+        // At the limit: stop, and straight on to question 2's think time.
+        assert_eq!(
+            interview.tick(answer + SECOND * 120),
+            [Action::StopRecording(StopReason::TimeLimit)]
+        );
+        assert_eq!(interview.phase(), Phase::Thinking);
+        assert_eq!(interview.progress().number, 2);
+        assert!(interview.retake(answer + SECOND * 121).is_empty());
+        assert!(interview.skip(answer + SECOND * 121).is_empty());
+        // Stopped early by the user: the interview is over, never reviewed.
+        let second = answer + SECOND * 130;
+        assert_eq!(interview.tick(second), [start_take(1, 1, Some(120))]);
+        assert_eq!(
+            interview.stop(second + SECOND),
+            [Action::StopRecording(StopReason::User)]
+        );
+        assert_eq!(interview.phase(), Phase::Finished);
+        assert_eq!(
+            interview
+                .outcomes()
+                .iter()
+                .map(|o| o.takes)
+                .collect::<Vec<_>>(),
+            [1, 1]
+        );
+    }
+
+    #[test]
+    fn a_mock_interview_follows_the_recorder_and_ends_when_it_fails() {
+        let (mut interview, t0) = mock(3);
+        let _ = interview.start_answer(t0);
+        // The recorder stops at the limit a moment before the tick.
+        assert!(
+            interview
+                .recording_stopped(StopReason::TimeLimit, t0 + SECOND)
+                .is_empty()
+        );
+        assert_eq!(interview.phase(), Phase::Thinking);
+        assert_eq!(interview.progress().number, 2);
+        let _ = interview.start_answer(t0 + SECOND * 2);
+        assert!(
+            interview
+                .recording_stopped(StopReason::DeviceLost, t0 + SECOND * 3)
+                .is_empty()
+        );
+        assert_eq!(interview.phase(), Phase::Finished);
+    }
+
+    #[test]
+    fn a_mock_interview_with_no_think_time_starts_the_next_answer_at_once() {
+        let t0 = Instant::now();
+        let mut plan = plan(2, 0, Some(60));
+        plan.request.mode = SessionMode::MockInterview;
+        let mut interview = Interview::new(plan).unwrap();
+        assert_eq!(interview.start(t0), [start_take(0, 1, Some(60))]);
+        assert_eq!(
+            interview.tick(t0 + SECOND * 60),
+            [
+                Action::StopRecording(StopReason::TimeLimit),
+                start_take(1, 1, Some(60))
+            ]
+        );
     }
 }

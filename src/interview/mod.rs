@@ -8,5 +8,5 @@ mod plan;
 pub use machine::{Action, Interview, Phase, Progress, QuestionOutcome, StopReason, TakeRequest};
 pub use plan::{
     ANSWER_PRESETS, AnswerLimit, DEFAULT_WARNING_SECONDS, Order, Plan, PlanError, PlanRequest,
-    PlannedQuestion, THINK_PRESETS, ThinkTime, build_plan,
+    PlannedQuestion, SessionMode, THINK_PRESETS, ThinkTime, build_plan,
 };

@@ -62,6 +62,35 @@ pub enum Order {
     WeakestFirst,
 }
 
+/// How a session runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionMode {
+    /// Practice: tips, retakes, skipping, and a look at each answer before
+    /// the next question.
+    #[default]
+    Practice,
+    /// Like a one-way video interview: one take per question, no tips, no
+    /// retake, no skip; each answer stops at its limit and the next
+    /// question follows by itself; review and rating only at the end.
+    MockInterview,
+}
+
+impl SessionMode {
+    /// Whether this is a practice session (the default, not written).
+    pub fn is_practice(&self) -> bool {
+        *self == Self::Practice
+    }
+
+    /// How lists and reports name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Practice => "Practice",
+            Self::MockInterview => "Mock interview",
+        }
+    }
+}
+
 /// What the user chose on the home screen (or the command line).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanRequest {
@@ -79,6 +108,29 @@ pub struct PlanRequest {
     pub answer: AnswerLimit,
     /// The warning shows when this many seconds of the answer remain.
     pub warning_seconds: u32,
+    /// Practice, or a mock interview.
+    #[serde(default, skip_serializing_if = "SessionMode::is_practice")]
+    pub mode: SessionMode,
+}
+
+impl PlanRequest {
+    /// This request as a mock interview: questions chosen one by one are
+    /// asked in that order, questions drawn from categories in a random
+    /// order (`seed`), and every answer has a limit (the question's own
+    /// when none was chosen).
+    #[must_use]
+    pub fn mock_interview(mut self, seed: u64) -> Self {
+        self.mode = SessionMode::MockInterview;
+        self.order = if self.categories.is_empty() && !self.questions.is_empty() {
+            Order::AsListed
+        } else {
+            Order::Shuffled { seed }
+        };
+        if self.answer == AnswerLimit::NoLimit {
+            self.answer = AnswerLimit::QuestionDefault;
+        }
+        self
+    }
 }
 
 impl Default for PlanRequest {
@@ -91,6 +143,7 @@ impl Default for PlanRequest {
             think: ThinkTime::QuestionDefault,
             answer: AnswerLimit::QuestionDefault,
             warning_seconds: DEFAULT_WARNING_SECONDS,
+            mode: SessionMode::Practice,
         }
     }
 }
@@ -290,6 +343,32 @@ mod tests {
             ids(&build_plan(&bank(), &two, &no_records()).unwrap()),
             ["a", "c"]
         );
+    }
+
+    #[test]
+    fn a_mock_interview_shuffles_categories_keeps_a_fixed_list_and_always_has_a_limit() {
+        let from_categories = PlanRequest {
+            categories: vec!["Databases".to_owned()],
+            answer: AnswerLimit::NoLimit,
+            ..PlanRequest::default()
+        }
+        .mock_interview(7);
+        assert_eq!(from_categories.mode, SessionMode::MockInterview);
+        assert_eq!(from_categories.order, Order::Shuffled { seed: 7 });
+        assert_eq!(from_categories.answer, AnswerLimit::QuestionDefault);
+        let fixed = PlanRequest {
+            questions: vec![QuestionId::parse("b").unwrap()],
+            answer: AnswerLimit::Seconds(90),
+            ..PlanRequest::default()
+        }
+        .mock_interview(7);
+        assert_eq!(fixed.order, Order::AsListed);
+        assert_eq!(fixed.answer, AnswerLimit::Seconds(90));
+        // Written only when it is not practice, so older sessions compare equal.
+        let practice = serde_json::to_string(&PlanRequest::default()).unwrap();
+        assert!(!practice.contains("mode"), "{practice}");
+        let mock = serde_json::to_string(&fixed).unwrap();
+        assert!(mock.contains(r#""mode":"mock_interview""#), "{mock}");
     }
 
     #[test]

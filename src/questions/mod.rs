@@ -489,7 +489,9 @@ impl QuestionBank {
         let pack = read_pack(file);
         if sources.off.contains(&key) {
             self.entries.push(PackEntry {
-                name: pack.as_ref().map_or_else(|_| key.clone(), |p| p.name.clone()),
+                name: pack
+                    .as_ref()
+                    .map_or_else(|_| key.clone(), |p| p.name.clone()),
                 source: file.display().to_string(),
                 status: PackStatus::Off {
                     questions: pack.ok().map(|p| p.questions.len()),

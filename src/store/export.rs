@@ -639,7 +639,7 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
     let mut csv = String::from(
         "session,started_at,question_number,question_id,category,question,take,seconds,stopped,rating,preferred,silent,notes,file,\
          time_to_first_word,speaking_time,speaking_ratio,pauses,pause_total,longest_pause,syllables,articulation_rate,words_per_minute_estimate,pace,peak_dbfs,rms_dbfs,clipped_percent,warnings,transcript,\
-         words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated\n",
+         words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated,session_mode\n",
     );
     for exported in takes {
         let (session, take) = (exported.session, exported.take);
@@ -708,6 +708,7 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
             spoken
                 .and_then(|s| s.result_stated)
                 .map_or_else(String::new, |stated| stated.to_string()),
+            session.plan.mode.describe().to_lowercase(),
         ];
         let fields: Vec<String> = fields.into_iter().chain(words_fields).collect();
         let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
@@ -873,7 +874,12 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
         );
     }
     for session in sessions {
-        let _ = writeln!(page, "<h2>Session {}</h2>", html(&session.id));
+        let kind = if session.plan.mode.is_practice() {
+            "Session"
+        } else {
+            "Mock interview"
+        };
+        let _ = writeln!(page, "<h2>{kind} {}</h2>", html(&session.id));
         let average = session
             .average_rating()
             .map_or_else(|| "unrated".to_owned(), |avg| format!("{avg:.1} of 5"));

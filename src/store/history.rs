@@ -25,6 +25,8 @@ pub struct SessionSummary {
     pub speaking_time: Duration,
     /// Mean rating of the rated takes.
     pub average_rating: Option<f64>,
+    /// Practice, or a mock interview.
+    pub mode: crate::interview::SessionMode,
 }
 
 impl SessionSummary {
@@ -37,6 +39,7 @@ impl SessionSummary {
             takes: session.takes.len(),
             speaking_time: session.speaking_time(),
             average_rating: session.average_rating(),
+            mode: session.plan.mode,
         }
     }
 }

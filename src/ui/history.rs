@@ -297,6 +297,9 @@ fn session_rows(ui: &mut egui::Ui, history: &HistoryView, commands: &mut Vec<Com
             for row in &rows[range] {
                 ui.horizontal(|ui| {
                     ui.monospace(local_time(row.started_at));
+                    if !row.mode.is_practice() {
+                        ui.strong(row.mode.describe());
+                    }
                     ui.label(format!(
                         "{} · {} · {} · {}",
                         plural(row.questions, "question"),

@@ -132,6 +132,14 @@ fn start_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
         if ui.add_enabled(enabled, start).clicked() {
             commands.push(Command::StartSession);
         }
+        let mock = ui
+            .add_enabled(enabled, egui::Button::new("Mock interview"))
+            .on_hover_text(
+                "Like a real one-way interview: random order, one answer per question, no tips; review at the end",
+            );
+        if mock.clicked() {
+            commands.push(Command::StartMockInterview);
+        }
         let categories = match (app.home.categories.len(), app.home.questions.len()) {
             (0, 0) => "all categories".to_owned(),
             (0, q) => format!("{q} chosen questions"),

@@ -1,5 +1,6 @@
 //! The interview screen (question, countdowns, recording, rating) and the
-//! summary shown when a session ends. Keyboard: Space starts or stops, R
+//! summary shown when a session ends; a mock interview shows no tips and
+//! offers no skip, and never stops to review. Keyboard: Space starts or stops, R
 //! retakes, N next, S skip, Esc ends (asking first while recording), 1-5
 //! rate the take just recorded.
 
@@ -36,22 +37,34 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     let progress = interview.progress();
     let question = &interview.question().question;
 
+    let mock = interview.is_mock();
     ui.horizontal(|ui| {
         ui.label(format!(
-            "Question {} of {} · {}",
-            progress.number, progress.total, question.category
+            "{}Question {} of {} · {}",
+            if mock { "Mock interview · " } else { "" },
+            progress.number,
+            progress.total,
+            question.category
         ));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.button("End session (Esc)").clicked() {
+            let end = if mock {
+                "End interview (Esc)"
+            } else {
+                "End session (Esc)"
+            };
+            if ui.button(end).clicked() {
                 commands.push(Command::RequestEnd);
             }
-            ui.toggle_value(&mut active.show_tips, "Tips");
+            // A mock interview has no tips, as a real one has none.
+            if !mock {
+                ui.toggle_value(&mut active.show_tips, "Tips");
+            }
         });
     });
     ui.add_space(12.0);
     ui.label(egui::RichText::new(&question.text).size(28.0).strong());
     ui.add_space(8.0);
-    if active.show_tips {
+    if active.show_tips && !mock {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             if !question.looking_for.is_empty() {
                 ui.label(format!("What they look for: {}", question.looking_for));
@@ -190,7 +203,7 @@ fn keyboard(ui: &egui::Ui, active: &ActiveSession, commands: &mut Vec<Command>) 
                 _ => {}
             }
         }
-        if input.key_pressed(Key::S) {
+        if input.key_pressed(Key::S) && !active.interview.is_mock() {
             commands.push(Command::Skip);
         }
         if phase == Phase::Reviewing {
@@ -226,10 +239,15 @@ fn thinking(ui: &mut egui::Ui, interview: &Interview, now: Instant, commands: &m
         if ui.add(start).clicked() {
             commands.push(Command::StartAnswer);
         }
-        if ui.button("Skip (S)").clicked() {
+        if !interview.is_mock() && ui.button("Skip (S)").clicked() {
             commands.push(Command::Skip);
         }
     });
+    if interview.is_mock() {
+        ui.weak(
+            "One answer per question: when you stop or the time is up, the next question follows. You review and rate them at the end.",
+        );
+    }
 }
 
 /// The answer countdown (or clock, without a limit) while recording.
@@ -266,10 +284,16 @@ fn answering(
     };
     ui.label(egui::RichText::new(text).size(56.0).color(color));
     ui.horizontal(|ui| {
-        if ui.button("Stop (Space)").clicked() {
+        let mock = interview.is_mock();
+        let stop = if mock {
+            "Finish answer (Space)"
+        } else {
+            "Stop (Space)"
+        };
+        if ui.button(stop).clicked() {
             commands.push(Command::Stop);
         }
-        if ui.button("Skip (S)").clicked() {
+        if !mock && ui.button("Skip (S)").clicked() {
             commands.push(Command::Skip);
         }
     });

@@ -52,7 +52,7 @@ fn problem(ui: &mut egui::Ui, editor: &QuestionEditor, field: Field) {
         .into_iter()
         .find(|(f, _)| *f == field)
     {
-        ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {problem}"));
+        ui.colored_label(ui.visuals().error_fg_color, problem.to_string());
     }
 }
 
@@ -89,7 +89,7 @@ fn form(
         if response.changed() {
             editor.touched.insert(Field::Category);
         }
-        egui::ComboBox::from_id_salt("editor-category")
+        let choose = egui::ComboBox::from_id_salt("editor-category")
             .selected_text("Choose…")
             .show_ui(ui, |ui| {
                 for category in categories {
@@ -98,7 +98,11 @@ fn form(
                         editor.touched.insert(Field::Category);
                     }
                 }
-            });
+            })
+            .response;
+        choose.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Choose a category")
+        });
     });
     problem(ui, editor, Field::Category);
 
