@@ -1433,3 +1433,99 @@ fn your_own_questions_are_made_answered_changed_and_removed_in_the_window() {
     });
     harness.check_accessibility();
 }
+
+#[test]
+fn a_mock_interview_asks_three_questions_in_a_row_and_reviews_them_at_the_end() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let data = tempfile::tempdir().unwrap();
+        run_in_child(
+            "a_mock_interview_asks_three_questions_in_a_row_and_reviews_them_at_the_end",
+            "mock-interview",
+            &data.path().join("data"),
+            &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
+        );
+        return;
+    };
+    assert_eq!(scenario, "mock-interview");
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the store", |app| app.is_settled());
+    click(&mut harness, "UI test (3)");
+    {
+        let home = &mut harness.state_mut().home;
+        home.count = 3;
+        home.think = rehearse::interview::ThinkTime::Seconds(1);
+        home.answer = rehearse::interview::AnswerLimit::Seconds(2);
+    }
+    click(&mut harness, "Mock interview");
+    step_until(&mut harness, "thinking", |app| {
+        phase(app) == Some(Phase::Thinking)
+    });
+    assert!(shows_text(&mut harness, "Mock interview · Question 1 of 3"));
+    assert!(harness.query_by_label("Tips").is_none(), "no tips");
+    assert!(harness.query_by_label("Skip (S)").is_none(), "no skip");
+    harness.check_accessibility();
+    step_until(&mut harness, "answering", |app| {
+        phase(app) == Some(Phase::Answering)
+    });
+    let speaking = speak(&data);
+    assert!(harness.query_by_label("Finish answer (Space)").is_some());
+    assert!(harness.query_by_label("Skip (S)").is_none());
+    // Each answer stops at its limit and the next question follows by
+    // itself; nothing stops to be reviewed until the end.
+    let reviewed = std::cell::Cell::new(false);
+    let asked = std::cell::RefCell::new(Vec::new());
+    step_until(&mut harness, "the interview over", |app| {
+        if let Some(active) = &app.active {
+            reviewed.set(reviewed.get() || active.interview.phase() == Phase::Reviewing);
+            let number = active.interview.progress().number;
+            if asked.borrow().last() != Some(&number) {
+                asked.borrow_mut().push(number);
+            }
+        }
+        app.screen == Screen::Review && app.active.is_none()
+    });
+    speaking.join().unwrap();
+    assert!(!reviewed.get(), "a mock interview never stops to review");
+    assert_eq!(*asked.borrow(), [1, 2, 3]);
+    assert!(shows_text(&mut harness, "Mock interview of"));
+
+    // On disk: one take per question, each stopped at its limit, and the
+    // session marked as a mock interview.
+    let id = harness.state().review.as_ref().unwrap().id.clone();
+    let manifest = data.join("sessions").join(&id).join("session.json");
+    step_until(&mut harness, "the manifest written", |_| {
+        std::fs::read_to_string(&manifest)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Session>(&t).ok())
+            .is_some_and(|s| s.ended_at.is_some() && s.takes.len() == 3)
+    });
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains(r#""mode": "mock_interview""#), "{text}");
+    let session: Session = serde_json::from_str(&text).unwrap();
+    let questions: Vec<usize> = session.takes.iter().map(|t| t.question_index).collect();
+    assert_eq!(questions, [0, 1, 2]);
+    for take in &session.takes {
+        assert_eq!(take.take, 1);
+        assert_eq!(take.stopped, rehearse::interview::StopReason::TimeLimit);
+        let (seconds, _) = common::sox_stat(&data.join("sessions").join(&id).join(&take.file));
+        assert!((seconds - 2.0).abs() < 0.05, "{seconds} s");
+    }
+    // Rated in the review, at the end; listed as a mock interview.
+    harness
+        .get_all_by_label("Rate 4 of 5")
+        .next()
+        .unwrap()
+        .click_accesskit();
+    step_until(&mut harness, "the rating saved", |_| {
+        std::fs::read_to_string(&manifest)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Session>(&t).ok())
+            .is_some_and(|s| s.takes[0].rating.is_some_and(|r| r.stars() == 4))
+    });
+    click(&mut harness, "History");
+    step_until(&mut harness, "the history", |app| {
+        app.history.listing.is_some()
+    });
+    assert!(shows_text(&mut harness, "Mock interview"));
+}

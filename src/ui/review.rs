@@ -98,7 +98,12 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
         .collect();
     speech_offer(ui, app, commands);
     ui.horizontal(|ui| {
-        ui.heading(format!("Session of {}", local_time(session.started_at)));
+        let kind = if session.plan.mode.is_practice() {
+            "Session"
+        } else {
+            "Mock interview"
+        };
+        ui.heading(format!("{kind} of {}", local_time(session.started_at)));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Export…").clicked() {
                 commands.push(Command::OpenExport(vec![session.id.clone()]));
