@@ -263,6 +263,8 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
     let dir = TempDir::new().unwrap();
     let (store, mut session) = store_with_takes(dir.path());
     give_the_first_take_a_transcript(&store, &mut session);
+    // A mock interview is named as one in the report and the spreadsheet.
+    session.plan.mode = rehearse::interview::SessionMode::MockInterview;
     store.save(&session).unwrap();
     let folder = dir.path().join("report");
     export(
@@ -300,6 +302,10 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(dom.contains("<h1>Practice report</h1>"), "{dom}");
+    assert!(
+        dom.contains(&format!("<h2>Mock interview {}</h2>", session.id)),
+        "{dom}"
+    );
     assert!(dom.contains(&session.questions[0].text));
     assert!(
         dom.contains("Is &lt;script&gt;alert(1)&lt;/script&gt; escaped?"),
@@ -353,7 +359,10 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
             || csv.contains(",\"Um, I used a read replica <now>.\",7,"),
         "{csv}"
     );
-    assert!(csv.contains(",1,14.286,1,1,1.000,false\n"), "{csv}");
+    assert!(
+        csv.contains(",1,14.286,1,1,1.000,false,mock interview\n"),
+        "{csv}"
+    );
     assert!(
         csv.contains("\"said \"\"um\"\" a lot, then = fine\""),
         "{csv}"
