@@ -15,11 +15,15 @@ min_rust=1.95
 
 # Debian package names, by purpose.
 # whisper.cpp (speech recognition) builds with cmake; bindgen needs libclang.
-build_pkgs=(build-essential pkg-config curl ca-certificates libasound2-dev cmake libclang-dev)
+# Reading questions aloud goes through speech-dispatcher (libspeechd).
+build_pkgs=(build-essential pkg-config curl ca-certificates libasound2-dev cmake libclang-dev
+  libspeechd-dev)
 # The ALSA plugin routes ALSA's default device to PulseAudio or PipeWire.
 # The window loads these at run time (X11 or Wayland, OpenGL through Mesa).
+# The interviewer's voice is speech-dispatcher with its espeak-ng module.
 run_pkgs=(libasound2-plugins libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
-  libxkbcommon0 libwayland-client0 libwayland-egl1 libfontconfig1 libgl1 libegl1 libgl1-mesa-dri)
+  libxkbcommon0 libwayland-client0 libwayland-egl1 libfontconfig1 libgl1 libegl1 libgl1-mesa-dri
+  libspeechd2 speech-dispatcher speech-dispatcher-espeak-ng)
 test_pkgs=("${run_pkgs[@]}" pulseaudio pulseaudio-utils espeak-ng sox python3 unzip chromium
   xvfb xauth x11-utils xdotool imagemagick libvulkan1 mesa-vulkan-drivers
   lintian desktop-file-utils appstream dpkg-dev qemu-user)

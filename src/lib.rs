@@ -35,3 +35,4 @@ pub mod shell;
 pub mod speech;
 pub mod store;
 pub mod ui;
+pub mod voice;

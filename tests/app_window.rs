@@ -1529,3 +1529,140 @@ fn a_mock_interview_asks_three_questions_in_a_row_and_reviews_them_at_the_end() 
     });
     assert!(shows_text(&mut harness, "Mock interview"));
 }
+
+/// When the sound on `raw` (16 kHz mono s16 from the sink's monitor,
+/// recorded from `start`) is loud: the instants of its 20 ms windows above
+/// -40 dBFS.
+fn loud_moments(raw: &[u8], start: Instant) -> Vec<Instant> {
+    let samples: Vec<f64> = raw
+        .chunks_exact(2)
+        .map(|b| f64::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
+        .collect();
+    samples
+        .chunks(320)
+        .enumerate()
+        .filter(|(_, window)| {
+            let rms = (window.iter().map(|s| s * s).sum::<f64>() / window.len() as f64).sqrt();
+            rms > 0.01
+        })
+        .map(|(n, _)| start + Duration::from_millis(n as u64 * 20))
+        .collect()
+}
+
+#[test]
+fn a_question_is_read_aloud_before_the_think_time_and_never_over_a_recording() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let data = tempfile::tempdir().unwrap();
+        run_in_child(
+            "a_question_is_read_aloud_before_the_think_time_and_never_over_a_recording",
+            "read-aloud",
+            &data.path().join("data"),
+            &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
+        );
+        return;
+    };
+    assert_eq!(scenario, "read-aloud");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("settings.json"),
+        r#"{"voice": {"read_aloud": true, "speed": 70}}"#,
+    )
+    .unwrap();
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the store", |app| app.is_settled());
+    // The settings find the speech service (speech-dispatcher, started by
+    // its client library, speaking into this test's sound server).
+    click(&mut harness, "Settings");
+    step_until(&mut harness, "the speech service", |app| {
+        app.voice.offer.is_some()
+    });
+    assert!(
+        harness.state().voice.available(),
+        "{:?}",
+        harness.state().voice.offer
+    );
+    harness.check_accessibility();
+
+    // Everything played to the sound card is recorded from its monitor.
+    let monitor = data.join("monitor.raw");
+    let mut parec = Command::new("parec")
+        .args([
+            "-d",
+            "vsink.monitor",
+            "--format=s16le",
+            "--rate=16000",
+            "--channels=1",
+        ])
+        .stdout(std::fs::File::create(&monitor).unwrap())
+        .spawn()
+        .unwrap();
+    let recording_from = Instant::now();
+    std::thread::sleep(Duration::from_millis(300));
+
+    click(&mut harness, "Practice");
+    click(&mut harness, "Questions in UI test");
+    click(
+        &mut harness,
+        "Tell me about a time you fixed a slow query.  (not practised yet)",
+    );
+    harness.state_mut().home.count = 1;
+    click(&mut harness, "Start session");
+    step_until(&mut harness, "the question asked", |app| {
+        phase(app) == Some(Phase::Asking)
+    });
+    let asked = Instant::now();
+    assert!(shows_text(
+        &mut harness,
+        "The interviewer is asking the question"
+    ));
+    step_until(&mut harness, "the think time", |app| {
+        phase(app) == Some(Phase::Thinking)
+    });
+    let thinking = Instant::now();
+    step_until(&mut harness, "answering", |app| {
+        phase(app) == Some(Phase::Answering)
+    });
+    let answering = Instant::now();
+    step_until(&mut harness, "the take saved", |app| {
+        phase(app) == Some(Phase::Reviewing) && app.active.as_ref().unwrap().recordings.is_empty()
+    });
+    let stopped = Instant::now();
+    std::thread::sleep(Duration::from_millis(300));
+    parec.kill().unwrap();
+    parec.wait().unwrap();
+
+    // The question was heard between its asking and the think time, and
+    // it was read to its end: the think time started after a second or
+    // more of speech, not at a timeout.
+    let loud = loud_moments(&std::fs::read(&monitor).unwrap(), recording_from);
+    let margin = Duration::from_millis(200);
+    let spoken: Vec<&Instant> = loud
+        .iter()
+        .filter(|&&t| t + margin >= asked && t <= thinking + margin)
+        .collect();
+    assert!(
+        spoken.len() >= 50,
+        "{} loud windows of 20 ms while asking ({:?} s)",
+        spoken.len(),
+        (thinking - asked).as_secs_f64()
+    );
+    assert!(
+        thinking - asked < Duration::from_secs(10),
+        "the think time followed the end of the reading, not the time-out"
+    );
+    // Nothing was played while the answer was recorded…
+    let over_answer = loud
+        .iter()
+        .filter(|&&t| t >= answering + margin && t + margin <= stopped)
+        .count();
+    assert_eq!(over_answer, 0, "the voice played while recording");
+    // …and the take (recorded from the same monitor) is silent.
+    let session = harness.state().active.as_ref().unwrap().session.clone();
+    let take = data
+        .join("sessions")
+        .join(&session.id)
+        .join(&session.takes[0].file);
+    assert!(rms_of(&take) < 0.001, "the take heard the voice");
+    click(&mut harness, "Finish (N)");
+}

@@ -258,12 +258,37 @@ fn give_the_first_take_a_transcript(store: &Store, session: &mut Session) {
     session.takes[1].preferred = false;
 }
 
+/// The page at `path` as a browser builds it (headless Chromium).
+fn dom_of(path: &Path) -> String {
+    let profile = TempDir::new().unwrap();
+    let output = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", path.display()))
+        .output()
+        .expect("chromium must be installed (make test installs it)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[test]
 fn the_report_is_html_a_browser_opens_with_everything_escaped() {
     let dir = TempDir::new().unwrap();
     let (store, mut session) = store_with_takes(dir.path());
     give_the_first_take_a_transcript(&store, &mut session);
-    // A mock interview is named as one in the report and the spreadsheet.
     session.plan.mode = rehearse::interview::SessionMode::MockInterview;
     store.save(&session).unwrap();
     let folder = dir.path().join("report");
@@ -278,29 +303,7 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
         |_| true,
     )
     .unwrap();
-    let report = folder.join("report.html");
-    let profile = TempDir::new().unwrap();
-    let output = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", report.display()))
-        .output()
-        .expect("chromium must be installed (make test installs it)");
-    let dom = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let dom = dom_of(&folder.join("report.html"));
     assert!(dom.contains("<h1>Practice report</h1>"), "{dom}");
     assert!(
         dom.contains(&format!("<h2>Mock interview {}</h2>", session.id)),

@@ -81,6 +81,8 @@ pub enum Command {
     Speech(SpeechCommand),
     /// The user's questions and packs.
     Questions(super::QuestionCommand),
+    /// The interviewer's voice.
+    Voice(super::VoiceCommand),
     /// Play a take from where it is (loading it first if needed).
     Play(PathBuf),
     /// Pause playback.
@@ -211,6 +213,7 @@ impl RehearseApp {
             } => self.analyze(&session, &file, path),
             Command::Speech(speech) => self.apply_speech(speech),
             Command::Questions(command) => self.apply_questions(command),
+            Command::Voice(command) => self.apply_voice(command),
             Command::Play(path) => self.play(path),
             Command::Pause => self.services.player.pause(),
             Command::Seek(path, to) => self.seek(path, to),
@@ -434,6 +437,10 @@ impl RehearseApp {
         for action in actions {
             match action {
                 Action::StartRecording(request) => {
+                    // The voice never plays while recording.
+                    if let Some(voice) = &self.services.voice {
+                        voice.stop();
+                    }
                     let (_, full) = take_path(
                         &self.state.data_dir,
                         &active.session,

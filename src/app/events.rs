@@ -42,6 +42,7 @@ impl RehearseApp {
             self.state.mic_test = MicTest::Idle;
         }
         self.poll_recorder();
+        self.poll_voice();
         let now = Instant::now();
         self.drive(|i| i.tick(now));
         self.finish_if_done();
@@ -228,7 +229,12 @@ impl RehearseApp {
     }
 
     fn session_created(&mut self, session: Session) {
-        match self.state.pending_plan.take().map(Interview::new) {
+        let aloud = self.state.settings.voice.read_aloud;
+        if aloud {
+            self.voice();
+        }
+        let planned = self.state.pending_plan.take().map(Interview::new);
+        match planned.map(|made| made.map(|interview| interview.reading_aloud(aloud))) {
             Some(Ok(interview)) => {
                 self.state.active = Some(ActiveSession {
                     interview,
@@ -237,6 +243,7 @@ impl RehearseApp {
                     latest_take: None,
                     confirm_end: false,
                     show_tips: false,
+                    reading: None,
                 });
                 self.state.screen = Screen::Interview;
                 self.begin_session();
@@ -601,6 +608,7 @@ impl RehearseApp {
         if !done {
             return;
         }
+        self.silence_voice();
         if let Some(mut active) = self.state.active.take() {
             active.session.ended_at = Some(Timestamp::now());
             self.services

@@ -18,6 +18,7 @@ pub mod models;
 pub mod questions;
 mod search;
 mod state;
+pub mod voice;
 pub mod worker;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -42,6 +43,7 @@ pub use state::{
     MessageLevel, MicTest, MicrophoneState, PendingTake, Screen, SpeechPanel, TranscriptSlot,
     WaveformSlot, mic_test_path, star_with,
 };
+pub use voice::{VoiceCommand, VoicePanel};
 
 /// The app: its state, which the screens read and edit, and its services,
 /// which do the work (disk and devices on the worker, takes on the job
@@ -61,6 +63,12 @@ struct Services {
     microphone: Option<Box<Microphone>>,
     /// Every transcript of the history, for the search (`None` until read).
     search_index: Option<crate::store::search::TranscriptIndex>,
+    /// The interviewer's voice, once needed.
+    voice: Option<crate::voice::Voice>,
+    /// The tag of the last utterance asked of the voice.
+    next_voice_tag: u64,
+    /// Wakes the window (for services started later).
+    wake: egui::Context,
 }
 
 impl RehearseApp {
@@ -108,6 +116,7 @@ impl RehearseApp {
             history: HistoryView::default(),
             search: SearchState::default(),
             questions: QuestionsPanel::default(),
+            voice: VoicePanel::default(),
             progress_question: None,
             export: None,
             player: player.status(),
@@ -131,6 +140,9 @@ impl RehearseApp {
                 player,
                 microphone: None,
                 search_index: None,
+                voice: None,
+                next_voice_tag: 0,
+                wake: ctx.clone(),
             },
         }
     }

@@ -104,6 +104,8 @@ pub struct ActiveSession {
     pub confirm_end: bool,
     /// Tips are shown.
     pub show_tips: bool,
+    /// The question being read aloud.
+    pub reading: Option<super::voice::Reading>,
 }
 
 /// A take asked of the recorder and not yet reported finished.
@@ -211,6 +213,8 @@ pub struct AppState {
     pub search: super::SearchState,
     /// The question form and the packs.
     pub questions: super::QuestionsPanel,
+    /// The interviewer's voice, as the settings show it.
+    pub voice: super::VoicePanel,
     /// The question of the progress screen.
     pub progress_question: Option<String>,
     /// The export window.
@@ -317,8 +321,10 @@ impl AppState {
     /// keep repainting; otherwise an idle window draws nothing.
     pub fn is_animating(&self) -> bool {
         let counting = self.active.as_ref().is_some_and(|a| {
-            matches!(a.interview.phase(), Phase::Thinking | Phase::Answering)
-                || !a.recordings.is_empty()
+            matches!(
+                a.interview.phase(),
+                Phase::Asking | Phase::Thinking | Phase::Answering
+            ) || !a.recordings.is_empty()
         });
         counting
             || matches!(self.microphone, MicrophoneState::Opening)
@@ -350,6 +356,8 @@ impl AppState {
                 .any(|t| matches!(t, TranscriptSlot::Transcribing(_) | TranscriptSlot::Loading))
             && self.pending_plan.is_none()
             && self.mic_test != MicTest::Waiting
+            && !self.voice.probing
+            && !self.questions.busy
     }
 }
 

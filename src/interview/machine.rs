@@ -75,6 +75,9 @@ impl StopReason {
 pub enum Phase {
     /// Nothing started yet.
     Ready,
+    /// The question is being read aloud; the think countdown starts when
+    /// it has been read.
+    Asking,
     /// The think countdown runs.
     Thinking,
     /// The answer is being recorded.
@@ -88,6 +91,7 @@ pub enum Phase {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
     Ready,
+    Asking,
     Thinking { since: Instant },
     Answering { since: Instant },
     Reviewing { stopped: StopReason },
@@ -110,6 +114,8 @@ pub struct Interview {
     current: usize,
     state: State,
     outcomes: Vec<QuestionOutcome>,
+    /// Each question is read aloud before its think time.
+    reads_aloud: bool,
 }
 
 /// Where the session is: question `number` of `total` (1-based).
@@ -134,7 +140,27 @@ impl Interview {
             current: 0,
             state: State::Ready,
             outcomes,
+            reads_aloud: false,
         })
+    }
+
+    /// Has each question read aloud first: it is asked ([`Phase::Asking`])
+    /// until [`Self::question_read`], and only then does the think time
+    /// start.
+    #[must_use]
+    pub fn reading_aloud(mut self, on: bool) -> Self {
+        self.reads_aloud = on;
+        self
+    }
+
+    /// The question has been read aloud: the think countdown starts now
+    /// (or the answer, with no think time).
+    #[must_use]
+    pub fn question_read(&mut self, now: Instant) -> Vec<Action> {
+        match self.state {
+            State::Asking => self.begin_thinking(now),
+            _ => Vec::new(),
+        }
     }
 
     /// Starts the session with the first question.
@@ -168,7 +194,7 @@ impl Interview {
     #[must_use]
     pub fn start_answer(&mut self, now: Instant) -> Vec<Action> {
         match self.state {
-            State::Thinking { .. } => self.begin_answer(now),
+            State::Asking | State::Thinking { .. } => self.begin_answer(now),
             _ => Vec::new(),
         }
     }
@@ -253,7 +279,7 @@ impl Interview {
         }
         match self.state {
             State::Ready | State::Finished => return actions,
-            State::Thinking { .. } => self.outcomes[self.current].skipped = true,
+            State::Asking | State::Thinking { .. } => self.outcomes[self.current].skipped = true,
             State::Answering { .. } => {
                 self.outcomes[self.current].skipped = true;
                 actions.push(Action::StopRecording(StopReason::Skipped));
@@ -279,6 +305,7 @@ impl Interview {
     pub fn phase(&self) -> Phase {
         match self.state {
             State::Ready => Phase::Ready,
+            State::Asking => Phase::Asking,
             State::Thinking { .. } => Phase::Thinking,
             State::Answering { .. } => Phase::Answering,
             State::Reviewing { .. } => Phase::Reviewing,
@@ -372,6 +399,16 @@ impl Interview {
             return Vec::new();
         }
         self.current = index;
+        if self.reads_aloud {
+            self.state = State::Asking;
+            Vec::new()
+        } else {
+            self.begin_thinking(now)
+        }
+    }
+
+    /// Starts the think countdown, or the answer at once with no think time.
+    fn begin_thinking(&mut self, now: Instant) -> Vec<Action> {
         if self.think().is_zero() {
             self.begin_answer(now)
         } else {
@@ -854,6 +891,33 @@ mod tests {
                 Action::StopRecording(StopReason::TimeLimit),
                 start_take(1, 1, Some(60))
             ]
+        );
+    }
+
+    #[test]
+    fn a_question_read_aloud_starts_its_think_time_when_it_has_been_read() {
+        let t0 = Instant::now();
+        let mut interview = Interview::new(plan(2, 10, Some(120)))
+            .unwrap()
+            .reading_aloud(true);
+        assert!(interview.start(t0).is_empty());
+        assert_eq!(interview.phase(), Phase::Asking);
+        // However long the reading takes, no countdown runs meanwhile.
+        assert!(interview.tick(t0 + SECOND * 30).is_empty());
+        assert_eq!(interview.remaining(t0 + SECOND * 30), None);
+        let read = t0 + SECOND * 31;
+        assert!(interview.question_read(read).is_empty());
+        assert_eq!(interview.phase(), Phase::Thinking);
+        assert_eq!(interview.remaining(read), Some(SECOND * 10));
+        assert!(interview.question_read(read).is_empty(), "only once");
+        // Answering may start while it is still being read.
+        let _ = interview.tick(read + SECOND * 10);
+        let _ = interview.stop(read + SECOND * 20);
+        let _ = interview.next(read + SECOND * 21);
+        assert_eq!(interview.phase(), Phase::Asking);
+        assert_eq!(
+            interview.start_answer(read + SECOND * 22),
+            [start_take(1, 1, Some(120))]
         );
     }
 }

@@ -61,6 +61,31 @@ pub struct Settings {
     pub speech: SpeechSettings,
     /// Question packs turned off: `bundled` or a pack's file name.
     pub packs_off: std::collections::BTreeSet<String>,
+    /// The interviewer's voice.
+    pub voice: VoiceSettings,
+}
+
+/// The "Interviewer's voice" settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VoiceSettings {
+    /// Each question is read aloud before its think time.
+    pub read_aloud: bool,
+    /// The chosen voice's id (`None`: the system's default).
+    pub voice: Option<String>,
+    /// Speaking speed, 0 (slowest) to 100 (fastest); 50 is the voice's
+    /// normal speed.
+    pub speed: u8,
+}
+
+impl Default for VoiceSettings {
+    fn default() -> Self {
+        Self {
+            read_aloud: false,
+            voice: None,
+            speed: 50,
+        }
+    }
 }
 
 /// The "Speech recognition" settings.
@@ -99,6 +124,7 @@ impl Default for Settings {
             theme: Theme::System,
             speech: SpeechSettings::default(),
             packs_off: std::collections::BTreeSet::new(),
+            voice: VoiceSettings::default(),
         }
     }
 }

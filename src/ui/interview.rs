@@ -104,6 +104,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
                 None => "Opening the microphone…".to_owned(),
             });
         }
+        Phase::Asking => asking(ui),
         Phase::Thinking => thinking(ui, interview, now, commands),
         Phase::Answering => answering(ui, interview, now, level, commands),
         Phase::Reviewing => review(ui, active, microphone.as_deref(), media.as_ref(), commands),
@@ -112,6 +113,19 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
             ui.label("Saving the last take…");
         }
     }
+}
+
+/// While the question is read aloud.
+fn asking(ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(
+            egui::RichText::new("The interviewer is asking the question…")
+                .size(18.0)
+                .weak(),
+        );
+    });
+    ui.weak("Your time to think starts when the question has been read.");
 }
 
 /// Remaining time rounded up, so the countdown reaches 0:00 at the end.
@@ -198,7 +212,7 @@ fn keyboard(ui: &egui::Ui, active: &ActiveSession, commands: &mut Vec<Command>) 
         }
         if input.key_pressed(Key::Space) {
             match phase {
-                Phase::Thinking => commands.push(Command::StartAnswer),
+                Phase::Asking | Phase::Thinking => commands.push(Command::StartAnswer),
                 Phase::Answering => commands.push(Command::Stop),
                 _ => {}
             }

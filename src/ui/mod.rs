@@ -11,6 +11,7 @@ mod review;
 mod settings;
 mod speech_settings;
 mod transcript;
+mod voice_settings;
 mod waveform;
 
 use eframe::egui;

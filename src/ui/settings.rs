@@ -1,5 +1,5 @@
 //! The settings screen: the data folder, the log, default timings, warning
-//! time, recording format, speech recognition, question packs and theme. Every change is
+//! time, recording format, speech recognition, the interviewer's voice, question packs and theme. Every change is
 //! saved at once.
 
 use eframe::egui;
@@ -60,6 +60,9 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     ui.separator();
 
     changed |= super::speech_settings::draw(ui, app, commands);
+    ui.separator();
+
+    changed |= super::voice_settings::draw(ui, app, commands);
     ui.separator();
 
     super::packs::draw(ui, app, commands);
