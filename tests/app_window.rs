@@ -834,6 +834,9 @@ fn the_main_screens_look_as_committed() {
     harness.snapshot("review");
 
     click(&mut harness, "Settings");
+    step_until(&mut harness, "the speech service", |app| {
+        app.is_settled() && app.voice.offer.is_some()
+    });
     harness.snapshot("settings");
 
     click(&mut harness, "Practice");
