@@ -75,8 +75,9 @@ def main():
         flatpak = json.load(f)
     check(flatpak["id"] == APP_ID, "flatpak manifest id is the app id")
     # The network is for the speech-model downloads the user asks for.
+    # The speech-dispatcher socket is how questions are read aloud.
     for needed in ("--socket=pulseaudio", "--socket=wayland", "--socket=fallback-x11", "--share=ipc", "--device=dri",
-                   "--share=network"):
+                   "--share=network", "--filesystem=xdg-run/speech-dispatcher:ro"):
         check(needed in flatpak["finish-args"], f"flatpak: {needed}")
 
     with open(path("packaging", "macos", "Info.plist"), "rb") as f:
