@@ -686,6 +686,11 @@ fn without_a_microphone_the_app_says_so_and_keeps_working() {
             &[
                 ("XDG_RUNTIME_DIR", runtime.path()),
                 ("PULSE_SERVER", Path::new("unix:/nonexistent/pulse")),
+                // …and no speech service.
+                (
+                    "SPEECHD_ADDRESS",
+                    Path::new("unix_socket:/nonexistent/speechd.sock"),
+                ),
             ],
         );
         return;
@@ -718,6 +723,14 @@ fn without_a_microphone_the_app_says_so_and_keeps_working() {
     click(&mut harness, "History");
     click(&mut harness, "Settings");
     harness.check_accessibility();
+    // Without a speech service, reading questions aloud says why and
+    // cannot be turned on.
+    step_until(&mut harness, "the speech service looked for", |app| {
+        app.voice.offer.is_some()
+    });
+    assert!(shows_text(&mut harness, "Questions cannot be read aloud"));
+    click(&mut harness, "Read questions aloud");
+    assert!(!harness.state().settings.voice.read_aloud);
     click(&mut harness, "Dark");
     step_until(&mut harness, "the settings saved", |app| {
         std::fs::read_to_string(app.data_dir().settings()).is_ok_and(|t| t.contains("dark"))
