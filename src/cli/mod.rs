@@ -341,7 +341,8 @@ pub fn error_text(err: &anyhow::Error) -> String {
 pub fn pack_sources(data_dir: &DataDir, files: &[PathBuf]) -> PackSources {
     let (settings, warning) = crate::store::settings::Settings::load(&data_dir.settings());
     if let Some(warning) = warning {
-        log::warn!("{warning}");
+        // The window and the interview, which use the settings, say so.
+        log::debug!("{warning}");
     }
     PackSources {
         folder: Some(data_dir.questions()),
@@ -354,9 +355,12 @@ pub fn pack_sources(data_dir: &DataDir, files: &[PathBuf]) -> PackSources {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     crate::logging::init(crate::logging::log_folder(cli.data_dir.as_deref()));
     let data_dir = DataDir::resolve(cli.data_dir.clone())?;
-    let sources = pack_sources(&data_dir, &cli.question_files);
+    // Read only by the commands that load the bank (the settings say which
+    // packs are off).
+    let sources = || pack_sources(&data_dir, &cli.question_files);
     match cli.command {
         None => {
+            let sources = sources();
             let bank = questions::load_bank(&sources);
             if has_display() {
                 crate::shell::run(data_dir, sources, bank)
@@ -372,26 +376,28 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
         Some(Command::Questions(QuestionsCommand::List { category })) => {
-            let bank = questions::load_bank(&sources);
+            let bank = questions::load_bank(&sources());
             questions::list_questions(&bank, category.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Questions(QuestionsCommand::Check { files })) => {
             Ok(questions::check_packs(&files))
         }
-        Some(Command::Questions(command)) => questions::change(data_dir, &sources, command),
+        Some(Command::Questions(command)) => {
+            questions::change(data_dir.clone(), &sources(), command)
+        }
         Some(Command::Devices { all }) => audio::list_devices(all),
         Some(Command::Record(args)) => audio::record(&args),
         Some(Command::Play { file, from }) => audio::play(&file, from),
         Some(Command::Recover { dir }) => audio::recover(data_dir, &dir),
-        Some(Command::Sessions(command)) => sessions::run(data_dir, command, &sources),
+        Some(Command::Sessions(command)) => sessions::run(data_dir.clone(), command, sources),
         Some(Command::Rate {
             session,
             take,
             stars,
             note,
         }) => sessions::rate(data_dir, &session, take, stars, note.as_deref()),
-        Some(Command::Interview(args)) => interview::run(data_dir, &sources, &args),
+        Some(Command::Interview(args)) => interview::run(data_dir.clone(), &sources(), &args),
         Some(Command::Export {
             sessions,
             to,
@@ -412,7 +418,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             ..
         }) => {
-            let bank = questions::load_bank(&sources);
+            let bank = questions::load_bank(&sources());
             speech::analyze_words(
                 &data_dir,
                 &bank,

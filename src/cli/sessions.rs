@@ -49,7 +49,7 @@ pub(super) fn stars(rating: Option<Rating>) -> String {
 pub(super) fn run(
     data_dir: DataDir,
     command: SessionsCommand,
-    sources: &crate::questions::PackSources,
+    sources: impl FnOnce() -> crate::questions::PackSources,
 ) -> anyhow::Result<ExitCode> {
     let store = open_store(data_dir)?;
     match command {
@@ -58,7 +58,7 @@ pub(super) fn run(
             let id = store.resolve(&session)?;
             let mut session = store.load(&id)?;
             // Older sessions did not keep their questions' keywords.
-            session.fill_missing_keywords(&super::questions::load_bank(sources));
+            session.fill_missing_keywords(&super::questions::load_bank(&sources()));
             show(&store.session_dir(&id), &session)
         }
         SessionsCommand::Delete { session, yes } => {
