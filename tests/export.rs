@@ -123,6 +123,15 @@ fn check_lengths(files: &[PathBuf]) {
 fn a_zip_export_passes_unzip_and_its_wavs_read_back() {
     let dir = TempDir::new().unwrap();
     let (store, session) = store_with_takes(dir.path());
+    // The first take was recorded at a known time.
+    let recorded = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_773_500_966);
+    let first = store.session_dir(&session.id).join(&session.takes[0].file);
+    std::fs::File::options()
+        .write(true)
+        .open(&first)
+        .unwrap()
+        .set_modified(recorded)
+        .unwrap();
     let zip_path = dir.path().join("practice.zip");
     let mut calls = 0;
     let summary = export(
@@ -169,6 +178,21 @@ fn a_zip_export_passes_unzip_and_its_wavs_read_back() {
     assert!(out.join("report.html").is_file());
     assert!(out.join("takes.csv").is_file());
     assert!(out.join(&session.id).join("session.json").is_file());
+    // unzip gives each file its time in the zip: the recording's for a
+    // take (zip times have 2 s steps), the export's for the rest.
+    let modified = |path: &Path| std::fs::metadata(path).unwrap().modified().unwrap();
+    let take = files
+        .iter()
+        .find(|f| f.ends_with(&session.takes[0].file))
+        .unwrap();
+    let off = modified(take)
+        .duration_since(recorded)
+        .unwrap_or_else(|e| e.duration());
+    assert!(off <= std::time::Duration::from_secs(2), "{off:?} off");
+    let age = std::time::SystemTime::now()
+        .duration_since(modified(&out.join("report.html")))
+        .unwrap_or_default();
+    assert!(age < std::time::Duration::from_secs(600), "{age:?} old");
 }
 
 #[test]

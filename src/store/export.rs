@@ -397,8 +397,14 @@ impl Sink {
         }
     }
 
-    /// Starts the file `inside`; `compress` for text, not audio.
-    fn start(&mut self, inside: &str, compress: bool) -> Result<Box<dyn Write + '_>, ExportError> {
+    /// Starts the file `inside`; `compress` for text, not audio. In a zip
+    /// it carries `modified` (a recording's own time), else the time now.
+    fn start(
+        &mut self,
+        inside: &str,
+        compress: bool,
+        modified: Option<std::time::SystemTime>,
+    ) -> Result<Box<dyn Write + '_>, ExportError> {
         match self {
             Self::Folder(root) => {
                 let path = root.join(inside);
@@ -418,7 +424,10 @@ impl Sink {
                 let options = zip::write::SimpleFileOptions::default()
                     .compression_method(method)
                     .large_file(true)
-                    .unix_permissions(0o600);
+                    .unix_permissions(0o600)
+                    .last_modified_time(zip_time(
+                        modified.unwrap_or_else(std::time::SystemTime::now),
+                    ));
                 zip.start_file(inside, options)
                     .map_err(|e| file_error(Path::new(inside))(&e))?;
                 Ok(Box::new(zip.as_mut()))
@@ -427,7 +436,7 @@ impl Sink {
     }
 
     fn put(&mut self, inside: &str, bytes: &[u8]) -> Result<(), ExportError> {
-        let mut out = self.start(inside, true)?;
+        let mut out = self.start(inside, true, None)?;
         out.write_all(bytes)
             .and_then(|()| out.flush())
             .map_err(|e| file_error(Path::new(inside))(&e))
@@ -470,7 +479,11 @@ fn write_all(
     };
     report(0)?;
     for take in takes {
-        let mut out = sink.start(&take.inside, false)?;
+        let recorded = fs::metadata(&take.source)
+            .and_then(|m| m.modified())
+            .map_err(|e| log::warn!("{}: no modification time: {e}", take.source.display()))
+            .ok();
+        let mut out = sink.start(&take.inside, false, recorded)?;
         match request.audio {
             AudioFormat::Wav => {
                 let mut input =
@@ -632,6 +645,32 @@ impl flacenc::source::Source for WavSource<'_> {
     fn len_hint(&self) -> Option<usize> {
         Some(self.reader.duration() as usize)
     }
+}
+
+/// `time` as a zip entry's time: the local wall-clock time, as zip tools
+/// show it (the format has no time zone); outside the format's years
+/// 1980–2107, the nearest end.
+fn zip_time(time: std::time::SystemTime) -> zip::DateTime {
+    let local = jiff::Timestamp::try_from(time)
+        .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::system()).datetime())
+        .unwrap_or_default();
+    let parts = |t: jiff::civil::DateTime| {
+        zip::DateTime::from_date_and_time(
+            u16::try_from(t.year()).unwrap_or(1980),
+            u8::try_from(t.month()).unwrap_or(1),
+            u8::try_from(t.day()).unwrap_or(1),
+            u8::try_from(t.hour()).unwrap_or(0),
+            u8::try_from(t.minute()).unwrap_or(0),
+            u8::try_from(t.second()).unwrap_or(0),
+        )
+    };
+    parts(local).unwrap_or_else(|_| {
+        if local.year() < 1980 {
+            zip::DateTime::default()
+        } else {
+            zip::DateTime::from_date_and_time(2107, 12, 31, 23, 59, 58).unwrap_or_default()
+        }
+    })
 }
 
 /// One row per take.
