@@ -30,7 +30,7 @@ impl eframe::App for Minimal {
 }
 
 fn main() -> eframe::Result {
-    let mut options = rehearse::shell::native_options();
+    let mut options = rehearse::shell::native_options(None);
     options.viewport = options.viewport.with_title("Minimal");
     eframe::run_native(
         "Minimal",

@@ -12,7 +12,7 @@ use eframe::egui;
 use crate::app::{AppState, RehearseApp};
 use crate::paths::{APP_ID, DataDir};
 use crate::questions::{PackSources, QuestionBank};
-use crate::store::settings::Theme;
+use crate::store::settings::{Settings, Theme, WindowPlace};
 use crate::ui;
 
 /// Set to have the window report its first presented frame on stderr.
@@ -23,13 +23,34 @@ pub const FIRST_FRAME_MARK: &str = "rehearse: first frame presented";
 /// The window icon, drawn in `assets/` (see `scripts/icons.sh`).
 const ICON_PNG: &[u8] = include_bytes!("../assets/icons/256x256/io.github.rehearse.Rehearse.png");
 
-/// The window's options: title, app id (matching the desktop file) and icon.
-pub fn native_options() -> eframe::NativeOptions {
+/// The window's size at first: it fits a 1366×768 laptop screen with its
+/// title bar and a panel.
+pub const FIRST_SIZE: [f32; 2] = [1000.0, 660.0];
+// A 1366×768 screen less a title bar and a panel.
+const _: () = assert!(FIRST_SIZE[0] <= 1366.0 && FIRST_SIZE[1] <= 768.0 - 32.0 - 48.0);
+
+/// The smallest the window may be.
+pub const MIN_SIZE: [f32; 2] = [640.0, 480.0];
+
+/// The window's options: title, app id (matching the desktop file), icon,
+/// and where it was last time (`place`), or a size that fits a small laptop.
+pub fn native_options(place: Option<WindowPlace>) -> eframe::NativeOptions {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Rehearse")
         .with_app_id(APP_ID)
-        .with_inner_size([1000.0, 740.0])
-        .with_min_inner_size([640.0, 480.0]);
+        .with_inner_size(FIRST_SIZE)
+        .with_min_inner_size(MIN_SIZE);
+    if let Some(place) = place {
+        viewport = viewport
+            .with_inner_size([
+                (place.width as f32).max(MIN_SIZE[0]),
+                (place.height as f32).max(MIN_SIZE[1]),
+            ])
+            .with_maximized(place.maximized);
+        if let (Some(x), Some(y)) = (place.x, place.y) {
+            viewport = viewport.with_position([x as f32, y as f32]);
+        }
+    }
     match eframe::icon_data::from_png_bytes(ICON_PNG) {
         Ok(icon) => viewport = viewport.with_icon(icon),
         Err(err) => log::warn!("the window icon cannot be read: {err}"),
@@ -47,9 +68,10 @@ pub fn run(
     sources: PackSources,
     bank: QuestionBank,
 ) -> Result<(), eframe::Error> {
+    let (settings, _) = Settings::load(&data_dir.settings());
     eframe::run_native(
         "Rehearse",
-        native_options(),
+        native_options(settings.window),
         Box::new(move |cc| Ok(Box::new(Window::new(&cc.egui_ctx, data_dir, sources, bank)))),
     )
 }
@@ -64,6 +86,8 @@ pub struct Window {
     /// `REHEARSE_REPORT_FIRST_FRAME` is set: say on stderr when the first
     /// frame has been presented (`make bench` times start-up with it).
     report_first_frame: bool,
+    /// The window was moved or resized since its place was last saved.
+    place_changed: Option<std::time::Instant>,
 }
 
 impl Window {
@@ -84,8 +108,56 @@ impl Window {
             theme,
             frames: 0,
             report_first_frame: std::env::var_os(FIRST_FRAME_PROBE).is_some(),
+            place_changed: None,
         }
     }
+
+    /// Remembers where the window is; saves it once it has stayed put for
+    /// a second (not at every frame of a drag).
+    fn follow_place(&mut self, ctx: &egui::Context) {
+        let settings = &mut self.app.state.settings;
+        let mut place = ctx.input(|input| window_place(input.viewport()));
+        // Maximized, the window keeps the size to return to.
+        if let (Some(now), Some(before)) = (&mut place, settings.window)
+            && now.maximized
+        {
+            (now.x, now.y, now.width, now.height) =
+                (before.x, before.y, before.width, before.height);
+        }
+        if let Some(place) = place
+            && settings.window != Some(place)
+        {
+            settings.window = Some(place);
+            self.place_changed = Some(std::time::Instant::now());
+        }
+        if self
+            .place_changed
+            .is_some_and(|at| at.elapsed() >= Duration::from_secs(1))
+        {
+            self.place_changed = None;
+            self.app.apply(crate::app::Command::SettingsChanged);
+        } else if self.place_changed.is_some() {
+            ctx.request_repaint_after(Duration::from_secs(1));
+        }
+    }
+}
+
+/// Where the window is, as the settings keep it; `None` while minimized or
+/// before the system has said. A maximized window keeps its last normal
+/// size.
+fn window_place(viewport: &egui::ViewportInfo) -> Option<WindowPlace> {
+    if viewport.minimized == Some(true) {
+        return None;
+    }
+    let inner = viewport.inner_rect?;
+    let outer = viewport.outer_rect;
+    Some(WindowPlace {
+        x: outer.map(|r| r.min.x.round() as i32),
+        y: outer.map(|r| r.min.y.round() as i32),
+        width: inner.width().round() as u32,
+        height: inner.height().round() as u32,
+        maximized: viewport.maximized == Some(true),
+    })
 }
 
 /// The window is its app plus a little frame bookkeeping: tests and the
@@ -116,8 +188,20 @@ impl eframe::App for Window {
             }
         }
         self.app.poll();
+        self.follow_place(ctx);
         if self.app.state.is_animating() {
             ctx.request_repaint_after(Duration::from_millis(33));
+        }
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // A move or resize in the last second is saved here, as the worker
+        // is stopping (the window is gone; nothing waits on this).
+        if self.place_changed.take().is_some() {
+            let path = self.app.state.data_dir().settings();
+            if let Err(err) = self.app.state.settings.save(&path) {
+                log::warn!("the window's place was not saved: {err}");
+            }
         }
     }
 
@@ -140,4 +224,54 @@ pub fn apply_theme(ctx: &egui::Context, theme: Theme) {
         Theme::Dark => egui::ThemePreference::Dark,
     };
     ctx.set_theme(preference);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_window_fits_a_small_laptop_and_a_known_place_is_restored() {
+        let first = native_options(None).viewport;
+        assert_eq!(first.inner_size, Some(egui::vec2(1000.0, 660.0)));
+        assert_eq!(first.position, None);
+        let place = WindowPlace {
+            x: Some(40),
+            y: Some(30),
+            width: 1200,
+            height: 200,
+            maximized: true,
+        };
+        let again = native_options(Some(place)).viewport;
+        assert_eq!(again.inner_size, Some(egui::vec2(1200.0, 480.0)));
+        assert_eq!(again.position, Some(egui::pos2(40.0, 30.0)));
+        assert_eq!(again.maximized, Some(true));
+    }
+
+    #[test]
+    fn the_place_is_read_from_the_viewport_and_not_while_minimized() {
+        let mut viewport = egui::ViewportInfo {
+            inner_rect: Some(egui::Rect::from_min_size(
+                egui::pos2(50.0, 80.0),
+                egui::vec2(900.4, 600.6),
+            )),
+            outer_rect: Some(egui::Rect::from_min_size(
+                egui::pos2(50.0, 52.0),
+                egui::vec2(900.0, 629.0),
+            )),
+            ..Default::default()
+        };
+        assert_eq!(
+            window_place(&viewport),
+            Some(WindowPlace {
+                x: Some(50),
+                y: Some(52),
+                width: 900,
+                height: 601,
+                maximized: false,
+            })
+        );
+        viewport.minimized = Some(true);
+        assert_eq!(window_place(&viewport), None);
+    }
 }

@@ -735,6 +735,16 @@ fn without_a_microphone_the_app_says_so_and_keeps_working() {
     step_until(&mut harness, "the settings saved", |app| {
         std::fs::read_to_string(app.data_dir().settings()).is_ok_and(|t| t.contains("dark"))
     });
+    // The screen shown is kept: opened again, the window shows the
+    // settings. (Its size and place are checked under Xvfb, where there is
+    // a real window: tests/e2e_window.py.)
+    step_until(&mut harness, "the screen remembered", |app| {
+        std::fs::read_to_string(app.data_dir().settings())
+            .is_ok_and(|t| t.contains(r#""last_screen": "settings""#))
+    });
+    drop(harness);
+    let again = self::harness(&data);
+    assert_eq!(again.state().screen, Screen::Settings);
 }
 
 /// A fixture session with audio: two takes of a speech-like buzz (five

@@ -93,12 +93,36 @@ class Rig:
             json.dump({"think": {"seconds": 3}, "answer": {"seconds": 60},
                        "questions_per_session": 1, "order": "as_listed"}, f)
         self.app_log = os.path.join(tmp, "app.log")
-        with open(self.app_log, "wb") as log:
+        self.launch(binary)
+
+    def launch(self, binary):
+        """Starts the app (again) and waits for its window."""
+        with open(self.app_log, "ab") as log:
             self.app = self.spawn([binary], stdout=log, stderr=subprocess.STDOUT)
         # A cold software renderer on a busy machine can take a while.
         started = time.monotonic()
         self.window = wait_for("the window", self.find_window, timeout=120.0, alive=self.app)
         print(f"e2e: the window appeared after {time.monotonic() - started:.1f} s")
+
+    def close_app(self):
+        """Closes the window as the window manager would, and waits."""
+        self.run(["xdotool", "windowclose", self.window], check=False)
+        try:
+            self.app.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.app.terminate()
+            self.app.wait(timeout=10)
+        self.processes.remove(self.app)
+
+    def geometry(self):
+        """The window's (x, y, width, height) as X reports it."""
+        shell = self.run(["xdotool", "getwindowgeometry", "--shell", self.window]).stdout.decode()
+        values = dict(line.split("=", 1) for line in shell.split())
+        return tuple(int(values[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
+
+    def settings(self):
+        with open(os.path.join(self.data, "settings.json")) as f:
+            return json.load(f)
 
     def spawn(self, command, **kwargs):
         process = subprocess.Popen(command, env=getattr(self, "env", None), **kwargs)
@@ -158,6 +182,30 @@ def rms(path):
         fail(f"{path}: expected 16-bit audio")
     samples = struct.unpack(f"<{len(frames) // 2}h", frames)
     return math.sqrt(sum(s * s for s in samples) / len(samples)) / 32768.0
+
+
+def remembers_itself(rig, binary):
+    """The first window fits a 1366x768 laptop; moved and resized, closed
+    and opened again, it comes back where it was, on the screen it showed."""
+    x, y, width, height = rig.geometry()
+    print(f"e2e: the first window is {width}x{height}")
+    if width > 1366 or height > 768 - 80:
+        fail(f"the first window ({width}x{height}) does not fit a 1366x768 screen")
+    rig.run(["xdotool", "windowsize", "--sync", rig.window, "900", "600"])
+    rig.run(["xdotool", "windowmove", "--sync", rig.window, "60", "40"])
+    wait_for("the window's place saved", lambda: (rig.settings().get("window") or {}).get("width") == 900,
+             timeout=15.0)
+    if rig.settings().get("last_screen") != "history":
+        fail(f"the last screen is not remembered: {rig.settings().get('last_screen')}")
+    rig.close_app()
+    rig.launch(binary)
+    x, y, width, height = rig.geometry()
+    print(f"e2e: opened again at {x},{y} as {width}x{height}")
+    if (width, height) != (900, 600):
+        fail(f"the window came back as {width}x{height}, not 900x600")
+    if abs(x - 60) > 40 or abs(y - 40) > 60:
+        fail(f"the window came back at {x},{y}, not near 60,40")
+    rig.shot("09-reopened")
 
 
 def main():
@@ -220,6 +268,7 @@ def main():
             fail(f"the take lasts {seconds} s")
         if rig.app.poll() is not None:
             fail("the app exited early")
+        remembers_itself(rig, binary)
     except SystemExit:
         print("e2e: what the app printed:\n" + rig.app_output())
         raise

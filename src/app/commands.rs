@@ -13,6 +13,7 @@ use super::worker::WorkerRequest;
 use super::{MicTest, MicrophoneState, PendingTake, RehearseApp, Screen};
 use crate::interview::{Action, Interview, Phase, build_plan};
 use crate::model::Rating;
+use crate::store::settings::LastScreen;
 use crate::store::{StarChecklist, take_path};
 use std::sync::Arc;
 
@@ -319,6 +320,18 @@ impl RehearseApp {
         }
         if matches!(screen, Screen::History | Screen::Home) {
             self.services.worker.send(WorkerRequest::LoadListing);
+        }
+        let remembered = match screen {
+            Screen::Home => Some(LastScreen::Practice),
+            Screen::History => Some(LastScreen::History),
+            Screen::Settings => Some(LastScreen::Settings),
+            _ => None,
+        };
+        if let Some(last) = remembered
+            && last != self.state.settings.last_screen
+        {
+            self.state.settings.last_screen = last;
+            self.save_settings();
         }
         self.state.screen = screen;
         self.release_microphone();

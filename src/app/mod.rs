@@ -84,6 +84,12 @@ impl RehearseApp {
         let wake = ctx.clone();
         let player = Player::start(move || wake.request_repaint());
         let (settings, warning) = Settings::load(&data_dir.settings());
+        // The window opens on the screen it showed last.
+        let first_screen = match settings.last_screen {
+            crate::store::settings::LastScreen::Practice => Screen::Home,
+            crate::store::settings::LastScreen::History => Screen::History,
+            crate::store::settings::LastScreen::Settings => Screen::Settings,
+        };
         let mut messages: Vec<Message> = bank
             .problems()
             .iter()
@@ -106,7 +112,8 @@ impl RehearseApp {
             },
             settings,
             records: HashMap::new(),
-            screen: Screen::Home,
+            // The window opens on the screen it showed last.
+            screen: first_screen,
             devices: Vec::new(),
             microphone: MicrophoneState::Closed,
             checking_level: false,

@@ -63,6 +63,39 @@ pub struct Settings {
     pub packs_off: std::collections::BTreeSet<String>,
     /// The interviewer's voice.
     pub voice: VoiceSettings,
+    /// Where the window was and how big, to open it there again.
+    pub window: Option<WindowPlace>,
+    /// The screen shown last (practice, history or settings).
+    pub last_screen: LastScreen,
+}
+
+/// The window's place, in logical points (whole numbers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowPlace {
+    /// Left edge of the window's frame, when the system says.
+    pub x: Option<i32>,
+    /// Top edge of the window's frame, when the system says.
+    pub y: Option<i32>,
+    /// Width of its content.
+    pub width: u32,
+    /// Height of its content.
+    pub height: u32,
+    /// It was maximized.
+    #[serde(default)]
+    pub maximized: bool,
+}
+
+/// The screens the window can open on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LastScreen {
+    /// Practice.
+    #[default]
+    Practice,
+    /// History.
+    History,
+    /// Settings.
+    Settings,
 }
 
 /// The "Interviewer's voice" settings.
@@ -125,6 +158,8 @@ impl Default for Settings {
             speech: SpeechSettings::default(),
             packs_off: std::collections::BTreeSet::new(),
             voice: VoiceSettings::default(),
+            window: None,
+            last_screen: LastScreen::Practice,
         }
     }
 }
