@@ -105,13 +105,11 @@ class Rig:
         print(f"e2e: the window appeared after {time.monotonic() - started:.1f} s")
 
     def close_app(self):
-        """Closes the window as the window manager would, and waits."""
-        self.run(["xdotool", "windowclose", self.window], check=False)
-        try:
-            self.app.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.app.terminate()
-            self.app.wait(timeout=10)
+        """Ends the app as a session logout would (SIGTERM), and waits.
+        (xdotool's windowclose destroys the X window under the app, which
+        no window manager does.)"""
+        self.app.terminate()
+        self.app.wait(timeout=20)
         self.processes.remove(self.app)
 
     def geometry(self):
