@@ -851,6 +851,32 @@ fn the_main_screens_look_as_committed() {
         app.history.rows.len() == 2
     });
     harness.snapshot("history");
+    // Dates in one click, or from the calendar beside each field.
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .date();
+    let days_ago = |n: i64| {
+        today
+            .checked_sub(jiff::Span::new().days(n))
+            .unwrap()
+            .to_string()
+    };
+    click(&mut harness, "Last 7 days");
+    assert_eq!(harness.state().history.from, days_ago(6));
+    assert!(harness.state().history.to.is_empty());
+    click(&mut harness, "All");
+    assert!(harness.state().history.from.is_empty());
+    assert_eq!(harness.state().history.rows.len(), 2);
+    click(&mut harness, "Choose the From date");
+    click(&mut harness, "<");
+    click(&mut harness, "Save");
+    assert_eq!(harness.state().history.from, days_ago(1));
+    assert_eq!(
+        harness.state().history.rows.len(),
+        0,
+        "both sessions are older"
+    );
+    click(&mut harness, "All");
 
     click(&mut harness, "Open session 2026-11-20T091500Z-7f3a");
     step_until(&mut harness, "the waveforms", |app| app.is_settled());

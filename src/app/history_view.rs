@@ -45,6 +45,17 @@ pub struct HistoryView {
 }
 
 impl HistoryView {
+    /// Shows the last `days` days up to `today` (`None`: every day).
+    pub fn show_days(&mut self, today: jiff::civil::Date, days: Option<i64>) {
+        self.to.clear();
+        self.from = match days {
+            Some(days) => today
+                .checked_sub(jiff::Span::new().days(days - 1))
+                .map_or_else(|_| String::new(), |from| from.to_string()),
+            None => String::new(),
+        };
+    }
+
     /// Applies the filters to the listing.
     pub fn refresh(&mut self) {
         let Some(listing) = &self.listing else {

@@ -362,24 +362,24 @@ fn filters(ui: &mut egui::Ui, app: &mut AppState) {
     let history = &mut app.history;
     let mut changed = false;
     ui.horizontal_wrapped(|ui| {
-        let from = ui.label("From:");
-        changed |= ui
-            .add(
-                egui::TextEdit::singleline(&mut history.from)
-                    .desired_width(100.0)
-                    .hint_text("YYYY-MM-DD"),
-            )
-            .labelled_by(from.id)
-            .changed();
-        let to = ui.label("To:");
-        changed |= ui
-            .add(
-                egui::TextEdit::singleline(&mut history.to)
-                    .desired_width(100.0)
-                    .hint_text("YYYY-MM-DD"),
-            )
-            .labelled_by(to.id)
-            .changed();
+        let today = jiff::Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::system())
+            .date();
+        for (label, days) in [
+            ("Last 7 days", Some(7)),
+            ("Last 30 days", Some(30)),
+            ("All", None),
+        ] {
+            if ui.small_button(label).clicked() {
+                history.show_days(today, days);
+                changed = true;
+            }
+        }
+        ui.separator();
+        changed |= date_field(ui, "From:", &mut history.from, today);
+        changed |= date_field(ui, "To:", &mut history.to, today);
+    });
+    ui.horizontal_wrapped(|ui| {
         let category = ui.label("Category:");
         let before = history.category.clone();
         egui::ComboBox::from_id_salt("history-category")
@@ -414,6 +414,38 @@ fn filters(ui: &mut egui::Ui, app: &mut AppState) {
     if changed {
         history.refresh();
     }
+}
+
+/// A date typed as YYYY-MM-DD, with a calendar button beside it; whether
+/// it changed.
+fn date_field(ui: &mut egui::Ui, label: &str, text: &mut String, today: jiff::civil::Date) -> bool {
+    let label_response = ui.label(label);
+    let mut changed = ui
+        .add(
+            egui::TextEdit::singleline(text)
+                .desired_width(100.0)
+                .hint_text("YYYY-MM-DD"),
+        )
+        .labelled_by(label_response.id)
+        .changed();
+    let shown: jiff::civil::Date = text.trim().parse().unwrap_or(today);
+    // The picker speaks jiff 0.2; the dates are plain days either way.
+    let mut date = jiff_02::civil::date(shown.year(), shown.month(), shown.day());
+    let calendar = ui.add(
+        egui_extras::DatePickerButton::new(&mut date)
+            .id_salt(label)
+            .format("Calendar")
+            .show_icon(false)
+            .calendar_week(false)
+            .highlight_weekends(false),
+    );
+    let name = format!("Choose the {} date", label.trim_end_matches(':'));
+    calendar.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+    if calendar.changed() {
+        *text = date.to_string();
+        changed = true;
+    }
+    changed
 }
 
 pub(super) fn draw_progress(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
