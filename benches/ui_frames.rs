@@ -347,6 +347,25 @@ fn review(keywords: &[String]) {
         "review frame, one 30-minute take",
         frame_times(|| review.step()),
     );
+    drop(review);
+
+    // Opened again: its peak summary was kept the first time.
+    let mut again = app(dir.path());
+    settle(&mut again, AppState::is_settled);
+    again.get_by_label("History").click();
+    settle(&mut again, |app| app.history.rows.len() == 1);
+    again
+        .get_by_label(&format!("Open session {}", session.id))
+        .click();
+    let start = Instant::now();
+    settle(&mut again, |app| {
+        app.screen == Screen::Review && app.is_settled() && !app.waveforms.is_empty()
+    });
+    println!(
+        r#"{{"name": "waveform of a 30-minute take from its summary", "seconds": {:.3}}}"#,
+        start.elapsed().as_secs_f64()
+    );
+    drop(again);
 
     // The same take with the transcript of its 30 minutes (4,500 words).
     let long = transcript(30);

@@ -881,6 +881,16 @@ fn the_main_screens_look_as_committed() {
     click(&mut harness, "Open session 2026-11-20T091500Z-7f3a");
     step_until(&mut harness, "the waveforms", |app| app.is_settled());
     harness.snapshot("review");
+    // Takes recorded before peak summaries get one the first time they are
+    // opened, and keep it (the next opening reads 200 bytes a second of
+    // take instead of the take).
+    let takes = data.join("sessions/2026-11-20T091500Z-7f3a/takes");
+    let kept: Vec<_> = std::fs::read_dir(&takes)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "peaks"))
+        .collect();
+    assert_eq!(kept.len(), 2, "{kept:?}");
 
     click(&mut harness, "Settings");
     step_until(&mut harness, "the speech service", |app| {

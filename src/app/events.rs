@@ -352,6 +352,10 @@ impl RehearseApp {
         self.services
             .worker
             .send(WorkerRequest::SaveSession(Box::new(active.session.clone())));
+        self.services.worker.send(WorkerRequest::SavePeaks(
+            summary.path.clone(),
+            Box::new(summary.peaks.clone()),
+        ));
         let session = active.session.id.clone();
         if let Some(take) = active.session.takes.last() {
             let file = take.file.clone();

@@ -53,6 +53,8 @@ pub enum WorkerRequest {
     IndexTranscripts(Vec<Session>),
     /// Read a take's waveform.
     LoadWaveform(PathBuf),
+    /// Keep a new take's peak summary beside it, so it opens at once.
+    SavePeaks(PathBuf, Box<audio::level::PeakSummary>),
     /// Delete a session.
     DeleteSession(String),
     /// Ask the user where to export to, with the system's save dialog.
@@ -435,6 +437,12 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
                 outbox.send(WorkerEvent::Failed(err.to_string()));
             }
         }
+        WorkerRequest::SavePeaks(path, peaks) => {
+            if let Err(err) = audio::peaks_file::write(&path, &peaks) {
+                // The summary is made again from the take when it is opened.
+                log::warn!("{}: the peak summary was not kept: {err}", path.display());
+            }
+        }
         WorkerRequest::SaveSettings(settings) => {
             if let Err(err) = settings.save(&data_dir.settings()) {
                 outbox.send(WorkerEvent::Failed(err.to_string()));
@@ -451,17 +459,7 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
             Some(Err(err)) => outbox.send(WorkerEvent::Failed(err.to_string())),
             None => outbox.send(no_store()),
         },
-        WorkerRequest::LoadWaveform(path) => {
-            // The take's links are checked here, off the window's thread.
-            let slot = match crate::store::session::link_problem(&path) {
-                Some(problem) => WaveformSlot::Damaged(problem),
-                None => match Waveform::read_wav(&path) {
-                    Ok(waveform) => WaveformSlot::Ready(Arc::new(waveform)),
-                    Err(err) => WaveformSlot::Failed(format!("{}: {err}", path.display())),
-                },
-            };
-            outbox.send(WorkerEvent::Waveform(path, slot));
-        }
+        WorkerRequest::LoadWaveform(path) => load_waveform(path, outbox),
         WorkerRequest::DeleteSession(id) => match store.map(|s| {
             if let Some(jobs) = jobs {
                 jobs.cancel_session(&id);
@@ -531,6 +529,20 @@ fn open_microphone(id: Option<&str>, format: TakeFormat, outbox: &Outbox) {
         }
         Err(err) => outbox.send(WorkerEvent::MicrophoneFailed(err.to_string())),
     }
+}
+
+/// Reads a take's waveform (from its peak summary when it has one) and
+/// reports it.
+fn load_waveform(path: PathBuf, outbox: &Outbox) {
+    // The take's links are checked here, off the window's thread.
+    let slot = match crate::store::session::link_problem(&path) {
+        Some(problem) => WaveformSlot::Damaged(problem),
+        None => match Waveform::of_take(&path) {
+            Ok(waveform) => WaveformSlot::Ready(Arc::new(waveform)),
+            Err(err) => WaveformSlot::Failed(format!("{}: {err}", path.display())),
+        },
+    };
+    outbox.send(WorkerEvent::Waveform(path, slot));
 }
 
 /// Shows the system's save dialog on a thread of its own (it blocks until

@@ -10,6 +10,7 @@ pub mod convert;
 pub mod devices;
 pub mod level;
 pub mod mono_wav;
+pub mod peaks_file;
 pub mod playback;
 pub mod player;
 pub mod recorder;

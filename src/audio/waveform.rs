@@ -49,6 +49,24 @@ impl Waveform {
         }
     }
 
+    /// The waveform of the take at `path`: from its peak summary file when
+    /// it has one made for the WAV as it is (milliseconds, whatever the
+    /// length), else read from the WAV, and the summary written for the
+    /// next time (a take recorded before summaries, or recovered).
+    pub fn of_take(path: &Path) -> Result<Self, hound::Error> {
+        if let Some(summary) = super::peaks_file::read(path) {
+            return Ok(Self::new(&summary));
+        }
+        let wav = MonoWav::open(path)?;
+        let mut builder = PeakSummaryBuilder::new(wav.sample_rate());
+        wav.for_each_block(|block| builder.push(block))?;
+        let summary = builder.finish();
+        if let Err(err) = super::peaks_file::write(path, &summary) {
+            log::warn!("{}: the peak summary was not kept: {err}", path.display());
+        }
+        Ok(Self::new(&summary))
+    }
+
     /// Reads a WAV file and builds its waveform (off the UI thread: a long
     /// take takes a moment to read).
     pub fn read_wav(path: &Path) -> Result<Self, hound::Error> {

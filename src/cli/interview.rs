@@ -312,6 +312,13 @@ impl Practice {
             return Vec::new();
         };
         report_take_end(summary);
+        if let Err(err) = audio::peaks_file::write(&summary.path, &summary.peaks) {
+            // Made again from the take when the window opens it.
+            log::warn!(
+                "{}: the peak summary was not kept: {err}",
+                summary.path.display()
+            );
+        }
         let mut take = self
             .session
             .recorded_take(&request, started_at, summary, stop);

@@ -537,7 +537,8 @@ impl Store {
         // The transcript first: a transcript without its take would be
         // an orphan, a take without a transcript is merely untranscribed.
         let transcript = take.transcript_path(&dir).ok();
-        for path in transcript.into_iter().chain([file]) {
+        let peaks = audio::peaks_file::path_for(&file);
+        for path in transcript.into_iter().chain([peaks, file]) {
             match fs::remove_file(&path) {
                 Err(err) if err.kind() != io::ErrorKind::NotFound => {
                     return Err(StoreError::Io { path, source: err });
