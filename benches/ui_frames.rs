@@ -306,6 +306,26 @@ fn open_history(harness: &mut Harness<'_, Window>) {
     }
 }
 
+/// A window over `data` showing the review of session `id`, once its
+/// waveforms are drawn; how long that took after "Open" is printed as
+/// `name`.
+fn open_review(data: &Path, id: &str, name: &str) -> Harness<'static, Window> {
+    let mut review = app(data);
+    settle(&mut review, AppState::is_settled);
+    open_history(&mut review);
+    settle(&mut review, |app| app.history.rows.len() == 1);
+    review.get_by_label(&format!("Open session {id}")).click();
+    let start = Instant::now();
+    settle(&mut review, |app| {
+        app.screen == Screen::Review && app.is_settled() && !app.waveforms.is_empty()
+    });
+    println!(
+        r#"{{"name": "{name}", "seconds": {:.3}}}"#,
+        start.elapsed().as_secs_f64()
+    );
+    review
+}
+
 /// The review of one 30-minute take, without and with its transcript.
 fn review(keywords: &[String]) {
     // Review: one 30-minute take (16-bit, 48 kHz: 173 MB).
@@ -336,21 +356,7 @@ fn review(keywords: &[String]) {
             .unwrap();
     }
     writer.finalize().unwrap();
-    let mut review = app(dir.path());
-    settle(&mut review, AppState::is_settled);
-    open_history(&mut review);
-    settle(&mut review, |app| app.history.rows.len() == 1);
-    review
-        .get_by_label(&format!("Open session {}", session.id))
-        .click();
-    let start = Instant::now();
-    settle(&mut review, |app| {
-        app.screen == Screen::Review && app.is_settled() && !app.waveforms.is_empty()
-    });
-    println!(
-        r#"{{"name": "waveform of a 30-minute take read", "seconds": {:.3}}}"#,
-        start.elapsed().as_secs_f64()
-    );
+    let mut review = open_review(dir.path(), &session.id, "waveform of a 30-minute take read");
     report(
         "review frame, one 30-minute take",
         frame_times(|| review.step()),
@@ -358,22 +364,11 @@ fn review(keywords: &[String]) {
     drop(review);
 
     // Opened again: its peak summary was kept the first time.
-    let mut again = app(dir.path());
-    settle(&mut again, AppState::is_settled);
-    open_history(&mut again);
-    settle(&mut again, |app| app.history.rows.len() == 1);
-    again
-        .get_by_label(&format!("Open session {}", session.id))
-        .click();
-    let start = Instant::now();
-    settle(&mut again, |app| {
-        app.screen == Screen::Review && app.is_settled() && !app.waveforms.is_empty()
-    });
-    println!(
-        r#"{{"name": "waveform of a 30-minute take from its summary", "seconds": {:.3}}}"#,
-        start.elapsed().as_secs_f64()
-    );
-    drop(again);
+    drop(open_review(
+        dir.path(),
+        &session.id,
+        "waveform of a 30-minute take from its summary",
+    ));
 
     // The same take with the transcript of its 30 minutes (4,500 words).
     let long = transcript(30);

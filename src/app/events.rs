@@ -387,15 +387,7 @@ impl RehearseApp {
             WorkerEvent::ModelChanged(result) => {
                 self.state.speech.busy = false;
                 self.state.speech.download = None;
-                match result {
-                    Ok(text) if text.is_empty() => {}
-                    Ok(text) => self.state.messages.push(Message {
-                        text,
-                        level: MessageLevel::Info,
-                        open: None,
-                    }),
-                    Err(text) => self.state.say(text),
-                }
+                self.state.report(result);
             }
             WorkerEvent::TranscriptLoaded {
                 session,

@@ -6,11 +6,12 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+use super::RehearseApp;
 use super::worker::{Outbox, WorkerEvent, WorkerRequest};
-use super::{Message, MessageLevel, RehearseApp};
 use crate::model::{Question, QuestionId};
 use crate::questions::own::{self, Field, QuestionDraft, QuestionEdit};
 use crate::questions::{PackSources, QuestionBank};
+use crate::store::history::takes_of;
 
 /// The question form.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,8 +28,6 @@ pub struct QuestionEditor {
     pub touched: HashSet<Field>,
     /// Save was pressed: every problem shows.
     pub save_pressed: bool,
-    /// The worker is writing it.
-    pub saving: bool,
     /// Why the last save was refused.
     pub refused: Option<String>,
 }
@@ -82,10 +81,9 @@ pub struct QuestionsPanel {
     pub delete: Option<PendingDelete>,
     /// The pack file to import, as typed or chosen.
     pub import_path: String,
-    /// A pack file is being read, written or chosen.
+    /// A pack file is being read, written or chosen (while the form is
+    /// open, that is its save).
     pub busy: bool,
-    /// What to say when the change being made succeeds.
-    pub on_success: Option<String>,
 }
 
 /// What the screens ask about questions and packs.
@@ -120,8 +118,15 @@ pub enum QuestionCommand {
 
 /// What the worker does with pack files.
 pub enum QuestionRequest {
-    /// Apply an edit and load the bank again.
-    Edit(PackSources, QuestionEdit),
+    /// Apply an edit and load the bank again; then say `said`.
+    Edit {
+        /// Where the bank comes from.
+        sources: PackSources,
+        /// The change.
+        edit: Box<QuestionEdit>,
+        /// What to tell the user once it is saved.
+        said: String,
+    },
     /// Check a pack file and copy it into the questions folder.
     Import(PackSources, PathBuf),
     /// Load the bank again (a pack was turned off or on).
@@ -153,17 +158,14 @@ pub enum QuestionEvent {
 pub(super) fn handle(request: QuestionRequest, outbox: &Outbox) {
     let send = |event| outbox.send(WorkerEvent::Questions(event));
     match request {
-        QuestionRequest::Edit(sources, edit) => {
-            let said = match &edit {
-                QuestionEdit::Add(q) => format!("Added “{}”.", q.text),
-                QuestionEdit::Replace { question, .. } => format!("Saved “{}”.", question.text),
-                QuestionEdit::Remove { .. } => String::new(),
-            };
-            match own::apply(&sources, &edit) {
-                Ok(bank) => send(QuestionEvent::Bank(Box::new(bank), said)),
-                Err(err) => send(QuestionEvent::Refused(err.to_string())),
-            }
-        }
+        QuestionRequest::Edit {
+            sources,
+            edit,
+            said,
+        } => match own::apply(&sources, &edit) {
+            Ok(bank) => send(QuestionEvent::Bank(Box::new(bank), said)),
+            Err(err) => send(QuestionEvent::Refused(err.to_string())),
+        },
         QuestionRequest::Import(sources, file) => match own::import(&sources, &file) {
             Ok((copied, bank)) => send(QuestionEvent::Bank(
                 Box::new(bank),
@@ -265,16 +267,14 @@ impl RehearseApp {
                         1 => format!("Deleted “{text}”; its take stays in your history."),
                         n => format!("Deleted “{text}”; its {n} takes stay in your history."),
                     };
-                    self.questions_request(
-                        QuestionRequest::Edit(
-                            self.state.sources.clone(),
-                            QuestionEdit::Remove {
-                                file: pending.file,
-                                id: pending.question.id,
-                            },
-                        ),
-                        Some(said),
-                    );
+                    self.questions_request(QuestionRequest::Edit {
+                        sources: self.state.sources.clone(),
+                        edit: Box::new(QuestionEdit::Remove {
+                            file: pending.file,
+                            id: pending.question.id,
+                        }),
+                        said,
+                    });
                 }
             }
             QuestionCommand::SetPackOn(key, on) => {
@@ -285,20 +285,20 @@ impl RehearseApp {
                 }
                 self.state.sources.off = self.state.settings.packs_off.clone();
                 self.save_settings();
-                self.questions_request(QuestionRequest::Reload(self.state.sources.clone()), None);
+                self.questions_request(QuestionRequest::Reload(self.state.sources.clone()));
             }
             QuestionCommand::ChoosePackToImport => {
-                self.questions_request(QuestionRequest::Choose, None);
+                self.questions_request(QuestionRequest::Choose);
             }
             QuestionCommand::ImportPack => {
                 let path = self.state.questions.import_path.trim().to_owned();
                 if path.is_empty() {
                     self.state.say("Choose a pack file to import first.");
                 } else {
-                    self.questions_request(
-                        QuestionRequest::Import(self.state.sources.clone(), PathBuf::from(path)),
-                        None,
-                    );
+                    self.questions_request(QuestionRequest::Import(
+                        self.state.sources.clone(),
+                        PathBuf::from(path),
+                    ));
                 }
             }
             QuestionCommand::ExportPack(source) => {
@@ -313,21 +313,19 @@ impl RehearseApp {
                     .into_iter()
                     .cloned()
                     .collect();
-                self.questions_request(QuestionRequest::Export { name, questions }, None);
+                self.questions_request(QuestionRequest::Export { name, questions });
             }
         }
     }
 
-    /// Sends a request about pack files; `said` is shown when it succeeds
-    /// instead of the worker's own words.
-    fn questions_request(&mut self, request: QuestionRequest, said: Option<String>) {
+    /// Sends a request about pack files to the worker.
+    fn questions_request(&mut self, request: QuestionRequest) {
         if self.state.read_only {
             self.state
                 .say("Another Rehearse owns the data folder; your questions were not changed.");
             return;
         }
         self.state.questions.busy = true;
-        self.state.questions.on_success = said;
         self.services
             .worker
             .send(WorkerRequest::Questions(Box::new(request)));
@@ -337,8 +335,8 @@ impl RehearseApp {
     /// is not one.
     fn own_question(&mut self, id: &QuestionId) -> Option<(Question, PathBuf)> {
         let question = self.state.bank.get(id)?.clone();
-        match self.state.bank.pack_of(id).and_then(|p| p.own_file.clone()) {
-            Some(file) => Some((question, file)),
+        match self.state.bank.own_file(id) {
+            Some(file) => Some((question, file.to_path_buf())),
             None => {
                 self.state
                     .say("Bundled questions cannot be changed; duplicate one to make it your own.");
@@ -349,14 +347,11 @@ impl RehearseApp {
 
     /// How many takes of question `id` the history keeps.
     fn takes_of(&self, id: &QuestionId) -> usize {
-        self.state.history.listing.as_ref().map_or(0, |listing| {
-            listing
-                .sessions
-                .iter()
-                .flat_map(|s| &s.takes)
-                .filter(|t| t.question_id == id.as_str())
-                .count()
-        })
+        self.state
+            .history
+            .listing
+            .as_ref()
+            .map_or(0, |listing| takes_of(&listing.sessions, id))
     }
 
     fn open_editor(&mut self, original: Option<(Question, PathBuf)>, copy_of: Option<&Question>) {
@@ -372,7 +367,6 @@ impl RehearseApp {
             has_takes,
             touched: HashSet::new(),
             save_pressed: false,
-            saving: false,
             refused: None,
         });
     }
@@ -383,23 +377,30 @@ impl RehearseApp {
         };
         editor.save_pressed = true;
         editor.refused = None;
-        if !editor.draft.problems().is_empty() || editor.saving {
+        if !editor.draft.problems().is_empty() || self.state.questions.busy {
             return;
         }
-        editor.saving = true;
         let question = editor.draft.to_question(editor.id(&self.state.bank));
-        let edit = match &editor.original {
-            Some((old, file)) => QuestionEdit::Replace {
-                file: file.clone(),
-                id: old.id.clone(),
-                question,
-            },
-            None => QuestionEdit::Add(question),
+        let (edit, said) = match &editor.original {
+            Some((old, file)) => {
+                let said = format!("Saved “{}”.", question.text);
+                let edit = QuestionEdit::Replace {
+                    file: file.clone(),
+                    id: old.id.clone(),
+                    question,
+                };
+                (edit, said)
+            }
+            None => {
+                let said = format!("Added “{}”.", question.text);
+                (QuestionEdit::Add(question), said)
+            }
         };
-        self.questions_request(
-            QuestionRequest::Edit(self.state.sources.clone(), edit),
-            None,
-        );
+        self.questions_request(QuestionRequest::Edit {
+            sources: self.state.sources.clone(),
+            edit: Box::new(edit),
+            said,
+        });
     }
 
     /// What the worker reported about pack files.
@@ -407,16 +408,8 @@ impl RehearseApp {
         match event {
             QuestionEvent::Bank(bank, said) => {
                 self.state.questions.busy = false;
-                let said = self.state.questions.on_success.take().unwrap_or(said);
-                let saved_form = self
-                    .state
-                    .questions
-                    .editor
-                    .as_ref()
-                    .is_some_and(|e| e.saving);
-                if saved_form {
-                    self.state.questions.editor = None;
-                }
+                // The form is modal: while it is open, the change was its save.
+                self.state.questions.editor = None;
                 self.state.bank = *bank;
                 self.state.questions.import_path.clear();
                 // Choices of questions that are gone are forgotten.
@@ -425,23 +418,13 @@ impl RehearseApp {
                     .home
                     .questions
                     .retain(|id| QuestionId::parse(id).is_ok_and(|id| bank.get(&id).is_some()));
-                if !said.is_empty() {
-                    self.state.messages.push(Message {
-                        text: said,
-                        level: MessageLevel::Info,
-                        open: None,
-                    });
-                }
+                self.state.report(Ok(said));
             }
             QuestionEvent::Refused(why) => {
                 self.state.questions.busy = false;
-                self.state.questions.on_success = None;
                 match &mut self.state.questions.editor {
-                    Some(editor) if editor.saving => {
-                        editor.saving = false;
-                        editor.refused = Some(why);
-                    }
-                    _ => self.state.say(why),
+                    Some(editor) => editor.refused = Some(why),
+                    None => self.state.say(why),
                 }
             }
             QuestionEvent::Chosen(path) => {
@@ -453,15 +436,7 @@ impl RehearseApp {
             }
             QuestionEvent::Exported(result) => {
                 self.state.questions.busy = false;
-                match result {
-                    Ok(text) if text.is_empty() => {}
-                    Ok(text) => self.state.messages.push(Message {
-                        text,
-                        level: MessageLevel::Info,
-                        open: None,
-                    }),
-                    Err(text) => self.state.say(text),
-                }
+                self.state.report(result);
             }
         }
     }

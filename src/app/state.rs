@@ -316,6 +316,20 @@ impl AppState {
         self.messages.push(warning_message(text.into()));
     }
 
+    /// Shows how something the user asked for went: what was done (nothing
+    /// when empty), or the error.
+    pub fn report(&mut self, result: Result<String, String>) {
+        match result {
+            Ok(text) if text.is_empty() => {}
+            Ok(text) => self.messages.push(Message {
+                text,
+                level: MessageLevel::Info,
+                open: None,
+            }),
+            Err(text) => self.say(text),
+        }
+    }
+
     /// Whether something on screen is changing by itself (a countdown, a
     /// recording, the level meter, playback, an export), so the window must
     /// keep repainting; otherwise an idle window draws nothing.

@@ -57,10 +57,7 @@ impl Waveform {
         if let Some(summary) = super::peaks_file::read(path) {
             return Ok(Self::new(&summary));
         }
-        let wav = MonoWav::open(path)?;
-        let mut builder = PeakSummaryBuilder::new(wav.sample_rate());
-        wav.for_each_block(|block| builder.push(block))?;
-        let summary = builder.finish();
+        let summary = summary_of_wav(path)?;
         if let Err(err) = super::peaks_file::write(path, &summary) {
             log::warn!("{}: the peak summary was not kept: {err}", path.display());
         }
@@ -70,10 +67,7 @@ impl Waveform {
     /// Reads a WAV file and builds its waveform (off the UI thread: a long
     /// take takes a moment to read).
     pub fn read_wav(path: &Path) -> Result<Self, hound::Error> {
-        let wav = MonoWav::open(path)?;
-        let mut builder = PeakSummaryBuilder::new(wav.sample_rate());
-        wav.for_each_block(|block| builder.push(block))?;
-        Ok(Self::new(&builder.finish()))
+        Ok(Self::new(&summary_of_wav(path)?))
     }
 
     /// Length of the take.
@@ -117,6 +111,14 @@ impl Waveform {
         }
         extremes
     }
+}
+
+/// The peak summary of a WAV file, read through once.
+fn summary_of_wav(path: &Path) -> Result<PeakSummary, hound::Error> {
+    let wav = MonoWav::open(path)?;
+    let mut builder = PeakSummaryBuilder::new(wav.sample_rate());
+    wav.for_each_block(|block| builder.push(block))?;
+    Ok(builder.finish())
 }
 
 #[cfg(test)]

@@ -241,8 +241,8 @@ fn own_question(bank: &QuestionBank, id: &str) -> anyhow::Result<(Question, Path
     let Some(question) = bank.get(&parsed) else {
         bail!("no question {id:?} in the bank (`rehearse questions list` shows the ids)");
     };
-    match bank.pack_of(&parsed).and_then(|p| p.own_file.clone()) {
-        Some(file) => Ok((question.clone(), file)),
+    match bank.own_file(&parsed) {
+        Some(file) => Ok((question.clone(), file.to_path_buf())),
         None => bail!(
             "question {id:?} is in {}, not in your own packs, so it cannot be changed; copy it with `rehearse questions add`",
             bank.pack_of(&parsed).map_or("", |p| p.source.as_str())
@@ -253,13 +253,7 @@ fn own_question(bank: &QuestionBank, id: &str) -> anyhow::Result<(Question, Path
 /// How many takes of question `id` the history keeps.
 fn takes_of(data_dir: DataDir, id: &QuestionId) -> anyhow::Result<usize> {
     let store = super::sessions::open_store(data_dir)?;
-    let listing = store.list()?;
-    Ok(listing
-        .sessions
-        .iter()
-        .flat_map(|s| &s.takes)
-        .filter(|t| t.question_id == id.as_str())
-        .count())
+    Ok(crate::store::history::takes_of(&store.list()?.sessions, id))
 }
 
 fn edit(

@@ -156,6 +156,8 @@ impl fmt::Display for PackError {
 pub struct Pack {
     /// The pack's display name.
     pub name: String,
+    /// Its free-text description, kept when the pack is written back.
+    pub description: Option<String>,
     /// Where it came from (a path, or [`BUNDLED_SOURCE`]).
     pub source: String,
     /// Its questions in file order.
@@ -181,7 +183,6 @@ struct RawPack<'a> {
     schema_version: u64,
     name: String,
     #[serde(default)]
-    #[allow(dead_code, reason = "free text for people reading the file")]
     description: Option<String>,
     #[serde(borrow)]
     questions: Vec<&'a RawValue>,
@@ -284,6 +285,7 @@ pub fn parse_pack(source: &str, text: &str) -> Result<Pack, Vec<PackError>> {
     if problems.is_empty() {
         Ok(Pack {
             name: raw.name,
+            description: raw.description,
             source: source.to_owned(),
             questions,
             positions,
@@ -295,9 +297,15 @@ pub fn parse_pack(source: &str, text: &str) -> Result<Pack, Vec<PackError>> {
 
 /// Reads and validates one pack file.
 pub fn read_pack(path: &Path) -> Result<Pack, Vec<PackError>> {
+    read_pack_and_text(path).map(|(pack, _)| pack)
+}
+
+/// Reads and validates one pack file, keeping its text as it is (to copy
+/// it without reading it again).
+pub fn read_pack_and_text(path: &Path) -> Result<(Pack, String), Vec<PackError>> {
     let source = path.display().to_string();
     match crate::files::read_text(path) {
-        Ok(text) => parse_pack(&source, &text),
+        Ok(text) => parse_pack(&source, &text).map(|pack| (pack, text)),
         Err(crate::files::TextFileError::NotUtf8 { line, column }) => Err(vec![PackError {
             file: source,
             position: Some(Position { line, column }),
@@ -611,6 +619,12 @@ impl QuestionBank {
     pub fn pack_of(&self, id: &QuestionId) -> Option<&PackSummary> {
         let &(_, pack) = self.by_id.get(id)?;
         self.packs.get(pack)
+    }
+
+    /// The pack file of question `id` when it is one of the user's own
+    /// (in the questions folder, so it may be changed).
+    pub fn own_file(&self, id: &QuestionId) -> Option<&Path> {
+        self.pack_of(id)?.own_file.as_deref()
     }
 
     /// The questions of the loaded pack whose source is `source`.

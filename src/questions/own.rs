@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{PackError, PackSources, Problem, QuestionBank, content_problems, parse_pack};
 use crate::model::{Question, QuestionId, QuestionKind};
@@ -254,11 +254,11 @@ impl fmt::Display for EditError {
 impl std::error::Error for EditError {}
 
 /// A pack file as written back: its name, description and questions.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct PackFile {
     schema_version: u64,
     name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     questions: Vec<Question>,
 }
@@ -362,22 +362,12 @@ fn read_for_edit(file: &Path) -> Result<PackFile, EditError> {
             questions: Vec::new(),
         });
     }
-    super::read_pack(file).map_err(EditError::Pack)?;
-    let text = crate::files::read_text(file).map_err(|err| {
-        EditError::Pack(vec![PackError {
-            file: file.display().to_string(),
-            position: None,
-            question_id: None,
-            problem: Problem::Unreadable(err.to_string()),
-        }])
-    })?;
-    serde_json::from_str(&text).map_err(|err| {
-        EditError::Pack(vec![PackError {
-            file: file.display().to_string(),
-            position: None,
-            question_id: None,
-            problem: Problem::Json(err.to_string()),
-        }])
+    let pack = super::read_pack(file).map_err(EditError::Pack)?;
+    Ok(PackFile {
+        schema_version: super::SCHEMA_VERSION,
+        name: pack.name,
+        description: pack.description,
+        questions: pack.questions,
     })
 }
 
@@ -421,7 +411,7 @@ pub fn import(sources: &PackSources, file: &Path) -> Result<(PathBuf, QuestionBa
         .folder
         .clone()
         .unwrap_or_else(|| unreachable!("imports are made only with a questions folder"));
-    let pack = super::read_pack(file).map_err(EditError::Pack)?;
+    let (pack, text) = super::read_pack_and_text(file).map_err(EditError::Pack)?;
     let everything = PackSources {
         off: BTreeSet::new(),
         ..sources.clone()
@@ -434,8 +424,6 @@ pub fn import(sources: &PackSources, file: &Path) -> Result<(PathBuf, QuestionBa
         file: file.to_path_buf(),
         error,
     };
-    let text = crate::files::read_text(file)
-        .map_err(|err| write(std::io::Error::other(err.to_string())))?;
     if !folder.exists() {
         crate::durable::create_private_dir(&folder).map_err(write)?;
     }

@@ -101,6 +101,16 @@ pub fn takes_of_question<'a>(sessions: &'a [Session], id: &str) -> Vec<(&'a Sess
     takes
 }
 
+/// How many takes of question `id` the sessions hold (they stay when the
+/// question is changed or deleted).
+pub fn takes_of(sessions: &[Session], id: &QuestionId) -> usize {
+    sessions
+        .iter()
+        .flat_map(|s| &s.takes)
+        .filter(|t| t.question_id == id.as_str())
+        .count()
+}
+
 /// How often and how well each question has been practised.
 pub fn practice_records(sessions: &[Session]) -> HashMap<QuestionId, PracticeRecord> {
     let mut records: HashMap<QuestionId, PracticeRecord> = HashMap::new();

@@ -207,10 +207,7 @@ fn question_bank(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Comma
                         let id = question.id.as_str().to_owned();
                         let mut chosen = app.home.questions.contains(&id);
                         let text = format!("{}  ({practised})", question.text);
-                        let own = app
-                            .bank
-                            .pack_of(&question.id)
-                            .is_some_and(|p| p.own_file.is_some());
+                        let own = app.bank.own_file(&question.id).is_some();
                         ui.horizontal_wrapped(|ui| {
                             if ui.checkbox(&mut chosen, text).changed() {
                                 if chosen {

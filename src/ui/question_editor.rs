@@ -19,6 +19,8 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
         .map(|(name, _)| name.to_owned())
         .collect();
     let bank = &app.bank;
+    // While the form is open, the only work on pack files is its save.
+    let saving = app.questions.busy;
     let Some(editor) = &mut app.questions.editor else {
         return;
     };
@@ -34,9 +36,9 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
             .max_height(ui.ctx().content_rect().height() * 0.7)
             .show(ui, |ui| form(ui, editor, &categories, bank));
         ui.separator();
-        buttons(ui, editor, commands);
+        buttons(ui, editor, saving, commands);
     });
-    if modal.should_close() && !editor.saving {
+    if modal.should_close() && !saving {
         commands.push(Command::Questions(QuestionCommand::CloseEditor));
     }
 }
@@ -215,7 +217,7 @@ fn rows(
     }
 }
 
-fn buttons(ui: &mut egui::Ui, editor: &QuestionEditor, commands: &mut Vec<Command>) {
+fn buttons(ui: &mut egui::Ui, editor: &QuestionEditor, saving: bool, commands: &mut Vec<Command>) {
     if let Some(why) = &editor.refused {
         ui.colored_label(ui.visuals().error_fg_color, format!("Not saved: {why}"));
     }
@@ -230,8 +232,8 @@ fn buttons(ui: &mut egui::Ui, editor: &QuestionEditor, commands: &mut Vec<Comman
         );
     }
     ui.horizontal(|ui| {
-        ui.add_enabled_ui(!editor.saving, |ui| {
-            let save = ui.add(egui::Button::new(if editor.saving {
+        ui.add_enabled_ui(!saving, |ui| {
+            let save = ui.add(egui::Button::new(if saving {
                 "Saving…"
             } else {
                 "Save question"

@@ -88,10 +88,13 @@ impl Voice {
                 move || run(&inbox, &outbox, &wake)
             });
         if let Err(err) = spawned {
-            let _ = outbox.send(VoiceEvent::Unavailable(format!(
-                "cannot start a thread for the voice: {err}"
-            )));
-            wake();
+            let why = format!("cannot start a thread for the voice: {err}");
+            log::warn!("{why}");
+            // The receiver is ours, so this reaches the settings, which
+            // show why the voice is off.
+            if outbox.send(VoiceEvent::Unavailable(why)).is_ok() {
+                wake();
+            }
         }
         Self { requests, events }
     }
