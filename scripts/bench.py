@@ -182,7 +182,7 @@ def start_xvfb():
     """A private X display; returns (process, DISPLAY)."""
     read_end, write_end = os.pipe()
     process = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24",
-                                "-nolisten", "tcp"], pass_fds=(write_end,),
+                                "-noreset", "-nolisten", "tcp"], pass_fds=(write_end,),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write_end)
     number = b""

@@ -68,9 +68,11 @@ class Rig:
         wait_for("pulseaudio", lambda: self.run(["pactl", "info"], check=False).returncode == 0)
         self.run(["pactl", "set-default-sink", "vsink"])
         self.run(["pactl", "set-default-source", "vsink.monitor"])
-        # The display.
+        # The display. -noreset: Xvfb otherwise resets when its last client
+        # leaves (the app closed to be opened again), and a client that
+        # connects during the reset is refused.
         read_end, write_end = os.pipe()
-        self.spawn(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24",
+        self.spawn(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-noreset",
                     "-nolisten", "tcp"], pass_fds=(write_end,))
         os.close(write_end)
         number = b""
