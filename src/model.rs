@@ -39,6 +39,24 @@ pub struct Question {
     pub keywords: Vec<String>,
 }
 
+impl Question {
+    /// Whether every word of `query` is found (ignoring case) in the
+    /// question's text, category or keywords: the practice screen's search.
+    /// A blank query matches every question.
+    pub fn matches_words(&self, query: &str) -> bool {
+        let haystack = format!(
+            "{} {} {}",
+            self.text,
+            self.category,
+            self.keywords.join(" ")
+        )
+        .to_lowercase();
+        query
+            .split_whitespace()
+            .all(|word| haystack.contains(&word.to_lowercase()))
+    }
+}
+
 /// Think time used when a pack does not give one.
 pub const DEFAULT_THINK_SECONDS: u32 = 30;
 /// Answer limit used when a pack does not give one.
@@ -227,5 +245,26 @@ mod tests {
         assert!(Rating::new(6).is_none());
         assert!(serde_json::from_str::<Rating>("7").is_err());
         assert_eq!(serde_json::from_str::<Rating>("5").ok(), Rating::new(5));
+    }
+
+    #[test]
+    fn search_words_are_found_in_the_text_category_or_keywords() {
+        let question = Question {
+            id: QuestionId::parse("slow-query").unwrap(),
+            text: "Tell me about a slow query you fixed.".to_owned(),
+            category: "Databases".to_owned(),
+            kind: QuestionKind::Behavioural,
+            looking_for: "Measuring before changing".to_owned(),
+            tips: vec!["Name the tool".to_owned()],
+            think_seconds: 30,
+            answer_seconds: 120,
+            keywords: vec!["EXPLAIN".to_owned(), "index".to_owned()],
+        };
+        for query in ["", "  ", "SLOW", "query databases", "explain", "Index slow"] {
+            assert!(question.matches_words(query), "{query:?}");
+        }
+        for query in ["measuring", "tool", "slow cache"] {
+            assert!(!question.matches_words(query), "{query:?}");
+        }
     }
 }

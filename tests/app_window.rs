@@ -158,6 +158,18 @@ fn phase(app: &AppState) -> Option<Phase> {
     app.active.as_ref().map(|a| a.interview.phase())
 }
 
+/// Clicks the practice screen's main action, whatever it says.
+fn click_start(harness: &mut Harness<'_, Window>) {
+    harness.step();
+    let label = harness
+        .root()
+        .children_recursive()
+        .filter_map(|node| node.accesskit_node().label())
+        .find(|label| label.starts_with("Start "))
+        .expect("the start button");
+    click(harness, &label);
+}
+
 fn click(harness: &mut Harness<'_, Window>, label: &str) {
     // A window that has just opened is measured in its first frame and
     // drawn in the next.
@@ -296,20 +308,20 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     });
 
     // Choose the two test questions, as listed.
-    click(&mut harness, "Questions in UI test");
+    click(&mut harness, "Unfold UI test");
     click(&mut harness, "As listed");
     harness.state_mut().home.count = 2;
     click(
         &mut harness,
-        "Tell me about a time you fixed a slow query.  (not practised yet)",
+        "Choose “Tell me about a time you fixed a slow query.”",
     );
     click(
         &mut harness,
-        "How would you design a rate limiter?  (not practised yet)",
+        "Choose “How would you design a rate limiter?”",
     );
-    assert_eq!(harness.state().home.questions.len(), 2);
+    assert_eq!(harness.state().home.selection.questions.len(), 2);
 
-    click(&mut harness, "Start session");
+    click(&mut harness, "Start 2 questions in order");
     step_until(&mut harness, "thinking", |app| {
         phase(app) == Some(Phase::Thinking)
     });
@@ -710,7 +722,7 @@ fn without_a_microphone_the_app_says_so_and_keeps_working() {
     // Still usable: the history opens, and a session cannot start without
     // a microphone but says why.
     click(&mut harness, "Dismiss");
-    click(&mut harness, "Start session");
+    click_start(&mut harness);
     step_until(&mut harness, "the session to fail to start", |app| {
         !app.messages.is_empty()
     });
@@ -797,6 +809,62 @@ fn install_test_model(data: &Path) {
     std::fs::copy(common::test_model(), data.join("models/ggml-tiny.en.bin")).unwrap();
 }
 
+/// The practice screen: progress at a glance from the history; a
+/// category's box shows none, some or all of its questions chosen; the main
+/// action says what it will ask; the search narrows the list.
+fn practice_screen_choices(harness: &mut Harness<'_, Window>) {
+    assert!(shows_text(harness, "1 of 40"), "one question practised");
+    assert!(shows_text(harness, "average rating, last 2 sessions"));
+    let choice = |harness: &Harness<'_, Window>| {
+        let app = harness.state();
+        app.home
+            .selection
+            .category_choice(app.bank.questions(), "UI test")
+    };
+    harness.state_mut().home.order = rehearse::store::settings::OrderChoice::Shuffled;
+    click(harness, "Choose “Why do you want to work here?”");
+    assert_eq!(choice(harness), rehearse::interview::CategoryChoice::Some);
+    assert!(shows_text(harness, "Start 1 question, shuffled"));
+    click(harness, "Choose UI test");
+    assert_eq!(choice(harness), rehearse::interview::CategoryChoice::All);
+    assert!(shows_text(harness, "Start 3 questions, shuffled"));
+    assert!(shows_text(harness, "from 1 category: 3 questions"));
+    click(harness, "Choose “Why do you want to work here?”");
+    assert_eq!(choice(harness), rehearse::interview::CategoryChoice::Some);
+    assert!(shows_text(harness, "Start 2 questions, shuffled"));
+    click(harness, "Choose UI test");
+    click(harness, "Choose UI test");
+    assert_eq!(choice(harness), rehearse::interview::CategoryChoice::None);
+    assert!(shows_text(harness, "from the whole bank"));
+
+    // "token" is a keyword of one question; "UI test" a category.
+    type_into(harness, "Search questions", "token");
+    assert!(shows_text(harness, "1 of 3 match"));
+    assert!(
+        harness
+            .query_by_label("Choose “How would you design a rate limiter?”")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label("Choose “Why do you want to work here?”")
+            .is_none()
+    );
+    assert!(
+        harness.query_by_label("Choose Databases").is_none(),
+        "no match there"
+    );
+    click(harness, "Clear");
+    type_into(harness, "Search questions", "nothing like this");
+    assert!(shows_text(
+        harness,
+        "No question matches “nothing like this”."
+    ));
+    click(harness, "Clear");
+    assert!(harness.query_by_label("Choose Databases").is_some());
+    harness.state_mut().home.order = rehearse::store::settings::OrderChoice::WeakestFirst;
+}
+
 /// The fixture session in `data`, each of its takes espeak-ng saying one
 /// of `texts`; its folder and manifest.
 fn fixture_session_saying(data: &Path, texts: &[&str]) -> (PathBuf, Session) {
@@ -844,7 +912,12 @@ fn the_main_screens_look_as_committed() {
     write_fixture_session(&data, "2026-11-13T091500Z-1b2c", "2026-11-13T09:15:00Z", 2);
     let mut harness = harness(&data);
     step_until(&mut harness, "the store", |app| app.is_settled());
+    // One category unfolded, one question's details beside the list (none
+    // of them practised, so nothing on the screen depends on today's date).
+    click(&mut harness, "Unfold UI test");
+    click(&mut harness, "How would you design a rate limiter?");
     harness.snapshot("home");
+    practice_screen_choices(&mut harness);
 
     click(&mut harness, "History");
     step_until(&mut harness, "the history", |app| {
@@ -899,12 +972,8 @@ fn the_main_screens_look_as_committed() {
     harness.snapshot("settings");
 
     click(&mut harness, "Practice");
-    click(&mut harness, "Questions in UI test");
-    click(
-        &mut harness,
-        "Why do you want to work here?  (not practised yet)",
-    );
-    click(&mut harness, "Start session");
+    click(&mut harness, "Choose “Why do you want to work here?”");
+    click_start(&mut harness);
     step_until(&mut harness, "thinking", |app| {
         phase(app) == Some(Phase::Thinking)
     });
@@ -1343,13 +1412,10 @@ fn your_own_questions_are_made_answered_changed_and_removed_in_the_window() {
     );
 
     // It is answered in a session.
-    click(&mut harness, "Questions in Company");
-    click(
-        &mut harness,
-        "What would you build first at Acme?  (not practised yet)",
-    );
+    click(&mut harness, "Unfold Company");
+    click(&mut harness, "Choose “What would you build first at Acme?”");
     harness.state_mut().home.count = 1;
-    click(&mut harness, "Start session");
+    click_start(&mut harness);
     step_until(&mut harness, "answering", |app| {
         phase(app) == Some(Phase::Answering)
     });
@@ -1367,6 +1433,9 @@ fn your_own_questions_are_made_answered_changed_and_removed_in_the_window() {
 
     // Its tips are changed; the id stays (a take refers to it), and the
     // next session shows the new tip.
+    // The question's details show beside the list, with what can be done.
+    click(&mut harness, "What would you build first at Acme?");
+    assert!(shows_text(&mut harness, "Practised in 1 session"));
     click(&mut harness, "Edit “What would you build first at Acme?”");
     assert!(shows_text(&mut harness, "kept: your takes refer to it"));
     type_into(&mut harness, "Tip 1:", " Say why it matters.");
@@ -1378,13 +1447,9 @@ fn your_own_questions_are_made_answered_changed_and_removed_in_the_window() {
         harness.state().bank.get(&id).unwrap().tips,
         ["Name one product. Say why it matters."]
     );
-    harness.state_mut().home.questions.clear();
-    harness
-        .state_mut()
-        .home
-        .questions
-        .insert(id.as_str().to_owned());
-    click(&mut harness, "Start session");
+    harness.state_mut().home.selection =
+        rehearse::interview::Selection::of(&[], std::slice::from_ref(&id));
+    click(&mut harness, "Start 1 question, weakest first");
     step_until(&mut harness, "thinking", |app| {
         phase(app) == Some(Phase::Thinking)
     });
@@ -1397,7 +1462,8 @@ fn your_own_questions_are_made_answered_changed_and_removed_in_the_window() {
     click(&mut harness, "Practice");
 
     // A question of another pack is copied into the user's own.
-    click(&mut harness, "Questions in UI test");
+    click(&mut harness, "Unfold UI test");
+    click(&mut harness, "How would you design a rate limiter?");
     click(
         &mut harness,
         "Duplicate “How would you design a rate limiter?”",
@@ -1420,6 +1486,7 @@ fn your_own_questions_are_made_answered_changed_and_removed_in_the_window() {
     );
 
     // The answered question is deleted after asking; its take stays.
+    click(&mut harness, "What would you build first at Acme?");
     click(&mut harness, "Delete “What would you build first at Acme?”");
     assert!(shows_text(
         &mut harness,
@@ -1512,7 +1579,7 @@ fn a_mock_interview_asks_three_questions_in_a_row_and_reviews_them_at_the_end() 
     assert_eq!(scenario, "mock-interview");
     let mut harness = harness(&data);
     step_until(&mut harness, "the store", |app| app.is_settled());
-    click(&mut harness, "UI test (3)");
+    click(&mut harness, "Choose UI test");
     {
         let home = &mut harness.state_mut().home;
         home.count = 3;
@@ -1663,13 +1730,13 @@ fn a_question_is_read_aloud_before_the_think_time_and_never_over_a_recording() {
     std::thread::sleep(Duration::from_millis(300));
 
     click(&mut harness, "Practice");
-    click(&mut harness, "Questions in UI test");
+    click(&mut harness, "Unfold UI test");
     click(
         &mut harness,
-        "Tell me about a time you fixed a slow query.  (not practised yet)",
+        "Choose “Tell me about a time you fixed a slow query.”",
     );
     harness.state_mut().home.count = 1;
-    click(&mut harness, "Start session");
+    click_start(&mut harness);
     step_until(&mut harness, "the question asked", |app| {
         phase(app) == Some(Phase::Asking)
     });

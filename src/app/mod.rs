@@ -21,7 +21,7 @@ mod state;
 pub mod voice;
 pub mod worker;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use eframe::egui;
@@ -103,8 +103,10 @@ impl RehearseApp {
             sources,
             bank,
             home: HomeChoices {
-                categories: BTreeSet::new(),
-                questions: BTreeSet::new(),
+                selection: crate::interview::Selection::default(),
+                search: String::new(),
+                shown: None,
+                unfolded: std::collections::BTreeSet::new(),
                 count: settings.questions_per_session,
                 order: settings.order,
                 think: settings.think,

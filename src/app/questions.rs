@@ -413,11 +413,13 @@ impl RehearseApp {
                 self.state.bank = *bank;
                 self.state.questions.import_path.clear();
                 // Choices of questions that are gone are forgotten.
-                let bank = &self.state.bank;
-                self.state
-                    .home
-                    .questions
-                    .retain(|id| QuestionId::parse(id).is_ok_and(|id| bank.get(&id).is_some()));
+                let bank = self.state.bank.questions();
+                self.state.home.selection.keep_known(bank);
+                if let Some(shown) = &self.state.home.shown
+                    && !bank.iter().any(|q| &q.id == shown)
+                {
+                    self.state.home.shown = None;
+                }
                 self.state.report(Ok(said));
             }
             QuestionEvent::Refused(why) => {

@@ -2,7 +2,7 @@
 //! devices, no threads), and the small rules on it (a take's file, the plan
 //! of the home screen's choices, whether the window must keep repainting).
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -15,7 +15,8 @@ use crate::audio::player::PlayerStatus;
 use crate::audio::waveform::Waveform;
 use crate::audio::{DeviceInfo, Level};
 use crate::interview::{
-    AnswerLimit, Interview, Order, Phase, Plan, PlanRequest, StopReason, TakeRequest, ThinkTime,
+    AnswerLimit, Interview, Order, Phase, Plan, PlanRequest, Selection, StopReason, TakeRequest,
+    ThinkTime,
 };
 use crate::model::{PracticeRecord, QuestionId};
 use crate::paths::DataDir;
@@ -44,10 +45,14 @@ pub enum Screen {
 /// The home screen's choices.
 #[derive(Clone, Debug)]
 pub struct HomeChoices {
-    /// Chosen categories (none: all, unless questions are chosen).
-    pub categories: BTreeSet<String>,
-    /// Single questions chosen (asked first, before the categories').
-    pub questions: BTreeSet<String>,
+    /// The categories and questions chosen (none: the whole bank).
+    pub selection: Selection,
+    /// Words the question list is filtered by.
+    pub search: String,
+    /// The question whose details show beside the list.
+    pub shown: Option<QuestionId>,
+    /// Categories whose questions are listed (the others are folded).
+    pub unfolded: std::collections::BTreeSet<String>,
     /// Questions per session.
     pub count: usize,
     /// Order.
@@ -289,13 +294,8 @@ impl AppState {
     /// The plan request of the home screen's choices.
     pub fn plan_request(&self) -> PlanRequest {
         PlanRequest {
-            categories: self.home.categories.iter().cloned().collect(),
-            questions: self
-                .home
-                .questions
-                .iter()
-                .filter_map(|id| QuestionId::parse(id).ok())
-                .collect(),
+            categories: self.home.selection.categories.iter().cloned().collect(),
+            questions: self.home.selection.questions.iter().cloned().collect(),
             count: Some(self.home.count),
             order: match self.home.order {
                 OrderChoice::AsListed => Order::AsListed,

@@ -4,9 +4,11 @@
 
 mod machine;
 mod plan;
+mod selection;
 
 pub use machine::{Action, Interview, Phase, Progress, QuestionOutcome, StopReason, TakeRequest};
 pub use plan::{
     ANSWER_PRESETS, AnswerLimit, DEFAULT_WARNING_SECONDS, Order, Plan, PlanError, PlanRequest,
     PlannedQuestion, SessionMode, THINK_PRESETS, ThinkTime, build_plan,
 };
+pub use selection::{CategoryChoice, Selection};

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::Selection;
 use crate::model::{PracticeRecord, Question, QuestionId};
 
 /// Think times offered by the app, in seconds (besides the question's own).
@@ -211,18 +212,8 @@ pub fn build_plan(
         }
     }
 
-    let select_all = request.categories.is_empty() && request.questions.is_empty();
-    let mut chosen: Vec<&Question> = bank
-        .iter()
-        .filter(|q| {
-            select_all
-                || request.questions.contains(&q.id)
-                || request
-                    .categories
-                    .iter()
-                    .any(|c| q.category.eq_ignore_ascii_case(c))
-        })
-        .collect();
+    let selection = Selection::of(&request.categories, &request.questions);
+    let mut chosen: Vec<&Question> = bank.iter().filter(|q| selection.takes(q)).collect();
 
     match request.order {
         Order::AsListed => {}

@@ -154,6 +154,88 @@ pub fn rating_trend<'a>(sessions: impl IntoIterator<Item = &'a Session>) -> Vec<
     points
 }
 
+/// How many of the latest rated sessions make the "recent" average rating
+/// (and how many before them make the one it is compared with).
+pub const RECENT_RATED_SESSIONS: usize = 5;
+
+/// How practice is going, at a glance (the practice screen's top line).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Glance {
+    /// Questions of the bank answered at least once.
+    pub practised: usize,
+    /// Questions in the bank.
+    pub bank: usize,
+    /// Sessions started in the last 7 days.
+    pub sessions_last_week: usize,
+    /// The average rating lately, and before.
+    pub rating: Option<RatingChange>,
+}
+
+/// The average rating of the latest rated sessions, and of as many before
+/// them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RatingChange {
+    /// Mean of the latest rated sessions' averages.
+    pub recent: f64,
+    /// How many sessions that is (at most [`RECENT_RATED_SESSIONS`]).
+    pub recent_sessions: usize,
+    /// Mean of the ones before them, if any.
+    pub before: Option<f64>,
+}
+
+impl Glance {
+    /// The glance over `bank` (with its practice `records`) and `sessions`
+    /// (any order), as of `now`.
+    pub fn of(
+        bank: &[crate::model::Question],
+        records: &HashMap<QuestionId, PracticeRecord>,
+        sessions: &[Session],
+        now: Timestamp,
+    ) -> Self {
+        let week_ago = now - jiff::SignedDuration::from_hours(7 * 24);
+        let mut rated = rating_trend(sessions);
+        rated.reverse();
+        let mean = |points: &[(Timestamp, f64)]| {
+            (!points.is_empty())
+                .then(|| points.iter().map(|(_, r)| r).sum::<f64>() / points.len() as f64)
+        };
+        let recent = &rated[..rated.len().min(RECENT_RATED_SESSIONS)];
+        let before = &rated[recent.len()..rated.len().min(2 * RECENT_RATED_SESSIONS)];
+        Self {
+            practised: bank
+                .iter()
+                .filter(|q| records.get(&q.id).is_some_and(|r| r.times_practiced > 0))
+                .count(),
+            bank: bank.len(),
+            sessions_last_week: sessions
+                .iter()
+                .filter(|s| s.started_at >= week_ago && s.started_at <= now)
+                .count(),
+            rating: mean(recent).map(|recent_mean| RatingChange {
+                recent: recent_mean,
+                recent_sessions: recent.len(),
+                before: mean(before),
+            }),
+        }
+    }
+}
+
+/// When something was last done, as a person says it: "today",
+/// "yesterday", "3 days ago" (by the calendar days of the system's time
+/// zone), or the date once it is over a month ago.
+pub fn days_ago(then: Timestamp, now: Timestamp) -> String {
+    let zone = jiff::tz::TimeZone::system();
+    let then = then.to_zoned_datetime(zone.clone()).date();
+    let today = now.to_zoned_datetime(zone).date();
+    let days = (today - then).get_days();
+    match days {
+        i32::MIN..=0 => "today".to_owned(),
+        1 => "yesterday".to_owned(),
+        2..=31 => format!("{days} days ago"),
+        _ => then.to_string(),
+    }
+}
+
 /// A moment as shown to the user: in the system's time zone, to the minute.
 pub fn local_time(at: Timestamp) -> String {
     at.to_zoned_datetime(jiff::tz::TimeZone::system())
@@ -328,5 +410,76 @@ mod tests {
             .map(|(_, r)| r)
             .collect();
         assert_eq!(trend, [4.0, 2.0, 4.0]);
+    }
+
+    #[test]
+    fn the_glance_counts_the_practised_questions_this_weeks_sessions_and_the_rating_change() {
+        use crate::model::{Question, QuestionKind};
+        let question = |id: &str| Question {
+            id: QuestionId::parse(id).unwrap(),
+            text: format!("{id}?"),
+            category: "Databases".to_owned(),
+            kind: QuestionKind::Technical,
+            looking_for: String::new(),
+            tips: Vec::new(),
+            think_seconds: 30,
+            answer_seconds: 120,
+            keywords: Vec::new(),
+        };
+        let bank = vec![question("a"), question("b"), question("z")];
+        let day = 86_400;
+        // Twelve sessions a day apart, one rated take each: 1 star in the
+        // oldest two, 2 in the five before the latest five, 4 in those.
+        let mut all: Vec<Session> = (0..12)
+            .map(|n| {
+                let stars = match n {
+                    0..=1 => 1,
+                    2..=6 => 2,
+                    _ => 4,
+                };
+                session(
+                    &format!("s{n}"),
+                    n * day,
+                    "Databases",
+                    vec![take("a", n * day + 1, Some(stars), 1_000)],
+                )
+            })
+            .collect();
+        all.push(session(
+            "unrated",
+            12 * day,
+            "Databases",
+            vec![take("b", 12 * day + 1, None, 1_000)],
+        ));
+        let records = practice_records(&all);
+        let glance = Glance::of(&bank, &records, &all, at(12 * day + 60));
+        assert_eq!((glance.practised, glance.bank), (2, 3));
+        assert_eq!(glance.sessions_last_week, 7, "days 6 to 12");
+        let rating = glance.rating.unwrap();
+        assert_eq!(rating.recent_sessions, 5);
+        assert!((rating.recent - 4.0).abs() < 1e-9);
+        assert!((rating.before.unwrap() - 2.0).abs() < 1e-9);
+
+        let one = &all[..1];
+        let glance = Glance::of(&bank, &practice_records(one), one, at(90 * day));
+        assert_eq!(glance.sessions_last_week, 0);
+        let rating = glance.rating.unwrap();
+        assert_eq!((rating.recent_sessions, rating.before), (1, None));
+        assert!(
+            Glance::of(&bank, &HashMap::new(), &[], at(0))
+                .rating
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn days_ago_counts_calendar_days() {
+        let now = Timestamp::from_second(1_790_000_000).unwrap();
+        let hours = |h: i64| now - jiff::SignedDuration::from_hours(h);
+        assert_eq!(days_ago(now, now), "today");
+        assert_eq!(days_ago(hours(24), now), "yesterday");
+        assert_eq!(days_ago(hours(24 * 5), now), "5 days ago");
+        assert!(days_ago(hours(24 * 60), now).starts_with("20"), "a date");
+        assert_eq!(days_ago(hours(-5), now), "today", "a clock set back");
     }
 }

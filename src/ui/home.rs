@@ -1,24 +1,141 @@
-//! The home screen: the question bank by category with practice records,
-//! the session's settings, and the microphone.
+//! The practice screen people start from: how practice is going at a
+//! glance, the main action (start a session of the chosen questions), the
+//! session's settings and the microphone, then the bank by category with
+//! the chosen question's details beside it (`practice_list`).
 
 use eframe::egui;
 
-use crate::app::{AppState, Command, MIC_TEST_SECONDS, MicTest, MicrophoneState, QuestionCommand};
-use crate::model::QuestionId;
+use crate::app::{AppState, Command, MIC_TEST_SECONDS, MicTest, MicrophoneState};
+use crate::store::history::Glance;
 use crate::store::settings::OrderChoice;
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
-    ui.heading("Rehearse");
-    ui.label(format!(
-        "Practise answering out loud. Everything stays in {}",
-        app.data_dir().root().display()
-    ));
-    ui.separator();
-
+    glance(ui, app);
+    ui.add_space(6.0);
+    start_row(ui, app, commands);
     session_choices(ui, app);
     microphone_row(ui, app, commands);
-    start_row(ui, app, commands);
-    question_bank(ui, app, commands);
+    ui.separator();
+    super::practice_list::draw(ui, app, commands);
+}
+
+/// Progress at a glance: questions practised of the bank, sessions in the
+/// last 7 days, and where the average rating is going.
+fn glance(ui: &mut egui::Ui, app: &AppState) {
+    let glance = Glance::of(
+        app.bank.questions(),
+        &app.records,
+        app.history.sessions(),
+        jiff::Timestamp::now(),
+    );
+    let rating = match &glance.rating {
+        None => ("–".to_owned(), "average rating: none rated yet".to_owned()),
+        Some(change) => {
+            let over = format!(
+                "average rating, last {}",
+                super::plural(change.recent_sessions, "session")
+            );
+            let trend = match change.before {
+                Some(before) if change.recent - before >= 0.1 => format!(", up from {before:.1}"),
+                Some(before) if before - change.recent >= 0.1 => {
+                    format!(", down from {before:.1}")
+                }
+                Some(_) => ", steady".to_owned(),
+                None => String::new(),
+            };
+            (format!("{:.1}", change.recent), format!("{over}{trend}"))
+        }
+    };
+    ui.horizontal(|ui| {
+        figure(
+            ui,
+            &format!("{} of {}", glance.practised, glance.bank),
+            "questions practised",
+        );
+        figure(
+            ui,
+            &glance.sessions_last_week.to_string(),
+            if glance.sessions_last_week == 1 {
+                "session in the last 7 days"
+            } else {
+                "sessions in the last 7 days"
+            },
+        );
+        figure(ui, &rating.0, &rating.1);
+    });
+}
+
+/// One figure of the glance: the number large, what it counts under it.
+fn figure(ui: &mut egui::Ui, number: &str, what: &str) {
+    egui::Frame::group(ui.style())
+        .inner_margin(egui::Margin::symmetric(12, 6))
+        .show(ui, |ui| {
+            ui.vertical(|ui| {
+                ui.label(egui::RichText::new(number).size(22.0).strong());
+                ui.weak(what);
+            });
+        });
+}
+
+/// The main action, saying what it will ask, and the mock interview.
+fn start_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
+    let selection = &app.home.selection;
+    let drawn_from = app
+        .bank
+        .questions()
+        .iter()
+        .filter(|q| selection.takes(q))
+        .count();
+    let asked = app.home.count.min(drawn_from);
+    let enabled = asked > 0 && !app.read_only;
+    ui.horizontal(|ui| {
+        let order = match app.home.order {
+            OrderChoice::AsListed => " in order",
+            OrderChoice::Shuffled => ", shuffled",
+            OrderChoice::WeakestFirst => ", weakest first",
+        };
+        let text = format!("Start {}{order}", super::plural(asked, "question"));
+        let visuals = ui.visuals();
+        let start = egui::Button::new(
+            egui::RichText::new(text)
+                .size(20.0)
+                .color(visuals.strong_text_color()),
+        )
+        .fill(visuals.selection.bg_fill)
+        .min_size(egui::vec2(0.0, 40.0));
+        if ui
+            .add_enabled(enabled, start)
+            .on_hover_text("Enter")
+            .clicked()
+        {
+            commands.push(Command::StartSession);
+        }
+        let mock = ui
+            .add_enabled(
+                enabled,
+                egui::Button::new("Mock interview").min_size(egui::vec2(0.0, 40.0)),
+            )
+            .on_hover_text(
+                "Like a real one-way interview: random order, one answer per question, no tips; review at the end",
+            );
+        if mock.clicked() {
+            commands.push(Command::StartMockInterview);
+        }
+        let from = match (selection.categories.len(), selection.questions.len()) {
+            (0, 0) => "the whole bank".to_owned(),
+            (0, q) => super::plural(q, "chosen question"),
+            (c, 0) => super::plural(c, "category"),
+            (c, q) => format!(
+                "{} and {}",
+                super::plural(c, "category"),
+                super::plural(q, "question")
+            ),
+        };
+        ui.weak(format!(
+            "from {from}: {}",
+            super::plural(drawn_from, "question")
+        ));
+    });
 }
 
 /// How many questions, in which order, with how much time.
@@ -36,8 +153,7 @@ fn session_choices(ui: &mut egui::Ui, app: &mut AppState) {
             OrderChoice::WeakestFirst,
             "Weakest first",
         );
-    });
-    ui.horizontal(|ui| {
+        ui.separator();
         super::think_time_picker(ui, "think", &mut app.home.think);
         super::answer_limit_picker(ui, "answer", &mut app.home.answer);
     });
@@ -109,140 +225,4 @@ fn microphone_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>
             _ => {}
         }
     });
-}
-
-/// The main action, with what it will ask.
-fn start_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
-    ui.separator();
-    let selected = if app.home.categories.is_empty() && app.home.questions.is_empty() {
-        app.bank.questions().len()
-    } else {
-        app.bank
-            .questions()
-            .iter()
-            .filter(|q| {
-                app.home.categories.contains(&q.category)
-                    || app.home.questions.contains(q.id.as_str())
-            })
-            .count()
-    };
-    ui.horizontal(|ui| {
-        let start = egui::Button::new(egui::RichText::new("Start session").size(18.0));
-        let enabled = selected > 0 && !app.read_only;
-        if ui.add_enabled(enabled, start).clicked() {
-            commands.push(Command::StartSession);
-        }
-        let mock = ui
-            .add_enabled(enabled, egui::Button::new("Mock interview"))
-            .on_hover_text(
-                "Like a real one-way interview: random order, one answer per question, no tips; review at the end",
-            );
-        if mock.clicked() {
-            commands.push(Command::StartMockInterview);
-        }
-        let categories = match (app.home.categories.len(), app.home.questions.len()) {
-            (0, 0) => "all categories".to_owned(),
-            (0, q) => format!("{q} chosen questions"),
-            (c, 0) => format!("{c} categories"),
-            (c, q) => format!("{c} categories and {q} chosen questions"),
-        };
-        ui.label(format!(
-            "{} of {selected} questions from {categories}",
-            app.home.count.min(selected)
-        ));
-    });
-    ui.separator();
-}
-
-/// The bank by category, each question with its practice record and what
-/// can be done with it; a question of the user's own can be changed.
-fn question_bank(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
-        ui.label(egui::RichText::new("Questions").strong());
-        if ui
-            .button("New question")
-            .on_hover_text("Add a question you expect to be asked")
-            .clicked()
-        {
-            commands.push(Command::Questions(QuestionCommand::New));
-        }
-    });
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        for (category, count) in app.bank.categories() {
-            let category = category.to_owned();
-            let mut chosen = app.home.categories.contains(&category);
-            ui.horizontal(|ui| {
-                if ui
-                    .checkbox(&mut chosen, format!("{category} ({count})"))
-                    .changed()
-                {
-                    if chosen {
-                        app.home.categories.insert(category.clone());
-                    } else {
-                        app.home.categories.remove(&category);
-                    }
-                }
-            });
-            egui::CollapsingHeader::new(format!("Questions in {category}"))
-                .id_salt(&category)
-                .show(ui, |ui| {
-                    for question in app
-                        .bank
-                        .questions()
-                        .iter()
-                        .filter(|q| q.category == category)
-                    {
-                        let record = app.records.get(&question.id);
-                        let practised = match record {
-                            Some(r) if r.times_practiced > 0 => format!(
-                                "practised {}×, latest {}",
-                                r.times_practiced,
-                                r.latest_rating.map_or_else(
-                                    || "unrated".to_owned(),
-                                    |s| format!("rated {}", s.stars())
-                                )
-                            ),
-                            _ => "not practised yet".to_owned(),
-                        };
-                        let id = question.id.as_str().to_owned();
-                        let mut chosen = app.home.questions.contains(&id);
-                        let text = format!("{}  ({practised})", question.text);
-                        let own = app.bank.own_file(&question.id).is_some();
-                        ui.horizontal_wrapped(|ui| {
-                            if ui.checkbox(&mut chosen, text).changed() {
-                                if chosen {
-                                    app.home.questions.insert(id);
-                                } else {
-                                    app.home.questions.remove(&id);
-                                }
-                            }
-                            question_buttons(ui, &question.id, &question.text, own, commands);
-                        });
-                    }
-                });
-        }
-    });
-}
-
-/// Edit, Duplicate and Delete for a question of the user's own; Duplicate
-/// for any other (a bundled question is never changed in place).
-fn question_buttons(
-    ui: &mut egui::Ui,
-    id: &QuestionId,
-    text: &str,
-    own: bool,
-    commands: &mut Vec<Command>,
-) {
-    let mut act = |label: &str, command: fn(QuestionId) -> QuestionCommand| {
-        if super::named_button(ui, label, &format!("{label} “{text}”")) {
-            commands.push(Command::Questions(command(id.clone())));
-        }
-    };
-    if own {
-        act("Edit", QuestionCommand::Edit);
-    }
-    act("Duplicate", QuestionCommand::Duplicate);
-    if own {
-        act("Delete", QuestionCommand::RequestDelete);
-    }
 }

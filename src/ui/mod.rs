@@ -6,6 +6,7 @@ mod history;
 mod home;
 mod interview;
 mod packs;
+mod practice_list;
 mod question_editor;
 mod review;
 mod settings;
