@@ -331,11 +331,39 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
             .is_some()
     );
     harness.check_accessibility();
+    // Thinking, the window draws itself again when the countdown's second
+    // turns, not more often.
+    let now = Instant::now();
+    let app = harness.state();
+    let tick = app
+        .active
+        .as_ref()
+        .unwrap()
+        .interview
+        .until_next_second(now);
+    assert_eq!(
+        app.repaint_after(now),
+        tick.map(|t| t + Duration::from_millis(2))
+    );
     step_until(&mut harness, "answering", |app| {
         phase(app) == Some(Phase::Answering)
     });
     let speaking = speak(&data);
     assert!(harness.query_by_label("Recording").is_some());
+    // Recording, the level meter is drawn 20 times a second.
+    step_until(&mut harness, "the level shown", |app| app.level().is_some());
+    let now = Instant::now();
+    let app = harness.state();
+    let tick = app
+        .active
+        .as_ref()
+        .unwrap()
+        .interview
+        .until_next_second(now);
+    assert_eq!(
+        app.repaint_after(now),
+        tick.map(|t| rehearse::app::METER_INTERVAL.min(t + Duration::from_millis(2)))
+    );
     step_until(&mut harness, "the take saved at the limit", |app| {
         phase(app) == Some(Phase::Reviewing) && app.active.as_ref().unwrap().recordings.is_empty()
     });

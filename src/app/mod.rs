@@ -39,9 +39,9 @@ pub use questions::{QuestionCommand, QuestionEditor, QuestionsPanel};
 pub use search::SearchState;
 use state::warning_message;
 pub use state::{
-    ActiveSession, AppState, ExportPanel, ExportProgress, HomeChoices, MIC_TEST_SECONDS, Message,
-    MessageLevel, MicTest, MicrophoneState, PendingTake, Screen, SpeechPanel, TranscriptSlot,
-    WaveformSlot, mic_test_path, star_with,
+    ActiveSession, AppState, ExportPanel, ExportProgress, HomeChoices, METER_INTERVAL,
+    MIC_TEST_SECONDS, Message, MessageLevel, MicTest, MicrophoneState, PendingTake, Screen,
+    SpeechPanel, TranscriptSlot, WaveformSlot, mic_test_path, star_with,
 };
 pub use voice::{VoiceCommand, VoicePanel};
 

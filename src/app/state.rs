@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
@@ -90,6 +91,14 @@ pub enum MicTest {
     /// Playing them back.
     Playing(PathBuf),
 }
+
+/// How often the level meter is drawn while it shows: as often as the eye
+/// follows a level (drawing the window costs the same whatever changed).
+pub const METER_INTERVAL: Duration = Duration::from_millis(50);
+
+/// How often the window looks again while it waits for something that does
+/// not wake it (a recording being finished, the microphone opening).
+const WAIT_INTERVAL: Duration = Duration::from_millis(100);
 
 /// How long the microphone test records.
 pub const MIC_TEST_SECONDS: u64 = 3;
@@ -330,22 +339,38 @@ impl AppState {
         }
     }
 
-    /// Whether something on screen is changing by itself (a countdown, a
-    /// recording, the level meter, playback, an export), so the window must
-    /// keep repainting; otherwise an idle window draws nothing.
-    pub fn is_animating(&self) -> bool {
-        let counting = self.active.as_ref().is_some_and(|a| {
-            matches!(
-                a.interview.phase(),
-                Phase::Asking | Phase::Thinking | Phase::Answering
-            ) || !a.recordings.is_empty()
-        });
-        counting
-            || matches!(self.microphone, MicrophoneState::Opening)
-            || (self.checking_level && matches!(self.microphone, MicrophoneState::Open { .. }))
-            || matches!(self.mic_test, MicTest::Waiting | MicTest::Recording)
-            || self.player.playing
+    /// How soon the window must draw itself again when nothing else wakes
+    /// it: the level meter 20 times a second while it shows, a countdown
+    /// when its second changes, playback and the app's own waits a few
+    /// times a second. `None` when nothing on screen changes by itself, so
+    /// an idle window draws nothing.
+    pub fn repaint_after(&self, now: Instant) -> Option<Duration> {
+        let mut after: Option<Duration> = None;
+        let mut within = |wait: Duration| after = Some(after.map_or(wait, |a| a.min(wait)));
+        let phase = self.active.as_ref().map(|a| a.interview.phase());
+        let meter_shown = matches!(self.microphone, MicrophoneState::Open { .. })
+            && (self.checking_level
+                || self.mic_test == MicTest::Recording
+                || phase == Some(Phase::Answering));
+        if meter_shown || self.player.playing {
+            within(METER_INTERVAL);
+        }
+        if let Some(active) = &self.active {
+            if let Some(tick) = active.interview.until_next_second(now) {
+                // A hair after the second turns, so the new one is shown.
+                within(tick + Duration::from_millis(2));
+            }
+            if !active.recordings.is_empty() || phase == Some(Phase::Asking) {
+                within(WAIT_INTERVAL);
+            }
+        }
+        if matches!(self.microphone, MicrophoneState::Opening)
+            || self.mic_test == MicTest::Waiting
             || self.export.as_ref().is_some_and(|e| e.running.is_some())
+        {
+            within(WAIT_INTERVAL);
+        }
+        after
     }
 
     /// Whether the background work asked for so far is done: the store is

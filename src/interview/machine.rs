@@ -341,6 +341,26 @@ impl Interview {
         }
     }
 
+    /// How long until the countdown (or, without a limit, the answer clock)
+    /// shows another second, in whole seconds as the screens show it: the
+    /// moment the window must be drawn again. `None` when no clock runs.
+    pub fn until_next_second(&self, now: Instant) -> Option<Duration> {
+        const SECOND: Duration = Duration::from_secs(1);
+        let fraction = |d: Duration| Duration::from_nanos(u64::from(d.subsec_nanos()));
+        if let Some(left) = self.remaining(now) {
+            // Shown rounded up: it changes when `left` reaches a whole second.
+            let to_whole = fraction(left);
+            return Some(if to_whole.is_zero() && !left.is_zero() {
+                SECOND
+            } else {
+                to_whole
+            });
+        }
+        // Shown rounded down: it changes when the elapsed time does.
+        self.answer_elapsed(now)
+            .map(|elapsed| SECOND - fraction(elapsed))
+    }
+
     /// How long the current answer has been running.
     pub fn answer_elapsed(&self, now: Instant) -> Option<Duration> {
         match self.state {
@@ -525,6 +545,42 @@ mod tests {
         );
         assert_eq!(interview.phase(), Phase::Answering);
         assert_eq!(interview.remaining(t0 + SECOND * 10), Some(SECOND * 120));
+    }
+
+    #[test]
+    fn the_clock_says_when_it_next_shows_another_second() {
+        let (mut interview, t0) = started(1);
+        let milli = Duration::from_millis(1);
+        // Thinking, 10 s: 9.7 s left shows "0:10" until 9 s are left.
+        assert_eq!(
+            interview.until_next_second(t0 + milli * 300),
+            Some(milli * 700)
+        );
+        assert_eq!(interview.until_next_second(t0 + SECOND * 2), Some(SECOND));
+        assert_eq!(
+            interview.tick(t0 + SECOND * 10),
+            [start_take(0, 1, Some(120))]
+        );
+        // Answering with a limit: the countdown.
+        assert_eq!(
+            interview.until_next_second(t0 + SECOND * 10 + milli * 250),
+            Some(milli * 750)
+        );
+        assert!(!interview.stop(t0 + SECOND * 11).is_empty());
+        assert_eq!(
+            interview.until_next_second(t0 + SECOND * 12),
+            None,
+            "reviewing"
+        );
+
+        // Without a limit, the answer clock counts up.
+        let mut open = Interview::new(plan(1, 0, None)).unwrap();
+        assert_eq!(open.start(t0), [start_take(0, 1, None)]);
+        assert_eq!(open.phase(), Phase::Answering);
+        assert_eq!(
+            open.until_next_second(t0 + milli * 1_400),
+            Some(milli * 600)
+        );
     }
 
     #[test]
