@@ -237,6 +237,45 @@ fn a_flac_export_is_lossless_and_read_back_by_sox() {
             .collect()
     };
     assert_eq!(samples(&decoded), samples(&original));
+
+    // The 24-bit take decodes to its samples, the float take to its samples
+    // at 24 bits.
+    let decode = |question: &str, take: &str| -> Vec<i32> {
+        let flac = files
+            .iter()
+            .find(|f| {
+                let name = f.to_string_lossy();
+                name.contains(&format!("/{question}-")) && name.ends_with(take)
+            })
+            .unwrap();
+        let decoded = dir.path().join(format!("{question}-{take}.wav"));
+        let status = Command::new("sox")
+            .arg(flac)
+            .arg(&decoded)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        hound::WavReader::open(&decoded)
+            .unwrap()
+            .samples::<i32>()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let recorded = |index: usize| {
+        hound::WavReader::open(
+            store
+                .session_dir(&session.id)
+                .join(&session.takes[index].file),
+        )
+        .unwrap()
+    };
+    let deep: Vec<i32> = recorded(1).samples::<i32>().map(Result::unwrap).collect();
+    assert_eq!(decode("01", "take2.flac"), deep);
+    let float: Vec<i32> = recorded(2)
+        .samples::<f32>()
+        .map(|s| rehearse::audio::convert::to_i24(s.unwrap()))
+        .collect();
+    assert_eq!(decode("02", "take1.flac"), float);
 }
 
 /// The first take gets a transcript (with a filler, the question's keyword
