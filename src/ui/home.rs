@@ -88,7 +88,7 @@ fn start_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
         .count();
     let asked = app.home.count.min(drawn_from);
     let enabled = asked > 0 && !app.read_only;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let order = match app.home.order {
             OrderChoice::AsListed => " in order",
             OrderChoice::Shuffled => ", shuffled",
@@ -138,7 +138,8 @@ fn start_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
     });
 }
 
-/// How many questions, in which order, with how much time.
+/// How many questions, in which order, with how much time: two short rows,
+/// so they fit the narrowest window.
 fn session_choices(ui: &mut egui::Ui, app: &mut AppState) {
     ui.horizontal(|ui| {
         let count_label = ui.label("Questions:");
@@ -153,7 +154,8 @@ fn session_choices(ui: &mut egui::Ui, app: &mut AppState) {
             OrderChoice::WeakestFirst,
             "Weakest first",
         );
-        ui.separator();
+    });
+    ui.horizontal(|ui| {
         super::think_time_picker(ui, "think", &mut app.home.think);
         super::answer_limit_picker(ui, "answer", &mut app.home.answer);
     });

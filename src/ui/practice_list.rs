@@ -14,19 +14,24 @@ use crate::store::history::days_ago;
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     egui::Panel::right("question_details")
         .resizable(true)
-        .default_size(340.0)
-        .size_range(240.0..=520.0)
+        .default_size((ui.available_width() * 0.36).clamp(220.0, 420.0))
+        .size_range(200.0..=520.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .id_salt("details")
                 .auto_shrink([false, false])
                 .show(ui, |ui| details(ui, app, commands));
         });
-    search_row(ui, app, commands);
-    egui::ScrollArea::vertical()
-        .id_salt("questions")
-        .auto_shrink([false, false])
-        .show(ui, |ui| groups(ui, app));
+    // The list takes what the details leave.
+    egui::CentralPanel::default()
+        .frame(egui::Frame::new())
+        .show(ui, |ui| {
+            search_row(ui, app, commands);
+            egui::ScrollArea::vertical()
+                .id_salt("questions")
+                .auto_shrink([false, false])
+                .show(ui, |ui| groups(ui, app));
+        });
 }
 
 /// The search box and "New question".
@@ -35,7 +40,7 @@ fn search_row(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>
         ui.add(
             egui::TextEdit::singleline(&mut app.home.search)
                 .hint_text("Search questions, categories, keywords")
-                .desired_width(280.0),
+                .desired_width((ui.available_width() - 130.0).clamp(120.0, 280.0)),
         )
         .widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Search questions")
