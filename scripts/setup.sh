@@ -24,7 +24,7 @@ build_pkgs=(build-essential pkg-config curl ca-certificates libasound2-dev cmake
 run_pkgs=(libasound2-plugins libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
   libxkbcommon0 libwayland-client0 libwayland-egl1 libfontconfig1 libgl1 libegl1 libgl1-mesa-dri
   libspeechd2 speech-dispatcher speech-dispatcher-espeak-ng)
-test_pkgs=("${run_pkgs[@]}" pulseaudio pulseaudio-utils espeak-ng sox python3 unzip chromium
+test_pkgs=("${run_pkgs[@]}" pulseaudio pulseaudio-utils espeak-ng sox flac python3 unzip chromium
   xvfb xauth x11-utils xdotool imagemagick libvulkan1 mesa-vulkan-drivers
   lintian desktop-file-utils appstream dpkg-dev qemu-user)
 bench_pkgs=("${run_pkgs[@]}" python3 python3-venv pulseaudio pulseaudio-utils sox espeak-ng zip flac xvfb xauth

@@ -214,6 +214,21 @@ fn a_flac_export_is_lossless_and_read_back_by_sox() {
     let files = audio_files(&folder);
     assert!(files.iter().all(|f| f.extension().unwrap() == "flac"));
     check_lengths(&files);
+    // The reference decoder finds every file whole: its frames, and the MD5
+    // of its audio in the header.
+    for file in &files {
+        let tested = Command::new("flac")
+            .args(["-t", "-s"])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(
+            tested.status.success(),
+            "{}: {}",
+            file.display(),
+            String::from_utf8_lossy(&tested.stderr)
+        );
+    }
     // The 16-bit take decodes to exactly the recorded samples.
     let original = store.session_dir(&session.id).join(&session.takes[0].file);
     let flac = files

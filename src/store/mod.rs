@@ -14,6 +14,7 @@
 //! ```
 
 pub mod export;
+mod flac;
 pub mod history;
 pub mod search;
 pub mod session;
