@@ -30,6 +30,8 @@ CRATES = [
     ("cpal", "0.18.2", "6f02e8d0327b42d3e2e4ab2119af397344eb9fc54a34bf0ddeaa1277af8681f1",
      [".github", ".gitignore", "CODE_OF_CONDUCT.md", "CONTRIBUTING.md", "Cargo.lock",
       "Cross.toml", "Dockerfile", "SECURITY.md"]),
+    ("flacenc", "0.5.1", "74c892c2b5fa08f967e8b5ad29121570b4762202f2402033ce08479ec65eccd0",
+     [".cargo", ".github", ".gitignore", "CONTRIBUTING.md", "Cargo.lock"]),
     ("pulseaudio", "0.3.2", "9ba79a4c6904c987cc31fa50e9b750539404511c2dbd9ce95e5e58444177a21e",
      [".github", ".gitignore", ".vscode", "Cargo.lock", "testfiles"]),
 ]
