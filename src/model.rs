@@ -57,6 +57,25 @@ impl Question {
     }
 }
 
+#[cfg(test)]
+impl Question {
+    /// A technical question `id` of `category`, "Question <id>?", with the
+    /// default times and nothing else: for unit tests.
+    pub(crate) fn example(id: &str, category: &str) -> Self {
+        Self {
+            id: QuestionId::parse(id).expect("a test id"),
+            text: format!("Question {id}?"),
+            category: category.to_owned(),
+            kind: QuestionKind::Technical,
+            looking_for: String::new(),
+            tips: Vec::new(),
+            think_seconds: DEFAULT_THINK_SECONDS,
+            answer_seconds: DEFAULT_ANSWER_SECONDS,
+            keywords: Vec::new(),
+        }
+    }
+}
+
 /// Think time used when a pack does not give one.
 pub const DEFAULT_THINK_SECONDS: u32 = 30;
 /// Answer limit used when a pack does not give one.

@@ -154,6 +154,23 @@ fn step_until_within(
     harness.step();
 }
 
+/// The window asks to be drawn again when the countdown's second turns
+/// (2 ms after), or after `at_most` if that is sooner.
+fn assert_repaints_at(harness: &Harness<'_, Window>, at_most: Duration) {
+    let now = Instant::now();
+    let app = harness.state();
+    let tick = app
+        .active
+        .as_ref()
+        .unwrap()
+        .interview
+        .until_next_second(now);
+    assert_eq!(
+        app.repaint_after(now),
+        tick.map(|t| at_most.min(t + Duration::from_millis(2)))
+    );
+}
+
 fn phase(app: &AppState) -> Option<Phase> {
     app.active.as_ref().map(|a| a.interview.phase())
 }
@@ -333,18 +350,7 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     harness.check_accessibility();
     // Thinking, the window draws itself again when the countdown's second
     // turns, not more often.
-    let now = Instant::now();
-    let app = harness.state();
-    let tick = app
-        .active
-        .as_ref()
-        .unwrap()
-        .interview
-        .until_next_second(now);
-    assert_eq!(
-        app.repaint_after(now),
-        tick.map(|t| t + Duration::from_millis(2))
-    );
+    assert_repaints_at(&harness, Duration::MAX);
     step_until(&mut harness, "answering", |app| {
         phase(app) == Some(Phase::Answering)
     });
@@ -352,18 +358,7 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     assert!(harness.query_by_label("Recording").is_some());
     // Recording, the level meter is drawn 20 times a second.
     step_until(&mut harness, "the level shown", |app| app.level().is_some());
-    let now = Instant::now();
-    let app = harness.state();
-    let tick = app
-        .active
-        .as_ref()
-        .unwrap()
-        .interview
-        .until_next_second(now);
-    assert_eq!(
-        app.repaint_after(now),
-        tick.map(|t| rehearse::app::METER_INTERVAL.min(t + Duration::from_millis(2)))
-    );
+    assert_repaints_at(&harness, rehearse::app::METER_INTERVAL);
     step_until(&mut harness, "the take saved at the limit", |app| {
         phase(app) == Some(Phase::Reviewing) && app.active.as_ref().unwrap().recordings.is_empty()
     });

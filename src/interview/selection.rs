@@ -119,20 +119,9 @@ impl Selection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::QuestionKind;
 
     fn question(id: &str, category: &str) -> Question {
-        Question {
-            id: QuestionId::parse(id).unwrap(),
-            text: format!("Question {id}?"),
-            category: category.to_owned(),
-            kind: QuestionKind::Technical,
-            looking_for: String::new(),
-            tips: Vec::new(),
-            think_seconds: 30,
-            answer_seconds: 120,
-            keywords: Vec::new(),
-        }
+        Question::example(id, category)
     }
 
     fn bank() -> Vec<Question> {

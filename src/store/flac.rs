@@ -244,6 +244,7 @@ impl WavSamples {
     /// returns how many.
     fn read(&mut self, wanted: usize, out: &mut Vec<u8>) -> io::Result<usize> {
         let start = out.len();
+        let width = self.width();
         let mut raw = |input: &mut io::BufReader<File>, left: &mut u64, width: usize| {
             let count = wanted.min(usize::try_from(*left).unwrap_or(usize::MAX));
             out.resize(start + count * width, 0);
@@ -269,12 +270,6 @@ impl WavSamples {
                 Ok(count)
             }
             Self::Decoded(reader) => {
-                let width = match reader.spec().sample_format {
-                    hound::SampleFormat::Int => {
-                        usize::from(reader.spec().bits_per_sample).div_ceil(8)
-                    }
-                    hound::SampleFormat::Float => 3,
-                };
                 let mut count = 0;
                 let mut push = |sample: i32| {
                     out.extend_from_slice(&sample.to_le_bytes()[..width]);

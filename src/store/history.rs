@@ -414,18 +414,7 @@ mod tests {
 
     #[test]
     fn the_glance_counts_the_practised_questions_this_weeks_sessions_and_the_rating_change() {
-        use crate::model::{Question, QuestionKind};
-        let question = |id: &str| Question {
-            id: QuestionId::parse(id).unwrap(),
-            text: format!("{id}?"),
-            category: "Databases".to_owned(),
-            kind: QuestionKind::Technical,
-            looking_for: String::new(),
-            tips: Vec::new(),
-            think_seconds: 30,
-            answer_seconds: 120,
-            keywords: Vec::new(),
-        };
+        let question = |id: &str| crate::model::Question::example(id, "Databases");
         let bank = vec![question("a"), question("b"), question("z")];
         let day = 86_400;
         // Twelve sessions a day apart, one rated take each: 1 star in the
