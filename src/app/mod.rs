@@ -18,6 +18,7 @@ pub mod models;
 pub mod questions;
 mod search;
 mod state;
+mod transcripts;
 pub mod voice;
 pub mod worker;
 

@@ -5,177 +5,23 @@
 //! Requests go in on a channel; results come back as [`WorkerEvent`]s and
 //! wake the window.
 
-use std::collections::HashMap;
+mod export;
+mod messages;
+
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender};
 
+use super::WaveformSlot;
 use super::batch::coalesce;
-use super::jobs::{Job, JobQueue, JobResult, Priority, Transcription};
-use super::{ExportProgress, WaveformSlot};
-use crate::analysis::SpeechMetrics;
+use super::jobs::{Job, JobQueue, JobResult, Transcription};
 use crate::audio::waveform::Waveform;
-use crate::audio::{self, DeviceInfo, Microphone, TakeFormat};
-use crate::interview::Plan;
-use crate::model::{PracticeRecord, QuestionId};
+use crate::audio::{self, Microphone, TakeFormat};
 use crate::paths::DataDir;
-use crate::speech::{Control, Transcript};
-use crate::store::Take;
-use crate::store::export::{ExportError, ExportRequest, ExportSummary, export};
 use crate::store::history::practice_records;
-use crate::store::settings::Settings;
-use crate::store::{Listing, Session, Store};
-
-/// Work for the background thread.
-pub enum WorkerRequest {
-    /// List the microphones.
-    ListDevices,
-    /// Open a microphone (its id, or the default).
-    OpenMicrophone {
-        /// The remembered id, if any.
-        id: Option<String>,
-        /// Format of the takes.
-        format: TakeFormat,
-    },
-    /// Close a microphone (closing can take a moment).
-    CloseMicrophone(Box<Microphone>),
-    /// Start a session for a plan.
-    CreateSession(Box<Plan>),
-    /// Write a session's manifest.
-    SaveSession(Box<Session>),
-    /// Write the settings.
-    SaveSettings(Box<Settings>),
-    /// Read every session (and compute the practice records).
-    LoadListing,
-    /// Read the transcripts of these sessions for the search (on a thread
-    /// of its own, so saves do not wait).
-    IndexTranscripts(Vec<Session>),
-    /// Read a take's waveform.
-    LoadWaveform(PathBuf),
-    /// Keep a new take's peak summary beside it, so it opens at once.
-    SavePeaks(PathBuf, Box<audio::level::PeakSummary>),
-    /// Delete a session.
-    DeleteSession(String),
-    /// Ask the user where to export to, with the system's save dialog.
-    ChooseExportDestination {
-        /// Where the dialog starts.
-        suggested: PathBuf,
-        /// A zip file, rather than a folder.
-        zip: bool,
-    },
-    /// Measure a take's speech (on the job queue).
-    AnalyzeTake {
-        /// The session's id.
-        session: String,
-        /// The take's file, relative to the session folder.
-        file: String,
-        /// The take's full path.
-        path: PathBuf,
-        /// How soon.
-        priority: Priority,
-    },
-    /// Transcribe a take (on the job queue) and write its transcript.
-    TranscribeTake {
-        /// The session's id.
-        session: String,
-        /// The take.
-        take: Box<Take>,
-        /// The chosen model (`None`: the best installed).
-        model: Option<String>,
-        /// Progress and cancellation, shared with the window.
-        control: Control,
-        /// How soon.
-        priority: Priority,
-    },
-    /// List, download, import or remove speech recognition models.
-    Models(super::models::ModelRequest),
-    /// Change the user's questions or packs.
-    Questions(Box<super::questions::QuestionRequest>),
-    /// Read a take's transcript file.
-    LoadTranscript {
-        /// The session's id.
-        session: String,
-        /// The take.
-        take: Box<Take>,
-    },
-    /// Export sessions.
-    Export {
-        /// What and where.
-        request: Box<ExportRequest>,
-        /// Progress and cancel, shared with the window.
-        progress: Arc<ExportProgress>,
-    },
-}
-
-/// What the background thread reports.
-pub enum WorkerEvent {
-    /// The store opened: whether read-only, and what was recovered.
-    StoreOpened {
-        /// Why the data folder is read-only for this window, when it is.
-        read_only: Option<String>,
-        /// Messages about takes recovered after a crash.
-        recovered: Vec<String>,
-    },
-    /// Every session, and the practice records computed from them.
-    Listing(Box<Listing>, HashMap<QuestionId, PracticeRecord>),
-    /// The microphones.
-    Devices(Vec<DeviceInfo>),
-    /// A microphone opened (with a warning if the chosen one was missing).
-    MicrophoneOpened(Box<Microphone>, Option<String>),
-    /// The microphone could not be opened; the text names it.
-    MicrophoneFailed(String),
-    /// A session was created.
-    SessionCreated(Box<Session>),
-    /// A session could not be created; the text names the file.
-    SessionNotCreated(String),
-    /// A take's speech metrics, or why it could not be analysed.
-    TakeAnalyzed {
-        /// The session's id.
-        session: String,
-        /// The take's file, relative to the session folder.
-        file: String,
-        /// The metrics, or the error naming the file.
-        result: Result<SpeechMetrics, String>,
-    },
-    /// A take was transcribed, or why not.
-    TakeTranscribed {
-        /// The session's id.
-        session: String,
-        /// The take's file, relative to the session folder.
-        file: String,
-        /// How it ended.
-        result: Transcription,
-    },
-    /// A take's transcript file was read, or why it cannot be.
-    TranscriptLoaded {
-        /// The session's id.
-        session: String,
-        /// The take's file, relative to the session folder.
-        file: String,
-        /// The transcript, or the error naming the file.
-        result: Result<Arc<Transcript>, String>,
-    },
-    /// The installed speech recognition models, or why they cannot be read.
-    Models(Result<Vec<crate::speech::models::InstalledModel>, String>),
-    /// A model download, import or removal ended: what to tell the user
-    /// (empty when there is nothing to say), or the error.
-    ModelChanged(Result<String, String>),
-    /// The user's questions or packs changed, or a change was refused.
-    Questions(super::questions::QuestionEvent),
-    /// A take's waveform, or why it cannot be read.
-    Waveform(PathBuf, WaveformSlot),
-    /// A session was deleted.
-    SessionDeleted(String),
-    /// The transcripts of the history, read for the search.
-    TranscriptsIndexed(Box<crate::store::search::TranscriptIndex>),
-    /// The user chose where to export to (`None`: the dialog was closed).
-    ExportDestination(Option<PathBuf>),
-    /// An export ended; the error names the file.
-    ExportFinished(Result<ExportSummary, String>),
-    /// Something failed; the text says what and names the file or device.
-    Failed(String),
-}
+use crate::store::{Session, Store};
+use export::{ask_for_destination, start_export};
+pub use messages::{WorkerEvent, WorkerRequest};
 
 /// Sends events to the window and wakes it; shared with the threads the
 /// worker starts.
@@ -543,82 +389,4 @@ fn load_waveform(path: PathBuf, outbox: &Outbox) {
         },
     };
     outbox.send(WorkerEvent::Waveform(path, slot));
-}
-
-/// Shows the system's save dialog on a thread of its own (it blocks until
-/// the user answers) and reports the choice.
-fn ask_for_destination(suggested: PathBuf, zip: bool, outbox: &Outbox) {
-    let answer = outbox.clone();
-    let spawned = std::thread::Builder::new()
-        .name("rehearse-file-dialog".to_owned())
-        .spawn(move || {
-            let chosen = choose_destination(&suggested, zip);
-            answer.send(WorkerEvent::ExportDestination(chosen));
-        });
-    if let Err(err) = spawned {
-        outbox.send(WorkerEvent::ExportDestination(None));
-        outbox.send(WorkerEvent::Failed(format!(
-            "cannot open the file dialog: {err}"
-        )));
-    }
-}
-
-fn choose_destination(suggested: &std::path::Path, zip: bool) -> Option<PathBuf> {
-    let mut dialog = rfd::FileDialog::new().set_title(if zip {
-        "Export to a zip file"
-    } else {
-        "Export to a new folder"
-    });
-    if let Some(folder) = suggested.parent().filter(|p| p.is_dir()) {
-        dialog = dialog.set_directory(folder);
-    }
-    if let Some(name) = suggested.file_name() {
-        let name = name.to_string_lossy();
-        let name = if zip {
-            name.into_owned()
-        } else {
-            name.trim_end_matches(".zip").to_owned()
-        };
-        dialog = dialog.set_file_name(name);
-    }
-    if zip {
-        dialog = dialog.add_filter("Zip archive", &["zip"]);
-    }
-    dialog.save_file()
-}
-
-/// Runs an export on a thread of its own, so the worker stays free (saving
-/// a rating must not wait for a gigabyte of audio).
-fn start_export(
-    store: Arc<Store>,
-    request: ExportRequest,
-    progress: Arc<ExportProgress>,
-    outbox: Outbox,
-) {
-    let fallback = outbox.clone();
-    let spawned = std::thread::Builder::new()
-        .name("rehearse-export".to_owned())
-        .spawn(move || {
-            let result = export(&store, &request, |step| {
-                progress.total.store(step.total_bytes, Ordering::Relaxed);
-                progress.done.store(step.done_bytes, Ordering::Relaxed);
-                (outbox.wake)();
-                !progress.cancel.load(Ordering::Relaxed)
-            });
-            outbox.send(WorkerEvent::ExportFinished(result.map_err(
-                |err| match err {
-                    // The command line's advice (--force) means nothing here.
-                    ExportError::Exists(path) => {
-                        format!("{} already exists; choose another name", path.display())
-                    }
-                    ExportError::Cancelled => "Export cancelled; nothing was written.".to_owned(),
-                    other => format!("Export failed: {other}"),
-                },
-            )));
-        });
-    if let Err(err) = spawned {
-        fallback.send(WorkerEvent::ExportFinished(Err(format!(
-            "cannot start the export: {err}"
-        ))));
-    }
 }

@@ -1,0 +1,168 @@
+//! What the window asks of the worker ([`WorkerRequest`]) and what it hears
+//! back ([`WorkerEvent`]).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::analysis::SpeechMetrics;
+use crate::app::jobs::{Priority, Transcription};
+use crate::app::{ExportProgress, WaveformSlot};
+use crate::audio::{self, DeviceInfo, Microphone, TakeFormat};
+use crate::interview::Plan;
+use crate::model::{PracticeRecord, QuestionId};
+use crate::speech::{Control, Transcript};
+use crate::store::Take;
+use crate::store::export::{ExportRequest, ExportSummary};
+use crate::store::settings::Settings;
+use crate::store::{Listing, Session};
+
+/// Work for the background thread.
+pub enum WorkerRequest {
+    /// List the microphones.
+    ListDevices,
+    /// Open a microphone (its id, or the default).
+    OpenMicrophone {
+        /// The remembered id, if any.
+        id: Option<String>,
+        /// Format of the takes.
+        format: TakeFormat,
+    },
+    /// Close a microphone (closing can take a moment).
+    CloseMicrophone(Box<Microphone>),
+    /// Start a session for a plan.
+    CreateSession(Box<Plan>),
+    /// Write a session's manifest.
+    SaveSession(Box<Session>),
+    /// Write the settings.
+    SaveSettings(Box<Settings>),
+    /// Read every session (and compute the practice records).
+    LoadListing,
+    /// Read the transcripts of these sessions for the search (on a thread
+    /// of its own, so saves do not wait).
+    IndexTranscripts(Vec<Session>),
+    /// Read a take's waveform.
+    LoadWaveform(PathBuf),
+    /// Keep a new take's peak summary beside it, so it opens at once.
+    SavePeaks(PathBuf, Box<audio::level::PeakSummary>),
+    /// Delete a session.
+    DeleteSession(String),
+    /// Ask the user where to export to, with the system's save dialog.
+    ChooseExportDestination {
+        /// Where the dialog starts.
+        suggested: PathBuf,
+        /// A zip file, rather than a folder.
+        zip: bool,
+    },
+    /// Measure a take's speech (on the job queue).
+    AnalyzeTake {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// The take's full path.
+        path: PathBuf,
+        /// How soon.
+        priority: Priority,
+    },
+    /// Transcribe a take (on the job queue) and write its transcript.
+    TranscribeTake {
+        /// The session's id.
+        session: String,
+        /// The take.
+        take: Box<Take>,
+        /// The chosen model (`None`: the best installed).
+        model: Option<String>,
+        /// Progress and cancellation, shared with the window.
+        control: Control,
+        /// How soon.
+        priority: Priority,
+    },
+    /// List, download, import or remove speech recognition models.
+    Models(crate::app::models::ModelRequest),
+    /// Change the user's questions or packs.
+    Questions(Box<crate::app::questions::QuestionRequest>),
+    /// Read a take's transcript file.
+    LoadTranscript {
+        /// The session's id.
+        session: String,
+        /// The take.
+        take: Box<Take>,
+    },
+    /// Export sessions.
+    Export {
+        /// What and where.
+        request: Box<ExportRequest>,
+        /// Progress and cancel, shared with the window.
+        progress: Arc<ExportProgress>,
+    },
+}
+
+/// What the background thread reports.
+pub enum WorkerEvent {
+    /// The store opened: whether read-only, and what was recovered.
+    StoreOpened {
+        /// Why the data folder is read-only for this window, when it is.
+        read_only: Option<String>,
+        /// Messages about takes recovered after a crash.
+        recovered: Vec<String>,
+    },
+    /// Every session, and the practice records computed from them.
+    Listing(Box<Listing>, HashMap<QuestionId, PracticeRecord>),
+    /// The microphones.
+    Devices(Vec<DeviceInfo>),
+    /// A microphone opened (with a warning if the chosen one was missing).
+    MicrophoneOpened(Box<Microphone>, Option<String>),
+    /// The microphone could not be opened; the text names it.
+    MicrophoneFailed(String),
+    /// A session was created.
+    SessionCreated(Box<Session>),
+    /// A session could not be created; the text names the file.
+    SessionNotCreated(String),
+    /// A take's speech metrics, or why it could not be analysed.
+    TakeAnalyzed {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// The metrics, or the error naming the file.
+        result: Result<SpeechMetrics, String>,
+    },
+    /// A take was transcribed, or why not.
+    TakeTranscribed {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// How it ended.
+        result: Transcription,
+    },
+    /// A take's transcript file was read, or why it cannot be.
+    TranscriptLoaded {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// The transcript, or the error naming the file.
+        result: Result<Arc<Transcript>, String>,
+    },
+    /// The installed speech recognition models, or why they cannot be read.
+    Models(Result<Vec<crate::speech::models::InstalledModel>, String>),
+    /// A model download, import or removal ended: what to tell the user
+    /// (empty when there is nothing to say), or the error.
+    ModelChanged(Result<String, String>),
+    /// The user's questions or packs changed, or a change was refused.
+    Questions(crate::app::questions::QuestionEvent),
+    /// A take's waveform, or why it cannot be read.
+    Waveform(PathBuf, WaveformSlot),
+    /// A session was deleted.
+    SessionDeleted(String),
+    /// The transcripts of the history, read for the search.
+    TranscriptsIndexed(Box<crate::store::search::TranscriptIndex>),
+    /// The user chose where to export to (`None`: the dialog was closed).
+    ExportDestination(Option<PathBuf>),
+    /// An export ended; the error names the file.
+    ExportFinished(Result<ExportSummary, String>),
+    /// Something failed; the text says what and names the file or device.
+    Failed(String),
+}
