@@ -444,7 +444,11 @@ def store_rows(tmp):
     env = dict(os.environ, REHEARSE_DATA_DIR=data)
     sessions_dir = os.path.join(data, "sessions")
     for index in range(1000):
-        write_session(sessions_dir, index, 10)
+        _, folder = write_session(sessions_dir, index, 10)
+        # Each take's file present, as in a real history (start-up recovery
+        # looks at them); empty, since listing never reads them.
+        for take in range(10):
+            open(os.path.join(folder, "takes", f"{take + 1:02}-debugging-backend-issue-take1.wav"), "w").close()
     manifests = [os.path.join(sessions_dir, d, "session.json") for d in os.listdir(sessions_dir)]
     ours = median_seconds([BINARY, "sessions", "list"], env)
     theirs = median_seconds(["cat"] + manifests, env)

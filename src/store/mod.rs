@@ -418,25 +418,9 @@ impl Store {
     pub fn list(&self) -> Result<Listing, StoreError> {
         let ids = self.session_ids()?;
         // Parsing a long history is the cost: share it among the cores.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZero::get)
-            .clamp(1, 8);
-        let per_thread = ids.len().div_ceil(threads).max(1);
-        let load_all = |part: &[String]| -> Vec<(String, Result<Session, StoreError>)> {
-            part.iter().map(|id| (id.clone(), self.load(id))).collect()
-        };
-        let loaded: Vec<(String, Result<Session, StoreError>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = ids
-                .chunks(per_thread)
-                .map(|part| (part, scope.spawn(move || load_all(part))))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|(part, handle)| handle.join().unwrap_or_else(|_| load_all(part)))
-                .collect()
-        });
+        let loaded = on_every_core(&ids, |id| self.load(id));
         let mut listing = Listing::default();
-        for (id, result) in loaded {
+        for (id, result) in ids.into_iter().zip(loaded) {
             match result {
                 Ok(session) => listing.sessions.push(session),
                 Err(reason) => listing.damaged.push(DamagedSession { id, reason }),
@@ -574,18 +558,30 @@ impl Store {
     fn recover(&self) -> Result<(Vec<RecoveredTake>, Vec<String>), StoreError> {
         let mut recovered = Vec::new();
         let mut unrecoverable = Vec::new();
-        for id in self.session_ids()? {
-            remove_abandoned_writes(&self.session_dir(&id));
-            let takes_dir = self.session_dir(&id).join("takes");
-            if !fs::symlink_metadata(&takes_dir).is_ok_and(|m| m.is_dir()) {
-                continue;
-            }
-            let outcomes = match audio::recover_dir(&takes_dir) {
-                Ok(outcomes) => outcomes,
-                Err(err) => {
-                    unrecoverable.push(format!("{}: {err}", takes_dir.display()));
+        let ids = self.session_ids()?;
+        // Looking is the cost over a long history: on every core. Repairs,
+        // which are rare, are made one at a time.
+        let looks = on_every_core(&ids, |id| self.look_for_recovery(id));
+        for (id, look) in ids.into_iter().zip(looks) {
+            let found = match look {
+                Look::Nothing => continue,
+                Look::Unreadable(message) => {
+                    unrecoverable.push(message);
                     continue;
                 }
+                Look::Needed(found) => found,
+            };
+            let takes_dir = self.session_dir(&id).join("takes");
+            let outcomes = if found.parts_or_folders {
+                match audio::recover_dir(&takes_dir) {
+                    Ok(outcomes) => outcomes,
+                    Err(err) => {
+                        unrecoverable.push(format!("{}: {err}", takes_dir.display()));
+                        continue;
+                    }
+                }
+            } else {
+                Vec::new()
             };
             // A damaged session gets its repaired takes, but no manifest
             // change: it is never written.
@@ -633,6 +629,26 @@ impl Store {
         Ok((recovered, unrecoverable))
     }
 
+    /// Whether session `id` needs recovery: removes its abandoned temporary
+    /// files, and looks for `.wav.part` files and takes its manifest does
+    /// not list (known without reading the whole manifest).
+    fn look_for_recovery(&self, id: &str) -> Look {
+        remove_abandoned_writes(&self.session_dir(id));
+        let takes_dir = self.session_dir(id).join("takes");
+        if !fs::symlink_metadata(&takes_dir).is_ok_and(|m| m.is_dir()) {
+            return Look::Nothing;
+        }
+        match TakesFolder::read(&takes_dir) {
+            Err(err) => Look::Unreadable(format!("{}: {err}", takes_dir.display())),
+            Ok(found)
+                if !found.parts_or_folders && lists_all(&self.manifest_path(id), &found.wavs) =>
+            {
+                Look::Nothing
+            }
+            Ok(found) => Look::Needed(found),
+        }
+    }
+
     /// Finishes deletions of sessions a killed process cut short, and
     /// removes the settings' temporary file it left.
     fn remove_interrupted_deletions(&self) {
@@ -668,6 +684,98 @@ fn remove_abandoned_writes(folder: &Path) {
             log::warn!("{}: {err}", entry.path().display());
         }
     }
+}
+
+/// What start-up recovery found in one session.
+enum Look {
+    /// Nothing to repair or attach (the usual case).
+    Nothing,
+    /// Its `takes/` could not be read: why.
+    Unreadable(String),
+    /// Something to repair or attach.
+    Needed(TakesFolder),
+}
+
+/// `work` on each of `items`, shared among the cores (at most 8); the
+/// results in the items' order.
+fn on_every_core<T: Send>(items: &[String], work: impl Fn(&str) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 8);
+    let per_thread = items.len().div_ceil(threads).max(1);
+    let work = &work;
+    let run = move |part: &[String]| -> Vec<T> { part.iter().map(|item| work(item)).collect() };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(per_thread)
+            .map(|part| (part, scope.spawn(move || run(part))))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(part, handle)| handle.join().unwrap_or_else(|_| run(part)))
+            .collect()
+    })
+}
+
+/// What recovery looks for in a session's `takes/`, from one reading of it.
+struct TakesFolder {
+    /// Whether it holds a `.wav.part` or a folder (where recovery looks too).
+    parts_or_folders: bool,
+    /// The names of its visible `.wav` files.
+    wavs: Vec<String>,
+}
+
+impl TakesFolder {
+    fn read(takes_dir: &Path) -> io::Result<Self> {
+        let entries = fs::read_dir(takes_dir)?;
+        let mut found = Self {
+            parts_or_folders: false,
+            wavs: Vec::new(),
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".wav.part") || entry.file_type().is_ok_and(|t| t.is_dir()) {
+                found.parts_or_folders = true;
+            } else if name.ends_with(".wav") && !name.starts_with('.') {
+                found.wavs.push(name);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Only the take files of a manifest: reading them skips building the rest
+/// of the session, which makes start-up recovery over a long history cheap.
+#[derive(serde::Deserialize)]
+struct TakeFiles {
+    takes: Vec<TakeFile>,
+}
+
+#[derive(serde::Deserialize)]
+struct TakeFile {
+    file: String,
+}
+
+/// Whether the manifest at `manifest` lists every one of `wavs` (names in
+/// its session's `takes/`). A manifest that cannot be read this way counts
+/// as not listing them, so recovery then reads it whole and decides as
+/// always.
+fn lists_all(manifest: &Path, wavs: &[String]) -> bool {
+    if wavs.is_empty() {
+        return true;
+    }
+    let Ok(text) = crate::files::read_text(manifest) else {
+        return false;
+    };
+    let Ok(listed) = serde_json::from_str::<TakeFiles>(&text) else {
+        return false;
+    };
+    wavs.iter().all(|name| {
+        listed
+            .takes
+            .iter()
+            .any(|take| take.file.strip_prefix("takes/") == Some(name.as_str()))
+    })
 }
 
 /// Finished `takes/*.wav` of `session` that its manifest does not list,
