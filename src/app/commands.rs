@@ -7,28 +7,14 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
-use super::models::{DownloadShared, ModelRequest};
-use super::state::apply_edit;
+use super::take_edit::{TakeEdit, apply_edit};
+use super::transcripts::SpeechCommand;
 use super::worker::WorkerRequest;
 use super::{MicTest, MicrophoneState, PendingTake, RehearseApp, Screen};
 use crate::interview::{Action, Interview, Phase, build_plan};
 use crate::model::Rating;
 use crate::store::settings::LastScreen;
-use crate::store::{StarChecklist, take_path};
-use std::sync::Arc;
-
-/// A change to one take, saved as soon as it is made.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TakeEdit {
-    /// The rating (`None` clears it).
-    Rating(Option<Rating>),
-    /// The notes.
-    Notes(String),
-    /// The STAR checklist.
-    Star(StarChecklist),
-    /// This is the preferred take of its question.
-    Preferred,
-}
+use crate::store::take_path;
 
 /// What the user asked for; applied after the frame is drawn.
 #[derive(Clone, Debug, PartialEq)]
@@ -124,42 +110,6 @@ pub enum Command {
     Search(String),
     /// Open a search result: its session, cued at the words.
     OpenHit(Box<crate::store::search::Hit>),
-}
-
-/// The commands about transcripts and speech models.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SpeechCommand {
-    /// Transcribe a take now (the user asked).
-    Transcribe {
-        /// The session's id.
-        session: String,
-        /// The take's file, relative to the session folder.
-        file: String,
-    },
-    /// Read a take's transcript file, once.
-    LoadTranscript {
-        /// The session's id.
-        session: String,
-        /// The take's file, relative to the session folder.
-        file: String,
-    },
-    /// Read the models folder again.
-    RefreshModels,
-    /// Download the published model of this name.
-    DownloadModel(String),
-    /// Stop the download (what arrived is kept).
-    CancelDownload,
-    /// Choose a model file with the system's dialog and import it.
-    ImportModel,
-    /// Remove the installed model of this name.
-    RemoveModel(String),
-    /// Transcribe every older take without a transcript.
-    TranscribeOlder,
-    /// Stop transcribing older takes.
-    CancelOlder,
-    /// The user answered the review's offer to set up speech recognition:
-    /// `true` opens the settings.
-    AnswerSpeechOffer(bool),
 }
 
 impl RehearseApp {
@@ -369,57 +319,6 @@ impl RehearseApp {
             }
             Err(err) => self.state.say(format!("Cannot start: {err}")),
         }
-    }
-
-    /// The speech recognition commands: transcripts and models.
-    fn apply_speech(&mut self, command: SpeechCommand) {
-        match command {
-            SpeechCommand::Transcribe { session, file } => {
-                self.transcribe(&session, &file, super::jobs::Priority::Current, true);
-            }
-            SpeechCommand::LoadTranscript { session, file } => {
-                self.load_transcript(&session, &file);
-            }
-            SpeechCommand::RefreshModels => self.models(ModelRequest::List),
-            SpeechCommand::DownloadModel(name) if self.state.speech.download.is_none() => {
-                let shared = Arc::new(DownloadShared::default());
-                self.state.speech.download = Some((name.clone(), Arc::clone(&shared)));
-                self.models(ModelRequest::Download { name, shared });
-            }
-            SpeechCommand::CancelDownload => {
-                if let Some((_, shared)) = &self.state.speech.download {
-                    shared
-                        .cancel
-                        .store(true, std::sync::atomic::Ordering::Relaxed);
-                }
-            }
-            SpeechCommand::ImportModel => {
-                self.state.speech.busy = true;
-                self.models(ModelRequest::Import);
-            }
-            SpeechCommand::RemoveModel(name) => {
-                self.state.speech.busy = true;
-                self.models(ModelRequest::Remove(name));
-            }
-            SpeechCommand::TranscribeOlder => {
-                self.state.no_speech_model = false;
-                self.transcribe_older();
-            }
-            SpeechCommand::CancelOlder => self.cancel_older(),
-            SpeechCommand::AnswerSpeechOffer(accepted) => {
-                self.state.settings.speech.setup_offered = true;
-                self.save_settings();
-                if accepted {
-                    self.state.screen = Screen::Settings;
-                    self.models(ModelRequest::List);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn models(&self, request: ModelRequest) {
-        self.services.worker.send(WorkerRequest::Models(request));
     }
 
     pub(super) fn save_settings(&mut self) {

@@ -18,6 +18,7 @@ pub mod models;
 pub mod questions;
 mod search;
 mod state;
+mod take_edit;
 mod transcripts;
 pub mod voice;
 pub mod worker;
@@ -34,7 +35,7 @@ use crate::questions::{PackSources, QuestionBank};
 use crate::store::settings::Settings;
 use worker::{Worker, WorkerRequest};
 
-pub use commands::{Command, SpeechCommand, TakeEdit};
+pub use commands::Command;
 pub use history_view::HistoryView;
 pub use questions::{QuestionCommand, QuestionEditor, QuestionsPanel};
 pub use search::SearchState;
@@ -42,8 +43,10 @@ use state::warning_message;
 pub use state::{
     ActiveSession, AppState, ExportPanel, ExportProgress, HomeChoices, METER_INTERVAL,
     MIC_TEST_SECONDS, Message, MessageLevel, MicTest, MicrophoneState, PendingTake, Screen,
-    SpeechPanel, TranscriptSlot, WaveformSlot, mic_test_path, star_with,
+    SpeechPanel, TranscriptSlot, WaveformSlot, mic_test_path,
 };
+pub use take_edit::{TakeEdit, star_with};
+pub use transcripts::SpeechCommand;
 pub use voice::{VoiceCommand, VoicePanel};
 
 /// The app: its state, which the screens read and edit, and its services,

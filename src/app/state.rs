@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
-use super::commands::TakeEdit;
 use super::history_view::HistoryView;
 use crate::audio::player::PlayerStatus;
 use crate::audio::waveform::Waveform;
@@ -24,7 +23,7 @@ use crate::paths::DataDir;
 use crate::questions::QuestionBank;
 use crate::store::export::{AudioFormat, Container};
 use crate::store::settings::{OrderChoice, Settings};
-use crate::store::{Session, StarChecklist, Take};
+use crate::store::{Session, Take};
 
 /// Which screen is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -445,75 +444,4 @@ pub(super) fn warning_message(text: String) -> Message {
 /// Where the microphone test records.
 pub fn mic_test_path(data_dir: &DataDir) -> PathBuf {
     data_dir.root().join("microphone-test.wav")
-}
-
-/// Applies `edit` to `take` (and, for "preferred", to its siblings).
-pub(super) fn apply_edit(session: &mut Session, index: usize, edit: &TakeEdit) {
-    let Some(question) = session.takes.get(index).map(|t| t.question_index) else {
-        return;
-    };
-    match edit {
-        TakeEdit::Rating(rating) => session.takes[index].rating = *rating,
-        TakeEdit::Notes(notes) => session.takes[index].notes.clone_from(notes),
-        TakeEdit::Star(star) => session.takes[index].star = *star,
-        TakeEdit::Preferred => {
-            for (i, take) in session.takes.iter_mut().enumerate() {
-                if take.question_index == question {
-                    take.preferred = i == index;
-                }
-            }
-        }
-    }
-}
-
-/// The STAR checklist with one part set.
-pub fn star_with(star: StarChecklist, part: usize, on: bool) -> StarChecklist {
-    let mut star = star;
-    match part {
-        0 => star.situation = on,
-        1 => star.task = on,
-        2 => star.action = on,
-        _ => star.result = on,
-    }
-    star
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn session() -> Session {
-        crate::store::session::fixture()
-    }
-
-    #[test]
-    fn preferring_a_take_unprefers_its_siblings() {
-        let mut session = session();
-        apply_edit(&mut session, 1, &TakeEdit::Preferred);
-        assert!(!session.takes[0].preferred && session.takes[1].preferred);
-        apply_edit(&mut session, 0, &TakeEdit::Preferred);
-        assert!(session.takes[0].preferred && !session.takes[1].preferred);
-        apply_edit(&mut session, 9, &TakeEdit::Preferred);
-        assert!(
-            session.takes[0].preferred,
-            "an unknown take changes nothing"
-        );
-    }
-
-    #[test]
-    fn edits_set_rating_notes_and_checklist() {
-        let mut session = session();
-        apply_edit(
-            &mut session,
-            0,
-            &TakeEdit::Rating(crate::model::Rating::new(2)),
-        );
-        apply_edit(&mut session, 0, &TakeEdit::Notes("slower".to_owned()));
-        let star = star_with(StarChecklist::default(), 3, true);
-        apply_edit(&mut session, 0, &TakeEdit::Star(star));
-        let take = &session.takes[0];
-        assert_eq!(take.rating.map(crate::model::Rating::stars), Some(2));
-        assert_eq!(take.notes, "slower");
-        assert!(take.star.result && !take.star.situation);
-    }
 }

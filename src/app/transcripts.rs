@@ -1,15 +1,104 @@
-//! Transcripts in the window: asking the worker to transcribe a take (the
-//! newest first, older ones on request) or to read a take's transcript
-//! file, and taking in what it reports, with the speech models' news.
+//! Speech recognition in the window: the [`SpeechCommand`]s of the review
+//! and the settings, asking the worker to transcribe a take (the newest
+//! first, older ones on request), to read a take's transcript file or to
+//! list, download, import or remove a model, and taking in what it reports.
 
 use std::sync::Arc;
 
-use super::RehearseApp;
 use super::jobs;
+use super::models::{DownloadShared, ModelRequest};
 use super::state::TranscriptSlot;
 use super::worker::{WorkerEvent, WorkerRequest};
+use super::{RehearseApp, Screen};
+
+/// The commands about transcripts and speech models.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SpeechCommand {
+    /// Transcribe a take now (the user asked).
+    Transcribe {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+    },
+    /// Read a take's transcript file, once.
+    LoadTranscript {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+    },
+    /// Read the models folder again.
+    RefreshModels,
+    /// Download the published model of this name.
+    DownloadModel(String),
+    /// Stop the download (what arrived is kept).
+    CancelDownload,
+    /// Choose a model file with the system's dialog and import it.
+    ImportModel,
+    /// Remove the installed model of this name.
+    RemoveModel(String),
+    /// Transcribe every older take without a transcript.
+    TranscribeOlder,
+    /// Stop transcribing older takes.
+    CancelOlder,
+    /// The user answered the review's offer to set up speech recognition:
+    /// `true` opens the settings.
+    AnswerSpeechOffer(bool),
+}
 
 impl RehearseApp {
+    /// The speech recognition commands: transcripts and models.
+    pub(super) fn apply_speech(&mut self, command: SpeechCommand) {
+        match command {
+            SpeechCommand::Transcribe { session, file } => {
+                self.transcribe(&session, &file, jobs::Priority::Current, true);
+            }
+            SpeechCommand::LoadTranscript { session, file } => {
+                self.load_transcript(&session, &file);
+            }
+            SpeechCommand::RefreshModels => self.models(ModelRequest::List),
+            SpeechCommand::DownloadModel(name) if self.state.speech.download.is_none() => {
+                let shared = Arc::new(DownloadShared::default());
+                self.state.speech.download = Some((name.clone(), Arc::clone(&shared)));
+                self.models(ModelRequest::Download { name, shared });
+            }
+            SpeechCommand::CancelDownload => {
+                if let Some((_, shared)) = &self.state.speech.download {
+                    shared
+                        .cancel
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            SpeechCommand::ImportModel => {
+                self.state.speech.busy = true;
+                self.models(ModelRequest::Import);
+            }
+            SpeechCommand::RemoveModel(name) => {
+                self.state.speech.busy = true;
+                self.models(ModelRequest::Remove(name));
+            }
+            SpeechCommand::TranscribeOlder => {
+                self.state.no_speech_model = false;
+                self.transcribe_older();
+            }
+            SpeechCommand::CancelOlder => self.cancel_older(),
+            SpeechCommand::AnswerSpeechOffer(accepted) => {
+                self.state.settings.speech.setup_offered = true;
+                self.save_settings();
+                if accepted {
+                    self.state.screen = Screen::Settings;
+                    self.models(ModelRequest::List);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn models(&self, request: ModelRequest) {
+        self.services.worker.send(WorkerRequest::Models(request));
+    }
+
     /// Transcripts and models reported by the worker.
     pub(super) fn on_speech_event(&mut self, event: WorkerEvent) {
         match event {

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use super::transcript::transcript_text;
-use super::{clock, waveform::waveform};
+use super::{clock, review_speech, waveform::waveform};
 use crate::app::{
     AppState, Command, Screen, SpeechCommand, TakeEdit, TranscriptSlot, WaveformSlot, star_with,
 };
@@ -96,7 +95,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     let media: Vec<CardMedia> = (0..session.takes.len())
         .map(|index| CardMedia::of(app, &session, index, commands))
         .collect();
-    speech_offer(ui, app, commands);
+    review_speech::speech_offer(ui, app, commands);
     ui.horizontal(|ui| {
         let kind = if session.plan.mode.is_practice() {
             "Session"
@@ -245,8 +244,8 @@ pub(super) fn take_card(
                     commands.push(edit(TakeEdit::Preferred));
                 }
             });
-            speech(ui, session, index, media, commands);
-            said(ui, session, index, media, commands);
+            review_speech::speech(ui, session, index, media, commands);
+            review_speech::said(ui, session, index, media, commands);
             star_checklist(ui, session, index, commands);
             ui.horizontal(|ui| {
                 let label = ui.label("Notes:");
@@ -266,175 +265,19 @@ pub(super) fn take_card(
     });
 }
 
-/// The take's speech metrics in a line, with a coach's hints; or a way to
-/// measure them.
-fn speech(
-    ui: &mut egui::Ui,
-    session: &Session,
-    index: usize,
-    media: &CardMedia,
-    commands: &mut Vec<Command>,
-) {
-    let take = &session.takes[index];
-    match &take.metrics {
-        Some(m) => {
-            if m.syllables > 0 {
-                let summary = m.summary(take.spoken.is_some());
-                let mut letters = summary.chars();
-                let capitalised: String = letters
-                    .next()
-                    .map(|first| first.to_uppercase().chain(letters).collect())
-                    .unwrap_or_default();
-                ui.label(capitalised);
-            }
-            for hint in m.hints(take.spoken.is_some()) {
-                ui.colored_label(ui.visuals().warn_fg_color, format!("• {hint}"));
-            }
-        }
-        None if media.analysing => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.weak("Measuring the speech…");
-            });
-        }
-        None if media.path.is_none() => {}
-        None => {
-            if take_button(ui, "Analyse speech", "Analyse speech of", take)
-                && let Some(path) = &media.path
-            {
-                commands.push(Command::Analyze {
-                    session: session.id.clone(),
-                    file: take.file.clone(),
-                    path: path.clone(),
-                });
-            }
-        }
-    }
-}
-
-/// Once, when no speech model is installed: what transcripts would give,
-/// and a way to set them up (or to never be asked again).
-fn speech_offer(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
-    if !app.no_speech_model || app.settings.speech.setup_offered || !app.settings.speech.enabled {
-        return;
-    }
-    egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.label(
-            "See what you said: Rehearse can transcribe your takes on this computer \
-             once a speech model is installed (75 to 150 MB, downloaded once).",
-        );
-        ui.horizontal(|ui| {
-            if ui.button("Set up speech recognition").clicked() {
-                commands.push(Command::Speech(SpeechCommand::AnswerSpeechOffer(true)));
-            }
-            if ui.button("Not now").clicked() {
-                commands.push(Command::Speech(SpeechCommand::AnswerSpeechOffer(false)));
-            }
-        });
-    });
-}
-
-/// What was said in the take: the transcript as flowing text, its progress
-/// while it is made, why there is none, or a button to make it.
-fn said(
-    ui: &mut egui::Ui,
-    session: &Session,
-    index: usize,
-    media: &CardMedia,
-    commands: &mut Vec<Command>,
-) {
-    let take = &session.takes[index];
-    match &media.transcript {
-        Some(TranscriptSlot::Transcribing(control)) => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.weak(format!("transcribing… {} %", control.percent()));
-            });
-            ui.ctx().request_repaint_after(Duration::from_millis(250));
-        }
-        Some(TranscriptSlot::Loading) => {
-            ui.weak("Reading the transcript…");
-        }
-        Some(TranscriptSlot::Ready(transcript)) => {
-            if transcript.words.is_empty() {
-                ui.weak("No words were recognised.");
-            } else {
-                let keywords = session
-                    .questions
-                    .get(take.question_index)
-                    .map_or(&[][..], |q| q.keywords.as_slice());
-                let name = take_name(take);
-                if let Some(to) = transcript_text(
-                    ui,
-                    transcript,
-                    keywords,
-                    media.position,
-                    media.playing,
-                    &name,
-                ) && let Some(path) = &media.path
-                {
-                    commands.push(Command::Seek(path.clone(), to));
-                }
-            }
-            if let Some(spoken) = &take.spoken {
-                spoken_measures(ui, spoken);
-            }
-        }
-        Some(TranscriptSlot::Failed(reason)) => {
-            ui.colored_label(
-                ui.visuals().warn_fg_color,
-                format!("No transcript: {reason}"),
-            );
-        }
-        None if media.path.is_none() => {}
-        // Without a model the review offers the set-up once, at the top;
-        // after that each take says why it has no transcript.
-        None if media.no_speech_model || media.why_no_transcript.is_some() => {
-            if let Some(why) = media.why_no_transcript {
-                ui.weak(why);
-            }
-        }
-        None => {
-            if take_button(ui, "Transcribe", "Transcribe", take) {
-                commands.push(Command::Speech(SpeechCommand::Transcribe {
-                    session: session.id.clone(),
-                    file: take.file.clone(),
-                }));
-            }
-        }
-    }
-}
-
-/// What the words show: the main figures in a line that opens to every
-/// measure, then the hints worth attention.
-fn spoken_measures(ui: &mut egui::Ui, spoken: &crate::feedback::SpokenMeasures) {
-    egui::CollapsingHeader::new(spoken.headline())
-        .id_salt("spoken measures")
-        .show(ui, |ui| {
-            egui::Grid::new("spoken measures grid")
-                .num_columns(2)
-                .spacing([12.0, 2.0])
-                .show(ui, |ui| {
-                    for (label, text) in spoken.lines() {
-                        ui.weak(label);
-                        ui.label(text);
-                        ui.end_row();
-                    }
-                });
-        });
-    for hint in spoken.hints() {
-        ui.colored_label(ui.visuals().warn_fg_color, format!("• {hint}"));
-    }
-}
-
 /// How screen readers and the tests name a take: "take K of question Q".
-fn take_name(take: &crate::store::Take) -> String {
+pub(super) fn take_name(take: &crate::store::Take) -> String {
     format!("take {} of question {}", take.take, take.question_index + 1)
 }
 
 /// A small button about one take, named for a screen reader
 /// "`action` take K of question Q"; whether it was clicked.
-fn take_button(ui: &mut egui::Ui, text: &str, action: &str, take: &crate::store::Take) -> bool {
+pub(super) fn take_button(
+    ui: &mut egui::Ui,
+    text: &str,
+    action: &str,
+    take: &crate::store::Take,
+) -> bool {
     let button = ui.small_button(text);
     let name = format!("{action} {}", take_name(take));
     button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
