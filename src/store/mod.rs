@@ -922,3 +922,50 @@ pub fn parse_session(path: &Path, text: &str) -> Result<Session, StoreError> {
     }
     Ok(session)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_lists_its_takes_by_their_file_names_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("session.json");
+        let wavs = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        // JSON may escape the slash; other fields are not read.
+        fs::write(
+            &manifest,
+            r#"{"id": "x", "takes": [{"file": "takes/01-a-take1.wav", "rating": 9},
+                                       {"file": "takes\/02-b-take1.wav"}]}"#,
+        )
+        .unwrap();
+        assert!(lists_all(
+            &manifest,
+            &wavs(&["01-a-take1.wav", "02-b-take1.wav"])
+        ));
+        assert!(!lists_all(&manifest, &wavs(&["01-a-take2.wav"])));
+        assert!(lists_all(&manifest, &[]), "nothing to list");
+        // A manifest that cannot be read this way sends recovery to the
+        // whole reading, which decides as always.
+        fs::write(&manifest, r#"{"takes": [{"file": 3}]}"#).unwrap();
+        assert!(!lists_all(&manifest, &wavs(&["01-a-take1.wav"])));
+        fs::remove_file(&manifest).unwrap();
+        assert!(!lists_all(&manifest, &wavs(&["01-a-take1.wav"])));
+    }
+
+    #[test]
+    fn one_reading_of_takes_finds_wavs_parts_and_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("01-a-take1.wav"), b"").unwrap();
+        fs::write(dir.path().join(".hidden.wav"), b"").unwrap();
+        fs::write(dir.path().join("notes.txt"), b"").unwrap();
+        let found = TakesFolder::read(dir.path()).unwrap();
+        assert_eq!(found.wavs, ["01-a-take1.wav"]);
+        assert!(!found.parts_or_folders);
+        fs::write(dir.path().join("02-b-take1.wav.part"), b"").unwrap();
+        assert!(TakesFolder::read(dir.path()).unwrap().parts_or_folders);
+        fs::remove_file(dir.path().join("02-b-take1.wav.part")).unwrap();
+        fs::create_dir(dir.path().join("old")).unwrap();
+        assert!(TakesFolder::read(dir.path()).unwrap().parts_or_folders);
+    }
+}
