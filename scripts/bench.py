@@ -394,8 +394,10 @@ def timed(command, env=None, stdout=subprocess.DEVNULL):
     return time.perf_counter() - start
 
 
-def write_session(sessions_dir, index, takes, files=None):
-    """A session.json of the current format with `takes` takes."""
+def write_session(sessions_dir, index, takes, files=None, empty_files=False):
+    """A session.json of the current format with `takes` takes (and, with
+    `empty_files`, an empty file where each take's WAV would be)."""
+    files = files or [f"takes/{t + 1:02}-debugging-backend-issue-take1.wav" for t in range(takes)]
     session_id = f"2026-01-{1 + index % 28:02}T{index % 24:02}{index % 60:02}00Z-{index:04x}"
     folder = os.path.join(sessions_dir, session_id)
     os.makedirs(os.path.join(folder, "takes"), exist_ok=True)
@@ -410,7 +412,7 @@ def write_session(sessions_dir, index, takes, files=None):
         "takes": [
             {"question_index": t, "question_id": question["id"], "question_text": question["text"],
              "take": 1, "started_at": "2026-01-01T10:00:00Z", "duration_ms": 60000 + t,
-             "file": (files[t] if files else f"takes/{t + 1:02}-debugging-backend-issue-take1.wav"),
+             "file": files[t],
              "format": "s16", "sample_rate": 48000, "stopped": "user", "rating": 1 + t % 5,
              "notes": "", "star": {"situation": False, "task": False, "action": False, "result": False},
              "preferred": False, "silent": False, "metrics": None}
@@ -419,6 +421,9 @@ def write_session(sessions_dir, index, takes, files=None):
     }
     with open(os.path.join(folder, "session.json"), "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
+    if empty_files:
+        for name in files:
+            open(os.path.join(folder, name), "w").close()
     return session_id, folder
 
 
@@ -444,11 +449,9 @@ def store_rows(tmp):
     env = dict(os.environ, REHEARSE_DATA_DIR=data)
     sessions_dir = os.path.join(data, "sessions")
     for index in range(1000):
-        _, folder = write_session(sessions_dir, index, 10)
         # Each take's file present, as in a real history (start-up recovery
         # looks at them); empty, since listing never reads them.
-        for take in range(10):
-            open(os.path.join(folder, "takes", f"{take + 1:02}-debugging-backend-issue-take1.wav"), "w").close()
+        write_session(sessions_dir, index, 10, empty_files=True)
     manifests = [os.path.join(sessions_dir, d, "session.json") for d in os.listdir(sessions_dir)]
     ours = median_seconds([BINARY, "sessions", "list"], env)
     theirs = median_seconds(["cat"] + manifests, env)

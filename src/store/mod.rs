@@ -605,7 +605,7 @@ impl Store {
                 }
             }
             if let Some(session) = &mut session {
-                for (path, wav) in unlisted_takes(session, &takes_dir) {
+                for (path, wav) in unlisted_takes(session, &takes_dir, &found.wavs) {
                     if attach_recovered(session, &path, &wav) {
                         changed = true;
                         recovered.push(RecoveredTake {
@@ -721,7 +721,8 @@ fn on_every_core<T: Send>(items: &[String], work: impl Fn(&str) -> T + Sync) -> 
 struct TakesFolder {
     /// Whether it holds a `.wav.part` or a folder (where recovery looks too).
     parts_or_folders: bool,
-    /// The names of its visible `.wav` files.
+    /// The names of its visible `.wav` files (regular files: links are left
+    /// out).
     wavs: Vec<String>,
 }
 
@@ -734,9 +735,13 @@ impl TakesFolder {
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".wav.part") || entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let kind = entry.file_type().ok();
+            if name.ends_with(".wav.part") || kind.is_some_and(|t| t.is_dir()) {
                 found.parts_or_folders = true;
-            } else if name.ends_with(".wav") && !name.starts_with('.') {
+            } else if name.ends_with(".wav")
+                && !name.starts_with('.')
+                && kind.is_some_and(|t| t.is_file())
+            {
                 found.wavs.push(name);
             }
         }
@@ -770,37 +775,36 @@ fn lists_all(manifest: &Path, wavs: &[String]) -> bool {
     let Ok(listed) = serde_json::from_str::<TakeFiles>(&text) else {
         return false;
     };
-    wavs.iter().all(|name| {
-        listed
-            .takes
-            .iter()
-            .any(|take| take.file.strip_prefix("takes/") == Some(name.as_str()))
-    })
+    wavs.iter()
+        .all(|name| listed.takes.iter().any(|take| names_file(&take.file, name)))
 }
 
-/// Finished `takes/*.wav` of `session` that its manifest does not list,
-/// with what they hold. Links and hidden files are left out.
+/// Whether a take's `file` (relative to its session folder) is `name` in
+/// `takes/`.
+fn names_file(file: &str, name: &str) -> bool {
+    file.strip_prefix("takes/") == Some(name)
+}
+
+/// Those of `wavs` (names in `takes_dir`, from [`TakesFolder::read`]) that
+/// `session`'s manifest does not list and that hold audio, with what they
+/// hold, in name order.
 fn unlisted_takes(
     session: &Session,
     takes_dir: &Path,
+    wavs: &[String],
 ) -> Vec<(PathBuf, audio::wav_header::RepairedWav)> {
-    let Ok(entries) = fs::read_dir(takes_dir) else {
-        return Vec::new();
-    };
-    let mut found: Vec<(PathBuf, audio::wav_header::RepairedWav)> = entries
-        .flatten()
-        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|entry| {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let listed = session
+    let mut found: Vec<(PathBuf, audio::wav_header::RepairedWav)> = wavs
+        .iter()
+        .filter(|name| {
+            !session
                 .takes
                 .iter()
-                .any(|take| take.file.strip_prefix("takes/") == Some(name.as_str()));
-            if listed || name.starts_with('.') || !name.ends_with(".wav") {
-                return None;
-            }
-            let wav = audio::wav_header::inspect(&entry.path()).ok()?;
-            Some((entry.path(), wav))
+                .any(|take| names_file(&take.file, name))
+        })
+        .filter_map(|name| {
+            let path = takes_dir.join(name);
+            let wav = audio::wav_header::inspect(&path).ok()?;
+            Some((path, wav))
         })
         .collect();
     found.sort_by(|a, b| a.0.cmp(&b.0));

@@ -233,9 +233,7 @@ fn handle_transcript(request: WorkerRequest, context: &Context<'_>) {
                     result,
                 });
             }
-            None => outbox.send(WorkerEvent::Failed(
-                "the data folder could not be opened".to_owned(),
-            )),
+            None => outbox.send(no_store()),
         },
         _ => {}
     }
