@@ -34,6 +34,11 @@ CRATES = [
      [".cargo", ".github", ".gitignore", "CONTRIBUTING.md", "Cargo.lock"]),
     ("pulseaudio", "0.3.2", "9ba79a4c6904c987cc31fa50e9b750539404511c2dbd9ce95e5e58444177a21e",
      [".github", ".gitignore", ".vscode", "Cargo.lock", "testfiles"]),
+    # ggml's GPU and accelerator backends: Rehearse builds the CPU one only.
+    ("whisper-rs-sys", "0.15.0", "6986c0fe081241d391f09b9a071fbcbb59720c3563628c3c829057cf69f2a56f",
+     ["Cargo.lock"] + [f"whisper.cpp/ggml/src/ggml-{backend}" for backend in (
+         "cann", "cuda", "hexagon", "hip", "metal", "musa", "opencl", "rpc", "sycl", "vulkan",
+         "webgpu", "zdnn", "zendnn")]),
 ]
 
 

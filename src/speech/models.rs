@@ -8,7 +8,7 @@
 //! taken for a model.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -428,7 +428,10 @@ impl Reader {
         if target > self.bytes {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
-        self.inner.seek(SeekFrom::Start(target)).map(drop)
+        // Relative, so a skip inside the buffer keeps it (a vocabulary is
+        // fifty thousand short skips: a system call each otherwise).
+        let offset = i64::try_from(count).map_err(|_| io::ErrorKind::UnexpectedEof)?;
+        self.inner.seek_relative(offset)
     }
 }
 
