@@ -564,6 +564,26 @@ def run_measured(command):
     return time.perf_counter() - start, peak / 1024
 
 
+# Rounds of the transcription rows. One run of each took 4.6 s one day and
+# 6.0 s another for the same faster-whisper, so each command runs once to
+# warm up (page cache, Python's bytecode) and then SPEECH_ROUNDS times, the
+# commands taking turns so that a noisy minute hits all of them alike.
+SPEECH_ROUNDS = 3
+
+
+def medians_in_turns(commands):
+    """For each named command: (median wall seconds, highest peak RSS in MiB)
+    over SPEECH_ROUNDS rounds in turn, after one warm-up run each."""
+    for command in commands.values():
+        run_measured(command)
+    runs = {name: [] for name in commands}
+    for _ in range(SPEECH_ROUNDS):
+        for name, command in commands.items():
+            runs[name].append(run_measured(command))
+    return {name: (statistics.median(t for t, _ in found), max(p for _, p in found))
+            for name, found in runs.items()}
+
+
 def speech_rows(tmp):
     """Transcribing a 2-minute take with tiny.en: Rehearse (whisper.cpp)
     against faster-whisper on the same weights, threads, beam and prompt."""
@@ -575,9 +595,7 @@ def speech_rows(tmp):
     subprocess.run(["espeak-ng", "-s", "150", "-w", wav, SPEECH_TEXT], check=True)
     seconds = float(subprocess.run(["soxi", "-D", wav], capture_output=True, text=True, check=True).stdout)
     threads = max(1, (os.cpu_count() or 2) - 1)
-    ours, ours_peak = run_measured([BINARY, "transcribe", "--model", MODEL, wav])
-    rows = [(f"transcribe {seconds:.0f} s, tiny.en: real-time factor", ours / seconds, "x",
-             "(audio length)", 1.0)]
+    commands = {"f16": [BINARY, "transcribe", "--model", MODEL, wav]}
     model_dir = ctranslate2_model(tmp)
     try:
         python = faster_whisper_python(tmp)
@@ -588,9 +606,17 @@ def speech_rows(tmp):
         script = os.path.join(tmp, "fw.py")
         with open(script, "w", encoding="utf-8") as f:
             f.write(FASTER_WHISPER)
-        ours_q8, ours_q8_peak = run_measured([BINARY, "transcribe", "--model", MODEL_Q8_0, wav])
+        commands["q8_0"] = [BINARY, "transcribe", "--model", MODEL_Q8_0, wav]
         for compute in ("int8", "float32"):
-            theirs, theirs_peak = run_measured([python, script, model_dir, wav, compute, str(threads), FILLER_PROMPT])
+            commands[compute] = [python, script, model_dir, wav, compute, str(threads), FILLER_PROMPT]
+    measured_runs = medians_in_turns(commands)
+    ours, ours_peak = measured_runs["f16"]
+    rows = [(f"transcribe {seconds:.0f} s, tiny.en: real-time factor", ours / seconds, "x",
+             "(audio length)", 1.0)]
+    if model_dir and python:
+        ours_q8, ours_q8_peak = measured_runs["q8_0"]
+        for compute in ("int8", "float32"):
+            theirs, theirs_peak = measured_runs[compute]
             rows.append((f"transcribe {seconds:.0f} s, tiny.en (f16), {threads} thread(s): time", ours, "s",
                          f"faster-whisper 1.2.1 {compute}, same", theirs))
             rows.append(("transcribe, tiny.en (f16): peak memory", ours_peak, "MiB",
@@ -630,7 +656,8 @@ def main():
     for name, ours, unit, yardstick, theirs in rows:
         ratio = f"{ours / theirs:6.2f}" if theirs else "     -"
         print(f"{name:<46} {ours:>9.1f} {unit:<3} {yardstick:<42} {theirs:>9.1f} {unit:<3} {ratio}")
-    print(f"(questions list and sessions list: median of {RUNS} runs; the rest: one run each, "
+    print(f"(questions list and sessions list: median of {RUNS} runs; transcription: median of "
+          f"{SPEECH_ROUNDS} rounds in turn after a warm-up; the rest: one run each, "
           "both tools in the same run; ratio = rehearse / yardstick, so for MB/s higher is better)")
 
 
