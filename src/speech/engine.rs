@@ -144,35 +144,29 @@ struct Loaded {
 enum Stamp {
     /// The file is being hashed.
     Hashing(JoinHandle<io::Result<String>>),
-    /// Hashed.
-    Known(ModelStamp),
-    /// The file could not be read to the end.
-    Failed(String),
+    /// Hashed, or why the file could not be read to the end.
+    Done(Result<ModelStamp, String>),
 }
 
 impl Loaded {
     /// The model's stamp, once the file is hashed.
     fn stamp(&mut self) -> Result<ModelStamp, SpeechError> {
-        if matches!(self.stamp, Stamp::Hashing(_)) {
-            let Stamp::Hashing(hashing) =
-                std::mem::replace(&mut self.stamp, Stamp::Failed(String::new()))
-            else {
-                unreachable!("matched just above");
-            };
-            self.stamp = match hashing.join() {
-                Ok(Ok(sha256)) => Stamp::Known(stamp_of(&self.path, sha256)),
-                Ok(Err(err)) => Stamp::Failed(err.to_string()),
-                Err(_) => Stamp::Failed("the thread hashing it stopped".to_owned()),
-            };
-        }
-        match &self.stamp {
-            Stamp::Known(stamp) => Ok(stamp.clone()),
-            Stamp::Failed(reason) => Err(SpeechError::Model(ModelFileError::Io {
+        let done = match std::mem::replace(&mut self.stamp, Stamp::Done(Err(String::new()))) {
+            Stamp::Hashing(hashing) => stamp_from_hash(
+                &self.path,
+                hashing
+                    .join()
+                    .unwrap_or_else(|_| Err(io::Error::other("the thread hashing it stopped"))),
+            ),
+            Stamp::Done(done) => done,
+        };
+        self.stamp = Stamp::Done(done.clone());
+        done.map_err(|reason| {
+            SpeechError::Model(ModelFileError::Io {
                 path: self.path.clone(),
-                source: io::Error::other(reason.clone()),
-            })),
-            Stamp::Hashing(_) => unreachable!("joined above"),
-        }
+                source: io::Error::other(reason),
+            })
+        })
     }
 }
 
@@ -180,24 +174,22 @@ impl Loaded {
 /// thread can be started).
 fn start_hashing(path: &Path) -> Stamp {
     let owned = path.to_path_buf();
-    match thread::Builder::new()
+    thread::Builder::new()
         .name("model-hash".to_owned())
         .spawn(move || models::sha256_of(&owned))
-    {
-        Ok(handle) => Stamp::Hashing(handle),
-        Err(err) => {
-            log::warn!("cannot start a thread to hash the model ({err}); hashing it here");
-            match models::sha256_of(path) {
-                Ok(sha256) => Stamp::Known(stamp_of(path, sha256)),
-                Err(err) => Stamp::Failed(err.to_string()),
-            }
-        }
-    }
+        .map_or_else(
+            |err| {
+                log::warn!("cannot start a thread to hash the model ({err}); hashing it here");
+                Stamp::Done(stamp_from_hash(path, models::sha256_of(path)))
+            },
+            Stamp::Hashing,
+        )
 }
 
-/// The stamp of the model at `path` whose SHA-256 is `sha256`: the
-/// catalogue's name for it, else the name of its file.
-fn stamp_of(path: &Path, sha256: String) -> ModelStamp {
+/// The stamp of the model at `path` from hashing it (the catalogue's name
+/// for the hash, else the name of its file), or why it could not be hashed.
+fn stamp_from_hash(path: &Path, sha256: io::Result<String>) -> Result<ModelStamp, String> {
+    let sha256 = sha256.map_err(|err| err.to_string())?;
     let name = models::catalogue_model_by_hash(&sha256)
         .map(|model| model.name.to_owned())
         .or_else(|| models::name_of(path))
@@ -207,7 +199,7 @@ fn stamp_of(path: &Path, sha256: String) -> ModelStamp {
                 .to_string_lossy()
                 .into_owned()
         });
-    ModelStamp { name, sha256 }
+    Ok(ModelStamp { name, sha256 })
 }
 
 /// The recogniser, holding at most one loaded model.

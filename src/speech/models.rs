@@ -8,7 +8,7 @@
 //! taken for a model.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -241,6 +241,7 @@ pub fn inspect(path: &Path) -> Result<ModelFileInfo, ModelFileError> {
     let mut reader = Reader {
         inner: BufReader::new(file),
         bytes,
+        position: 0,
     };
     let not_a_model = |reason: String| ModelFileError::NotAModel {
         path: path.to_path_buf(),
@@ -355,7 +356,7 @@ fn whisper_size(hparams: &[u32; 11]) -> Result<(WhisperSize, u32), String> {
 fn read_tensors(reader: &mut Reader) -> Result<usize, String> {
     let mut count = 0;
     loop {
-        if reader.position().map_err(|err| err.to_string())? == reader.bytes {
+        if reader.position == reader.bytes {
             return Ok(count);
         }
         let cut = |_| format!("it ends inside tensor {}", count + 1);
@@ -406,32 +407,33 @@ fn tensor_bytes(kind: u32, elements: u64, first_dim: u32) -> Option<u64> {
 }
 
 /// A little-endian reader that knows the file's length, so skipping past
-/// the end is an error instead of a silent seek.
+/// the end is an error instead of a silent seek. It counts its own position:
+/// asking the file for it is a system call, and a vocabulary is fifty
+/// thousand short skips.
 struct Reader {
     inner: BufReader<File>,
     bytes: u64,
+    position: u64,
 }
 
 impl Reader {
     fn u32(&mut self) -> io::Result<u32> {
         let mut buffer = [0u8; 4];
         self.inner.read_exact(&mut buffer)?;
+        self.position += 4;
         Ok(u32::from_le_bytes(buffer))
     }
 
-    fn position(&mut self) -> io::Result<u64> {
-        self.inner.stream_position()
-    }
-
     fn skip(&mut self, count: u64) -> io::Result<()> {
-        let target = self.position()?.saturating_add(count);
+        let target = self.position.saturating_add(count);
         if target > self.bytes {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
-        // Relative, so a skip inside the buffer keeps it (a vocabulary is
-        // fifty thousand short skips: a system call each otherwise).
+        // Relative, so a skip inside the buffer keeps it.
         let offset = i64::try_from(count).map_err(|_| io::ErrorKind::UnexpectedEof)?;
-        self.inner.seek_relative(offset)
+        self.inner.seek_relative(offset)?;
+        self.position = target;
+        Ok(())
     }
 }
 
