@@ -2455,6 +2455,20 @@ static bool whisper_encode_internal(
     return !(abort_callback && abort_callback(abort_callback_data));
 }
 
+// Rehearse patch: true when a batch of several tokens wants the logits of
+// its last token and of no other (as for a prompt).
+static bool whisper_batch_wants_last_logits_only(const whisper_batch & batch) {
+    if (batch.n_tokens < 2 || !batch.logits[batch.n_tokens - 1]) {
+        return false;
+    }
+    for (int i = 0; i < batch.n_tokens - 1; ++i) {
+        if (batch.logits[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static struct ggml_cgraph * whisper_build_graph_decoder(
          whisper_context & wctx,
          whisper_state   & wstate,
@@ -2815,6 +2829,13 @@ static struct ggml_cgraph * whisper_build_graph_decoder(
     // comment this line to compute logits for all n_tokens
     // might be useful in the future
     //cur = ggml_view_2d(ctx0, cur, cur->ne[0], 1, cur->nb[1], (cur->ne[1] - 1)*cur->nb[1]);
+    // Rehearse patch: a batch that wants the logits of its last token only
+    // (a window's prompt) projects only that token onto the vocabulary,
+    // instead of every token of the prompt. The worst-case graph, which
+    // sizes the buffers, keeps every row.
+    if (!worst_case && whisper_batch_wants_last_logits_only(batch)) {
+        cur = ggml_view_2d(ctx0, cur, cur->ne[0], 1, cur->nb[1], (cur->ne[1] - 1)*cur->nb[1]);
+    }
 
     struct ggml_tensor * logits = ggml_mul_mat(ctx0, model.d_te, cur);
 
@@ -2951,7 +2972,10 @@ static bool whisper_decode_internal(
         if (batch.logits[i] == 0) {
             continue;
         }
-        ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), sizeof(float)*(n_vocab*i), sizeof(float)*n_vocab);
+        // Rehearse patch: a graph that projected only the last token holds
+        // its logits in row 0.
+        const int row = logits->ne[1] == n_tokens ? i : 0;
+        ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), sizeof(float)*(n_vocab*row), sizeof(float)*n_vocab);
     }
 
     if (batch.n_tokens > 1) {
