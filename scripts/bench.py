@@ -584,6 +584,17 @@ def medians_in_turns(commands):
             for name, found in runs.items()}
 
 
+def cpu_has_avx512_bf16():
+    """Whether this processor has AVX512-BF16, with which Rehearse's
+    whisper.cpp runs the encoder's products in bf16 (third_party/README.md);
+    the transcription rows name it, as their figures depend on it."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            return any(line.startswith("flags") and " avx512_bf16" in line for line in f)
+    except OSError:
+        return False
+
+
 def speech_rows(tmp):
     """Transcribing a 2-minute take with tiny.en: Rehearse (whisper.cpp)
     against faster-whisper on the same weights, threads, beam and prompt."""
@@ -611,15 +622,16 @@ def speech_rows(tmp):
             commands[compute] = [python, script, model_dir, wav, compute, str(threads), FILLER_PROMPT]
     measured_runs = medians_in_turns(commands)
     ours, ours_peak = measured_runs["f16"]
+    weights = "f16, encoder in bf16" if cpu_has_avx512_bf16() else "f16"
     rows = [(f"transcribe {seconds:.0f} s, tiny.en: real-time factor", ours / seconds, "x",
              "(audio length)", 1.0)]
     if model_dir and python:
         ours_q8, ours_q8_peak = measured_runs["q8_0"]
         for compute in ("int8", "float32"):
             theirs, theirs_peak = measured_runs[compute]
-            rows.append((f"transcribe {seconds:.0f} s, tiny.en (f16), {threads} thread(s): time", ours, "s",
+            rows.append((f"transcribe {seconds:.0f} s, tiny.en ({weights}), {threads} thread(s): time", ours, "s",
                          f"faster-whisper 1.2.1 {compute}, same", theirs))
-            rows.append(("transcribe, tiny.en (f16): peak memory", ours_peak, "MiB",
+            rows.append((f"transcribe, tiny.en ({weights}): peak memory", ours_peak, "MiB",
                          f"faster-whisper 1.2.1 {compute}, same", theirs_peak))
             if compute == "int8":
                 rows.append((f"transcribe {seconds:.0f} s, tiny.en-q8_0, {threads} thread(s): time", ours_q8, "s",

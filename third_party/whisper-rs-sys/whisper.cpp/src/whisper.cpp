@@ -941,6 +941,11 @@ struct whisper_context {
     ggml_type wtype = ggml_type::GGML_TYPE_F16; // weight type (FP32 / FP16 / QX)
     ggml_type itype = ggml_type::GGML_TYPE_F16; // intermediate type (FP32 or FP16)
 
+    // Rehearse patch: the encoder's products (its linear layers, its
+    // attention and the cross-attention keys and values) in bf16, chosen at
+    // load for an f16 model when the CPU multiplies bf16 natively.
+    bool encoder_bf16 = false;
+
     whisper_context_params params;
 
     whisper_model model;
@@ -1360,6 +1365,19 @@ static std::vector<ggml_backend_t> whisper_backend_init(const whisper_context_pa
 
 using buft_list_t = std::vector<std::pair<ggml_backend_dev_t, ggml_backend_buffer_type_t>>;
 
+// Rehearse patch: whether the CPU backend multiplies bf16 matrices with the
+// processor's own bf16 instructions (asked through the backend registry, as
+// whisper.cpp asks it for its other CPU functions).
+static bool whisper_cpu_has_bf16_products() {
+    ggml_backend_dev_t cpu_dev = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
+    if (!cpu_dev) {
+        return false;
+    }
+    auto has_bf16_products = (int (*)(void))
+        ggml_backend_reg_get_proc_address(ggml_backend_dev_backend_reg(cpu_dev), "ggml_cpu_has_bf16_products");
+    return has_bf16_products && has_bf16_products() != 0;
+}
+
 static buft_list_t make_buft_list(whisper_context_params & params) {
     // Prio order: GPU -> CPU Extra -> CPU
     buft_list_t buft_list;
@@ -1711,6 +1729,15 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
     // Create a list of available bufts, in priority order
     buft_list_t buft_list = make_buft_list(wctx.params);
 
+    // Rehearse patch: see whisper_context::encoder_bf16.
+    wctx.encoder_bf16 = wctx.wtype == GGML_TYPE_F16 &&
+        (buft_list.empty() || ggml_backend_dev_type(buft_list.front().first) == GGML_BACKEND_DEVICE_TYPE_CPU) &&
+        whisper_cpu_has_bf16_products();
+    const ggml_type etype = wctx.encoder_bf16 ? GGML_TYPE_BF16 : wtype;
+    if (wctx.encoder_bf16) {
+        WHISPER_LOG_INFO("%s: encoder products in bf16 (AVX512-BF16)\n", __func__);
+    }
+
     auto create_tensor = [&](asr_tensor type, asr_system system, ggml_tensor * meta, int layer = 0) -> ggml_tensor * {
         ggml_op op = ASR_TENSOR_INFO.at(type);
         ggml_backend_buffer_type_t buft = select_weight_buft(hparams, meta, op, buft_list);
@@ -1772,24 +1799,24 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
             layer.mlp_ln_w = create_tensor(ASR_TENSOR_MLP_LN_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, n_audio_state), i);
             layer.mlp_ln_b = create_tensor(ASR_TENSOR_MLP_LN_BIAS, ASR_SYSTEM_ENCODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32,   n_audio_state), i);
 
-            layer.mlp_0_w = create_tensor(ASR_TENSOR_MLP_0_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, wtype, n_audio_state, 4*n_audio_state), i);
+            layer.mlp_0_w = create_tensor(ASR_TENSOR_MLP_0_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, etype, n_audio_state, 4*n_audio_state), i);
             layer.mlp_0_b = create_tensor(ASR_TENSOR_MLP_0_BIAS, ASR_SYSTEM_ENCODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, 4*n_audio_state), i);
 
-            layer.mlp_1_w = create_tensor(ASR_TENSOR_MLP_2_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, wtype, 4*n_audio_state, n_audio_state), i);
+            layer.mlp_1_w = create_tensor(ASR_TENSOR_MLP_2_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, etype, 4*n_audio_state, n_audio_state), i);
             layer.mlp_1_b = create_tensor(ASR_TENSOR_MLP_2_BIAS, ASR_SYSTEM_ENCODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32,   n_audio_state), i);
 
             layer.attn_ln_0_w = create_tensor(ASR_TENSOR_ATTN_LN_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, n_audio_state), i);
             layer.attn_ln_0_b = create_tensor(ASR_TENSOR_ATTN_LN_BIAS, ASR_SYSTEM_ENCODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, n_audio_state), i);
 
-            layer.attn_q_w = create_tensor(ASR_TENSOR_ATTN_QUERY_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, wtype, n_audio_state, n_audio_state), i);
+            layer.attn_q_w = create_tensor(ASR_TENSOR_ATTN_QUERY_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, etype, n_audio_state, n_audio_state), i);
             layer.attn_q_b = create_tensor(ASR_TENSOR_ATTN_QUERY_BIAS, ASR_SYSTEM_ENCODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, n_audio_state), i);
 
-            layer.attn_k_w = create_tensor(ASR_TENSOR_ATTN_KEY_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, wtype, n_audio_state, n_audio_state), i);
+            layer.attn_k_w = create_tensor(ASR_TENSOR_ATTN_KEY_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, etype, n_audio_state, n_audio_state), i);
 
-            layer.attn_v_w = create_tensor(ASR_TENSOR_ATTN_VALUE_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, wtype, n_audio_state, n_audio_state), i);
+            layer.attn_v_w = create_tensor(ASR_TENSOR_ATTN_VALUE_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, etype, n_audio_state, n_audio_state), i);
             layer.attn_v_b = create_tensor(ASR_TENSOR_ATTN_VALUE_BIAS, ASR_SYSTEM_ENCODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, n_audio_state), i);
 
-            layer.attn_ln_1_w = create_tensor(ASR_TENSOR_ATTN_OUT_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, wtype, n_audio_state, n_audio_state), i);
+            layer.attn_ln_1_w = create_tensor(ASR_TENSOR_ATTN_OUT_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, etype, n_audio_state, n_audio_state), i);
             layer.attn_ln_1_b = create_tensor(ASR_TENSOR_ATTN_OUT_BIAS, ASR_SYSTEM_ENCODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, n_audio_state), i);
         }
 
@@ -1833,9 +1860,9 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
             layer.cross_attn_q_w = create_tensor(ASR_TENSOR_ATTN_QUERY_WEIGHT, ASR_SYSTEM_CROSS, ggml_new_tensor_2d(ctx, wtype, n_text_state, n_text_state), i);
             layer.cross_attn_q_b = create_tensor(ASR_TENSOR_ATTN_QUERY_BIAS, ASR_SYSTEM_CROSS, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, n_text_state), i);
 
-            layer.cross_attn_k_w = create_tensor(ASR_TENSOR_ATTN_KEY_WEIGHT, ASR_SYSTEM_CROSS, ggml_new_tensor_2d(ctx, wtype, n_text_state, n_text_state), i);
+            layer.cross_attn_k_w = create_tensor(ASR_TENSOR_ATTN_KEY_WEIGHT, ASR_SYSTEM_CROSS, ggml_new_tensor_2d(ctx, etype, n_text_state, n_text_state), i);
 
-            layer.cross_attn_v_w = create_tensor(ASR_TENSOR_ATTN_VALUE_WEIGHT, ASR_SYSTEM_CROSS, ggml_new_tensor_2d(ctx, wtype, n_text_state, n_text_state), i);
+            layer.cross_attn_v_w = create_tensor(ASR_TENSOR_ATTN_VALUE_WEIGHT, ASR_SYSTEM_CROSS, ggml_new_tensor_2d(ctx, etype, n_text_state, n_text_state), i);
             layer.cross_attn_v_b = create_tensor(ASR_TENSOR_ATTN_VALUE_BIAS, ASR_SYSTEM_CROSS, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, n_text_state), i);
 
             layer.cross_attn_ln_1_w = create_tensor(ASR_TENSOR_ATTN_OUT_WEIGHT, ASR_SYSTEM_CROSS, ggml_new_tensor_2d(ctx, wtype, n_text_state, n_text_state), i);
@@ -1919,7 +1946,17 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
                 return false;
             }
 
-            if (ggml_backend_buffer_is_host(tensor->buffer)) {
+            if (tensor->type == GGML_TYPE_BF16 && ttype == GGML_TYPE_F16) {
+                // Rehearse patch: an f16 tensor of the file kept in bf16 (see
+                // whisper_context::encoder_bf16); both are two bytes a value.
+                std::vector<ggml_fp16_t> half(nelements);
+                std::vector<float> full(nelements);
+                loader->read(loader->context, half.data(), half.size()*sizeof(ggml_fp16_t));
+                ggml_fp16_to_fp32_row(half.data(), full.data(), nelements);
+                read_buf.resize(ggml_nbytes(tensor));
+                ggml_fp32_to_bf16_row_ref(full.data(), (ggml_bf16_t *) read_buf.data(), nelements);
+                ggml_backend_tensor_set(tensor, read_buf.data(), 0, ggml_nbytes(tensor));
+            } else if (ggml_backend_buffer_is_host(tensor->buffer)) {
                 // for the CPU and Metal backend, we can read directly into the tensor
                 loader->read(loader->context, tensor->data, ggml_nbytes(tensor));
                 BYTESWAP_TENSOR(tensor);
@@ -2054,6 +2091,9 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
 
     const int n_ctx_pad = GGML_PAD(n_ctx, 256);
 
+    // Rehearse patch: see whisper_context::encoder_bf16.
+    const ggml_type encoder_attn_type = wctx.encoder_bf16 ? GGML_TYPE_BF16 : wctx.itype;
+
     struct ggml_init_params params = {
         /*.mem_size   =*/ wstate.sched_encode.meta.size(),
         /*.mem_buffer =*/ wstate.sched_encode.meta.data(),
@@ -2164,7 +2204,7 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
                     ggml_permute(ctx0,
                             ggml_cast(ctx0,
                                 ggml_reshape_3d(ctx0, Kcur, n_state_head, n_head, n_ctx),
-                                wctx.itype),
+                                encoder_attn_type),
                             0, 2, 1, 3);
 
                 // K * Q
@@ -2179,7 +2219,7 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
                                     Vcur,
                                     n_state_head, n_head, n_ctx),
                                 1, 2, 0, 3),
-                            wctx.itype);
+                            encoder_attn_type);
 
                 struct ggml_tensor * KQV = ggml_mul_mat(ctx0, V, KQ_soft_max);
 

@@ -87,6 +87,10 @@ extern "C" {
     GGML_BACKEND_API int ggml_cpu_has_avx512_vbmi(void);
     GGML_BACKEND_API int ggml_cpu_has_avx512_vnni(void);
     GGML_BACKEND_API int ggml_cpu_has_avx512_bf16(void);
+    // Rehearse patch: whether bf16 matrix products use the processor's
+    // AVX512-BF16 instructions, found at run time (ggml_cpu_has_avx512_bf16
+    // tells what the build was compiled for).
+    GGML_BACKEND_API int ggml_cpu_has_bf16_products(void);
     GGML_BACKEND_API int ggml_cpu_has_amx_int8   (void);
     // ARM
     GGML_BACKEND_API int ggml_cpu_has_neon       (void);

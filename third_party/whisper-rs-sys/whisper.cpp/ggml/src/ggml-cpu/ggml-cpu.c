@@ -3470,6 +3470,15 @@ int ggml_cpu_has_avx512_vnni(void) {
 #endif
 }
 
+// Rehearse patch: see ggml-cpu.h.
+int ggml_cpu_has_bf16_products(void) {
+#if GGML_USE_LLAMAFILE
+    return llamafile_has_bf16_products();
+#else
+    return 0;
+#endif
+}
+
 int ggml_cpu_has_avx512_bf16(void) {
 #if defined(__AVX512BF16__)
     return 1;

@@ -646,6 +646,10 @@ static void * ggml_backend_cpu_get_proc_address(ggml_backend_reg_t reg, const ch
     if (strcmp(name, "ggml_backend_cpu_is_numa") == 0) {
         return (void *)ggml_is_numa;
     }
+    // Rehearse patch: see ggml_cpu_has_bf16_products in ggml-cpu.h.
+    if (strcmp(name, "ggml_cpu_has_bf16_products") == 0) {
+        return (void *)ggml_cpu_has_bf16_products;
+    }
 
     // threadpool - TODO:  move to ggml-base
     if (strcmp(name, "ggml_threadpool_new") == 0) {

@@ -3320,6 +3320,163 @@ class tinyBLAS_PPC {
  * @param Ctype is GGML data type of `C`
  * @return true if this function was able to service the matmul request
  */
+////////////////////////////////////////////////////////////////////////////////////////////////////
+// Rehearse patch: bf16 products with AVX512-BF16, chosen at run time.
+//
+// A portable build targets AVX2 and so never uses the bf16 dot-product
+// instruction (VDPBF16PS) that AMD Zen 4 and later and Intel Cooper Lake and
+// Sapphire Rapids and later have. These functions are compiled for it with a
+// target attribute and called only when the processor reports it. Rather
+// than a dot product per output (whose horizontal sums cost as much as the
+// products when k is short, as in attention), A is packed in blocks of 64
+// rows as pairs of columns, and each step multiplies a pair of B's columns,
+// broadcast, by the pairs of 64 rows: every output lane accumulates on its
+// own, with no horizontal sums.
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define REHEARSE_BF16_PRODUCTS 1
+#include <vector>
+#include <algorithm>
+#include <cstring>
+
+namespace rehearse_bf16 {
+
+#define REHEARSE_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
+
+static bool supported() {
+    static const bool yes = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512bf16") != 0;
+    }();
+    return yes;
+}
+
+// Rows i0..i0+63 of A (k columns) as pairs of columns:
+// out[p*64 + i] = A[i0+i][2p] | A[i0+i][2p+1] << 16. Rows past m, and the
+// second half of the last pair when k is odd, are zero.
+static void pack_block(const ggml_bf16_t * A, int64_t lda, int64_t m, int64_t k, int64_t i0, uint32_t * out) {
+    const int64_t pairs = (k + 1) / 2;
+    for (int64_t i = 0; i < 64; ++i) {
+        const int64_t row = i0 + i;
+        if (row >= m) {
+            for (int64_t p = 0; p < pairs; ++p) {
+                out[p*64 + i] = 0;
+            }
+            continue;
+        }
+        const ggml_bf16_t * a = A + row*lda;
+        for (int64_t p = 0; p < k/2; ++p) {
+            uint32_t pair;
+            memcpy(&pair, a + 2*p, sizeof(pair));
+            out[p*64 + i] = pair;
+        }
+        if (k & 1) {
+            out[(pairs - 1)*64 + i] = a[k - 1].bits;
+        }
+    }
+}
+
+// Outputs j0..j0+RJ-1 times rows i0..i0+63 (those below m).
+template <int RJ>
+REHEARSE_BF16_TARGET static void tile(const uint32_t * Ap, int64_t k, const ggml_bf16_t * B, int64_t ldb,
+                                      float * C, int64_t ldc, int64_t i0, int64_t m, int64_t j0) {
+    __m512 acc[RJ][4];
+#pragma GCC unroll 8
+    for (int r = 0; r < RJ; ++r) {
+#pragma GCC unroll 4
+        for (int q = 0; q < 4; ++q) {
+            acc[r][q] = _mm512_setzero_ps();
+        }
+    }
+    const int64_t pairs = (k + 1) / 2;
+    for (int64_t p = 0; p < pairs; ++p) {
+        const uint32_t * a = Ap + p*64;
+        const __m512bh a0 = (__m512bh) _mm512_loadu_si512(a);
+        const __m512bh a1 = (__m512bh) _mm512_loadu_si512(a + 16);
+        const __m512bh a2 = (__m512bh) _mm512_loadu_si512(a + 32);
+        const __m512bh a3 = (__m512bh) _mm512_loadu_si512(a + 48);
+        const bool last_odd = (k & 1) && p == pairs - 1;
+#pragma GCC unroll 8
+        for (int r = 0; r < RJ; ++r) {
+            uint32_t pair;
+            if (last_odd) {
+                pair = B[(j0 + r)*ldb + k - 1].bits;
+            } else {
+                memcpy(&pair, B + (j0 + r)*ldb + 2*p, sizeof(pair));
+            }
+            const __m512bh b = (__m512bh) _mm512_set1_epi32((int) pair);
+            acc[r][0] = _mm512_dpbf16_ps(acc[r][0], a0, b);
+            acc[r][1] = _mm512_dpbf16_ps(acc[r][1], a1, b);
+            acc[r][2] = _mm512_dpbf16_ps(acc[r][2], a2, b);
+            acc[r][3] = _mm512_dpbf16_ps(acc[r][3], a3, b);
+        }
+    }
+    const int64_t rows_left = m - i0;
+#pragma GCC unroll 8
+    for (int r = 0; r < RJ; ++r) {
+        float * c = C + (j0 + r)*ldc + i0;
+#pragma GCC unroll 4
+        for (int q = 0; q < 4; ++q) {
+            const int64_t n_out = rows_left - 16*q;
+            if (n_out >= 16) {
+                _mm512_storeu_ps(c + 16*q, acc[r][q]);
+            } else if (n_out > 0) {
+                _mm512_mask_storeu_ps(c + 16*q, (__mmask16) ((1u << n_out) - 1), acc[r][q]);
+            }
+        }
+    }
+}
+
+// C[j*ldc + i] = sum over l < k of A[i*lda + l] * B[j*ldb + l] for i < m and
+// this thread's share of j < n. Each thread packs A itself (m*k values, a
+// small cost beside the m*n*k products) and needs no barrier.
+REHEARSE_BF16_TARGET static void gemm(int64_t m, int64_t n, int64_t k,
+                                      const ggml_bf16_t * A, int64_t lda, const ggml_bf16_t * B, int64_t ldb,
+                                      float * C, int64_t ldc, int ith, int nth) {
+    static thread_local std::vector<uint32_t> packed;
+    const int64_t pairs = (k + 1) / 2;
+    const int64_t blocks = (m + 63) / 64;
+    packed.resize(blocks*pairs*64);
+    for (int64_t b = 0; b < blocks; ++b) {
+        pack_block(A, lda, m, k, b*64, packed.data() + b*pairs*64);
+    }
+
+    const int64_t j_begin = n*ith/nth;
+    const int64_t j_end   = n*(ith + 1)/nth;
+    // B's rows in groups of about 96 KB, which stay in the level-2 cache
+    // while every block of A passes over them.
+    const int64_t group = std::max<int64_t>(6, (96*1024/(2*k))/6*6);
+    for (int64_t g = j_begin; g < j_end; g += group) {
+        const int64_t g_end = std::min(j_end, g + group);
+        for (int64_t b = 0; b < blocks; ++b) {
+            const uint32_t * Ap = packed.data() + b*pairs*64;
+            int64_t j = g;
+            for (; j + 6 <= g_end; j += 6) {
+                tile<6>(Ap, k, B, ldb, C, ldc, b*64, m, j);
+            }
+            switch (g_end - j) {
+                case 5: tile<5>(Ap, k, B, ldb, C, ldc, b*64, m, j); break;
+                case 4: tile<4>(Ap, k, B, ldb, C, ldc, b*64, m, j); break;
+                case 3: tile<3>(Ap, k, B, ldb, C, ldc, b*64, m, j); break;
+                case 2: tile<2>(Ap, k, B, ldb, C, ldc, b*64, m, j); break;
+                case 1: tile<1>(Ap, k, B, ldb, C, ldc, b*64, m, j); break;
+                default: break;
+            }
+        }
+    }
+}
+
+} // namespace rehearse_bf16
+#endif
+
+bool llamafile_has_bf16_products(void) {
+#ifdef REHEARSE_BF16_PRODUCTS
+    return rehearse_bf16::supported();
+#else
+    return false;
+#endif
+}
+
 bool llamafile_sgemm(const struct ggml_compute_params * params, int64_t m, int64_t n, int64_t k,
                      const void *A, int64_t lda, const void *B, int64_t ldb, void *C,
                      int64_t ldc, int Atype, int Btype, int Ctype) {
@@ -3409,6 +3566,14 @@ bool llamafile_sgemm(const struct ggml_compute_params * params, int64_t m, int64
     }
 
     case GGML_TYPE_BF16: {
+#ifdef REHEARSE_BF16_PRODUCTS
+        // Rehearse patch: see rehearse_bf16 above.
+        if (Btype == GGML_TYPE_BF16 && rehearse_bf16::supported()) {
+            rehearse_bf16::gemm(m, n, k, (const ggml_bf16_t *)A, lda, (const ggml_bf16_t *)B, ldb,
+                                (float *)C, ldc, params->ith, params->nth);
+            return true;
+        }
+#endif
 #if defined(__AVX512BF16__)
         if (Btype == GGML_TYPE_BF16) {
             tinyBLAS<32, __m512, __m512bh, ggml_bf16_t, ggml_bf16_t, float> tb{ params, k,

@@ -20,6 +20,11 @@ bool llamafile_sgemm(const struct ggml_compute_params * params, int64_t, int64_t
                      const void *, int64_t, const void *, int64_t, void *, int64_t,
                      int, int, int);
 
+// Rehearse patch: whether llamafile_sgemm multiplies bf16 by bf16 with the
+// processor's AVX512-BF16 instructions (chosen at run time, so a portable
+// build uses them where they exist).
+bool llamafile_has_bf16_products(void);
+
 #ifdef __cplusplus
 }
 #endif
