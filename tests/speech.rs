@@ -74,7 +74,9 @@ fn word_errors(reference: &[String], hypothesis: &[String]) -> usize {
     previous[hypothesis.len()]
 }
 
-/// Mixes pink noise (from sox) into `wav` at `snr_db` below the speech.
+/// Mixes pink noise (from sox) into `wav` at `snr_db` below the speech. The
+/// noise is the same in every run (`-R`: sox's repeatable mode), so the
+/// noisy clip's word error rate moves only when the transcription does.
 fn with_pink_noise(dir: &Path, wav: &Path, snr_db: f64) -> PathBuf {
     let mut reader = hound::WavReader::open(wav).unwrap();
     let spec = reader.spec();
@@ -86,6 +88,7 @@ fn with_pink_noise(dir: &Path, wav: &Path, snr_db: f64) -> PathBuf {
     let seconds = speech.len() as f64 / f64::from(spec.sample_rate);
     let status = Command::new("sox")
         .args([
+            "-R",
             "-n",
             "-r",
             &spec.sample_rate.to_string(),

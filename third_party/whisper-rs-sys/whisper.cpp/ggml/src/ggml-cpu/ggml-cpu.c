@@ -3356,6 +3356,26 @@ void ggml_cpu_fp16_to_fp32(const ggml_fp16_t * x, float * y, int64_t n) {
 
 void ggml_cpu_fp32_to_bf16(const float * x, ggml_bf16_t * y, int64_t n) {
     int64_t i = 0;
+#if defined(__AVX2__)
+    // Rehearse patch: eight values at a time, rounded exactly as
+    // GGML_FP32_TO_BF16 rounds one (to nearest even, NaN kept quiet); the
+    // activations of every bf16 product pass through here.
+    const __m256i abs_mask = _mm256_set1_epi32(0x7fffffff);
+    const __m256i infinity = _mm256_set1_epi32(0x7f800000);
+    const __m256i one      = _mm256_set1_epi32(1);
+    const __m256i bias     = _mm256_set1_epi32(0x7fff);
+    const __m256i quiet    = _mm256_set1_epi32(64);
+    for (; i + 8 <= n; i += 8) {
+        const __m256i u = _mm256_loadu_si256((const __m256i *)(x + i));
+        const __m256i rounded = _mm256_srli_epi32(
+            _mm256_add_epi32(u, _mm256_add_epi32(bias, _mm256_and_si256(_mm256_srli_epi32(u, 16), one))), 16);
+        const __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(u, abs_mask), infinity);
+        const __m256i quieted = _mm256_or_si256(_mm256_srli_epi32(u, 16), quiet);
+        const __m256i bits = _mm256_blendv_epi8(rounded, quieted, nan);
+        const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(bits, bits), 0x08);
+        _mm_storeu_si128((__m128i *)(y + i), _mm256_castsi256_si128(packed));
+    }
+#endif
     for (; i < n; ++i) {
         y[i] = GGML_FP32_TO_BF16(x[i]);
     }
