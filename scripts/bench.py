@@ -641,6 +641,12 @@ def speech_rows(tmp):
     return rows
 
 
+def figure(value):
+    """A measurement as printed: one decimal, or three significant digits
+    below 1 (a real-time factor of 0.038 is not 0.0)."""
+    return f"{value:.1f}" if value == 0 or abs(value) >= 1 else f"{value:.3g}"
+
+
 def main():
     if not os.path.exists(BINARY):
         sys.exit(f"bench: {BINARY} is missing; run `make bench`, which builds it")
@@ -667,7 +673,7 @@ def main():
     print("-" * 126)
     for name, ours, unit, yardstick, theirs in rows:
         ratio = f"{ours / theirs:6.2f}" if theirs else "     -"
-        print(f"{name:<46} {ours:>9.1f} {unit:<3} {yardstick:<42} {theirs:>9.1f} {unit:<3} {ratio}")
+        print(f"{name:<46} {figure(ours):>9} {unit:<3} {yardstick:<42} {figure(theirs):>9} {unit:<3} {ratio}")
     print(f"(questions list and sessions list: median of {RUNS} runs; transcription: median of "
           f"{SPEECH_ROUNDS} rounds in turn after a warm-up; the rest: one run each, "
           "both tools in the same run; ratio = rehearse / yardstick, so for MB/s higher is better)")
