@@ -1949,12 +1949,13 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
             if (tensor->type == GGML_TYPE_BF16 && ttype == GGML_TYPE_F16) {
                 // Rehearse patch: an f16 tensor of the file kept in bf16 (see
                 // whisper_context::encoder_bf16); both are two bytes a value.
-                std::vector<ggml_fp16_t> half(nelements);
-                std::vector<float> full(nelements);
-                loader->read(loader->context, half.data(), half.size()*sizeof(ggml_fp16_t));
-                ggml_fp16_to_fp32_row(half.data(), full.data(), nelements);
+                // The f16 values are read into read_buf and their bf16
+                // values written back over them.
                 read_buf.resize(ggml_nbytes(tensor));
-                ggml_fp32_to_bf16_row_ref(full.data(), (ggml_bf16_t *) read_buf.data(), nelements);
+                loader->read(loader->context, read_buf.data(), read_buf.size());
+                std::vector<float> values(nelements);
+                ggml_fp16_to_fp32_row((const ggml_fp16_t *) read_buf.data(), values.data(), nelements);
+                ggml_fp32_to_bf16_row_ref(values.data(), (ggml_bf16_t *) read_buf.data(), nelements);
                 ggml_backend_tensor_set(tensor, read_buf.data(), 0, ggml_nbytes(tensor));
             } else if (ggml_backend_buffer_is_host(tensor->buffer)) {
                 // for the CPU and Metal backend, we can read directly into the tensor
