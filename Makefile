@@ -34,6 +34,7 @@ test: setup-test
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	python3 scripts/check_patches.py
+	python3 scripts/check_layers.py
 	python3 scripts/make_test_model.py
 	$(CARGO) test --locked
 	$(CARGO) build --release --locked

@@ -38,12 +38,16 @@ pub fn temporary_path(path: &Path, kind: &str) -> PathBuf {
 }
 
 /// Whether the file name `name` is a temporary `kind` of `base`
-/// ([`temporary_path`]) made by a process that has ended, so that it can
-/// only be a leftover.
+/// ([`temporary_path`], or an atomic write's `PATH.tmp-PID-N`) made by a
+/// process that has ended, so that it can only be a leftover.
 pub fn is_abandoned(name: &str, base: &str, kind: &str) -> bool {
     name.strip_prefix(base)
         .and_then(|rest| rest.strip_prefix(&format!(".{kind}-")))
-        .and_then(|pid| pid.parse::<u32>().ok())
+        .and_then(|rest| {
+            let (pid, write) = rest.split_once('-').unwrap_or((rest, "0"));
+            write.parse::<u64>().ok()?;
+            pid.parse::<u32>().ok()
+        })
         .is_some_and(|pid| !crate::files::process_is_alive(pid))
 }
 
@@ -60,17 +64,26 @@ pub fn create_private_dir(path: &Path) -> io::Result<()> {
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same
-/// folder (`.NAME.tmp-PID`), synced, then renamed over `path`, then the
-/// folder synced. A crash leaves either the old file or the new one, never
-/// a mix; the store removes temporary files of dead processes at start.
+/// folder (`.NAME.tmp-PID-N`, a name of its own for every write, so two
+/// threads writing one file never share one), synced, then renamed over
+/// `path`, then the folder synced. A crash leaves either the old file or
+/// the new one, never a mix; the store removes temporary files of dead
+/// processes at start.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let folder = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temporary = temporary_path(&folder.join(format!(".{name}")), TEMPORARY);
+    let write = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut temporary =
+        temporary_path(&folder.join(format!(".{name}")), TEMPORARY).into_os_string();
+    temporary.push(format!("-{write}"));
+    let temporary = PathBuf::from(temporary);
     let result = (|| {
+        // A name left by an earlier process with this process's id is a
+        // leftover: nothing of ours can be writing it.
         let mut file = create_private(&temporary).or_else(|err| {
             if err.kind() == io::ErrorKind::AlreadyExists {
                 fs::remove_file(&temporary)?;
@@ -95,7 +108,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-/// The kind of an atomic write's temporary file (`.NAME.tmp-PID`).
+/// The kind of an atomic write's temporary file (`.NAME.tmp-PID-N`).
 pub const TEMPORARY: &str = "tmp";
 
 /// Whether `name` is an atomic write's temporary file left by a process
@@ -185,6 +198,41 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"{}");
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    /// Two threads writing one file: every reading is one whole version.
+    #[test]
+    fn parallel_atomic_writes_of_one_file_never_publish_a_mix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        atomic_write(&path, &[b'a'; 65_536]).unwrap();
+        std::thread::scope(|scope| {
+            for byte in [b'a', b'b'] {
+                let path = &path;
+                scope.spawn(move || {
+                    for _ in 0..300 {
+                        atomic_write(path, &[byte; 65_536]).unwrap();
+                    }
+                });
+            }
+            for _ in 0..2_000 {
+                let bytes = fs::read(&path).unwrap();
+                assert_eq!(bytes.len(), 65_536, "a half-written file was published");
+                assert!(bytes.iter().all(|&b| b == bytes[0]), "two writes mixed");
+            }
+        });
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary is left");
+    }
+
+    #[test]
+    fn temporaries_of_ended_processes_are_recognised_old_names_and_new() {
+        // PID 4,000,000 exceeds Linux's pid_max: no such process.
+        assert!(is_abandoned_write(".session.json.tmp-4000000"));
+        assert!(is_abandoned_write(".session.json.tmp-4000000-17"));
+        let mine = format!(".session.json.tmp-{}-3", std::process::id());
+        assert!(!is_abandoned_write(&mine));
+        assert!(!is_abandoned_write(".session.json.tmp-x-3"));
     }
 
     #[cfg(unix)]

@@ -115,6 +115,56 @@ pub fn process_is_alive(pid: u32) -> bool {
     }
 }
 
+/// `text` made safe as one file-name component: ASCII letters, digits, `-`
+/// and `_` kept, everything else (separators, dots, control characters,
+/// spaces) turned into `-`, runs collapsed, at most `max` bytes, never empty.
+pub fn sanitize_component(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max));
+    for c in text.chars() {
+        let keep = c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        let c = if keep { c } else { '-' };
+        if c == '-' && out.ends_with('-') {
+            continue;
+        }
+        if out.len() == max {
+            break;
+        }
+        out.push(c);
+    }
+    let trimmed = out.trim_matches('-');
+    if trimmed.is_empty() {
+        "untitled".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// `text` with every control character but newline and tab, and every
+/// bidirectional formatting character, shown as an escape (`\u{1b}`,
+/// `\u{202e}`), so that printing it cannot move the cursor, change colours,
+/// retitle the terminal or show text in another order than it is.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_unsafe = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c);
+    if !text.contains(is_unsafe) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether `c` changes the direction text is shown in (the Unicode
+/// bidirectional formatting characters).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,25 @@ const KEPT: u32 = 2;
 
 static LOG_FILE: OnceLock<PathBuf> = OnceLock::new();
 
+/// Runs `work` with a panic in it contained: the panic is logged as an
+/// error naming `what`, and `None` comes back instead of the thread
+/// ending. For the loops of long-lived threads (the worker, the job
+/// queue), so one bad request never stops the ones after it.
+pub fn contain_panic<T>(what: &str, work: impl FnOnce() -> T) -> Option<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(value) => Some(value),
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(no message)".to_owned());
+            log::error!("{what} panicked: {why}");
+            None
+        }
+    }
+}
+
 /// Where the log file is (or will be, at the first record), once [`init`]
 /// has run with a folder.
 pub fn log_file() -> Option<&'static Path> {
@@ -137,7 +156,7 @@ impl Log for Logger {
             Level::Debug => "debug",
             Level::Trace => "trace",
         };
-        let text = crate::cli::printable(&record.args().to_string()).into_owned();
+        let text = crate::files::printable(&record.args().to_string()).into_owned();
         eprintln!("rehearse: {level}: {text}");
         let Some(path) = &self.path else {
             return;
@@ -193,6 +212,13 @@ pub fn init(folder: Option<PathBuf>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_contained_panic_is_logged_and_becomes_none() {
+        assert_eq!(contain_panic("a sum", || 2 + 2), Some(4));
+        let failed: Option<u8> = contain_panic("a test", || panic!("on purpose"));
+        assert_eq!(failed, None);
+    }
 
     #[test]
     fn the_file_is_rotated_and_keeps_two_older_ones() {

@@ -220,14 +220,12 @@ impl eframe::App for Window {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        // A move or resize in the last second is saved here, as the worker
-        // is stopping (the window is gone; nothing waits on this).
+        // A move or resize in the last second is saved by the worker, the
+        // one writer of the settings, before it stops.
         if self.place_changed.take().is_some() {
-            let path = self.app.state.data_dir().settings();
-            if let Err(err) = self.app.state.settings.save(&path) {
-                log::warn!("the window's place was not saved: {err}");
-            }
+            self.app.apply(crate::app::Command::SettingsChanged);
         }
+        self.app.stop();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {

@@ -376,8 +376,7 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     std::thread::sleep(Duration::from_millis(600));
     harness.key_press(egui::Key::Space);
     step_until(&mut harness, "the retake saved", |app| {
-        phase(app) == Some(Phase::Reviewing)
-            && app.active.as_ref().unwrap().session.takes.len() == 2
+        phase(app) == Some(Phase::Reviewing) && app.active_session().unwrap().takes.len() == 2
     });
 
     // Next question: start answering early, let the limit stop it.
@@ -387,8 +386,7 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     });
     click(&mut harness, "Start answering (Space)");
     step_until(&mut harness, "question 2 answered", |app| {
-        phase(app) == Some(Phase::Reviewing)
-            && app.active.as_ref().unwrap().session.takes.len() == 3
+        phase(app) == Some(Phase::Reviewing) && app.active_session().unwrap().takes.len() == 3
     });
     click(&mut harness, "Finish (N)");
     step_until(&mut harness, "the session review", |app| {
@@ -398,7 +396,7 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     // On disk: three takes, the first rated 4 with its checklist, the
     // first and last stopped by the limit; the first holds the speech.
     let session: Session = {
-        let review = harness.state().review.clone().unwrap();
+        let review = harness.state().review_session().cloned().unwrap();
         let path = data.join("sessions").join(&review.id).join("session.json");
         step_until(&mut harness, "the manifest written", |_| {
             std::fs::read_to_string(&path)
@@ -679,7 +677,7 @@ fn a_damaged_session_is_shown_with_its_reason_and_the_rest_load() {
     // The recovered take was never measured: measure it on demand.
     click(&mut harness, "Analyse speech of take 3 of question 1");
     step_until(&mut harness, "the analysis", |app| {
-        app.review.as_ref().unwrap().takes[2].metrics.is_some()
+        app.review_session().unwrap().takes[2].metrics.is_some()
     });
     step_until(&mut harness, "the metrics saved", |_| {
         std::fs::read_to_string(good.join("session.json"))
@@ -692,7 +690,7 @@ fn a_damaged_session_is_shown_with_its_reason_and_the_rest_load() {
     assert!(good.is_dir(), "nothing is deleted before the confirmation");
     click(&mut harness, "Delete for good");
     step_until(&mut harness, "the session deleted", |app| {
-        app.history.rows.is_empty() && app.history.listing.is_some()
+        app.history.rows.is_empty() && app.sessions.is_listed()
     });
     assert!(!good.exists());
     assert!(
@@ -824,6 +822,32 @@ fn write_fixture_session(data: &Path, id: &str, started: &str, rating: u8) {
         serde_json::to_string_pretty(&session).unwrap(),
     )
     .unwrap();
+}
+
+/// `count` sessions in `data`, copies of one fixture (their recordings
+/// hard links to its), a day apart.
+fn write_long_history(data: &Path, count: usize) {
+    write_fixture_session(data, "2020-01-01_first", "2020-01-01T09:00:00Z", 3);
+    let first = data.join("sessions").join("2020-01-01_first");
+    let session: Session =
+        serde_json::from_str(&std::fs::read_to_string(first.join("session.json")).unwrap())
+            .unwrap();
+    let start: jiff::Timestamp = "2020-01-02T09:00:00Z".parse().unwrap();
+    for day in 0..count - 1 {
+        let mut copy = session.clone();
+        copy.started_at = start + jiff::SignedDuration::from_hours(24 * day as i64);
+        copy.id = format!("old-{day:04}");
+        let folder = data.join("sessions").join(&copy.id);
+        std::fs::create_dir_all(folder.join("takes")).unwrap();
+        for take in &copy.takes {
+            std::fs::hard_link(first.join(&take.file), folder.join(&take.file)).unwrap();
+        }
+        std::fs::write(
+            folder.join("session.json"),
+            serde_json::to_string_pretty(&copy).unwrap(),
+        )
+        .unwrap();
+    }
 }
 
 /// The test model installed in `data`'s `models/` folder.
@@ -1520,16 +1544,11 @@ fn your_own_questions_are_made_answered_changed_and_removed_in_the_window() {
         app.bank.get(&id).is_none() && !app.questions.busy
     });
     click(&mut harness, "History");
-    step_until(&mut harness, "the history", |app| {
-        app.history.listing.is_some()
-    });
+    step_until(&mut harness, "the history", |app| app.sessions.is_listed());
     let asked = harness
         .state()
-        .history
-        .listing
-        .as_ref()
-        .unwrap()
         .sessions
+        .all()
         .iter()
         .find(|s| s.takes.iter().any(|t| t.question_id == id.as_str()))
         .expect("the take is still in the history")
@@ -1600,6 +1619,9 @@ fn a_mock_interview_asks_three_questions_in_a_row_and_reviews_them_at_the_end() 
         return;
     };
     assert_eq!(scenario, "mock-interview");
+    // A long history: its listing, asked for as the interview ends, arrives
+    // after the last take's measures (the order that once lost them).
+    write_long_history(&data, 400);
     let mut harness = harness(&data);
     step_until(&mut harness, "the store", |app| app.is_settled());
     click(&mut harness, "Choose UI test");
@@ -1644,7 +1666,7 @@ fn a_mock_interview_asks_three_questions_in_a_row_and_reviews_them_at_the_end() 
 
     // On disk: one take per question, each stopped at its limit, and the
     // session marked as a mock interview.
-    let id = harness.state().review.as_ref().unwrap().id.clone();
+    let id = harness.state().review.clone().unwrap();
     let manifest = data.join("sessions").join(&id).join("session.json");
     step_until(&mut harness, "the manifest written", |_| {
         std::fs::read_to_string(&manifest)
@@ -1663,22 +1685,42 @@ fn a_mock_interview_asks_three_questions_in_a_row_and_reviews_them_at_the_end() 
         let (seconds, _) = common::sox_stat(&data.join("sessions").join(&id).join(&take.file));
         assert!((seconds - 2.0).abs() < 0.05, "{seconds} s");
     }
-    // Rated in the review, at the end; listed as a mock interview.
-    harness
-        .get_all_by_label("Rate 4 of 5")
-        .next()
-        .unwrap()
-        .click_accesskit();
-    step_until(&mut harness, "the rating saved", |_| {
+    // Rated in the review, at the end, once every take is measured and the
+    // history read again; the measures stay on disk (a restart shows them).
+    step_until(&mut harness, "the takes measured", |app| {
+        app.review_session()
+            .is_some_and(|s| s.takes.iter().all(|t| t.metrics.is_some()))
+    });
+    let listed = Instant::now();
+    step_until(&mut harness, "the listing read again", |_| {
+        listed.elapsed() > Duration::from_secs(3)
+    });
+    // The first take rated 4, the last (whose measures came last) 3.
+    for (rate, take) in [("Rate 4 of 5", 0), ("Rate 3 of 5", 2)] {
+        harness
+            .get_all_by_label(rate)
+            .nth(take)
+            .unwrap_or_else(|| panic!("no {rate} for take {take}"))
+            .click_accesskit();
+        harness.step();
+    }
+    step_until(&mut harness, "the ratings saved", |_| {
         std::fs::read_to_string(&manifest)
             .ok()
             .and_then(|t| serde_json::from_str::<Session>(&t).ok())
-            .is_some_and(|s| s.takes[0].rating.is_some_and(|r| r.stars() == 4))
+            .is_some_and(|s| {
+                s.takes[0].rating.is_some_and(|r| r.stars() == 4)
+                    && s.takes[2].rating.is_some_and(|r| r.stars() == 3)
+            })
     });
+    let saved: Session =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert!(
+        saved.takes.iter().all(|t| t.metrics.is_some()),
+        "a rating wrote an older copy over the take's measures"
+    );
     click(&mut harness, "History");
-    step_until(&mut harness, "the history", |app| {
-        app.history.listing.is_some()
-    });
+    step_until(&mut harness, "the history", |app| app.sessions.is_listed());
     assert!(shows_text(&mut harness, "Mock interview"));
 }
 
@@ -1810,7 +1852,7 @@ fn a_question_is_read_aloud_before_the_think_time_and_never_over_a_recording() {
         .count();
     assert_eq!(over_answer, 0, "the voice played while recording");
     // …and the take (recorded from the same monitor) is silent.
-    let session = harness.state().active.as_ref().unwrap().session.clone();
+    let session = harness.state().active_session().unwrap().clone();
     let take = data
         .join("sessions")
         .join(&session.id)

@@ -459,3 +459,80 @@ fn a_pack_is_imported_only_when_it_is_sound_and_new() {
     let listed = stdout(&rehearse(data.path(), &["questions", "list"]));
     assert!(!listed.contains("What is a B-tree?"), "{listed}");
 }
+
+/// Twenty `questions add` at once keep twenty questions: each edit reads
+/// the pack only after the one before it was written.
+#[test]
+fn parallel_adds_keep_every_question() {
+    let data = TempDir::new().unwrap();
+    let children: Vec<_> = (0..20)
+        .map(|n| {
+            Command::new(env!("CARGO_BIN_EXE_rehearse"))
+                .args([
+                    "questions",
+                    "add",
+                    "--text",
+                    &format!("Parallel question number {n}?"),
+                    "--category",
+                    "Parallel",
+                    "--kind",
+                    "technical",
+                ])
+                .env("REHEARSE_DATA_DIR", data.path())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let out = rehearse(
+        data.path(),
+        &["questions", "list", "--category", "Parallel"],
+    );
+    let listed = stdout(&out)
+        .lines()
+        .filter(|l| l.contains("parallel-question-number"))
+        .count();
+    assert_eq!(listed, 20, "{}", stdout(&out));
+}
+
+/// Two packs with one file name imported at once: both are kept, the
+/// second under the next free name.
+#[test]
+fn parallel_imports_of_one_file_name_keep_both() {
+    let data = TempDir::new().unwrap();
+    let sources = TempDir::new().unwrap();
+    let children: Vec<_> = (0..2)
+        .map(|n| {
+            let folder = sources.path().join(format!("from-{n}"));
+            fs::create_dir_all(&folder).unwrap();
+            let question = format!(
+                r#"    {{"id": "shared-{n}", "text": "Question {n}?", "category": "Shared", "kind": "technical"}}"#
+            );
+            let file = write(&folder, "team.json", &pack(&[&question]));
+            Command::new(env!("CARGO_BIN_EXE_rehearse"))
+                .args(["questions", "import", file.to_str().unwrap()])
+                .env("REHEARSE_DATA_DIR", data.path())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let out = rehearse(data.path(), &["questions", "list", "--category", "Shared"]);
+    for n in 0..2 {
+        assert!(
+            stdout(&out).contains(&format!("shared-{n}")),
+            "{}",
+            stdout(&out)
+        );
+    }
+}

@@ -343,9 +343,9 @@ fn a_hostile_question_id_cannot_leave_the_session_folder() {
     let (relative, full) = store.take_path(&session, 0, 1);
     assert_eq!(relative, "takes/01-etc-passwd-x-take1.wav");
     assert!(full.starts_with(store.session_dir(&session.id).join("takes")));
-    assert_eq!(rehearse::store::sanitize_component("..", 10), "untitled");
+    assert_eq!(rehearse::files::sanitize_component("..", 10), "untitled");
     assert_eq!(
-        rehearse::store::sanitize_component(&"a".repeat(500), 80).len(),
+        rehearse::files::sanitize_component(&"a".repeat(500), 80).len(),
         80
     );
 }

@@ -26,8 +26,8 @@ pub(super) fn coalesce(batch: Vec<WorkerRequest>) -> Vec<WorkerRequest> {
             WorkerRequest::SaveSettings(_) => kept
                 .iter()
                 .position(|queued| matches!(queued, WorkerRequest::SaveSettings(_))),
-            WorkerRequest::LoadListing => {
-                kept.retain(|queued| !matches!(queued, WorkerRequest::LoadListing));
+            WorkerRequest::LoadListing(_) => {
+                kept.retain(|queued| !matches!(queued, WorkerRequest::LoadListing(_)));
                 None
             }
             _ => None,
@@ -57,7 +57,7 @@ mod tests {
     fn describe(request: &WorkerRequest) -> String {
         match request {
             WorkerRequest::SaveSession(s) => format!("save {} {}", s.id, s.takes[0].notes),
-            WorkerRequest::LoadListing => "list".to_owned(),
+            WorkerRequest::LoadListing(_) => "list".to_owned(),
             WorkerRequest::DeleteSession(id) => format!("delete {id}"),
             _ => "other".to_owned(),
         }
@@ -67,10 +67,10 @@ mod tests {
     fn saves_are_merged_where_the_first_was_queued_and_one_listing_runs_last() {
         let batch = vec![
             WorkerRequest::SaveSession(session("a", "h")),
-            WorkerRequest::LoadListing,
+            WorkerRequest::LoadListing(0),
             WorkerRequest::SaveSession(session("b", "x")),
             WorkerRequest::SaveSession(session("a", "he")),
-            WorkerRequest::LoadListing,
+            WorkerRequest::LoadListing(0),
             WorkerRequest::SaveSession(session("a", "hey")),
         ];
         let described: Vec<String> = coalesce(batch).iter().map(describe).collect();
@@ -101,7 +101,7 @@ mod tests {
                 WorkerRequest::DeleteSession(id) => {
                     store.remove(id);
                 }
-                WorkerRequest::LoadListing => seen.push(store.clone()),
+                WorkerRequest::LoadListing(_) => seen.push(store.clone()),
                 _ => {}
             }
         }
@@ -120,7 +120,7 @@ mod tests {
                         let id = ["a", "b", "c"][rng.usize(..3)];
                         WorkerRequest::SaveSession(session(id, &version.to_string()))
                     }
-                    6..=8 => WorkerRequest::LoadListing,
+                    6..=8 => WorkerRequest::LoadListing(0),
                     _ => WorkerRequest::DeleteSession(["a", "b", "c"][rng.usize(..3)].to_owned()),
                 })
                 .collect();

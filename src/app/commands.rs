@@ -5,12 +5,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use jiff::Timestamp;
-
 use super::take_edit::{TakeEdit, apply_edit};
 use super::transcripts::SpeechCommand;
 use super::worker::WorkerRequest;
-use super::{MicTest, MicrophoneState, PendingTake, RehearseApp, Screen};
+use super::{MicTest, MicrophoneState, RehearseApp, Screen};
 use crate::interview::{Action, Interview, Phase, build_plan};
 use crate::model::Rating;
 use crate::store::settings::LastScreen;
@@ -148,7 +146,7 @@ impl RehearseApp {
                 if let Some(active) = &self.state.active
                     && let Some(take) = active.latest_take
                 {
-                    let session = active.session.id.clone();
+                    let session = active.session_id.clone();
                     self.edit_take(&session, take, &TakeEdit::Rating(Rating::new(stars)));
                 }
             }
@@ -172,8 +170,8 @@ impl RehearseApp {
             Command::CheckLevel(on) => self.check_level(on),
             Command::TestMicrophone => self.test_microphone(),
             Command::OpenSession(id) => {
-                if let Some(session) = self.state.history.session(&id) {
-                    self.state.review = Some(session.clone());
+                if self.state.sessions.get(&id).is_some() {
+                    self.state.review = Some(id);
                     self.state.screen = Screen::Review;
                 } else {
                     self.state
@@ -269,7 +267,7 @@ impl RehearseApp {
             return;
         }
         if matches!(screen, Screen::History | Screen::Home) {
-            self.services.worker.send(WorkerRequest::LoadListing);
+            self.load_listing();
         }
         let remembered = match screen {
             Screen::Home => Some(LastScreen::Practice),
@@ -353,31 +351,24 @@ impl RehearseApp {
                     if let Some(voice) = &self.services.voice {
                         voice.stop();
                     }
+                    let Some(session) = self.state.sessions.get(&active.session_id) else {
+                        log::error!("session {} is not in the store", active.session_id);
+                        continue;
+                    };
                     let (_, full) = take_path(
                         &self.state.data_dir,
-                        &active.session,
+                        session,
                         request.question_index,
                         request.take,
                     );
-                    mic.start_take(full, request.limit);
-                    active.recordings.push_back(PendingTake {
-                        request,
-                        started_at: Timestamp::now(),
-                        stop: None,
-                    });
+                    active.recordings.start(mic, request, full);
                 }
-                Action::StopRecording(reason) => {
-                    if let Some(pending) = active.recordings.back_mut() {
-                        pending.stop.get_or_insert(reason);
-                    }
-                    mic.stop_take();
-                }
+                Action::StopRecording(reason) => active.recordings.stop(mic, reason),
             }
         }
     }
 
-    /// Applies `edit` to every copy of the session held (interview, review,
-    /// history) and saves it.
+    /// Applies `edit` to the session in the store and saves it.
     fn edit_take(&mut self, session_id: &str, take: usize, edit: &TakeEdit) {
         if self.state.read_only {
             self.state
@@ -387,7 +378,7 @@ impl RehearseApp {
         if self.update_session(session_id, |session| apply_edit(session, take, edit))
             && matches!(edit, TakeEdit::Rating(_))
         {
-            self.state.history.refresh();
+            self.state.history.refresh(&self.state.sessions);
         }
     }
 

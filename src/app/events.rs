@@ -1,7 +1,6 @@
 //! What the app takes in before every frame: the worker's results, the
 //! recorder's and the player's reports, and the countdowns.
 
-use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,16 +10,18 @@ use jiff::Timestamp;
 use super::RehearseApp;
 use super::jobs;
 use super::state::{
-    ActiveSession, MIC_TEST_SECONDS, Message, MessageLevel, MicTest, MicrophoneState, PendingTake,
-    Screen, WaveformSlot, mic_test_path, warning_message,
+    ActiveSession, MIC_TEST_SECONDS, Message, MessageLevel, MicTest, MicrophoneState, Screen,
+    WaveformSlot, mic_test_path, warning_message,
 };
 use super::worker::{WorkerEvent, WorkerRequest};
 use crate::audio::player::PlayerEvent;
 use crate::audio::waveform::Waveform;
 use crate::audio::{Microphone, RecorderEvent, TakeEnd, TakeSummary};
 use crate::interview::{Interview, Phase, StopReason};
+use crate::recording::{PendingTake, Recordings, Report};
 use crate::store::Session;
 use crate::store::export::ExportSummary;
+use crate::store::history::practice_records;
 
 impl RehearseApp {
     /// Takes in what the worker, the recorder and the player report, and
@@ -54,13 +55,13 @@ impl RehearseApp {
                 read_only,
                 recovered,
             } => self.store_opened(read_only, recovered),
-            WorkerEvent::Listing(mut listing, records) => {
-                self.state.records = records;
-                for session in &mut listing.sessions {
-                    session.fill_missing_keywords(&self.state.bank);
-                }
-                self.state.history.listing = Some(*listing);
-                self.state.history.refresh();
+            WorkerEvent::Listing(listing, asked_at) => {
+                let bank = &self.state.bank;
+                self.state
+                    .sessions
+                    .merge(*listing, asked_at, |s| s.fill_missing_keywords(bank));
+                self.state.records = practice_records(self.state.sessions.all());
+                self.state.history.refresh(&self.state.sessions);
                 self.index_transcripts();
             }
             WorkerEvent::TranscriptsIndexed(index) => self.transcripts_indexed(*index),
@@ -102,7 +103,7 @@ impl RehearseApp {
                                 take.metrics = Some(metrics.clone());
                             }
                         });
-                        self.state.history.refresh();
+                        self.state.history.refresh(&self.state.sessions);
                     }
                     Err(message) => self.state.say(message),
                 }
@@ -120,7 +121,8 @@ impl RehearseApp {
             }
             WorkerEvent::SessionDeleted(id) => {
                 self.unindex_session(&id);
-                if self.state.review.as_ref().is_some_and(|s| s.id == id) {
+                self.state.sessions.remove(&id);
+                if self.state.review.as_ref().is_some_and(|s| *s == id) {
                     self.state.review = None;
                     if self.state.screen == Screen::Review {
                         self.state.screen = Screen::History;
@@ -131,7 +133,7 @@ impl RehearseApp {
                     level: MessageLevel::Info,
                     open: None,
                 });
-                self.services.worker.send(WorkerRequest::LoadListing);
+                self.load_listing();
             }
             WorkerEvent::ExportDestination(chosen) => {
                 if let Some(panel) = &mut self.state.export {
@@ -236,10 +238,13 @@ impl RehearseApp {
         let planned = self.state.pending_plan.take().map(Interview::new);
         match planned.map(|made| made.map(|interview| interview.reading_aloud(aloud))) {
             Some(Ok(interview)) => {
+                let session_id = session.id.clone();
+                self.state.sessions.insert(session);
+                self.state.history.refresh(&self.state.sessions);
                 self.state.active = Some(ActiveSession {
                     interview,
-                    session,
-                    recordings: VecDeque::new(),
+                    session_id,
+                    recordings: Recordings::default(),
                     latest_take: None,
                     confirm_end: false,
                     show_tips: false,
@@ -270,40 +275,71 @@ impl RehearseApp {
         let Some(mic) = &self.services.microphone else {
             return;
         };
-        let mut finished: Vec<TakeSummary> = Vec::new();
-        let mut problems = Vec::new();
-        let mut failed = false;
-        while let Ok(event) = mic.events().try_recv() {
-            match event {
-                RecorderEvent::TakeStarted { .. } => {}
-                RecorderEvent::TakeFinished(summary) => finished.push(summary),
-                RecorderEvent::TakeFailed { error, .. } => {
-                    problems.push(error);
-                    failed = true;
+        let events: Vec<RecorderEvent> = mic.events().try_iter().collect();
+        for event in events {
+            if self.state.mic_test == MicTest::Recording {
+                self.mic_test_event(event);
+                continue;
+            }
+            let Some(active) = &mut self.state.active else {
+                if let RecorderEvent::StreamFailed(why) = event {
+                    self.state.say(format!("The microphone failed: {why}"));
                 }
-                RecorderEvent::StreamFailed(why) => {
-                    problems.push(format!("The microphone failed: {why}"));
+                continue;
+            };
+            match active.recordings.report(event) {
+                Report::Started(_) => {}
+                Report::Finished {
+                    pending,
+                    summary,
+                    last,
+                } => self.take_finished(&pending, &summary, last),
+                Report::Failed { error, last, .. } => {
+                    self.state.say(error);
+                    if last {
+                        self.drive(|i| {
+                            i.recording_stopped(StopReason::WriteFailed, Instant::now())
+                        });
+                    }
                 }
+                Report::MicrophoneFailed(message) => self.state.say(message),
             }
         }
-        for problem in problems {
-            self.state.say(problem);
+        self.end_if_microphone_failed();
+    }
+
+    /// The session's one rule for a microphone that stopped working (the
+    /// terminal keeps it too): once its takes are saved, the session ends,
+    /// and the microphone is closed so the next session opens it afresh.
+    fn end_if_microphone_failed(&mut self) {
+        let Some(active) = &self.state.active else {
+            return;
+        };
+        let Some(why) = active.recordings.microphone_failure() else {
+            return;
+        };
+        if !active.recordings.is_empty() || active.interview.phase() == Phase::Finished {
+            return;
         }
-        if failed {
-            if self.state.mic_test == MicTest::Recording {
+        self.state.say(format!(
+            "The microphone stopped ({why}); the session ends here, and what was recorded is kept."
+        ));
+        self.drive(Interview::end);
+        self.close_microphone();
+    }
+
+    /// What the recorder reported during the microphone test.
+    fn mic_test_event(&mut self, event: RecorderEvent) {
+        match event {
+            RecorderEvent::TakeStarted { .. } => {}
+            RecorderEvent::TakeFinished(summary) => self.mic_test_finished(&summary),
+            RecorderEvent::TakeFailed { error, .. } => {
+                self.state.say(error);
                 self.state.mic_test = MicTest::Idle;
-            } else if let Some(active) = &mut self.state.active {
-                active.recordings.pop_front();
-                if active.recordings.is_empty() {
-                    self.drive(|i| i.recording_stopped(StopReason::WriteFailed, Instant::now()));
-                }
             }
-        }
-        for summary in finished {
-            if self.state.mic_test == MicTest::Recording {
-                self.mic_test_finished(&summary);
-            } else {
-                self.take_finished(&summary);
+            RecorderEvent::StreamFailed(why) => {
+                self.state.say(format!("The microphone failed: {why}"));
+                self.state.mic_test = MicTest::Idle;
             }
         }
     }
@@ -320,22 +356,29 @@ impl RehearseApp {
         self.release_microphone();
     }
 
-    fn take_finished(&mut self, summary: &TakeSummary) {
+    fn take_finished(&mut self, pending: &PendingTake, summary: &TakeSummary, last: bool) {
         let Some(active) = &mut self.state.active else {
             return;
         };
-        let Some(PendingTake {
+        let PendingTake {
             request,
             started_at,
             stop,
-        }) = active.recordings.pop_front()
-        else {
+            ..
+        } = pending;
+        let (started_at, stop) = (*started_at, *stop);
+        let moves_on = last;
+        let session_id = active.session_id.clone();
+        let Some((latest, file, moves_on)) = self.state.sessions.edit(&session_id, |session| {
+            let take = session.recorded_take(request, started_at, summary, stop);
+            let moves_on = moves_on.then_some(take.stopped);
+            let file = take.file.clone();
+            session.takes.push(take);
+            (session.takes.len() - 1, file, moves_on)
+        }) else {
             return;
         };
-        let take = active
-            .session
-            .recorded_take(&request, started_at, summary, stop);
-        let moves_on = active.recordings.is_empty().then_some(take.stopped);
+        active.latest_take = Some(latest);
         let mut warnings = Vec::new();
         if let TakeEnd::DeviceLost(_) | TakeEnd::WriteFailed(_) = summary.ended {
             warnings.push(format!("{}; what was recorded is kept.", summary.ended));
@@ -343,24 +386,16 @@ impl RehearseApp {
         if let Some(warning) = summary.silence_warning() {
             warnings.push(format!("Warning: {warning}"));
         }
-        active.session.takes.push(take);
-        active.latest_take = Some(active.session.takes.len() - 1);
         self.state.waveforms.insert(
             summary.path.clone(),
             WaveformSlot::Ready(Arc::new(Waveform::new(&summary.peaks))),
         );
-        self.services
-            .worker
-            .send(WorkerRequest::SaveSession(Box::new(active.session.clone())));
+        self.save_session(&session_id);
         self.services.worker.send(WorkerRequest::SavePeaks(
             summary.path.clone(),
             Box::new(summary.peaks.clone()),
         ));
-        let session = active.session.id.clone();
-        if let Some(take) = active.session.takes.last() {
-            let file = take.file.clone();
-            self.analyze(&session, &file, summary.path.clone());
-        }
+        self.analyze(&session_id, &file, summary.path.clone());
         for warning in warnings {
             self.state.say(warning);
         }
@@ -386,38 +421,35 @@ impl RehearseApp {
         }
     }
 
-    /// Changes every copy of session `id` held (interview, review,
-    /// history) with `change`, and saves it; whether there was one.
-    pub(crate) fn update_session(&mut self, id: &str, change: impl Fn(&mut Session)) -> bool {
-        let mut copies: Vec<&mut Session> = Vec::new();
-        if let Some(active) = &mut self.state.active
-            && active.session.id == id
-        {
-            copies.push(&mut active.session);
+    /// Changes session `id` in the window's store with `change`, and saves
+    /// it; whether the store has it.
+    pub(crate) fn update_session(&mut self, id: &str, change: impl FnOnce(&mut Session)) -> bool {
+        if self.state.sessions.edit(id, change).is_none() {
+            return false;
         }
-        if let Some(review) = &mut self.state.review
-            && review.id == id
-        {
-            copies.push(review);
+        self.save_session(id);
+        true
+    }
+
+    /// Asks the worker to write the store's copy of session `id`.
+    pub(crate) fn save_session(&mut self, id: &str) {
+        if self.state.read_only {
+            return;
         }
-        if let Some(listing) = &mut self.state.history.listing {
-            copies.extend(listing.sessions.iter_mut().filter(|s| s.id == id));
+        if let Some(session) = self.state.sessions.get(id) {
+            self.services
+                .worker
+                .send(WorkerRequest::SaveSession(Box::new(session.clone())));
         }
-        let mut saved = None;
-        for session in copies {
-            change(session);
-            saved = Some(session.clone());
-        }
-        match saved {
-            Some(session) if !self.state.read_only => {
-                self.services
-                    .worker
-                    .send(WorkerRequest::SaveSession(Box::new(session)));
-                true
-            }
-            Some(_) => true,
-            None => false,
-        }
+    }
+
+    /// Asks the worker to read the history again; the listing merges into
+    /// the store ([`super::SessionStore::merge`]).
+    pub(crate) fn load_listing(&mut self) {
+        let asked_at = self.state.sessions.generation();
+        self.services
+            .worker
+            .send(WorkerRequest::LoadListing(asked_at));
     }
 
     /// When the interview has finished and its last take is saved, shows
@@ -432,15 +464,13 @@ impl RehearseApp {
             return;
         }
         self.silence_voice();
-        if let Some(mut active) = self.state.active.take() {
-            active.session.ended_at = Some(Timestamp::now());
-            self.services
-                .worker
-                .send(WorkerRequest::SaveSession(Box::new(active.session.clone())));
-            self.state.review = Some(active.session);
+        if let Some(active) = self.state.active.take() {
+            let id = active.session_id;
+            self.update_session(&id, |s| s.ended_at = Some(Timestamp::now()));
+            self.state.review = Some(id);
             self.state.screen = Screen::Review;
             self.release_microphone();
-            self.services.worker.send(WorkerRequest::LoadListing);
+            self.load_listing();
         }
     }
 }

@@ -53,13 +53,7 @@ impl RehearseApp {
         }
         let mut sessions = Vec::new();
         for id in &panel.sessions {
-            let session = self
-                .state
-                .review
-                .as_ref()
-                .filter(|s| &s.id == id)
-                .or_else(|| self.state.history.session(id));
-            match session {
+            match self.state.sessions.get(id) {
                 Some(session) => sessions.push(session.clone()),
                 None => {
                     let message = format!("Session {id} is not loaded; nothing was exported.");

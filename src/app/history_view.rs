@@ -1,19 +1,18 @@
-//! The history screen's data: every session on disk, the filters, and what
-//! passes them, recomputed only when either changes (so a long history
+//! The history screen's data: the filters over the window's sessions
+//! ([`SessionStore`]) and what passes them, recomputed only when either changes (so a long history
 //! draws fast), with the trends drawn from it.
 
 use jiff::Timestamp;
 
+use super::SessionStore;
+use crate::store::Session;
 use crate::store::history::{SessionFilter, SessionSummary, day_start, rating_trend, summaries};
-use crate::store::{Listing, Session};
 
-/// The history screen: the sessions on disk, the filters and what they let
-/// through (recomputed only when either changes, so a long history draws
-/// fast).
+/// The history screen: the filters and what they let through of the
+/// window's sessions (recomputed only when either changes, so a long
+/// history draws fast).
 #[derive(Default)]
 pub struct HistoryView {
-    /// Everything on disk; `None` until loaded.
-    pub listing: Option<Listing>,
     /// Filter: first day shown, `YYYY-MM-DD`.
     pub from: String,
     /// Filter: last day shown, `YYYY-MM-DD`.
@@ -56,11 +55,9 @@ impl HistoryView {
         };
     }
 
-    /// Applies the filters to the listing.
-    pub fn refresh(&mut self) {
-        let Some(listing) = &self.listing else {
-            return;
-        };
+    /// Applies the filters to the sessions.
+    pub fn refresh(&mut self, store: &SessionStore) {
+        let sessions = store.all();
         self.filter_error = None;
         let day = |text: &str, what: &str, errors: &mut Option<String>| -> Option<Timestamp> {
             let text = text.trim();
@@ -86,12 +83,9 @@ impl HistoryView {
             category: self.category.clone(),
             min_rating: self.min_rating.map(f64::from),
         };
-        self.rows = summaries(&listing.sessions, &filter);
-        let mut oldest_first: Vec<&Session> = listing
-            .sessions
-            .iter()
-            .filter(|s| filter.accepts(s))
-            .collect();
+        self.rows = summaries(sessions, &filter);
+        let mut oldest_first: Vec<&Session> =
+            sessions.iter().filter(|s| filter.accepts(s)).collect();
         oldest_first.sort_by_key(|s| s.started_at);
         let day = |at: Timestamp| at.as_second() as f64 / 86_400.0;
         self.trend = rating_trend(oldest_first.iter().copied())
@@ -131,23 +125,22 @@ impl HistoryView {
             })
             .collect();
     }
-
-    /// Every loaded session, newest first.
-    pub fn sessions(&self) -> &[Session] {
-        self.listing.as_ref().map_or(&[], |l| l.sessions.as_slice())
-    }
-
-    /// The loaded session `id`.
-    pub fn session(&self, id: &str) -> Option<&Session> {
-        self.listing
-            .as_ref()
-            .and_then(|l| l.sessions.iter().find(|s| s.id == id))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Listing;
+
+    fn store(sessions: Vec<Session>) -> SessionStore {
+        let mut store = SessionStore::default();
+        let listing = Listing {
+            sessions,
+            damaged: Vec::new(),
+        };
+        store.merge(listing, 0, |_| {});
+        store
+    }
 
     fn session() -> Session {
         crate::store::session::fixture()
@@ -169,27 +162,22 @@ mod tests {
 
     #[test]
     fn trends_of_what_was_said_come_from_the_transcripts() {
-        let mut history = HistoryView {
-            listing: Some(Listing {
-                sessions: vec![
-                    said(
-                        session(),
-                        "b",
-                        "2026-11-20T09:00:00Z",
-                        "I added an index and a replica.",
-                    ),
-                    said(
-                        session(),
-                        "a",
-                        "2026-11-10T09:00:00Z",
-                        "Um, I added, um, an index.",
-                    ),
-                ],
-                damaged: Vec::new(),
-            }),
-            ..HistoryView::default()
-        };
-        history.refresh();
+        let sessions = store(vec![
+            said(
+                session(),
+                "b",
+                "2026-11-20T09:00:00Z",
+                "I added an index and a replica.",
+            ),
+            said(
+                session(),
+                "a",
+                "2026-11-10T09:00:00Z",
+                "Um, I added, um, an index.",
+            ),
+        ]);
+        let mut history = HistoryView::default();
+        history.refresh(&sessions);
         // Oldest first: half the keywords, then all of them; fillers fall.
         let coverage: Vec<f64> = history.coverage_trend.iter().map(|p| p[1]).collect();
         assert_eq!(coverage, [50.0, 100.0]);
@@ -202,21 +190,16 @@ mod tests {
 
     #[test]
     fn history_filters_by_day_and_reports_a_bad_date() {
-        let mut history = HistoryView {
-            listing: Some(Listing {
-                sessions: vec![session()],
-                damaged: Vec::new(),
-            }),
-            ..HistoryView::default()
-        };
-        history.refresh();
+        let sessions = store(vec![session()]);
+        let mut history = HistoryView::default();
+        history.refresh(&sessions);
         assert_eq!(history.rows.len(), 1);
         assert_eq!(history.trend.len(), 1);
         history.from = "2999-01-01".to_owned();
-        history.refresh();
+        history.refresh(&sessions);
         assert!(history.rows.is_empty());
         history.from = "yesterday".to_owned();
-        history.refresh();
+        history.refresh(&sessions);
         assert!(
             history
                 .filter_error

@@ -58,6 +58,22 @@ impl Job {
         }
     }
 
+    /// The result that says this job failed for `why`.
+    fn failure(&self, why: &str) -> JobResult {
+        match self {
+            Self::Analyze { session, file, .. } => JobResult::Analyzed {
+                session: session.clone(),
+                file: file.clone(),
+                result: Err(format!("{file}: {why}")),
+            },
+            Self::Transcribe { session, take, .. } => JobResult::Transcribed {
+                session: session.clone(),
+                file: take.file.clone(),
+                result: Transcription::Failed(format!("{}: {why}", take.file)),
+            },
+        }
+    }
+
     fn cancel(&self) {
         if let Self::Transcribe { control, .. } = self {
             control.cancel();
@@ -147,7 +163,16 @@ impl JobQueue {
                 crate::speech::engine::lower_thread_priority();
                 let mut engine = Engine::new();
                 while let Some(job) = next_job(&queue, &mut engine) {
-                    let result = run(job, &mut engine);
+                    let failure = job.failure(
+                        "Rehearse hit an internal error on this take; the log has the details",
+                    );
+                    let result =
+                        crate::logging::contain_panic("a background job", || run(job, &mut engine))
+                            .unwrap_or_else(|| {
+                                // The model may be half-changed: load it afresh.
+                                engine = Engine::new();
+                                failure
+                            });
                     finished(&queue);
                     done(result);
                 }

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod models;
 pub mod questions;
 mod search;
+mod session_store;
 mod state;
 mod take_edit;
 mod transcripts;
@@ -39,11 +40,12 @@ pub use commands::Command;
 pub use history_view::HistoryView;
 pub use questions::{QuestionCommand, QuestionEditor, QuestionsPanel};
 pub use search::SearchState;
+pub use session_store::SessionStore;
 use state::warning_message;
 pub use state::{
     ActiveSession, AppState, ExportPanel, ExportProgress, HomeChoices, METER_INTERVAL,
-    MIC_TEST_SECONDS, Message, MessageLevel, MicTest, MicrophoneState, PendingTake, Screen,
-    SpeechPanel, TranscriptSlot, WaveformSlot, mic_test_path,
+    MIC_TEST_SECONDS, Message, MessageLevel, MicTest, MicrophoneState, Screen, SpeechPanel,
+    TranscriptSlot, WaveformSlot, mic_test_path,
 };
 pub use take_edit::{TakeEdit, star_with};
 pub use transcripts::SpeechCommand;
@@ -100,7 +102,7 @@ impl RehearseApp {
             .map(|p| warning_message(format!("Question pack left out: {p}")))
             .collect();
         messages.extend(warning.map(warning_message));
-        worker.send(WorkerRequest::LoadListing);
+        worker.send(WorkerRequest::LoadListing(0));
         worker.send(WorkerRequest::ListDevices);
         let state = AppState {
             data_dir,
@@ -125,6 +127,7 @@ impl RehearseApp {
             checking_level: false,
             mic_test: MicTest::Idle,
             active: None,
+            sessions: SessionStore::default(),
             review: None,
             history: HistoryView::default(),
             search: SearchState::default(),
@@ -158,6 +161,14 @@ impl RehearseApp {
                 wake: ctx.clone(),
             },
         }
+    }
+
+    /// Stops the services in order as the window closes: the microphone
+    /// is closed and the worker finishes what was queued (the last edits
+    /// and the settings) within [`worker::STOP_LIMIT`].
+    pub fn stop(&mut self) {
+        self.close_microphone();
+        self.services.worker.stop(worker::STOP_LIMIT);
     }
 
     /// Asks the worker for the waveform of the take at `path`, once.

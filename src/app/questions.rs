@@ -187,7 +187,7 @@ pub(super) fn handle(request: QuestionRequest, outbox: &Outbox) {
             outbox.send(WorkerEvent::Questions(QuestionEvent::Chosen(chosen)));
         }),
         QuestionRequest::Export { name, questions } => on_dialog_thread(outbox, move |outbox| {
-            let file_name = format!("{}.json", crate::store::sanitize_component(&name, 60));
+            let file_name = format!("{}.json", crate::files::sanitize_component(&name, 60));
             let chosen = rfd::FileDialog::new()
                 .set_title("Export a question pack")
                 .set_file_name(file_name)
@@ -347,11 +347,7 @@ impl RehearseApp {
 
     /// How many takes of question `id` the history keeps.
     fn takes_of(&self, id: &QuestionId) -> usize {
-        self.state
-            .history
-            .listing
-            .as_ref()
-            .map_or(0, |listing| takes_of(&listing.sessions, id))
+        takes_of(self.state.sessions.all(), id)
     }
 
     fn open_editor(&mut self, original: Option<(Question, PathBuf)>, copy_of: Option<&Question>) {

@@ -32,20 +32,20 @@ impl RehearseApp {
         if self.services.search_index.is_some() || self.state.search.indexing {
             return;
         }
-        let Some(listing) = &self.state.history.listing else {
+        if !self.state.sessions.is_listed() {
             return;
-        };
+        }
         self.state.search.indexing = true;
-        self.services
-            .worker
-            .send(WorkerRequest::IndexTranscripts(listing.sessions.clone()));
+        self.services.worker.send(WorkerRequest::IndexTranscripts(
+            self.state.sessions.all().to_vec(),
+        ));
     }
 
     /// The transcripts were read; transcripts made meanwhile are added.
     pub(super) fn transcripts_indexed(&mut self, mut index: TranscriptIndex) {
         for ((session, file), slot) in &self.state.transcripts {
             if let super::TranscriptSlot::Ready(transcript) = slot
-                && let Some(owner) = self.state.history.session(session)
+                && let Some(owner) = self.state.sessions.get(session)
                 && let Some(take) = owner.takes.iter().find(|t| &t.file == file)
             {
                 index.add(owner, take, transcript);
@@ -61,13 +61,7 @@ impl RehearseApp {
         let Some(index) = &mut self.services.search_index else {
             return;
         };
-        let owner = self
-            .state
-            .review
-            .as_ref()
-            .filter(|s| s.id == session)
-            .or_else(|| self.state.history.session(session));
-        if let Some(owner) = owner
+        if let Some(owner) = self.state.sessions.get(session)
             && let Some(take) = owner.takes.iter().find(|t| t.file == file)
         {
             index.add(owner, take, transcript);
@@ -97,7 +91,7 @@ impl RehearseApp {
 
     /// Opens the review of a result's session with playback cued at it.
     pub(super) fn open_hit(&mut self, hit: &Hit) {
-        let Some(session) = self.state.history.session(&hit.session).cloned() else {
+        let Some(session) = self.state.sessions.get(&hit.session) else {
             self.state
                 .say(format!("Session {} is not in the history.", hit.session));
             return;
@@ -106,8 +100,8 @@ impl RehearseApp {
             .takes
             .iter()
             .find(|t| t.file == hit.file)
-            .map(|take| self.state.take_file(&session, take));
-        self.state.review = Some(session);
+            .map(|take| self.state.take_file(session, take));
+        self.state.review = Some(hit.session.clone());
         self.state.screen = Screen::Review;
         if let Some(Ok(path)) = path {
             self.seek(path, Duration::from_millis(hit.start_ms));

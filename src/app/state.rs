@@ -2,21 +2,18 @@
 //! devices, no threads), and the small rules on it (a take's file, the plan
 //! of the home screen's choices, whether the window must keep repainting).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::time::{Duration, Instant};
-
-use jiff::Timestamp;
 
 use super::history_view::HistoryView;
 use crate::audio::player::PlayerStatus;
 use crate::audio::waveform::Waveform;
 use crate::audio::{DeviceInfo, Level};
 use crate::interview::{
-    AnswerLimit, Interview, Order, Phase, Plan, PlanRequest, Selection, StopReason, TakeRequest,
-    ThinkTime,
+    AnswerLimit, Interview, Order, Phase, Plan, PlanRequest, Selection, ThinkTime,
 };
 use crate::model::{PracticeRecord, QuestionId};
 use crate::paths::DataDir;
@@ -106,12 +103,13 @@ pub const MIC_TEST_SECONDS: u64 = 3;
 pub struct ActiveSession {
     /// The state machine.
     pub interview: Interview,
-    /// The manifest, saved after every change.
-    pub session: Session,
-    /// Takes asked of the recorder and not yet finished, oldest first (a
-    /// quick retake can start one before the last one's file is closed).
-    pub recordings: VecDeque<PendingTake>,
-    /// Index in `session.takes` of the latest take.
+    /// The session's id in [`AppState::sessions`] (its manifest is saved
+    /// after every change).
+    pub session_id: String,
+    /// Takes asked of the recorder and not yet finished (the recording
+    /// driver the terminal uses too).
+    pub recordings: crate::recording::Recordings,
+    /// Index in the session's takes of the latest take.
     pub latest_take: Option<usize>,
     /// The user asked to end while recording; waiting for confirmation.
     pub confirm_end: bool,
@@ -119,16 +117,6 @@ pub struct ActiveSession {
     pub show_tips: bool,
     /// The question being read aloud.
     pub reading: Option<super::voice::Reading>,
-}
-
-/// A take asked of the recorder and not yet reported finished.
-pub struct PendingTake {
-    /// What the state machine asked for.
-    pub request: TakeRequest,
-    /// When it started.
-    pub started_at: Timestamp,
-    /// Why the app asked the recorder to stop it, if it did.
-    pub stop: Option<StopReason>,
 }
 
 /// How far an export is; shared with the thread doing it.
@@ -218,8 +206,10 @@ pub struct AppState {
     pub mic_test: MicTest,
     /// The session in progress.
     pub active: Option<ActiveSession>,
-    /// The session on the review screen.
-    pub review: Option<Session>,
+    /// Every session the window knows, each held once.
+    pub sessions: super::SessionStore,
+    /// The id of the session on the review screen.
+    pub review: Option<String>,
     /// The history screen.
     pub history: HistoryView,
     /// The search of what was said (history screen).
@@ -270,6 +260,16 @@ impl AppState {
     /// used (a damaged take).
     pub fn take_file(&self, session: &Session, take: &Take) -> Result<PathBuf, String> {
         take.file_path(&self.data_dir.sessions().join(&session.id))
+    }
+
+    /// The session on the review screen.
+    pub fn review_session(&self) -> Option<&Session> {
+        self.sessions.get(self.review.as_deref()?)
+    }
+
+    /// The session being practised.
+    pub fn active_session(&self) -> Option<&Session> {
+        self.sessions.get(&self.active.as_ref()?.session_id)
     }
 
     /// The microphone's latest level, when it is open.
@@ -377,7 +377,7 @@ impl AppState {
     /// that step the window until things settle.
     pub fn is_settled(&self) -> bool {
         self.store_ready
-            && self.history.listing.is_some()
+            && self.sessions.is_listed()
             && !self
                 .waveforms
                 .values()

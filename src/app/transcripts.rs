@@ -197,18 +197,14 @@ impl RehearseApp {
         });
     }
 
-    /// A copy of take `file` of session `session`, from whichever copy of
-    /// the session the window holds (the interview, the review, the
-    /// history).
+    /// A copy of take `file` of session `session`.
     fn find_take(&self, session: &str, file: &str) -> Option<crate::store::Take> {
-        let active = self.state.active.as_ref().map(|a| &a.session);
-        let review = self.state.review.as_ref();
-        active
-            .into_iter()
-            .chain(review)
-            .chain(self.state.history.session(session))
-            .filter(|s| s.id == session)
-            .find_map(|s| s.takes.iter().find(|t| t.file == file))
+        self.state
+            .sessions
+            .get(session)?
+            .takes
+            .iter()
+            .find(|t| t.file == file)
             .cloned()
     }
 
@@ -217,8 +213,8 @@ impl RehearseApp {
     pub(crate) fn transcribe_older(&mut self) {
         let keys: Vec<(String, String)> = self
             .state
-            .history
-            .sessions()
+            .sessions
+            .all()
             .iter()
             .flat_map(|session| {
                 session

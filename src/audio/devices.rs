@@ -59,6 +59,31 @@ pub struct Capabilities {
     pub sample_formats: Vec<String>,
     /// Channel counts.
     pub channels: Vec<u16>,
+    /// Why the device could not say what it supports just now (busy, in
+    /// use by another program): it is still listed, with this.
+    pub problem: Option<String>,
+}
+
+/// What a device that can record or play in a direction supports, or why
+/// it cannot say now; `None` when it cannot work in that direction at all.
+fn capabilities_or_problem<R, E>(
+    supports: bool,
+    ranges: impl FnOnce() -> Result<R, E>,
+) -> Option<Capabilities>
+where
+    R: Iterator<Item = cpal::SupportedStreamConfigRange>,
+    E: std::fmt::Display,
+{
+    if !supports {
+        return None;
+    }
+    Some(match ranges() {
+        Ok(ranges) => capabilities(ranges),
+        Err(err) => Capabilities {
+            problem: Some(err.to_string()),
+            ..Capabilities::default()
+        },
+    })
 }
 
 const COMMON_RATES: [u32; 8] = [8000, 16_000, 22_050, 32_000, 44_100, 48_000, 88_200, 96_000];
@@ -132,16 +157,13 @@ pub fn list_devices(all: bool) -> Result<Vec<DeviceInfo>, AudioError> {
         if !all && !is_default && listed.iter().any(|d| d.name == name) {
             continue;
         }
-        let input = device
-            .supports_input()
-            .then(|| device.supported_input_configs().ok())
-            .flatten()
-            .map(capabilities);
-        let output = device
-            .supports_output()
-            .then(|| device.supported_output_configs().ok())
-            .flatten()
-            .map(capabilities);
+        // A busy device cannot list its configurations; it stays listed
+        // with the reason, instead of vanishing as if it had no input.
+        let input =
+            capabilities_or_problem(device.supports_input(), || device.supported_input_configs());
+        let output = capabilities_or_problem(device.supports_output(), || {
+            device.supported_output_configs()
+        });
         listed.push(DeviceInfo {
             id: id_text,
             name,
@@ -339,6 +361,19 @@ pub fn device_name(device: &cpal::Device) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_busy_device_keeps_its_place_with_the_reason() {
+        let busy = capabilities_or_problem(true, || {
+            Err::<std::iter::Empty<cpal::SupportedStreamConfigRange>, _>("Device or resource busy")
+        });
+        let busy = busy.expect("a busy microphone is still a microphone");
+        assert_eq!(busy.problem.as_deref(), Some("Device or resource busy"));
+        let none = capabilities_or_problem(false, || {
+            Ok::<_, String>(std::iter::empty::<cpal::SupportedStreamConfigRange>())
+        });
+        assert_eq!(none, None);
+    }
 
     #[test]
     fn only_the_useful_alsa_entries_are_listed() {

@@ -39,14 +39,57 @@ pub enum PlayerEvent {
     Failed(String),
 }
 
-/// State shared with the player thread: written there, read anywhere.
+/// State shared with the player thread: written there (one writer), read
+/// anywhere, always as a whole: a sequence number, odd while a write is
+/// under way, lets a reader see the four figures of one publication only
+/// (a seqlock: no lock, and a reader never waits for the player).
 #[derive(Debug, Default)]
 struct Shared {
+    sequence: AtomicU64,
     /// Generation of the take the figures below belong to.
     generation: AtomicU64,
     position_ms: AtomicU64,
     duration_ms: AtomicU64,
     playing: AtomicBool,
+}
+
+impl Shared {
+    /// Publishes `status` (the player thread only).
+    fn write(&self, status: PlayerStatus) {
+        let sequence = self.sequence.load(Ordering::Relaxed);
+        self.sequence
+            .store(sequence.wrapping_add(1), Ordering::Relaxed);
+        std::sync::atomic::fence(Ordering::Release);
+        self.generation.store(status.generation, Ordering::Relaxed);
+        self.position_ms
+            .store(status.position.as_millis() as u64, Ordering::Relaxed);
+        self.duration_ms
+            .store(status.duration.as_millis() as u64, Ordering::Relaxed);
+        self.playing.store(status.playing, Ordering::Relaxed);
+        self.sequence
+            .store(sequence.wrapping_add(2), Ordering::Release);
+    }
+
+    /// The last whole publication.
+    fn read(&self) -> PlayerStatus {
+        loop {
+            let before = self.sequence.load(Ordering::Acquire);
+            if before % 2 == 1 {
+                std::hint::spin_loop();
+                continue;
+            }
+            let status = PlayerStatus {
+                generation: self.generation.load(Ordering::Relaxed),
+                position: Duration::from_millis(self.position_ms.load(Ordering::Relaxed)),
+                duration: Duration::from_millis(self.duration_ms.load(Ordering::Relaxed)),
+                playing: self.playing.load(Ordering::Relaxed),
+            };
+            std::sync::atomic::fence(Ordering::Acquire);
+            if self.sequence.load(Ordering::Relaxed) == before {
+                return status;
+            }
+        }
+    }
 }
 
 /// What is playing, as last published by the player thread.
@@ -160,12 +203,7 @@ impl Player {
 
     /// The latest published status.
     pub fn status(&self) -> PlayerStatus {
-        PlayerStatus {
-            generation: self.shared.generation.load(Ordering::Acquire),
-            position: Duration::from_millis(self.shared.position_ms.load(Ordering::Relaxed)),
-            duration: Duration::from_millis(self.shared.duration_ms.load(Ordering::Relaxed)),
-            playing: self.shared.playing.load(Ordering::Relaxed),
-        }
+        self.shared.read()
     }
 
     /// The next event, if any.
@@ -241,7 +279,14 @@ fn apply(
             play,
         } => {
             *loaded = None;
-            shared.generation.store(generation, Ordering::Release);
+            // The new take's generation, with nothing loaded yet: never
+            // the old take's figures under the new generation.
+            shared.write(PlayerStatus {
+                generation,
+                position: Duration::ZERO,
+                duration: Duration::ZERO,
+                playing: false,
+            });
             let playback = open(&path).map_err(|err| err.to_string())?;
             if !from.is_zero() {
                 playback.seek(from).map_err(|err| err.to_string())?;
@@ -295,13 +340,14 @@ fn publish(loaded: Option<&Loaded>, shared: &Shared) {
         }
         None => (Duration::ZERO, Duration::ZERO, false),
     };
-    shared
-        .position_ms
-        .store(position.as_millis() as u64, Ordering::Relaxed);
-    shared
-        .duration_ms
-        .store(duration.as_millis() as u64, Ordering::Relaxed);
-    shared.playing.store(playing, Ordering::Relaxed);
+    // One writer: the generation read back is the one last written.
+    let generation = shared.generation.load(Ordering::Relaxed);
+    shared.write(PlayerStatus {
+        generation,
+        position,
+        duration,
+        playing,
+    });
 }
 
 #[cfg(test)]
@@ -381,6 +427,38 @@ mod tests {
             s.playing && s.position < Duration::from_secs(1)
         });
         assert!(player.try_event().is_none());
+    }
+
+    /// Loading take after take while the status is read: a generation is
+    /// only ever shown with its own take's figures (or none yet).
+    #[test]
+    fn a_status_never_mixes_two_takes() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = [take(dir.path(), 1), take(dir.path(), 3)];
+        let mut player = Player::with_opener(detached_opener(), || {});
+        let mut lengths = std::collections::HashMap::new();
+        let mut mixed = Vec::new();
+        for round in 0..200 {
+            let seconds = [1, 3][round % 2];
+            let generation = player.load(&paths[round % 2], Duration::ZERO, true);
+            lengths.insert(generation, Duration::from_secs(seconds));
+            for _ in 0..50 {
+                let status = player.status();
+                let own = lengths.get(&status.generation).copied();
+                let fits = status.generation == 0
+                    || status.duration.is_zero()
+                    || Some(status.duration) == own;
+                if !fits || status.position > status.duration {
+                    mixed.push(status);
+                }
+            }
+        }
+        assert!(
+            mixed.is_empty(),
+            "{} mixed, e.g. {:?}",
+            mixed.len(),
+            mixed[0]
+        );
     }
 
     #[test]

@@ -15,6 +15,9 @@ use crate::audio::{self, Microphone, Playback, RecorderEvent, TakeEnd, TakeSumma
 pub(super) fn list_devices(all: bool) -> anyhow::Result<ExitCode> {
     let devices = audio::list_devices(all)?;
     let describe = |caps: &audio::devices::Capabilities| {
+        if let Some(problem) = &caps.problem {
+            return format!("not available now: {problem}");
+        }
         let rates: Vec<String> = caps.sample_rates.iter().map(u32::to_string).collect();
         let channels = match (caps.channels.first(), caps.channels.last()) {
             (Some(first), Some(last)) if first != last => format!("{first} to {last}"),

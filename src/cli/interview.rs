@@ -3,7 +3,6 @@
 //! standard input are the controls (Enter starts or stops, `s` skips,
 //! `r` retakes, `q` ends), so scripts and tests can drive it too.
 
-use std::collections::VecDeque;
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,15 +17,16 @@ use super::audio::DEVICE_START_TIMEOUT;
 use super::questions::load_bank;
 use super::sessions::{open_store, stars};
 use super::transcriber::Transcriber;
-use crate::audio::{self, Microphone, RecorderEvent, TakeEnd, TakeSummary};
+use crate::audio::{self, Microphone, TakeEnd, TakeSummary};
 use crate::interview::{
-    Action, AnswerLimit, Interview, Order, Phase, PlanRequest, SessionMode, StopReason,
-    TakeRequest, ThinkTime, build_plan,
+    Action, AnswerLimit, Interview, Order, Phase, PlanRequest, SessionMode, StopReason, ThinkTime,
+    build_plan,
 };
 use crate::model::clock;
 use crate::model::{QuestionKind, Rating};
 use crate::paths::DataDir;
 use crate::questions::PackSources;
+use crate::recording::{PendingTake, Recordings, Report};
 use crate::store::history::practice_records;
 use crate::store::settings::{OrderChoice, Settings};
 use crate::store::{Session, Store};
@@ -73,7 +73,7 @@ pub(super) fn run(
         interview,
         session,
         review: Review::Saving,
-        recordings: VecDeque::new(),
+        recordings: Recordings::default(),
         transcriber,
     };
     let interrupted = super::interrupt_flag()?;
@@ -237,10 +237,10 @@ struct Practice {
     interview: Interview,
     session: Session,
     review: Review,
-    /// The takes being recorded, oldest first (in a mock interview with no
-    /// think time the next starts as the last one is being closed): what
-    /// was asked, when it started, and why the app asked it to stop.
-    recordings: VecDeque<(TakeRequest, Timestamp, Option<StopReason>)>,
+    /// The takes being recorded (in a mock interview with no think time
+    /// the next starts as the last one is being closed): the recording
+    /// driver the window uses too.
+    recordings: Recordings,
     /// Transcribes takes in the background, when a model is installed.
     transcriber: Option<Transcriber>,
 }
@@ -254,16 +254,10 @@ impl Practice {
                     let (_, path) =
                         self.store
                             .take_path(&self.session, request.question_index, request.take);
-                    self.microphone.start_take(path, request.limit);
-                    self.recordings.push_back((request, Timestamp::now(), None));
+                    self.recordings.start(&self.microphone, request, path);
                     self.review = Review::Saving;
                 }
-                Action::StopRecording(reason) => {
-                    if let Some((_, _, stop)) = self.recordings.back_mut() {
-                        stop.get_or_insert(reason);
-                    }
-                    self.microphone.stop_take();
-                }
+                Action::StopRecording(reason) => self.recordings.stop(&self.microphone, reason),
             }
         }
     }
@@ -273,44 +267,66 @@ impl Practice {
     fn take_recorder_events(&mut self) -> Vec<Action> {
         let mut actions = Vec::new();
         while let Ok(event) = self.microphone.events().try_recv() {
-            match event {
-                RecorderEvent::TakeStarted { .. } => {
+            match self.recordings.report(event) {
+                Report::Started(_) => {
                     if self.interview.is_mock() {
                         eprintln!("● Recording… (Enter finishes the answer, q ends)");
                     } else {
                         eprintln!("● Recording… (Enter stops, s skips, q ends)");
                     }
                 }
-                RecorderEvent::TakeFinished(summary) => {
-                    actions.extend(self.take_finished(&summary));
+                Report::Finished {
+                    pending,
+                    summary,
+                    last,
+                } => {
+                    actions.extend(self.take_finished(&pending, &summary, last));
                 }
-                RecorderEvent::TakeFailed { error, .. } => {
-                    self.recordings.pop_front();
+                Report::Failed { error, last, .. } => {
                     eprintln!("error: {error}");
-                    actions.extend(
-                        self.interview
-                            .recording_stopped(StopReason::WriteFailed, Instant::now()),
-                    );
+                    if last {
+                        actions.extend(
+                            self.interview
+                                .recording_stopped(StopReason::WriteFailed, Instant::now()),
+                        );
+                    }
                     if self.interview.phase() == Phase::Reviewing {
                         self.review = Review::Choosing;
                         prompt_next();
                     }
                 }
-                RecorderEvent::StreamFailed(why) => {
-                    eprintln!("error: the microphone failed: {why}");
-                    actions = self.interview.end();
-                }
+                Report::MicrophoneFailed(message) => eprintln!("error: {message}"),
             }
+        }
+        // The one rule for a microphone that stopped (the window keeps it
+        // too): once its takes are saved, the session ends.
+        if let Some(why) = self.recordings.microphone_failure()
+            && self.recordings.is_empty()
+            && self.interview.phase() != Phase::Finished
+        {
+            eprintln!(
+                "The microphone stopped ({why}); the session ends here, and what was recorded is kept."
+            );
+            actions.extend(self.interview.end());
         }
         actions
     }
 
     /// Stores a finished take, measured, and asks for its rating (in a
     /// mock interview, moves on); what the state machine then asks for.
-    fn take_finished(&mut self, summary: &TakeSummary) -> Vec<Action> {
-        let Some((request, started_at, stop)) = self.recordings.pop_front() else {
-            return Vec::new();
-        };
+    fn take_finished(
+        &mut self,
+        pending: &PendingTake,
+        summary: &TakeSummary,
+        last: bool,
+    ) -> Vec<Action> {
+        let PendingTake {
+            request,
+            started_at,
+            stop,
+            ..
+        } = pending;
+        let (started_at, stop) = (*started_at, *stop);
         report_take_end(summary);
         if let Err(err) = audio::peaks_file::write(&summary.path, &summary.peaks) {
             // Made again from the take when the window opens it.
@@ -321,8 +337,8 @@ impl Practice {
         }
         let mut take = self
             .session
-            .recorded_take(&request, started_at, summary, stop);
-        let actions = if self.recordings.is_empty() {
+            .recorded_take(request, started_at, summary, stop);
+        let actions = if last {
             self.interview
                 .recording_stopped(take.stopped, Instant::now())
         } else {

@@ -535,24 +535,7 @@ fn write_stdout_raw(
     }
 }
 
-/// `text` with every control character but newline and tab shown as an
-/// escape (`\u{1b}`), so that printing it cannot move the cursor, change
-/// colours or retitle the terminal.
-pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let is_unsafe = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if !text.contains(is_unsafe) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_unsafe(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
+pub(crate) use crate::files::printable;
 
 /// A writer that passes text through [`printable`]. Formatting writes each
 /// piece whole, so a piece is always complete UTF-8 when it arrives here.

@@ -76,7 +76,7 @@ pub(super) fn list_questions(bank: &QuestionBank, category: Option<&str>) -> any
             if only.is_some_and(|only| only != name) {
                 continue;
             }
-            writeln!(out, "{name} ({count})")?;
+            writeln!(out, "{} ({count})", one_line(name))?;
             for question in bank.questions().iter().filter(|q| q.category == name) {
                 write_question(out, question)?;
             }
@@ -86,11 +86,19 @@ pub(super) fn list_questions(bank: &QuestionBank, category: Option<&str>) -> any
     })
 }
 
+/// `text` on one line: line breaks shown as `\n` and `\r`.
+fn one_line(text: &str) -> String {
+    text.replace('\r', "\\r").replace('\n', "\\n")
+}
+
 fn write_question(out: &mut impl Write, question: &Question) -> io::Result<()> {
+    // One line per question: a line break in the text is shown as `\n`,
+    // never as a line that looks like another question.
+    let text = one_line(&question.text);
     writeln!(
         out,
-        "  {}  [{}, think {} s, answer {} s]\n    {}",
-        question.id, question.kind, question.think_seconds, question.answer_seconds, question.text
+        "  {}  [{}, think {} s, answer {} s]\n    {text}",
+        question.id, question.kind, question.think_seconds, question.answer_seconds
     )
 }
 

@@ -302,6 +302,13 @@ pub fn apply(sources: &PackSources, edit: &QuestionEdit) -> Result<QuestionBank,
             file.clone()
         }
     };
+    let write = |error| EditError::Write {
+        file: file.clone(),
+        error,
+    };
+    // Held until the pack is written: a second edit (another window, a
+    // `questions add` in a terminal) reads the pack only after this one.
+    let _lock = lock_folder(&folder).map_err(write)?;
     let mut pack = read_for_edit(&file)?;
     match edit {
         QuestionEdit::Add(question) => pack.questions.push(question.clone()),
@@ -321,13 +328,6 @@ pub fn apply(sources: &PackSources, edit: &QuestionEdit) -> Result<QuestionBank,
     if !pack.questions.is_empty() {
         check_beside_the_rest(sources, &file, &text)?;
     }
-    let write = |error| EditError::Write {
-        file: file.clone(),
-        error,
-    };
-    if !folder.exists() {
-        crate::durable::create_private_dir(&folder).map_err(write)?;
-    }
     if pack.questions.is_empty() {
         // A pack without questions is not a pack: the last question's
         // removal removes the file.
@@ -340,6 +340,24 @@ pub fn apply(sources: &PackSources, edit: &QuestionEdit) -> Result<QuestionBank,
         log::warn!("after editing {}: {problem}", file.display());
     }
     Ok(bank)
+}
+
+/// Locks the questions folder (created when missing) for one edit: an
+/// exclusive lock on `questions.lock` beside it (never inside, where only
+/// packs are), held until the file returned is dropped, by this process or
+/// another; waits for an edit under way.
+fn lock_folder(folder: &Path) -> std::io::Result<std::fs::File> {
+    if !folder.exists() {
+        crate::durable::create_private_dir(folder)?;
+    }
+    let lock = crate::durable::private_file_options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(folder.with_extension("lock"))?;
+    lock.lock()?;
+    Ok(lock)
 }
 
 fn not_found(file: &Path, id: &QuestionId) -> EditError {
@@ -424,11 +442,14 @@ pub fn import(sources: &PackSources, file: &Path) -> Result<(PathBuf, QuestionBa
         file: file.to_path_buf(),
         error,
     };
-    if !folder.exists() {
-        crate::durable::create_private_dir(&folder).map_err(write)?;
-    }
+    // Under the folder's lock the free name stays free until it is
+    // written; the write creates it and never replaces a file.
+    let _lock = lock_folder(&folder).map_err(write)?;
     let destination = free_name(&folder, file);
-    crate::durable::atomic_write(&destination, text.as_bytes()).map_err(write)?;
+    let partial = crate::durable::temporary_path(&destination, "partial");
+    crate::durable::atomic_write(&partial, text.as_bytes())
+        .and_then(|()| crate::durable::publish(&partial, &destination))
+        .map_err(write)?;
     Ok((destination, QuestionBank::load(sources)))
 }
 
@@ -436,7 +457,7 @@ pub fn import(sources: &PackSources, file: &Path) -> Result<(PathBuf, QuestionBa
 fn free_name(folder: &Path, file: &Path) -> PathBuf {
     let stem = file.file_stem().map_or_else(
         || "pack".to_owned(),
-        |stem| crate::store::sanitize_component(&stem.to_string_lossy(), 60),
+        |stem| crate::files::sanitize_component(&stem.to_string_lossy(), 60),
     );
     let mut candidate = folder.join(format!("{stem}.json"));
     let mut n = 2;

@@ -10,14 +10,15 @@
 //! `force` replaces only an earlier export (recognised by its marker), which
 //! is moved aside first and removed once the new one is in place. Everything
 //! is created readable by the user only: it holds their voice. Every name
-//! inside comes from [`super::sanitize_component`].
+//! inside comes from [`crate::files::sanitize_component`].
 
 use std::fmt::Write as _;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Session, Store, Take, sanitize_component};
+use super::{Session, Store, Take};
+use crate::files::sanitize_component;
 use crate::model::clock;
 
 /// Where the export goes.
@@ -586,7 +587,7 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
             .get(take.question_index)
             .map_or("", |q| q.category.as_str());
         let metrics = take.metrics.as_ref();
-        let number = |value: Option<f64>| value.map_or_else(String::new, |v| format!("{v:.3}"));
+        let number = |value: Option<f64>| value.map_or_else(String::new, decimal);
         let fields = [
             session.id.clone(),
             take.started_at.to_string(),
@@ -656,10 +657,32 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
     csv
 }
 
-/// A CSV field, quoted when it must be; a leading `=`, `+`, `-`, `@`, tab
-/// or carriage return is prefixed with `'` so spreadsheets do not run it as a formula.
+/// `value` with three decimals, never `-0.000`.
+fn decimal(value: f64) -> String {
+    let text = format!("{value:.3}");
+    match text.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_owned(),
+        _ => text,
+    }
+}
+
+/// Whether `text` is a plain decimal number (`-1.019`, `42`): a spreadsheet
+/// reads it as a number, never as a formula.
+fn is_plain_number(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let mut parts = digits.splitn(2, '.');
+    let whole = parts.next().unwrap_or("");
+    let fraction = parts.next();
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A CSV field, quoted when it must be; text with a leading `=`, `+`, `-`,
+/// `@`, tab or carriage return is prefixed with `'` so spreadsheets do not
+/// run it as a formula (a plain number such as `-1.019` stays a number).
 fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(text) {
         format!("'{text}")
     } else {
         text.to_owned()
@@ -891,6 +914,14 @@ mod tests {
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(csv_field("\t=1+1"), "'\t=1+1");
         assert_eq!(csv_field("\r=1+1"), "\"'\r=1+1\"");
+        // Numbers stay numbers; what only looks like one is defused.
+        assert_eq!(csv_field("-1.019"), "-1.019");
+        assert_eq!(csv_field("-1+2"), "'-1+2");
+        assert_eq!(csv_field("-1."), "'-1.");
+        assert_eq!(csv_field("-"), "'-");
+        assert_eq!(decimal(-0.0001), "0.000");
+        assert_eq!(decimal(-0.0), "0.000");
+        assert_eq!(decimal(-1.0194), "-1.019");
     }
 
     #[test]

@@ -95,30 +95,6 @@ pub fn create_private_dir(path: &Path) -> Result<(), StoreError> {
     crate::durable::create_private_dir(path).map_err(io_error(path))
 }
 
-/// `text` made safe as one file-name component: ASCII letters, digits, `-`
-/// and `_` kept, everything else (separators, dots, control characters,
-/// spaces) turned into `-`, runs collapsed, at most `max` bytes, never empty.
-pub fn sanitize_component(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max));
-    for c in text.chars() {
-        let keep = c.is_ascii_alphanumeric() || c == '_' || c == '-';
-        let c = if keep { c } else { '-' };
-        if c == '-' && out.ends_with('-') {
-            continue;
-        }
-        if out.len() == max {
-            break;
-        }
-        out.push(c);
-    }
-    let trimmed = out.trim_matches('-');
-    if trimmed.is_empty() {
-        "untitled".to_owned()
-    } else {
-        trimmed.to_owned()
-    }
-}
-
 /// A session whose `session.json` cannot be read.
 #[derive(Debug)]
 pub struct DamagedSession {
@@ -835,11 +811,11 @@ pub fn take_path(
     let relative = format!(
         "takes/{:02}-{}-take{take}.wav",
         question_index + 1,
-        sanitize_component(question_id, 80)
+        crate::files::sanitize_component(question_id, 80)
     );
     let full = dir
         .sessions()
-        .join(sanitize_component(&session.id, 80))
+        .join(crate::files::sanitize_component(&session.id, 80))
         .join(&relative);
     (relative, full)
 }

@@ -7,13 +7,13 @@ use egui_plot::{Line, Plot, PlotPoints, Points};
 
 use super::review::{CardMedia, take_card};
 use super::{clock, plural};
-use crate::app::{AppState, Command, HistoryView, Screen};
+use crate::app::{AppState, Command, HistoryView, Screen, SessionStore};
 use crate::store::Session;
 use crate::store::history::{local_time, takes_of_question};
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     ui.heading("History");
-    if app.history.listing.is_none() {
+    if !app.sessions.is_listed() {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label("Reading the sessions…");
@@ -43,8 +43,8 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     }
     trends(ui, &app.history);
     ui.separator();
-    damaged_sessions(ui, &app.history);
-    session_rows(ui, &app.history, commands);
+    damaged_sessions(ui, &app.sessions);
+    session_rows(ui, app, commands);
 }
 
 /// The search box for what was said, and its results; whether results are
@@ -249,11 +249,10 @@ fn trends(ui: &mut egui::Ui, history: &HistoryView) {
 }
 
 /// The sessions whose manifest cannot be read, with why.
-fn damaged_sessions(ui: &mut egui::Ui, history: &HistoryView) {
-    let damaged: Vec<(String, String)> = history
-        .listing
+fn damaged_sessions(ui: &mut egui::Ui, sessions: &SessionStore) {
+    let damaged: Vec<(String, String)> = sessions
+        .damaged()
         .iter()
-        .flat_map(|l| &l.damaged)
         .map(|d| (d.id.clone(), d.reason.to_string()))
         .collect();
     for (id, reason) in &damaged {
@@ -266,20 +265,14 @@ fn damaged_sessions(ui: &mut egui::Ui, history: &HistoryView) {
 }
 
 /// One row per session shown, with its actions.
-fn session_rows(ui: &mut egui::Ui, history: &HistoryView, commands: &mut Vec<Command>) {
-    let rows = &history.rows;
+fn session_rows(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
+    let rows = &app.history.rows;
     if rows.is_empty() {
-        ui.label(
-            if history
-                .listing
-                .as_ref()
-                .is_some_and(|l| l.sessions.is_empty())
-            {
-                "No sessions yet. Practise one from the Practice screen."
-            } else {
-                "No session matches the filters."
-            },
-        );
+        ui.label(if app.sessions.all().is_empty() {
+            "No sessions yet. Practise one from the Practice screen."
+        } else {
+            "No session matches the filters."
+        });
         return;
     }
     ui.horizontal(|ui| {
@@ -412,7 +405,7 @@ fn filters(ui: &mut egui::Ui, app: &mut AppState) {
         changed |= before != history.min_rating;
     });
     if changed {
-        history.refresh();
+        history.refresh(&app.sessions);
     }
 }
 
@@ -469,12 +462,12 @@ pub(super) fn draw_progress(ui: &mut egui::Ui, app: &mut AppState, commands: &mu
         ui.heading("Progress on one question");
     });
     ui.label(egui::RichText::new(text).size(18.0).strong());
-    let Some(listing) = &app.history.listing else {
+    if !app.sessions.is_listed() {
         ui.spinner();
         return;
-    };
+    }
     // Owned copies: the cards below borrow the app mutably (waveforms).
-    let found: Vec<(Session, usize)> = takes_of_question(&listing.sessions, &id)
+    let found: Vec<(Session, usize)> = takes_of_question(app.sessions.all(), &id)
         .into_iter()
         .map(|(session, index)| (session.clone(), index))
         .collect();

@@ -25,7 +25,7 @@ fn glance(ui: &mut egui::Ui, app: &AppState) {
     let glance = Glance::of(
         app.bank.questions(),
         &app.records,
-        app.history.sessions(),
+        app.sessions.all(),
         jiff::Timestamp::now(),
     );
     let rating = match &glance.rating {
@@ -187,7 +187,12 @@ fn microphone_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>
                 }
                 for device in &app.devices {
                     let selected = chosen.as_deref() == Some(device.id.as_str());
-                    if ui.selectable_label(selected, &device.name).clicked() {
+                    let problem = device.input.as_ref().and_then(|i| i.problem.as_deref());
+                    let label = match problem {
+                        Some(problem) => format!("{} (not available now: {problem})", device.name),
+                        None => device.name.clone(),
+                    };
+                    if ui.selectable_label(selected, label).clicked() {
                         commands.push(Command::ChooseMicrophone(Some(device.id.clone())));
                     }
                 }

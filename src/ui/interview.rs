@@ -14,13 +14,14 @@ use crate::app::{ActiveSession, AppState, Command};
 use crate::audio::Level;
 use crate::interview::{Interview, Phase, StopReason};
 use crate::model::QuestionKind;
+use crate::store::Session;
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     let level = app.level();
     let microphone = app.microphone_name().map(str::to_owned);
     let latest = app.active.as_ref().and_then(|a| {
         let index = a.latest_take?;
-        let session = a.session.clone();
+        let session = app.sessions.get(&a.session_id)?.clone();
         Some((session, index))
     });
     let media = latest
@@ -107,7 +108,14 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
         Phase::Asking => asking(ui),
         Phase::Thinking => thinking(ui, interview, now, commands),
         Phase::Answering => answering(ui, interview, now, level, commands),
-        Phase::Reviewing => review(ui, active, microphone.as_deref(), media.as_ref(), commands),
+        Phase::Reviewing => review(
+            ui,
+            active,
+            microphone.as_deref(),
+            latest.as_ref().map(|(session, _)| session),
+            media.as_ref(),
+            commands,
+        ),
         Phase::Finished => {
             ui.spinner();
             ui.label("Saving the last take…");
@@ -138,6 +146,7 @@ fn review(
     ui: &mut egui::Ui,
     active: &ActiveSession,
     microphone: Option<&str>,
+    session: Option<&Session>,
     media: Option<&CardMedia>,
     commands: &mut Vec<Command>,
 ) {
@@ -149,16 +158,13 @@ fn review(
         );
     }
     let current = active.interview.progress().number - 1;
-    let latest = active.latest_take.filter(|&i| {
-        active
-            .session
-            .takes
-            .get(i)
-            .is_some_and(|t| t.question_index == current)
+    let latest = active.latest_take.and_then(|i| {
+        let session = session?;
+        let take = session.takes.get(i)?;
+        (take.question_index == current).then_some((session, i, take))
     });
     match (latest, media) {
-        (Some(index), Some(media)) if active.recordings.is_empty() => {
-            let take = &active.session.takes[index];
+        (Some((session, index, take)), Some(media)) if active.recordings.is_empty() => {
             if take.silent {
                 ui.colored_label(
                     ui.visuals().error_fg_color,
@@ -168,7 +174,7 @@ fn review(
                     ),
                 );
             }
-            take_card(ui, &active.session, index, media, commands);
+            take_card(ui, session, index, media, commands);
         }
         _ => {
             ui.horizontal(|ui| {

@@ -88,7 +88,7 @@ impl CardMedia {
 }
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
-    let Some(session) = app.review.clone() else {
+    let Some(session) = app.review_session().cloned() else {
         ui.label("No session is open. Choose one in the history.");
         return;
     };

@@ -1,7 +1,6 @@
 //! What the window asks of the worker ([`WorkerRequest`]) and what it hears
 //! back ([`WorkerEvent`]).
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -10,7 +9,6 @@ use crate::app::jobs::{Priority, Transcription};
 use crate::app::{ExportProgress, WaveformSlot};
 use crate::audio::{self, DeviceInfo, Microphone, TakeFormat};
 use crate::interview::Plan;
-use crate::model::{PracticeRecord, QuestionId};
 use crate::speech::{Control, Transcript};
 use crate::store::Take;
 use crate::store::export::{ExportRequest, ExportSummary};
@@ -36,8 +34,9 @@ pub enum WorkerRequest {
     SaveSession(Box<Session>),
     /// Write the settings.
     SaveSettings(Box<Settings>),
-    /// Read every session (and compute the practice records).
-    LoadListing,
+    /// Read every session; the stamp is the window's session generation
+    /// when it asked ([`crate::app::SessionStore::merge`]).
+    LoadListing(u64),
     /// Read the transcripts of these sessions for the search (on a thread
     /// of its own, so saves do not wait).
     IndexTranscripts(Vec<Session>),
@@ -98,6 +97,33 @@ pub enum WorkerRequest {
     },
 }
 
+impl WorkerRequest {
+    /// What the worker is doing while it handles this request, for a
+    /// message ("while it was …").
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Self::ListDevices => "listing the microphones",
+            Self::OpenMicrophone { .. } => "opening the microphone",
+            Self::CloseMicrophone(_) => "closing the microphone",
+            Self::CreateSession(_) => "starting a session",
+            Self::SaveSession(_) => "saving a session",
+            Self::SaveSettings(_) => "saving the settings",
+            Self::LoadListing(_) => "reading the history",
+            Self::IndexTranscripts(_) => "reading the transcripts for the search",
+            Self::LoadWaveform(_) => "reading a waveform",
+            Self::SavePeaks(..) => "saving a waveform",
+            Self::DeleteSession(_) => "deleting a session",
+            Self::ChooseExportDestination { .. } => "opening the file dialog",
+            Self::AnalyzeTake { .. } => "queueing a take's analysis",
+            Self::TranscribeTake { .. } => "queueing a transcription",
+            Self::Models(_) => "managing the speech models",
+            Self::Questions(_) => "changing the questions",
+            Self::LoadTranscript { .. } => "reading a transcript",
+            Self::Export { .. } => "starting an export",
+        }
+    }
+}
+
 /// What the background thread reports.
 pub enum WorkerEvent {
     /// The store opened: whether read-only, and what was recovered.
@@ -107,8 +133,8 @@ pub enum WorkerEvent {
         /// Messages about takes recovered after a crash.
         recovered: Vec<String>,
     },
-    /// Every session, and the practice records computed from them.
-    Listing(Box<Listing>, HashMap<QuestionId, PracticeRecord>),
+    /// Every session, read for the request stamped so.
+    Listing(Box<Listing>, u64),
     /// The microphones.
     Devices(Vec<DeviceInfo>),
     /// A microphone opened (with a warning if the chosen one was missing).

@@ -11,6 +11,7 @@ mod messages;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant};
 
 use super::WaveformSlot;
 use super::batch::coalesce;
@@ -18,7 +19,6 @@ use super::jobs::{Job, JobQueue, JobResult, Transcription};
 use crate::audio::waveform::Waveform;
 use crate::audio::{self, Microphone, TakeFormat};
 use crate::paths::DataDir;
-use crate::store::history::practice_records;
 use crate::store::{Session, Store};
 use export::{ask_for_destination, start_export};
 pub use messages::{WorkerEvent, WorkerRequest};
@@ -49,10 +49,18 @@ impl Outbox {
     }
 }
 
-/// Handle to the background thread.
+/// How long closing the window waits for the worker to finish what was
+/// queued (the last saves) before it gives up and says so in the log.
+pub const STOP_LIMIT: Duration = Duration::from_secs(10);
+
+/// Handle to the background thread. Dropping it closes the queue and waits
+/// (at most [`STOP_LIMIT`]) for the requests already sent, so an edit made
+/// just before the window closes reaches the disk.
 pub struct Worker {
-    requests: Sender<WorkerRequest>,
+    /// `None` once closed.
+    requests: Option<Sender<WorkerRequest>>,
     events: Receiver<WorkerEvent>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Worker {
@@ -106,35 +114,85 @@ impl Worker {
                     let mut batch = vec![first];
                     batch.extend(request_rx.try_iter());
                     for request in coalesce(batch) {
-                        handle(request, &context);
+                        let what = request.describe();
+                        let handled =
+                            crate::logging::contain_panic(&format!("the worker ({what})"), || {
+                                handle(request, &context);
+                            });
+                        if handled.is_none() {
+                            outbox.send(WorkerEvent::Failed(format!(
+                                "Rehearse hit an internal error while it was {what}; the window \
+                                 keeps working, and the log has the details."
+                            )));
+                        }
                     }
                 }
             });
-        if let Err(err) = spawned {
-            let (tx, rx) = mpsc::channel();
-            // `rx` is alive: this cannot fail.
-            tx.send(WorkerEvent::Failed(format!(
-                "cannot start the background thread: {err}"
-            )))
-            .ok();
-            return Self {
-                requests: mpsc::channel().0,
-                events: rx,
-            };
+        match spawned {
+            Ok(thread) => Self {
+                requests: Some(requests),
+                events,
+                thread: Some(thread),
+            },
+            Err(err) => {
+                let (tx, rx) = mpsc::channel();
+                // `rx` is alive: this cannot fail.
+                tx.send(WorkerEvent::Failed(format!(
+                    "cannot start the background thread: {err}"
+                )))
+                .ok();
+                Self {
+                    requests: None,
+                    events: rx,
+                    thread: None,
+                }
+            }
         }
-        Self { requests, events }
     }
 
     /// Queues work.
     pub fn send(&self, request: WorkerRequest) {
-        if self.requests.send(request).is_err() {
+        let sent = self.requests.as_ref().map(|r| r.send(request));
+        if !matches!(sent, Some(Ok(()))) {
             log::error!("the background thread has ended; a request was lost");
         }
+    }
+
+    /// Closes the queue and waits up to `limit` for the thread to finish
+    /// what was sent; whether it did (if not, the log says so).
+    pub fn stop(&mut self, limit: Duration) -> bool {
+        self.requests = None;
+        let Some(thread) = self.thread.take() else {
+            return true;
+        };
+        let started = Instant::now();
+        while !thread.is_finished() {
+            if started.elapsed() >= limit {
+                log::warn!(
+                    "the background thread did not finish within {} s of closing; \
+                     work still queued may be lost",
+                    limit.as_secs()
+                );
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if thread.join().is_err() {
+            log::error!("the background thread panicked while closing");
+            return false;
+        }
+        true
     }
 
     /// The next finished piece of work, if any.
     pub fn try_recv(&self) -> Option<WorkerEvent> {
         self.events.try_recv().ok()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.stop(STOP_LIMIT);
     }
 }
 
@@ -295,11 +353,8 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
         WorkerRequest::IndexTranscripts(sessions) => {
             index_transcripts(data_dir.sessions(), sessions, outbox);
         }
-        WorkerRequest::LoadListing => match store.map(|s| s.list()) {
-            Some(Ok(listing)) => {
-                let records = practice_records(&listing.sessions);
-                outbox.send(WorkerEvent::Listing(Box::new(listing), records));
-            }
+        WorkerRequest::LoadListing(asked_at) => match store.map(|s| s.list()) {
+            Some(Ok(listing)) => outbox.send(WorkerEvent::Listing(Box::new(listing), asked_at)),
             Some(Err(err)) => outbox.send(WorkerEvent::Failed(err.to_string())),
             None => outbox.send(no_store()),
         },
@@ -387,4 +442,28 @@ fn load_waveform(path: PathBuf, outbox: &Outbox) {
         },
     };
     outbox.send(WorkerEvent::Waveform(path, slot));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::settings::Settings;
+
+    /// The last edit before the window closes reaches the disk: dropping
+    /// the worker waits for what was queued.
+    #[test]
+    fn closing_waits_for_the_queued_saves() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = DataDir::resolve(Some(dir.path().to_path_buf())).unwrap();
+        let worker = Worker::start(data_dir.clone(), || {});
+        let mut settings = Settings::default();
+        for count in 1..=20 {
+            settings.questions_per_session = count;
+            worker.send(WorkerRequest::SaveSettings(Box::new(settings.clone())));
+        }
+        drop(worker);
+        let (saved, warning) = Settings::load(&data_dir.settings());
+        assert_eq!(warning, None);
+        assert_eq!(saved.questions_per_session, 20);
+    }
 }
