@@ -66,8 +66,21 @@ impl RehearseApp {
             }
             WorkerEvent::TranscriptsIndexed(index) => self.transcripts_indexed(*index),
             WorkerEvent::Devices(devices) => self.state.devices = devices,
-            WorkerEvent::MicrophoneOpened(mic, warning) => self.microphone_opened(mic, warning),
-            WorkerEvent::MicrophoneFailed(message) => {
+            WorkerEvent::MicrophoneOpened(mic, _, request)
+                if request != self.services.microphone_request =>
+            {
+                // Closed (or reopened) while it was opening: not wanted.
+                self.services
+                    .worker
+                    .send(WorkerRequest::CloseMicrophone(mic));
+            }
+            WorkerEvent::MicrophoneOpened(mic, warning, _) => self.microphone_opened(mic, warning),
+            WorkerEvent::MicrophoneFailed(message, request)
+                if request != self.services.microphone_request =>
+            {
+                log::info!("a microphone no longer wanted failed to open: {message}");
+            }
+            WorkerEvent::MicrophoneFailed(message, _) => {
                 self.state.microphone = MicrophoneState::Closed;
                 if self.state.mic_test == MicTest::Waiting {
                     self.state.mic_test = MicTest::Idle;

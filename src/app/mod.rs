@@ -67,6 +67,9 @@ struct Services {
     player: Player,
     /// The open microphone.
     microphone: Option<Box<Microphone>>,
+    /// The number of the latest request to open or close the microphone:
+    /// a microphone (or failure) answering an older one is stale.
+    microphone_request: u64,
     /// Every transcript of the history, for the search (`None` until read).
     search_index: Option<crate::store::search::TranscriptIndex>,
     /// The interviewer's voice, once needed.
@@ -155,6 +158,7 @@ impl RehearseApp {
                 worker,
                 player,
                 microphone: None,
+                microphone_request: 0,
                 search_index: None,
                 voice: None,
                 next_voice_tag: 0,
@@ -184,14 +188,19 @@ impl RehearseApp {
     fn open_microphone(&mut self) {
         if matches!(self.state.microphone, MicrophoneState::Closed) {
             self.state.microphone = MicrophoneState::Opening;
+            self.services.microphone_request += 1;
             self.services.worker.send(WorkerRequest::OpenMicrophone {
                 id: self.state.settings.microphone.clone(),
                 format: self.state.settings.take_format,
+                request: self.services.microphone_request,
             });
         }
     }
 
+    /// Closes the microphone; one still opening is closed when it arrives
+    /// (its request is no longer the latest).
     fn close_microphone(&mut self) {
+        self.services.microphone_request += 1;
         self.state.microphone = MicrophoneState::Closed;
         self.state.level = None;
         if let Some(mic) = self.services.microphone.take() {

@@ -25,6 +25,8 @@ pub enum WorkerRequest {
         id: Option<String>,
         /// Format of the takes.
         format: TakeFormat,
+        /// Which of the window's requests this is (the answer carries it).
+        request: u64,
     },
     /// Close a microphone (closing can take a moment).
     CloseMicrophone(Box<Microphone>),
@@ -137,10 +139,11 @@ pub enum WorkerEvent {
     Listing(Box<Listing>, u64),
     /// The microphones.
     Devices(Vec<DeviceInfo>),
-    /// A microphone opened (with a warning if the chosen one was missing).
-    MicrophoneOpened(Box<Microphone>, Option<String>),
-    /// The microphone could not be opened; the text names it.
-    MicrophoneFailed(String),
+    /// A microphone opened for a request (with a warning if the chosen one
+    /// was missing).
+    MicrophoneOpened(Box<Microphone>, Option<String>, u64),
+    /// The microphone could not be opened for a request; the text names it.
+    MicrophoneFailed(String, u64),
     /// A session was created.
     SessionCreated(Box<Session>),
     /// A session could not be created; the text names the file.

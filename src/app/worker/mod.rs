@@ -321,9 +321,11 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
     } = *context;
     match request {
         WorkerRequest::ListDevices => list_inputs(outbox),
-        WorkerRequest::OpenMicrophone { id, format } => {
-            open_microphone(id.as_deref(), format, outbox);
-        }
+        WorkerRequest::OpenMicrophone {
+            id,
+            format,
+            request,
+        } => open_microphone(id.as_deref(), format, request, outbox),
         WorkerRequest::CloseMicrophone(mic) => drop(mic),
         WorkerRequest::CreateSession(plan) => match store {
             Some(store) => match store.create_session(&plan) {
@@ -417,16 +419,20 @@ fn list_inputs(outbox: &Outbox) {
 }
 
 /// Opens the microphone `id` (or the default) and reports it.
-fn open_microphone(id: Option<&str>, format: TakeFormat, outbox: &Outbox) {
+fn open_microphone(id: Option<&str>, format: TakeFormat, request: u64, outbox: &Outbox) {
     let opened = audio::find_input(id).and_then(|input| {
         let warning = input.fallback_warning.clone();
         Microphone::open(input, format, None).map(|mic| (mic, warning))
     });
     match opened {
         Ok((mic, warning)) => {
-            outbox.send(WorkerEvent::MicrophoneOpened(Box::new(mic), warning));
+            outbox.send(WorkerEvent::MicrophoneOpened(
+                Box::new(mic),
+                warning,
+                request,
+            ));
         }
-        Err(err) => outbox.send(WorkerEvent::MicrophoneFailed(err.to_string())),
+        Err(err) => outbox.send(WorkerEvent::MicrophoneFailed(err.to_string(), request)),
     }
 }
 
