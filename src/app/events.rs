@@ -66,33 +66,9 @@ impl RehearseApp {
             }
             WorkerEvent::TranscriptsIndexed(index) => self.transcripts_indexed(*index),
             WorkerEvent::Devices(devices) => self.state.devices = devices,
-            WorkerEvent::MicrophoneOpened(mic, _, request)
-                if request != self.services.microphone_request =>
-            {
-                // Closed (or reopened) while it was opening: not wanted.
-                self.services
-                    .worker
-                    .send(WorkerRequest::CloseMicrophone(mic));
-            }
-            WorkerEvent::MicrophoneOpened(mic, warning, _) => self.microphone_opened(mic, warning),
-            WorkerEvent::MicrophoneFailed(message, request)
-                if request != self.services.microphone_request =>
-            {
-                log::info!("a microphone no longer wanted failed to open: {message}");
-            }
-            WorkerEvent::MicrophoneFailed(message, _) => {
-                self.state.microphone = MicrophoneState::Closed;
-                if self.state.mic_test == MicTest::Waiting {
-                    self.state.mic_test = MicTest::Idle;
-                }
-                if self.state.start_when_open {
-                    self.state.start_when_open = false;
-                    self.state.pending_plan = None;
-                    self.state
-                        .say(format!("Cannot start the session: {message}"));
-                } else {
-                    self.state.say(message);
-                }
+            microphone
+            @ (WorkerEvent::MicrophoneOpened(..) | WorkerEvent::MicrophoneFailed(..)) => {
+                self.on_microphone_event(microphone);
             }
             WorkerEvent::SessionCreated(session) => self.session_created(*session),
             WorkerEvent::SessionNotCreated(message) => {
@@ -159,6 +135,42 @@ impl RehearseApp {
             WorkerEvent::ExportFinished(result) => self.export_finished(result),
             WorkerEvent::Questions(event) => self.on_questions_event(event),
             WorkerEvent::Failed(message) => self.state.say(message),
+        }
+    }
+
+    /// The worker opened the microphone, or could not; an answer to a
+    /// request that is no longer the latest is stale.
+    fn on_microphone_event(&mut self, event: WorkerEvent) {
+        match event {
+            WorkerEvent::MicrophoneOpened(mic, _, request)
+                if request != self.services.microphone_request =>
+            {
+                // Closed (or reopened) while it was opening: not wanted.
+                self.services
+                    .worker
+                    .send(WorkerRequest::CloseMicrophone(mic));
+            }
+            WorkerEvent::MicrophoneOpened(mic, warning, _) => self.microphone_opened(mic, warning),
+            WorkerEvent::MicrophoneFailed(message, request)
+                if request != self.services.microphone_request =>
+            {
+                log::info!("a microphone no longer wanted failed to open: {message}");
+            }
+            WorkerEvent::MicrophoneFailed(message, _) => {
+                self.state.microphone = MicrophoneState::Closed;
+                if self.state.mic_test == MicTest::Waiting {
+                    self.state.mic_test = MicTest::Idle;
+                }
+                if self.state.start_when_open {
+                    self.state.start_when_open = false;
+                    self.state.pending_plan = None;
+                    self.state
+                        .say(format!("Cannot start the session: {message}"));
+                } else {
+                    self.state.say(message);
+                }
+            }
+            _ => {}
         }
     }
 

@@ -42,7 +42,9 @@ pub(super) fn list_devices(all: bool) -> anyhow::Result<ExitCode> {
                     &device.output
                 };
                 let Some(caps) = caps else { continue };
-                any = true;
+                // A device listed with a problem (busy) is shown, but
+                // does not count as one that works.
+                any |= caps.problem.is_none();
                 let mark = if device.is_default { " (default)" } else { "" };
                 writeln!(out, "  {}{mark}", device.name)?;
                 writeln!(out, "    id: {}", device.id)?;
@@ -52,7 +54,7 @@ pub(super) fn list_devices(all: bool) -> anyhow::Result<ExitCode> {
                 let what = if inputs { "microphone" } else { "output" };
                 writeln!(
                     out,
-                    "  none: no {what} found; check that one is connected and that the sound server (PulseAudio or PipeWire) is running"
+                    "  none: no {what} found that works now; check that one is connected and that the sound server (PulseAudio or PipeWire) is running"
                 )?;
             }
         }

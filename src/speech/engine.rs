@@ -217,10 +217,13 @@ impl Default for Engine {
 
 /// Threads for recognition: all cores but one, at least one.
 pub fn recognition_threads() -> usize {
-    thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .saturating_sub(1)
-        .max(1)
+    threads_beside_the_window(thread::available_parallelism().map_or(1, std::num::NonZero::get))
+}
+
+/// Of `cores`, the ones recognition may use: all but one, which stays with
+/// the window and the recorder, and at least one.
+fn threads_beside_the_window(cores: usize) -> usize {
+    cores.saturating_sub(1).max(1)
 }
 
 /// Lowers the calling thread's priority (and that of the threads it
@@ -602,7 +605,11 @@ mod tests {
     }
 
     #[test]
-    fn at_least_one_thread() {
-        assert!(recognition_threads() >= 1);
+    fn recognition_leaves_one_core_to_the_window() {
+        let used: Vec<usize> = [0, 1, 2, 4, 16]
+            .into_iter()
+            .map(threads_beside_the_window)
+            .collect();
+        assert_eq!(used, [1, 1, 1, 3, 15]);
     }
 }
