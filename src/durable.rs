@@ -19,6 +19,16 @@ pub fn private_file_options() -> OpenOptions {
     options
 }
 
+/// Opens (creating it when missing, never truncating it) the lock file
+/// `path`, readable by the user only; the caller takes the OS lock on it.
+pub fn open_lock_file(path: &Path) -> io::Result<File> {
+    private_file_options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+}
+
 /// Creates `path` for writing, failing if it exists; readable by the user
 /// only.
 pub fn create_private(path: &Path) -> io::Result<File> {

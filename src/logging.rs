@@ -26,7 +26,7 @@ static LOG_FILE: OnceLock<PathBuf> = OnceLock::new();
 /// error naming `what`, and `None` comes back instead of the thread
 /// ending. For the loops of long-lived threads (the worker, the job
 /// queue), so one bad request never stops the ones after it.
-pub fn contain_panic<T>(what: &str, work: impl FnOnce() -> T) -> Option<T> {
+pub fn contain_panic<T>(what: impl std::fmt::Display, work: impl FnOnce() -> T) -> Option<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
         Ok(value) => Some(value),
         Err(payload) => {

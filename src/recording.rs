@@ -12,7 +12,13 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 
 use crate::audio::{Microphone, RecorderEvent, TakeEnd, TakeSummary};
-use crate::interview::{StopReason, TakeRequest};
+use crate::interview::{Phase, StopReason, TakeRequest};
+use crate::store::{Session, Take};
+
+/// What to say when the microphone failed for `why`.
+pub fn microphone_failed(why: &str) -> String {
+    format!("The microphone failed: {why}")
+}
 
 /// A take asked of the recorder and not yet reported finished.
 #[derive(Clone, Debug)]
@@ -25,6 +31,14 @@ pub struct PendingTake {
     pub started_at: Timestamp,
     /// Why it was asked to stop, once it was.
     pub stop: Option<StopReason>,
+}
+
+impl PendingTake {
+    /// The take of `session` this recording became, as the recorder
+    /// summed it up.
+    pub fn recorded_take(&self, session: &Session, summary: &TakeSummary) -> Take {
+        session.recorded_take(&self.request, self.started_at, summary, self.stop)
+    }
 }
 
 /// What a recorder report means for the session.
@@ -97,6 +111,18 @@ impl Recordings {
         self.failed.as_deref()
     }
 
+    /// The session's one rule for a microphone that stopped working: once
+    /// the takes being recorded are saved, a session in `phase` ends; what
+    /// to say then, or `None` while it goes on.
+    pub fn session_must_end(&self, phase: Phase) -> Option<String> {
+        let why = self.microphone_failure()?;
+        (self.is_empty() && phase != Phase::Finished).then(|| {
+            format!(
+                "The microphone stopped ({why}); the session ends here, and what was recorded is kept."
+            )
+        })
+    }
+
     /// What `event` means: matched to its take by path.
     pub fn report(&mut self, event: RecorderEvent) -> Report {
         match event {
@@ -128,7 +154,7 @@ impl Recordings {
             },
             RecorderEvent::StreamFailed(why) => {
                 self.failed.get_or_insert_with(|| why.clone());
-                Report::MicrophoneFailed(format!("The microphone failed: {why}"))
+                Report::MicrophoneFailed(microphone_failed(&why))
             }
         }
     }
@@ -190,6 +216,7 @@ mod tests {
         assert_eq!(pending.request.take, 1);
         assert!(last && recordings.is_empty());
         assert_eq!(recordings.microphone_failure(), None);
+        assert_eq!(recordings.session_must_end(Phase::Reviewing), None);
     }
 
     #[test]
@@ -205,6 +232,8 @@ mod tests {
             "{lost:?}"
         );
         assert_eq!(recordings.microphone_failure(), Some("unplugged"));
+        assert!(recordings.session_must_end(Phase::Reviewing).is_some());
+        assert_eq!(recordings.session_must_end(Phase::Finished), None);
 
         let mut recordings = Recordings::default();
         let failed = recordings.report(RecorderEvent::StreamFailed("gone".to_owned()));

@@ -23,6 +23,18 @@ fn rehearse(data: &Path, args: &[&str]) -> Output {
         .expect("rehearse runs")
 }
 
+/// The binary started with its data folder set to `data`, its output
+/// kept for `wait_with_output`.
+fn start_rehearse(data: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(args)
+        .env("REHEARSE_DATA_DIR", data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("rehearse starts")
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -467,22 +479,18 @@ fn parallel_adds_keep_every_question() {
     let data = TempDir::new().unwrap();
     let children: Vec<_> = (0..20)
         .map(|n| {
-            Command::new(env!("CARGO_BIN_EXE_rehearse"))
-                .args([
-                    "questions",
-                    "add",
-                    "--text",
-                    &format!("Parallel question number {n}?"),
-                    "--category",
-                    "Parallel",
-                    "--kind",
-                    "technical",
-                ])
-                .env("REHEARSE_DATA_DIR", data.path())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
+            let text = format!("Parallel question number {n}?");
+            let args = [
+                "questions",
+                "add",
+                "--text",
+                &text,
+                "--category",
+                "Parallel",
+                "--kind",
+                "technical",
+            ];
+            start_rehearse(data.path(), &args)
         })
         .collect();
     for child in children {
@@ -514,13 +522,7 @@ fn parallel_imports_of_one_file_name_keep_both() {
                 r#"    {{"id": "shared-{n}", "text": "Question {n}?", "category": "Shared", "kind": "technical"}}"#
             );
             let file = write(&folder, "team.json", &pack(&[&question]));
-            Command::new(env!("CARGO_BIN_EXE_rehearse"))
-                .args(["questions", "import", file.to_str().unwrap()])
-                .env("REHEARSE_DATA_DIR", data.path())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
+            start_rehearse(data.path(), &["questions", "import", file.to_str().unwrap()])
         })
         .collect();
     for child in children {

@@ -18,7 +18,7 @@ use crate::audio::player::PlayerEvent;
 use crate::audio::waveform::Waveform;
 use crate::audio::{Microphone, RecorderEvent, TakeEnd, TakeSummary};
 use crate::interview::{Interview, Phase, StopReason};
-use crate::recording::{PendingTake, Recordings, Report};
+use crate::recording::{PendingTake, Recordings, Report, microphone_failed};
 use crate::store::Session;
 use crate::store::export::ExportSummary;
 use crate::store::history::practice_records;
@@ -308,7 +308,7 @@ impl RehearseApp {
             }
             let Some(active) = &mut self.state.active else {
                 if let RecorderEvent::StreamFailed(why) = event {
-                    self.state.say(format!("The microphone failed: {why}"));
+                    self.state.say(microphone_failed(&why));
                 }
                 continue;
             };
@@ -340,15 +340,10 @@ impl RehearseApp {
         let Some(active) = &self.state.active else {
             return;
         };
-        let Some(why) = active.recordings.microphone_failure() else {
+        let Some(message) = active.recordings.session_must_end(active.interview.phase()) else {
             return;
         };
-        if !active.recordings.is_empty() || active.interview.phase() == Phase::Finished {
-            return;
-        }
-        self.state.say(format!(
-            "The microphone stopped ({why}); the session ends here, and what was recorded is kept."
-        ));
+        self.state.say(message);
         self.drive(Interview::end);
         self.close_microphone();
     }
@@ -363,7 +358,7 @@ impl RehearseApp {
                 self.state.mic_test = MicTest::Idle;
             }
             RecorderEvent::StreamFailed(why) => {
-                self.state.say(format!("The microphone failed: {why}"));
+                self.state.say(microphone_failed(&why));
                 self.state.mic_test = MicTest::Idle;
             }
         }
@@ -385,24 +380,16 @@ impl RehearseApp {
         let Some(active) = &mut self.state.active else {
             return;
         };
-        let PendingTake {
-            request,
-            started_at,
-            stop,
-            ..
-        } = pending;
-        let (started_at, stop) = (*started_at, *stop);
-        let moves_on = last;
         let session_id = active.session_id.clone();
-        let Some((latest, file, moves_on)) = self.state.sessions.edit(&session_id, |session| {
-            let take = session.recorded_take(request, started_at, summary, stop);
-            let moves_on = moves_on.then_some(take.stopped);
-            let file = take.file.clone();
+        let Some((latest, file, stopped)) = self.state.sessions.edit(&session_id, |session| {
+            let take = pending.recorded_take(session, summary);
+            let (file, stopped) = (take.file.clone(), take.stopped);
             session.takes.push(take);
-            (session.takes.len() - 1, file, moves_on)
+            (session.takes.len() - 1, file, stopped)
         }) else {
             return;
         };
+        let moves_on = last.then_some(stopped);
         active.latest_take = Some(latest);
         let mut warnings = Vec::new();
         if let TakeEnd::DeviceLost(_) | TakeEnd::WriteFailed(_) = summary.ended {

@@ -298,15 +298,8 @@ impl Practice {
                 Report::MicrophoneFailed(message) => eprintln!("error: {message}"),
             }
         }
-        // The one rule for a microphone that stopped (the window keeps it
-        // too): once its takes are saved, the session ends.
-        if let Some(why) = self.recordings.microphone_failure()
-            && self.recordings.is_empty()
-            && self.interview.phase() != Phase::Finished
-        {
-            eprintln!(
-                "The microphone stopped ({why}); the session ends here, and what was recorded is kept."
-            );
+        if let Some(message) = self.recordings.session_must_end(self.interview.phase()) {
+            eprintln!("{message}");
             actions.extend(self.interview.end());
         }
         actions
@@ -320,13 +313,6 @@ impl Practice {
         summary: &TakeSummary,
         last: bool,
     ) -> Vec<Action> {
-        let PendingTake {
-            request,
-            started_at,
-            stop,
-            ..
-        } = pending;
-        let (started_at, stop) = (*started_at, *stop);
         report_take_end(summary);
         if let Err(err) = audio::peaks_file::write(&summary.path, &summary.peaks) {
             // Made again from the take when the window opens it.
@@ -335,9 +321,7 @@ impl Practice {
                 summary.path.display()
             );
         }
-        let mut take = self
-            .session
-            .recorded_take(request, started_at, summary, stop);
+        let mut take = pending.recorded_take(&self.session, summary);
         let actions = if last {
             self.interview
                 .recording_stopped(take.stopped, Instant::now())
@@ -373,7 +357,7 @@ impl Practice {
             if mock {
                 eprintln!(
                     "Answer {} recorded ({}).",
-                    request.question_index + 1,
+                    pending.request.question_index + 1,
                     clock(summary.duration())
                 );
             }

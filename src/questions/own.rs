@@ -350,12 +350,7 @@ fn lock_folder(folder: &Path) -> std::io::Result<std::fs::File> {
     if !folder.exists() {
         crate::durable::create_private_dir(folder)?;
     }
-    let lock = crate::durable::private_file_options()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(folder.with_extension("lock"))?;
+    let lock = crate::durable::open_lock_file(&folder.with_extension("lock"))?;
     lock.lock()?;
     Ok(lock)
 }
@@ -430,6 +425,14 @@ pub fn import(sources: &PackSources, file: &Path) -> Result<(PathBuf, QuestionBa
         .clone()
         .unwrap_or_else(|| unreachable!("imports are made only with a questions folder"));
     let (pack, text) = super::read_pack_and_text(file).map_err(EditError::Pack)?;
+    let write = |error| EditError::Write {
+        file: file.to_path_buf(),
+        error,
+    };
+    // Under the folder's lock the packs checked against are the packs
+    // there when it is written, and the free name stays free; the write
+    // creates it and never replaces a file.
+    let _lock = lock_folder(&folder).map_err(write)?;
     let everything = PackSources {
         off: BTreeSet::new(),
         ..sources.clone()
@@ -438,13 +441,6 @@ pub fn import(sources: &PackSources, file: &Path) -> Result<(PathBuf, QuestionBa
     if !clashes.is_empty() {
         return Err(EditError::Pack(clashes));
     }
-    let write = |error| EditError::Write {
-        file: file.to_path_buf(),
-        error,
-    };
-    // Under the folder's lock the free name stays free until it is
-    // written; the write creates it and never replaces a file.
-    let _lock = lock_folder(&folder).map_err(write)?;
     let destination = free_name(&folder, file);
     let partial = crate::durable::temporary_path(&destination, "partial");
     crate::durable::atomic_write(&partial, text.as_bytes())

@@ -152,11 +152,7 @@ enum Access {
 /// process, or not possible on a folder this process cannot write.
 fn lock(dir: &DataDir) -> Result<Access, StoreError> {
     let lock_path = dir.root().join("rehearse.lock");
-    let opened = crate::durable::private_file_options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path);
+    let opened = crate::durable::open_lock_file(&lock_path);
     let io = |source| StoreError::Io {
         path: lock_path.clone(),
         source,

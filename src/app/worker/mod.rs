@@ -115,10 +115,12 @@ impl Worker {
                     batch.extend(request_rx.try_iter());
                     for request in coalesce(batch) {
                         let what = request.describe();
-                        let handled =
-                            crate::logging::contain_panic(&format!("the worker ({what})"), || {
+                        let handled = crate::logging::contain_panic(
+                            format_args!("the worker ({what})"),
+                            || {
                                 handle(request, &context);
-                            });
+                            },
+                        );
                         if handled.is_none() {
                             outbox.send(WorkerEvent::Failed(format!(
                                 "Rehearse hit an internal error while it was {what}; the window \
