@@ -740,6 +740,23 @@ fn without_a_microphone_the_app_says_so_and_keeps_working() {
         said.contains("microphone") || said.contains("cannot use"),
         "{said}"
     );
+    // A device that cannot be used now (ALSA's default, with no sound
+    // server behind it) is listed with why, not left out.
+    step_until(&mut harness, "the devices listed", |app| {
+        !app.devices.is_empty()
+    });
+    harness.get_by_label("Microphone:").click();
+    harness.run();
+    let unavailable = harness
+        .query_by_label_contains("(not available now)")
+        .map(|node| node.accesskit_node().label().unwrap_or_default().to_owned());
+    let picture = failure_picture(&mut harness, "microphone list without a sound server");
+    assert!(
+        unavailable.is_some(),
+        "no device listed with why; see {picture}"
+    );
+    harness.key_press(egui::Key::Escape);
+    harness.run();
     // Still usable: the history opens, and a session cannot start without
     // a microphone but says why.
     click(&mut harness, "Dismiss");

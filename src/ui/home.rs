@@ -189,10 +189,17 @@ fn microphone_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>
                     let selected = chosen.as_deref() == Some(device.id.as_str());
                     let problem = device.input.as_ref().and_then(|i| i.problem.as_deref());
                     let label = match problem {
-                        Some(problem) => format!("{} (not available now: {problem})", device.name),
+                        Some(_) => format!("{} (not available now)", device.name),
                         None => device.name.clone(),
                     };
-                    if ui.selectable_label(selected, label).clicked() {
+                    let mut row = ui.selectable_label(selected, label);
+                    if let Some(problem) = problem {
+                        row = row.on_hover_text(format!(
+                            "It cannot be opened just now: another program may be using it, \
+                             or the sound server is not running. ({problem})"
+                        ));
+                    }
+                    if row.clicked() {
                         commands.push(Command::ChooseMicrophone(Some(device.id.clone())));
                     }
                 }
