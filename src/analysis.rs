@@ -462,6 +462,28 @@ pub fn analyze(samples: &[f32], sample_rate: u32) -> SpeechMetrics {
     analyzer.finish()
 }
 
+/// Where mono `samples` at `sample_rate` hold speech
+/// ([`Analyzer::finish_speech`]).
+pub fn speech_spans(samples: &[f32], sample_rate: u32) -> SpeechSpans {
+    let mut analyzer = Analyzer::new(sample_rate);
+    analyzer.push(samples);
+    analyzer.finish_speech()
+}
+
+/// Where a take holds speech, as `(start, end)` seconds, at two scales.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SpeechSpans {
+    /// Runs of speech between pauses of 0.3 s or more (the metrics' voice
+    /// activity).
+    pub runs: Vec<(f64, f64)>,
+    /// The pieces of those runs between the shortest silences
+    /// ([`PIECE_GAP_SECONDS`]): a word or a few.
+    pub pieces: Vec<(f64, f64)>,
+}
+
+/// A silence at least this long separates two pieces of speech.
+pub const PIECE_GAP_SECONDS: f64 = 0.04;
+
 /// The analysis as samples arrive: keeps only per-5-ms energies and an
 /// 8 kHz copy of the take, so memory is a small fraction of the audio's.
 pub struct Analyzer {
@@ -553,6 +575,41 @@ impl Analyzer {
         self.in_block = 0;
     }
 
+    /// Speech in everything fed: the voice activity of the metrics (gaps
+    /// under 0.3 s bridged) and its pieces, for placing the words of a
+    /// transcript where they were said.
+    pub fn finish_speech(mut self) -> SpeechSpans {
+        if self.in_block > 0 {
+            self.close_block();
+        }
+        let duration = self.samples as f64 / f64::from(self.rate);
+        let peak_dbfs = to_db(f64::from(self.peak));
+        let contour = self.vad_contour();
+        SpeechSpans {
+            runs: self.seconds_of(
+                &speech_segments(&contour, peak_dbfs, BRIDGE_SECONDS),
+                duration,
+            ),
+            pieces: self.seconds_of(
+                &speech_segments(&contour, peak_dbfs, PIECE_GAP_SECONDS),
+                duration,
+            ),
+        }
+    }
+
+    /// The voice-activity contour of everything fed.
+    fn vad_contour(&self) -> Vec<f32> {
+        let window_blocks = (VAD_WINDOW_SECONDS / HOP_SECONDS * 2.0).round() as usize;
+        intensity(&self.emphasised, self.block, window_blocks)
+    }
+
+    /// Frames of the contour as seconds, within `duration`.
+    fn seconds_of(&self, segments: &[(usize, usize)], duration: f64) -> Vec<(f64, f64)> {
+        let frame_seconds = (2 * self.block) as f64 / f64::from(self.rate);
+        let at = |frame: usize| (frame as f64 * frame_seconds).min(duration);
+        segments.iter().map(|&(s, e)| (at(s), at(e))).collect()
+    }
+
     /// The metrics of everything fed.
     pub fn finish(mut self) -> SpeechMetrics {
         if self.in_block > 0 {
@@ -568,12 +625,8 @@ impl Analyzer {
         let rms_dbfs = to_db((self.sum_squares / count).sqrt());
         let clipped_percent = self.clipped as f64 / count * 100.0;
 
-        let window_blocks = (VAD_WINDOW_SECONDS / HOP_SECONDS * 2.0).round() as usize;
-        let vad_contour = intensity(&self.emphasised, self.block, window_blocks);
-        let segments = speech_segments(&vad_contour, peak_dbfs);
-        let frame_seconds = (2 * self.block) as f64 / rate;
-        let at = |frame: usize| (frame as f64 * frame_seconds).min(duration);
-        let speech: Vec<(f64, f64)> = segments.iter().map(|&(s, e)| (at(s), at(e))).collect();
+        let segments = speech_segments(&self.vad_contour(), peak_dbfs, BRIDGE_SECONDS);
+        let speech = self.seconds_of(&segments, duration);
         let speaking_time: f64 = speech.iter().map(|(s, e)| e - s).sum();
         let pauses: Vec<Pause> = speech
             .windows(2)
@@ -714,8 +767,9 @@ fn quantile(values: &[f32], share: f64) -> f32 {
 
 /// Speech as `(first frame, end frame)` runs of the contour: above a
 /// threshold between the take's noise floor and its speech level (with
-/// 3 dB of hysteresis), gaps bridged, blips dropped.
-fn speech_segments(contour: &[f32], peak_dbfs: f32) -> Vec<(usize, usize)> {
+/// 3 dB of hysteresis), gaps shorter than `bridge_seconds` bridged, blips
+/// dropped.
+fn speech_segments(contour: &[f32], peak_dbfs: f32, bridge_seconds: f64) -> Vec<(usize, usize)> {
     if contour.is_empty() || peak_dbfs < SILENT_DBFS {
         return Vec::new();
     }
@@ -724,7 +778,7 @@ fn speech_segments(contour: &[f32], peak_dbfs: f32) -> Vec<(usize, usize)> {
     let threshold = floor + ((loud - floor) * 0.35).max(6.0);
     let release = threshold - 3.0;
     let frames_per_second = 1.0 / HOP_SECONDS;
-    let bridge = (BRIDGE_SECONDS * frames_per_second).round() as usize;
+    let bridge = (bridge_seconds * frames_per_second).round() as usize;
     let blip = (BLIP_SECONDS * frames_per_second).round() as usize;
 
     let mut runs: Vec<(usize, usize)> = Vec::new();

@@ -9,6 +9,7 @@
 //! - [`models`]: the catalogue, the installed models, checks and import;
 //! - [`download`]: fetching a model when the user asks.
 
+pub mod align;
 pub mod download;
 pub mod engine;
 pub mod models;
