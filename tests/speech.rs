@@ -1018,3 +1018,88 @@ fn sentences_stay_on_their_speech(dir: &Path) -> Vec<String> {
 fn distance(at: f64, (start, end): (f64, f64)) -> f64 {
     (start - at).max(0.0) + (at - end).max(0.0)
 }
+
+/// The header and first tensor of a real model, mutated field by field
+/// (the file type, the one the probe found, included): `models import`
+/// refuses each with a message naming the file, or the model it installs
+/// transcribes (or says why not). Nothing a model file holds may end the
+/// program with a signal.
+#[test]
+fn mutated_models_are_refused_or_work_never_crash() {
+    use std::os::unix::fs::FileExt;
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("ggml-fuzz.bin");
+    std::fs::copy(test_model(), &model).unwrap();
+    let bytes = std::fs::read(&model).unwrap();
+    let word = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+    // The first tensor: after the header, the mel filters and the tokens.
+    let mut at = 48 + 8 + 4 * word(48) as usize * word(52) as usize;
+    let tokens = word(at);
+    at += 4;
+    for _ in 0..tokens {
+        at += 4 + word(at) as usize;
+    }
+    let tensor = at;
+    // Every header field, the filter sizes, the token count, and the
+    // first tensor's dimensions count, name length, type and first extent.
+    let mut fields: Vec<usize> = (0..48).step_by(4).collect();
+    fields.extend([48, 52, 56 + 4 * word(48) as usize * word(52) as usize]);
+    fields.extend([tensor, tensor + 4, tensor + 8, tensor + 12]);
+    let wav = say(dir.path(), "short", "en-us", 170, "A short answer.");
+    let data = dir.path().join("data");
+    let run = |args: &[&std::ffi::OsStr]| {
+        Command::new(common::rehearse_bin())
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&model)
+        .unwrap();
+    let (mut refused, mut installed) = (0, 0);
+    for &field in &fields {
+        let original = word(field);
+        for value in [
+            0,
+            5,
+            u32::MAX,
+            original.wrapping_add(1),
+            original.wrapping_mul(2),
+        ] {
+            if value == original {
+                continue;
+            }
+            file.write_at(&value.to_le_bytes(), field as u64).unwrap();
+            let imported = run(&["models".as_ref(), "import".as_ref(), model.as_os_str()]);
+            let case = format!("byte {field} = {value}");
+            assert_eq!(imported.status.signal(), None, "{case}: import was killed");
+            if imported.status.success() {
+                installed += 1;
+                let installed_model = data.join("models/ggml-fuzz.bin");
+                let heard = run(&[
+                    "transcribe".as_ref(),
+                    "--model".as_ref(),
+                    installed_model.as_os_str(),
+                    wav.as_os_str(),
+                ]);
+                assert_eq!(heard.status.signal(), None, "{case}: transcribe was killed");
+                if !heard.status.success() {
+                    assert!(!heard.stderr.is_empty(), "{case}: failed without a word");
+                }
+                std::fs::remove_file(&installed_model).unwrap();
+            } else {
+                refused += 1;
+                let said = String::from_utf8_lossy(&imported.stderr);
+                assert!(said.contains("ggml-fuzz.bin"), "{case}: {said}");
+            }
+        }
+        file.write_at(&original.to_le_bytes(), field as u64)
+            .unwrap();
+    }
+    println!("mutated models: {refused} refused at import, {installed} installed (none crashed)");
+    assert!(refused > 0 && refused + installed > 50);
+}

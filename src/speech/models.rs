@@ -322,8 +322,18 @@ fn whisper_size(hparams: &[u32; 11]) -> Result<(WhisperSize, u32), String> {
         n_text_head,
         n_text_layer,
         n_mels,
-        _ftype,
+        ftype,
     ] = *hparams;
+    // whisper.cpp keeps the file type modulo its quantisation version and
+    // aborts the process on a type its table lacks (5 and 6 were removed
+    // from ggml; 4 maps to nothing): only the types whose tensors
+    // `tensor_bytes` knows are accepted.
+    let kind = ftype % GGML_QUANTISATION_VERSION_FACTOR;
+    if !MODEL_FILE_TYPES.contains(&kind) {
+        return Err(format!(
+            "its weight type {ftype} is not one whisper.cpp models use (f32, f16, q4, q5, q8)"
+        ));
+    }
     let size = match (n_audio_state, n_audio_layer) {
         (384, 4) => WhisperSize::Tiny,
         (512, 6) => WhisperSize::Base,
@@ -351,6 +361,15 @@ fn whisper_size(hparams: &[u32; 11]) -> Result<(WhisperSize, u32), String> {
     }
     Ok((size, n_mels))
 }
+
+/// ggml's model file types (`enum ggml_ftype`) of the tensor types
+/// [`tensor_bytes`] knows: all f32, mostly f16, `q4_0`, `q4_1`, `q8_0`,
+/// `q5_0`, `q5_1`.
+const MODEL_FILE_TYPES: [u32; 7] = [0, 1, 2, 3, 7, 8, 9];
+
+/// ggml stores a quantised model's format version in the file type's
+/// thousands.
+const GGML_QUANTISATION_VERSION_FACTOR: u32 = 1000;
 
 /// Walks the tensors to the end of the file; returns how many there are.
 fn read_tensors(reader: &mut Reader) -> Result<usize, String> {
@@ -678,6 +697,33 @@ mod tests {
         assert_eq!(info.size, WhisperSize::Tiny);
         assert!(info.english_only);
         assert_eq!(info.tensors, 120);
+    }
+
+    /// The probe's model: a real layout whose file type (byte 44) is 5,
+    /// which whisper.cpp's table lacks (it aborted every transcription).
+    #[test]
+    fn a_file_type_whisper_cpp_cannot_map_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ggml-x.bin");
+        fake_model(&path, 120, 0);
+        let mut bytes = std::fs::read(&path).unwrap();
+        for (ftype, accepted) in [
+            (5u32, false),
+            (6, false),
+            (4, false),
+            (2007, true),
+            (1, true),
+        ] {
+            bytes[44..48].copy_from_slice(&ftype.to_le_bytes());
+            std::fs::write(&path, &bytes).unwrap();
+            match inspect(&path) {
+                Ok(_) => assert!(accepted, "file type {ftype} was accepted"),
+                Err(err) => {
+                    assert!(!accepted, "file type {ftype}: {err}");
+                    assert!(err.to_string().contains("weight type"), "{err}");
+                }
+            }
+        }
     }
 
     #[test]
