@@ -19,14 +19,53 @@ pub fn private_file_options() -> OpenOptions {
     options
 }
 
+/// Opens `path` with `options` without following a symbolic link at its
+/// end and without waiting on a FIFO, and refuses anything that is not a
+/// regular file: a link planted in the data folder (a restored or shared
+/// folder) must never make Rehearse write through it to another file.
+pub fn open_own_file(options: &OpenOptions, path: &Path) -> io::Result<File> {
+    let mut options = options.clone();
+    #[cfg(unix)]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
+    }
+    #[cfg(not(unix))]
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(not_regular(path));
+    }
+    let file = options.open(path).map_err(|err| {
+        // Linux says ELOOP for a link where O_NOFOLLOW forbids one.
+        if err.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+            not_regular(path)
+        } else {
+            err
+        }
+    })?;
+    if file.metadata()?.is_file() {
+        Ok(file)
+    } else {
+        Err(not_regular(path))
+    }
+}
+
+fn not_regular(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{} is a link, a folder or a device, not a regular file; move it away and try again",
+            path.display()
+        ),
+    )
+}
+
 /// Opens (creating it when missing, never truncating it) the lock file
 /// `path`, readable by the user only; the caller takes the OS lock on it.
 pub fn open_lock_file(path: &Path) -> io::Result<File> {
-    private_file_options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
+    let mut options = private_file_options();
+    options.create(true).truncate(false).write(true);
+    open_own_file(&options, path)
 }
 
 /// Creates `path` for writing, failing if it exists; readable by the user

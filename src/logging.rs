@@ -92,10 +92,9 @@ impl LogFile {
         if let Some(folder) = path.parent() {
             crate::durable::create_private_dir(folder)?;
         }
-        let file = crate::durable::private_file_options()
-            .create(true)
-            .append(true)
-            .open(&path)?;
+        let mut options = crate::durable::private_file_options();
+        options.create(true).append(true);
+        let file = crate::durable::open_own_file(&options, &path)?;
         let written = file.metadata()?.len();
         Ok(Self {
             path,
@@ -234,5 +233,18 @@ mod tests {
             assert!(size > 0 && size <= ROTATE_AT, "{name}: {size}");
         }
         assert!(!dir.path().join("rehearse.log.3").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_log_file_that_is_a_link_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, b"keep").unwrap();
+        let path = dir.path().join("rehearse.log");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        let err = LogFile::open(path).err().expect("a link is refused");
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        assert_eq!(fs::read(&victim).unwrap(), b"keep");
     }
 }

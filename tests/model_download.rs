@@ -410,3 +410,48 @@ fn the_terminal_downloads_from_a_mirror_and_checks_the_published_hash() {
     );
     assert!(stderr.contains("base.en"), "{stderr}");
 }
+
+/// A `.partial` that is a link (planted in a restored or shared data
+/// folder) is never followed: the file it points at stays as it was, and
+/// the message names the partial. A folder where the model would go is
+/// named, not taken for an installed model.
+#[test]
+fn a_linked_partial_is_refused_and_its_target_untouched() {
+    let body = std::fs::read(test_model()).unwrap();
+    let server = Server::start(body.clone(), Behaviour::Serve);
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("models/ggml-tiny.en.bin");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let victim = dir.path().join("notes.txt");
+    std::fs::write(&victim, b"my notes").unwrap();
+    let partial = download::partial_path(&target);
+    std::os::unix::fs::symlink(&victim, &partial).unwrap();
+    let (result, _) = run(&request_for(
+        &server,
+        &target,
+        &body,
+        Duration::from_secs(10),
+    ));
+    let message = result.unwrap_err().to_string();
+    assert!(message.contains("ggml-tiny.en.bin.partial"), "{message}");
+    assert!(message.contains("not a regular file"), "{message}");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"my notes");
+    assert!(!target.exists());
+
+    // A folder in the model's place.
+    std::fs::remove_file(&partial).unwrap();
+    std::fs::create_dir(&target).unwrap();
+    let output = Command::new(common::rehearse_bin())
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["models", "download", "tiny.en"])
+        .env(download::MIRROR_VARIABLE, &server.address)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("is a folder or a link, not a model"),
+        "{stderr}"
+    );
+}

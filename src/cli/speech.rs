@@ -129,9 +129,18 @@ fn fetch(folder: &Path, name: &str) -> anyhow::Result<ExitCode> {
         );
     };
     let target = folder.join(model.file_name());
-    if target.exists() {
-        write_stdout(|out| writeln!(out, "{name} is installed already ({})", target.display()))?;
-        return Ok(ExitCode::SUCCESS);
+    match std::fs::symlink_metadata(&target) {
+        Ok(found) if found.is_file() => {
+            write_stdout(|out| {
+                writeln!(out, "{name} is installed already ({})", target.display())
+            })?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Ok(_) => bail!(
+            "{} is a folder or a link, not a model; move it away to install {name}",
+            target.display()
+        ),
+        Err(_) => {}
     }
     let request = download::Request {
         url: download::url_for(&model.file_name()),

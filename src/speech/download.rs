@@ -430,7 +430,7 @@ fn open_partial(path: &Path, append: bool) -> Result<File, DownloadError> {
     } else {
         options.write(true).truncate(true);
     }
-    options.open(path).map_err(|source| DownloadError::Io {
+    crate::durable::open_own_file(&options, path).map_err(|source| DownloadError::Io {
         path: path.to_path_buf(),
         source,
     })
