@@ -33,6 +33,13 @@ enum Behaviour {
     SignInPage,
     /// Answers 404.
     Missing,
+    /// Whole answers stop half-way; a resume gets another range than the
+    /// one asked for (after 40 requests: 503, so a loop ends).
+    WrongRangeAndDrop,
+    /// Announces 1,000 bytes, sends the whole file.
+    ShortLength,
+    /// A sign-in page as `application/octet-stream`, without a length.
+    UnlabelledPage,
 }
 
 /// A one-file HTTP/1.1 server on 127.0.0.1.
@@ -116,25 +123,8 @@ fn answer(
     }
     requests.lock().unwrap().push(range_header);
     let nth = served.fetch_add(1, Ordering::SeqCst);
-    match behaviour {
-        Behaviour::SignInPage => {
-            let page = b"<html><body>Sign in to continue to the network</body></html>";
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
-                page.len()
-            );
-            let _ = stream.write_all(page);
-            return;
-        }
-        Behaviour::Missing => {
-            let _ = write!(
-                stream,
-                "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nnot found"
-            );
-            return;
-        }
-        _ => {}
+    if answer_specially(&mut stream, body, behaviour, range_from, nth) {
+        return;
     }
     let from = range_from.unwrap_or(0).min(body.len());
     let head = if range_from.is_some() {
@@ -156,6 +146,7 @@ fn answer(
     let half = body.len() / 2;
     let end = match behaviour {
         Behaviour::DropHalfWayOnce if nth == 0 => half,
+        Behaviour::WrongRangeAndDrop => half,
         Behaviour::StallHalfWay => half.max(from),
         _ => body.len(),
     };
@@ -170,6 +161,70 @@ fn answer(
         }
     }
     // Dropping the stream closes the connection (half-way, when so asked).
+}
+
+/// The answers of the misbehaving servers that send no model; whether
+/// `behaviour` is one of them (and the answer was sent).
+fn answer_specially(
+    stream: &mut TcpStream,
+    body: &[u8],
+    behaviour: Behaviour,
+    range_from: Option<usize>,
+    nth: usize,
+) -> bool {
+    match behaviour {
+        Behaviour::SignInPage => {
+            let page = b"<html><body>Sign in to continue to the network</body></html>";
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
+                page.len()
+            );
+            let _ = stream.write_all(page);
+            true
+        }
+        Behaviour::Missing => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nnot found"
+            );
+            true
+        }
+        Behaviour::WrongRangeAndDrop if nth >= 40 => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
+            );
+            true
+        }
+        Behaviour::WrongRangeAndDrop if range_from.is_some() => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 206 Partial Content\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nContent-Range: bytes 0-{}/{}\r\n\r\n",
+                body.len(),
+                body.len() - 1,
+                body.len()
+            );
+            let _ = stream.write_all(&body[..body.len() / 2]);
+            true
+        }
+        Behaviour::ShortLength => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n"
+            );
+            let _ = stream.write_all(body);
+            true
+        }
+        Behaviour::UnlabelledPage => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n<html><body>Sign in to use this network</body></html>"
+            );
+            true
+        }
+        _ => false,
+    }
 }
 
 fn request_for(server: &Server, target: &Path, body: &[u8], stall: Duration) -> Request {
@@ -453,5 +508,133 @@ fn a_linked_partial_is_refused_and_its_target_untouched() {
     assert!(
         stderr.contains("is a folder or a link, not a model"),
         "{stderr}"
+    );
+}
+
+/// The probe's misbehaving mirrors: each ends in a message after a few
+/// requests, never in a loop, and nothing of a page is kept.
+#[test]
+fn a_misbehaving_mirror_ends_in_a_message_not_a_loop() {
+    let body = std::fs::read(test_model()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("ggml-tiny.en.bin");
+    let request = |server: &Server| request_for(server, &target, &body, Duration::from_secs(10));
+
+    // A resume answered with another range, over and over.
+    let server = Server::start(body.clone(), Behaviour::WrongRangeAndDrop);
+    let err = run(&request(&server)).0.unwrap_err();
+    let asked = server.ranges().len();
+    println!("another range each time: {asked} requests, then: {err}");
+    assert!(matches!(err, DownloadError::Interrupted { .. }), "{err}");
+    assert!(asked <= 8, "{asked} requests");
+    let _ = std::fs::remove_file(download::partial_path(&target));
+
+    // A length of 1,000 announced for the whole model.
+    let server = Server::start(body.clone(), Behaviour::ShortLength);
+    let err = run(&request(&server)).0.unwrap_err().to_string();
+    assert!(err.contains("announced 1000 bytes"), "{err}");
+    assert_eq!(server.ranges().len(), 1);
+
+    // A sign-in page that does not say it is one.
+    let server = Server::start(body.clone(), Behaviour::UnlabelledPage);
+    let err = run(&request(&server)).0.unwrap_err().to_string();
+    assert!(err.contains("answered with a web page"), "{err}");
+    assert!(!download::partial_path(&target).exists(), "a page was kept");
+}
+
+/// Cancelling while the server sends nothing stops at once, not after the
+/// stall limit (60 s here), and keeps what arrived.
+#[test]
+fn cancelling_a_stalled_download_stops_at_once() {
+    let body = std::fs::read(test_model()).unwrap();
+    let server = Server::start(body.clone(), Behaviour::StallHalfWay);
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("ggml-tiny.en.bin");
+    let request = request_for(&server, &target, &body, Duration::from_secs(60));
+    let cancel = Arc::new(AtomicBool::new(false));
+    let half = body.len() as u64 / 2;
+    // Once half is on disk the server sends nothing more: cancel then.
+    let canceller = {
+        let cancel = Arc::clone(&cancel);
+        let partial = download::partial_path(&target);
+        std::thread::spawn(move || {
+            while std::fs::metadata(&partial).map_or(0, |m| m.len()) < half {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            std::thread::sleep(Duration::from_millis(300));
+            cancel.store(true, Ordering::SeqCst);
+            std::time::Instant::now()
+        })
+    };
+    let result = download::download(&request, &mut |_| {}, &cancel);
+    let waited = canceller.join().unwrap().elapsed();
+    println!("cancelled during a stall; returned {waited:?} after the cancel");
+    assert!(
+        matches!(result, Err(DownloadError::Cancelled)),
+        "{result:?}"
+    );
+    assert!(
+        waited < Duration::from_secs(30),
+        "it waited for the stall limit"
+    );
+    assert_eq!(
+        std::fs::metadata(download::partial_path(&target))
+            .unwrap()
+            .len(),
+        half
+    );
+}
+
+/// A user name and password in the mirror's address never appear in what
+/// is printed; a proxy that cannot be reached is named as the proxy.
+#[test]
+fn credentials_are_hidden_and_a_dead_proxy_is_named() {
+    let body = std::fs::read(test_model()).unwrap();
+    let server = Server::start(body, Behaviour::SignInPage);
+    let dir = tempfile::tempdir().unwrap();
+    let mirror = server.address.replace("http://", "http://ann:s3cret@");
+    let rehearse = |mirror: &str, proxy: Option<&str>| {
+        let mut command = Command::new(common::rehearse_bin());
+        command
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["models", "download", "tiny.en"])
+            .env(download::MIRROR_VARIABLE, mirror);
+        for name in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ] {
+            command.env_remove(name);
+        }
+        if let Some(proxy) = proxy {
+            command.env("HTTP_PROXY", proxy);
+        }
+        let output = command.output().unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    };
+    let said = rehearse(&mirror, None);
+    assert!(said.contains("answered with a web page"), "{said}");
+    assert!(!said.contains("s3cret") && !said.contains("ann:"), "{said}");
+    assert!(said.contains("***@127.0.0.1"), "{said}");
+
+    let dead = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let said = rehearse(&server.address, Some(&format!("http://127.0.0.1:{dead}")));
+    assert!(
+        said.contains(&format!("cannot reach the proxy 127.0.0.1:{dead}")),
+        "{said}"
     );
 }

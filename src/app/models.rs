@@ -127,7 +127,10 @@ fn fetch(
         stall_limit: download::STALL_LIMIT,
     };
     shared.total.store(model.size, Ordering::Relaxed);
-    log::info!("downloading {name} from {}", request.url);
+    log::info!(
+        "downloading {name} from {}",
+        download::without_credentials(&request.url)
+    );
     let mut report = |progress: download::Progress| {
         shared.received.store(progress.received, Ordering::Relaxed);
         shared

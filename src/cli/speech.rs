@@ -152,7 +152,7 @@ fn fetch(folder: &Path, name: &str) -> anyhow::Result<ExitCode> {
     eprintln!(
         "downloading {name} ({}) from {}",
         megabytes(model.size),
-        request.url
+        download::without_credentials(&request.url)
     );
     let interrupted = interrupt_flag()?;
     let terminal = std::io::stderr().is_terminal();
@@ -184,7 +184,12 @@ fn fetch(folder: &Path, name: &str) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(DownloadError::Cancelled) => {
-            eprintln!("stopped; run the same command again to resume");
+            let kept = std::fs::metadata(download::partial_path(&target)).map_or(0, |m| m.len());
+            eprintln!(
+                "stopped with {} of {} kept; run `rehearse models download {name}` again to resume",
+                megabytes(kept),
+                megabytes(model.size)
+            );
             Ok(ExitCode::from(130))
         }
         Err(err) => Err(err).with_context(|| format!("cannot download {name}")),

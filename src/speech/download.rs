@@ -9,6 +9,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 /// Without a byte for this long, a download is given up (and can be
@@ -87,6 +88,28 @@ pub enum DownloadError {
         /// What the client said.
         detail: String,
     },
+    /// The proxy named in the environment could not be reached.
+    #[error(
+        "cannot reach the proxy {proxy} (set by HTTPS_PROXY, HTTP_PROXY or ALL_PROXY): {detail}; check that setting, or unset it to connect directly"
+    )]
+    ProxyUnreachable {
+        /// The proxy, without credentials.
+        proxy: String,
+        /// What the client said.
+        detail: String,
+    },
+    /// The server announced a length other than the model's.
+    #[error(
+        "{url} announced {announced} bytes where the model needs {due}: it is not serving the model (a proxy or a network sign-in page may be in the way); what arrived before is kept"
+    )]
+    WrongLength {
+        /// The address, without credentials.
+        url: String,
+        /// The `Content-Length` of the answer.
+        announced: u64,
+        /// The bytes the model still needed.
+        due: u64,
+    },
     /// A web page came back instead of the file: a proxy's or a captive
     /// portal's sign-in page, or an error page.
     #[error(
@@ -160,9 +183,67 @@ pub fn url_for(file_name: &str) -> String {
     format!("{}/{file_name}", base.trim_end_matches('/'))
 }
 
+/// What the download thread reports.
+enum Update {
+    Progress(Progress),
+    Done(Result<(), DownloadError>),
+}
+
 /// Downloads `request`, calling `progress` as bytes arrive (at most about
-/// ten times a second) and stopping soon after `cancel` is set.
+/// ten times a second). The transfer runs on a thread of its own, so that
+/// `cancel` stops the download at once, even while the server sends
+/// nothing (a read waits up to the stall limit); that thread writes nothing
+/// more once cancelled and ends with its read.
 pub fn download(
+    request: &Request,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<(), DownloadError> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (updates, received) = mpsc::channel();
+    let transfer = {
+        let request = request.clone();
+        let stop = Arc::clone(&stop);
+        move || {
+            let sent = updates.clone();
+            let mut report = |p| {
+                // The caller has gone (cancelled): nobody to tell.
+                let _ = sent.send(Update::Progress(p));
+            };
+            let result = transfer(&request, &mut report, &stop);
+            let _ = updates.send(Update::Done(result));
+        }
+    };
+    std::thread::Builder::new()
+        .name("rehearse-download".to_owned())
+        .spawn(transfer)
+        .map_err(|source| DownloadError::Io {
+            path: partial_path(&request.target),
+            source,
+        })?;
+    loop {
+        match received.recv_timeout(Duration::from_millis(50)) {
+            Ok(Update::Progress(p)) => progress(p),
+            Ok(Update::Done(result)) => return result,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if cancel.load(Ordering::Relaxed) {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(DownloadError::Cancelled);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(DownloadError::Interrupted {
+                    received: file_length(&partial_path(&request.target)).unwrap_or(0),
+                    total: request.size,
+                    detail: "the download thread ended".to_owned(),
+                });
+            }
+        }
+    }
+}
+
+/// The download itself, on the calling thread.
+fn transfer(
     request: &Request,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
@@ -176,24 +257,47 @@ pub fn download(
         .build()
         .into();
     let mut fruitless = 0;
+    // Partials thrown away (a server that answers a resume with another
+    // range, a file longer than the model): each counts as a failed
+    // attempt whatever arrived before, so no server can loop for ever.
+    let mut discarded = 0;
     loop {
         let before = file_length(&partial)?;
-        if before > request.size {
-            remove(&partial)?;
-            continue;
-        }
         if before == request.size {
             break;
         }
-        match fetch(&agent, request, &partial, before, progress, cancel) {
+        let attempt = if before > request.size {
+            remove(&partial)?;
+            Err(Attempt::Restart(format!(
+                "{before} bytes were on disk, more than the model's {}",
+                request.size
+            )))
+        } else {
+            fetch(&agent, request, &partial, before, progress, cancel)
+        };
+        match attempt {
             Ok(()) => {}
             Err(Attempt::Fatal(err)) => return Err(err),
+            Err(Attempt::Restart(detail)) => {
+                discarded += 1;
+                log::info!(
+                    "download of {} started over: {detail}",
+                    without_credentials(&request.url)
+                );
+                if discarded >= ATTEMPTS_WITHOUT_PROGRESS {
+                    return Err(DownloadError::Interrupted {
+                        received: 0,
+                        total: request.size,
+                        detail,
+                    });
+                }
+            }
             Err(Attempt::Retry(detail)) => {
                 let after = file_length(&partial)?;
                 fruitless = if after > before { 0 } else { fruitless + 1 };
                 log::info!(
                     "download of {} interrupted at {after} bytes: {detail}",
-                    request.url
+                    without_credentials(&request.url)
                 );
                 if fruitless >= ATTEMPTS_WITHOUT_PROGRESS {
                     return Err(DownloadError::Interrupted {
@@ -212,6 +316,8 @@ pub fn download(
 enum Attempt {
     /// Try again (with a `Range` from what is on disk).
     Retry(String),
+    /// What was on disk was thrown away; try again from the start.
+    Restart(String),
     /// Stop.
     Fatal(DownloadError),
 }
@@ -220,6 +326,70 @@ impl From<DownloadError> for Attempt {
     fn from(err: DownloadError) -> Self {
         Self::Fatal(err)
     }
+}
+
+/// What the answer to a request from byte `from` says before its body:
+/// whether it continues the partial (else it starts the file), or why it
+/// cannot be used.
+fn check_answer(
+    response: &ureq::http::Response<ureq::Body>,
+    request: &Request,
+    partial: &Path,
+    from: u64,
+) -> Result<bool, Attempt> {
+    let shown_url = without_credentials(&request.url);
+    let status = response.status().as_u16();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    if header("content-type").is_some_and(|kind| kind.to_ascii_lowercase().contains("text/html")) {
+        return Err(Attempt::Fatal(DownloadError::WebPage {
+            url: shown_url.clone(),
+            status,
+        }));
+    }
+    let append = match status {
+        206 => {
+            let range = header("content-range").unwrap_or_default();
+            if !range.starts_with(&format!("bytes {from}-")) {
+                // A range other than the one asked for: start over.
+                remove(partial)?;
+                return Err(Attempt::Restart(format!(
+                    "the server sent the range {range:?} instead of bytes {from}-"
+                )));
+            }
+            true
+        }
+        200 => false,
+        416 => {
+            remove(partial)?;
+            return Err(Attempt::Restart("the server refused to resume".to_owned()));
+        }
+        _ => {
+            return Err(Attempt::Fatal(DownloadError::Status {
+                url: shown_url.clone(),
+                status,
+            }));
+        }
+    };
+    // A length other than the rest of the model: the answer is not the
+    // model (a page, a truncated proxy answer); reading it would cost a
+    // request per announced length.
+    let due = request.size - if append { from } else { 0 };
+    if let Some(announced) = header("content-length").and_then(|v| v.trim().parse::<u64>().ok())
+        && announced != due
+    {
+        return Err(Attempt::Fatal(DownloadError::WrongLength {
+            url: shown_url.clone(),
+            announced,
+            due,
+        }));
+    }
+    Ok(append)
 }
 
 /// One request: from byte `from` (0: the whole file) to the end.
@@ -238,44 +408,9 @@ fn fetch(
     let response = call
         .call()
         .map_err(|err| classify(&request.url, err, request.stall_limit))?;
+    let shown_url = without_credentials(&request.url);
     let status = response.status().as_u16();
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned)
-    };
-    if header("content-type").is_some_and(|kind| kind.to_ascii_lowercase().contains("text/html")) {
-        return Err(Attempt::Fatal(DownloadError::WebPage {
-            url: request.url.clone(),
-            status,
-        }));
-    }
-    let append = match status {
-        206 => {
-            let range = header("content-range").unwrap_or_default();
-            if !range.starts_with(&format!("bytes {from}-")) {
-                // A range other than the one asked for: start over.
-                remove(partial)?;
-                return Err(Attempt::Retry(format!(
-                    "the server sent the range {range:?} instead of bytes {from}-"
-                )));
-            }
-            true
-        }
-        200 => false,
-        416 => {
-            remove(partial)?;
-            return Err(Attempt::Retry("the server refused to resume".to_owned()));
-        }
-        _ => {
-            return Err(Attempt::Fatal(DownloadError::Status {
-                url: request.url.clone(),
-                status,
-            }));
-        }
-    };
+    let append = check_answer(&response, request, partial, from)?;
     let mut file = open_partial(partial, append)?;
     let mut received = if append { from } else { 0 };
     let mut reader = response.into_body().into_reader();
@@ -295,6 +430,20 @@ fn fetch(
                 return Err(read_failure(&err, request.stall_limit));
             }
         };
+        if cancel.load(Ordering::Relaxed) {
+            // Cancelled during the read: nothing more is written.
+            sync(&mut file, partial)?;
+            return Err(Attempt::Fatal(DownloadError::Cancelled));
+        }
+        if received == 0 && looks_like_a_web_page(&buffer[..read]) {
+            // A sign-in page sent without saying it is one.
+            drop(file);
+            remove(partial)?;
+            return Err(Attempt::Fatal(DownloadError::WebPage {
+                url: shown_url,
+                status,
+            }));
+        }
         if received + read as u64 > request.size {
             drop(file);
             remove(partial)?;
@@ -303,7 +452,7 @@ fn fetch(
             }));
         }
         file.write_all(&buffer[..read])
-            .map_err(|err| write_failure(err, partial))?;
+            .map_err(|err| Attempt::Fatal(write_failure(err, partial)))?;
         received += read as u64;
         if last_report.elapsed() >= Duration::from_millis(100) {
             last_report = Instant::now();
@@ -327,6 +476,47 @@ fn fetch(
         )));
     }
     Ok(())
+}
+
+/// Whether the first bytes of an answer are a web page (a model starts
+/// with ggml's signature, a page with `<`).
+fn looks_like_a_web_page(first: &[u8]) -> bool {
+    first
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'<')
+}
+
+/// `url` with any user name and password in it replaced by `***`, for
+/// messages and the log.
+pub fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
+/// The host (and port) of `url`, without credentials.
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+        .to_owned()
+}
+
+/// The proxy the HTTP client goes through for `url`, as ureq reads it
+/// from the environment (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, lower
+/// case too; none for a host `NO_PROXY` lists), without credentials.
+fn proxy_for(url: &str) -> Option<String> {
+    let proxy = ureq::Proxy::try_from_env()?;
+    let uri: ureq::http::Uri = url.parse().ok()?;
+    (!proxy.is_no_proxy(&uri)).then(|| format!("{}:{}", proxy.host(), proxy.port()))
 }
 
 /// The speed over the last few seconds.
@@ -360,19 +550,18 @@ impl Speed {
 }
 
 fn classify(url: &str, err: ureq::Error, stall_limit: Duration) -> Attempt {
-    let host = url
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or(url)
-        .to_owned();
+    let host = host_of(url);
+    let unreachable = |detail: String| {
+        Attempt::Fatal(match proxy_for(url) {
+            Some(proxy) => DownloadError::ProxyUnreachable { proxy, detail },
+            None => DownloadError::Unreachable {
+                host: host.clone(),
+                detail,
+            },
+        })
+    };
     match err {
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => {
-            Attempt::Fatal(DownloadError::Unreachable {
-                host,
-                detail: err.to_string(),
-            })
-        }
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => unreachable(err.to_string()),
         ureq::Error::Io(io)
             if matches!(
                 io.kind(),
@@ -382,10 +571,7 @@ fn classify(url: &str, err: ureq::Error, stall_limit: Duration) -> Attempt {
                     | io::ErrorKind::AddrNotAvailable
             ) =>
         {
-            Attempt::Fatal(DownloadError::Unreachable {
-                host,
-                detail: io.to_string(),
-            })
+            unreachable(io.to_string())
         }
         ureq::Error::Timeout(_) => Attempt::Fatal(DownloadError::Stalled(stall_limit)),
         other => Attempt::Retry(other.to_string()),
@@ -405,15 +591,15 @@ fn read_failure(err: &io::Error, stall_limit: Duration) -> Attempt {
     }
 }
 
-fn write_failure(err: io::Error, path: &Path) -> Attempt {
-    Attempt::Fatal(if err.kind() == io::ErrorKind::StorageFull {
+fn write_failure(err: io::Error, path: &Path) -> DownloadError {
+    if err.kind() == io::ErrorKind::StorageFull {
         DownloadError::DiskFull(path.to_path_buf())
     } else {
         DownloadError::Io {
             path: path.to_path_buf(),
             source: err,
         }
-    })
+    }
 }
 
 fn open_partial(path: &Path, append: bool) -> Result<File, DownloadError> {
@@ -439,13 +625,7 @@ fn open_partial(path: &Path, append: bool) -> Result<File, DownloadError> {
 fn sync(file: &mut File, path: &Path) -> Result<(), DownloadError> {
     file.flush()
         .and_then(|()| file.sync_data())
-        .map_err(|err| match write_failure(err, path) {
-            Attempt::Fatal(err) => err,
-            Attempt::Retry(detail) => DownloadError::Io {
-                path: path.to_path_buf(),
-                source: io::Error::other(detail),
-            },
-        })
+        .map_err(|err| write_failure(err, path))
 }
 
 fn file_length(path: &Path) -> Result<u64, DownloadError> {
@@ -500,6 +680,21 @@ fn verify_and_publish(request: &Request, partial: &Path) -> Result<(), DownloadE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_never_reach_a_message() {
+        assert_eq!(
+            without_credentials("https://ann:s3cret@mirror.example/models/x.bin"),
+            "https://***@mirror.example/models/x.bin"
+        );
+        assert_eq!(
+            without_credentials("https://mirror.example/a@b/x.bin"),
+            "https://mirror.example/a@b/x.bin"
+        );
+        assert_eq!(host_of("http://ann:pw@127.0.0.1:8080/x"), "127.0.0.1:8080");
+        assert!(looks_like_a_web_page(b"\n  <!DOCTYPE html>"));
+        assert!(!looks_like_a_web_page(b"lmgg\x00"));
+    }
 
     #[test]
     fn partial_sits_beside_the_model() {
