@@ -8,6 +8,10 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+/// Sample rates a recording can have: from telephone speech to the
+/// fastest studio converters.
+pub const PLAUSIBLE_RATES: std::ops::RangeInclusive<u32> = 8_000..=384_000;
+
 /// Frames per block handed to the caller.
 const BLOCK_FRAMES: usize = 4096;
 
@@ -28,6 +32,12 @@ pub fn open_wav(path: &Path) -> Result<hound::WavReader<BufReader<File>>, hound:
     if spec.sample_rate == 0 || spec.channels == 0 {
         return Err(hound::Error::FormatError(
             "the header describes no audio (0 Hz or no channels)",
+        ));
+    }
+    // A 32 KB file that says 1 Hz would be hours of audio to resample.
+    if !PLAUSIBLE_RATES.contains(&spec.sample_rate) {
+        return Err(hound::Error::FormatError(
+            "the header's sample rate is one no microphone records (below 8 kHz or above 384 kHz)",
         ));
     }
     Ok(reader)
@@ -77,8 +87,16 @@ impl MonoWav {
         };
         match spec.sample_format {
             hound::SampleFormat::Float => {
+                // A float file can hold anything: NaN and infinities
+                // become silence and the rest is kept within full scale,
+                // so no measure or transcript is made of them.
                 for sample in self.reader.samples::<f32>() {
-                    push(sample?);
+                    let sample = sample?;
+                    push(if sample.is_finite() {
+                        sample.clamp(-1.0, 1.0)
+                    } else {
+                        0.0
+                    });
                 }
             }
             hound::SampleFormat::Int => {
@@ -158,6 +176,48 @@ mod tests {
             }
         }
         writer.finalize().unwrap();
+    }
+
+    #[test]
+    fn not_a_number_in_a_float_file_reads_as_silence() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nan.wav");
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+        for sample in [0.5, f32::NAN, f32::INFINITY, -7.0, f32::NEG_INFINITY] {
+            writer.write_sample(sample).unwrap();
+        }
+        writer.finalize().unwrap();
+        let mut read = Vec::new();
+        MonoWav::open(&path)
+            .unwrap()
+            .for_each_block(|block| read.extend_from_slice(block))
+            .unwrap();
+        assert_eq!(read, [0.5, 0.0, 0.0, -1.0, 0.0]);
+    }
+
+    /// The probe's file: a header that says 1 Hz (and one that says 1 MHz)
+    /// is refused at once, with why.
+    #[test]
+    fn a_rate_no_microphone_records_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for rate in [1, 7_999, 1_000_000] {
+            let path = dir.path().join(format!("{rate}.wav"));
+            let spec = hound::WavSpec {
+                channels: 1,
+                sample_rate: rate,
+                bits_per_sample: 16,
+                sample_format: hound::SampleFormat::Int,
+            };
+            write(&path, spec, &[(0.1, 0.1); 16_000]);
+            let err = MonoWav::open(&path).err().expect("refused").to_string();
+            assert!(err.contains("no microphone records"), "{rate} Hz: {err}");
+        }
     }
 
     #[test]

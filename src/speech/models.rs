@@ -225,6 +225,18 @@ const GGML_MAGIC: u32 = 0x6767_6d6c;
 /// hyper-parameters of a known Whisper size, and every tensor present up
 /// to the exact end of the file (the tensors' data is skipped, not read).
 pub fn inspect(path: &Path) -> Result<ModelFileInfo, ModelFileError> {
+    read_model(path, false)
+}
+
+/// [`inspect`], and every weight read: a model whose weights hold a value
+/// that is not a number (NaN or infinite) is damaged (it transcribes
+/// `!!!!`, many times slower). Reads the whole file: for a model being
+/// installed, not one being loaded.
+pub fn inspect_weights(path: &Path) -> Result<ModelFileInfo, ModelFileError> {
+    read_model(path, true)
+}
+
+fn read_model(path: &Path, check_weights: bool) -> Result<ModelFileInfo, ModelFileError> {
     let io_error = |source| ModelFileError::Io {
         path: path.to_path_buf(),
         source,
@@ -292,7 +304,7 @@ pub fn inspect(path: &Path) -> Result<ModelFileInfo, ModelFileError> {
         }
         reader.skip(u64::from(length)).map_err(short)?;
     }
-    let tensors = read_tensors(&mut reader).map_err(damaged)?;
+    let tensors = read_tensors(&mut reader, check_weights).map_err(damaged)?;
     let least = 2 + 2 + 10 * n_audio_layer as usize + 3 + 15 * n_text_layer as usize;
     if tensors < least {
         return Err(damaged(format!(
@@ -372,7 +384,7 @@ const MODEL_FILE_TYPES: [u32; 7] = [0, 1, 2, 3, 7, 8, 9];
 const GGML_QUANTISATION_VERSION_FACTOR: u32 = 1000;
 
 /// Walks the tensors to the end of the file; returns how many there are.
-fn read_tensors(reader: &mut Reader) -> Result<usize, String> {
+fn read_tensors(reader: &mut Reader, check_weights: bool) -> Result<usize, String> {
     let mut count = 0;
     loop {
         if reader.position == reader.bytes {
@@ -400,9 +412,58 @@ fn read_tensors(reader: &mut Reader) -> Result<usize, String> {
         reader.skip(u64::from(name_length)).map_err(cut)?;
         let data = tensor_bytes(kind, elements, first_dim)
             .ok_or_else(|| format!("tensor {} has the unknown type {kind}", count + 1))?;
-        reader.skip(data).map_err(cut)?;
+        if check_weights {
+            if !weights_are_numbers(reader, kind, data).map_err(cut)? {
+                return Err(format!(
+                    "tensor {} holds a weight that is not a number (NaN or infinite)",
+                    count + 1
+                ));
+            }
+        } else {
+            reader.skip(data).map_err(cut)?;
+        }
         count += 1;
     }
+}
+
+/// Reads `bytes` of a tensor of type `kind` and says whether its weights
+/// are all numbers: every f32 and f16 value, and the f16 scales of each
+/// quantised block (the quantised values themselves are small integers).
+fn weights_are_numbers(reader: &mut Reader, kind: u32, bytes: u64) -> io::Result<bool> {
+    // (bytes per unit, offsets of the f16 values in it, f32 instead)
+    let (unit, halves, single): (usize, &[usize], bool) = match kind {
+        0 => (4, &[], true),
+        1 => (2, &[0], false),
+        2 => (18, &[0], false),
+        3 => (20, &[0, 2], false),
+        6 => (22, &[0], false),
+        7 => (24, &[0, 2], false),
+        8 => (34, &[0], false),
+        _ => return reader.skip(bytes).map(|()| true),
+    };
+    let mut buffer = vec![0u8; unit * (1 << 16)];
+    let mut left = bytes;
+    while left > 0 {
+        let take = buffer
+            .len()
+            .min(usize::try_from(left).unwrap_or(usize::MAX));
+        reader.read(&mut buffer[..take])?;
+        left -= take as u64;
+        for chunk in buffer[..take].chunks_exact(unit) {
+            let finite = if single {
+                u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]) & 0x7f80_0000
+                    != 0x7f80_0000
+            } else {
+                halves
+                    .iter()
+                    .all(|&at| u16::from_le_bytes([chunk[at], chunk[at + 1]]) & 0x7c00 != 0x7c00)
+            };
+            if !finite {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
 }
 
 /// Bytes of a tensor's data: ggml's block sizes for the types whisper.cpp
@@ -441,6 +502,12 @@ impl Reader {
         self.inner.read_exact(&mut buffer)?;
         self.position += 4;
         Ok(u32::from_le_bytes(buffer))
+    }
+
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<()> {
+        self.inner.read_exact(buffer)?;
+        self.position += buffer.len() as u64;
+        Ok(())
     }
 
     fn skip(&mut self, count: u64) -> io::Result<()> {
@@ -573,7 +640,7 @@ pub enum ImportError {
 /// otherwise its size (`tiny.en-imported`). The copy is written under a
 /// temporary name, synced and renamed.
 pub fn import(source: &Path, folder: &Path) -> Result<InstalledModel, ImportError> {
-    let info = inspect(source)?;
+    let info = inspect_weights(source)?;
     let sha256 = sha256_of(source).map_err(|err| ImportError::Io {
         path: source.to_path_buf(),
         source: err,
@@ -724,6 +791,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Weights that are not numbers transcribe `!!!!`: an import reads
+    /// them all and refuses such a model; loading only walks the layout.
+    #[test]
+    fn weights_that_are_not_numbers_are_found_at_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ggml-nan.bin");
+        fake_model(&path, 120, 0);
+        assert!(inspect_weights(&path).is_ok());
+        let mut bytes = std::fs::read(&path).unwrap();
+        // The last tensor's last f16 value: infinity.
+        let end = bytes.len();
+        bytes[end - 2..].copy_from_slice(&0x7c00u16.to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(inspect(&path).is_ok());
+        let err = inspect_weights(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("tensor 120 holds a weight that is not a number"),
+            "{err}"
+        );
+        let models = dir.path().join("models");
+        assert!(import(&path, &models).is_err());
+        assert!(installed(&models).unwrap().is_empty());
     }
 
     #[test]
