@@ -627,7 +627,9 @@ impl Analyzer {
 
         let segments = speech_segments(&self.vad_contour(), peak_dbfs, BRIDGE_SECONDS);
         let speech = self.seconds_of(&segments, duration);
-        let speaking_time: f64 = speech.iter().map(|(s, e)| e - s).sum();
+        // Sums start from 0.0: Rust's f64 `sum` of nothing is -0.0, which
+        // reads as "-0.0" in JSON and "-0.000" in a spreadsheet.
+        let speaking_time = total(speech.iter().map(|(s, e)| e - s));
         let pauses: Vec<Pause> = speech
             .windows(2)
             .map(|pair| Pause {
@@ -695,7 +697,7 @@ impl Analyzer {
             } else {
                 0.0
             },
-            pause_total: pauses.iter().map(|p| p.seconds).sum(),
+            pause_total: total(pauses.iter().map(|p| p.seconds)),
             pauses,
             trailing_silence: duration - last,
             syllables,
@@ -709,6 +711,11 @@ impl Analyzer {
             warnings,
         }
     }
+}
+
+/// The sum of `values`, 0.0 (not -0.0) when there are none.
+pub fn total(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |sum, value| sum + value)
 }
 
 /// Sums of squares of the 8 kHz copy in blocks of `block` samples.
@@ -992,6 +999,9 @@ mod tests {
         assert_eq!(silent.syllables, 0);
         assert_eq!(silent.speaking_time, 0.0);
         assert!((silent.time_to_first_word - 3.0).abs() < 1e-9);
+        // Not -0.0, which JSON and the CSV would print with its sign.
+        let json = serde_json::to_string(&silent).unwrap();
+        assert!(!json.contains("-0.0"), "{json}");
 
         let tone: Vec<f32> = (0..RATE as usize * 3)
             .map(|i| (i as f32 * 2.0 * std::f32::consts::PI * 440.0 / RATE as f32).sin() * 0.3)

@@ -504,3 +504,31 @@ fn the_cli_exports_and_refuses_to_overwrite() {
     assert!(String::from_utf8_lossy(&second.stderr).contains("--force"));
     assert!(run(&["--force"]).status.success());
 }
+
+/// A hand-edited manifest that gives two takes one number: both are
+/// exported, the second under the next free name, and the zip passes
+/// `unzip -t` (the export failed whole before).
+#[test]
+fn two_takes_with_one_name_are_both_exported() {
+    let dir = TempDir::new().unwrap();
+    let (store, mut session) = store_with_takes(dir.path());
+    session.takes[1].take = 1;
+    store.save(&session).unwrap();
+    let zip_path = dir.path().join("same-names.zip");
+    let summary = export(
+        &store,
+        &request(&session, zip_path.clone(), Container::Zip, AudioFormat::Wav),
+        |_| true,
+    )
+    .unwrap();
+    assert_eq!(summary.audio_files, 3);
+    let tested = Command::new("unzip")
+        .arg("-t")
+        .arg(&zip_path)
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&tested.stdout);
+    assert!(tested.status.success(), "{listing}");
+    assert!(listing.contains("-take1.wav"), "{listing}");
+    assert!(listing.contains("-take1-2.wav"), "{listing}");
+}

@@ -126,11 +126,12 @@ impl RehearseApp {
             } => {
                 let slot = match result {
                     Ok(transcript) => {
-                        // A take transcribed before the measures existed
-                        // gets them now (and they are saved).
+                        // A take transcribed before the measures existed,
+                        // or whose transcript was replaced since, is
+                        // measured from the file now (and saved).
                         if self
                             .find_take(&session, &file)
-                            .is_some_and(|take| take.spoken.is_none())
+                            .is_some_and(|take| !take.is_measured_from(&transcript))
                         {
                             self.update_session(&session, |s| {
                                 s.apply_transcript(&file, &transcript);

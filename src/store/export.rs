@@ -141,8 +141,16 @@ pub fn export(
     };
     let mut takes = Vec::new();
     let mut missing = Vec::new();
-    for session in &request.sessions {
-        let folder = sanitize_component(&session.id, 80);
+    // Two sessions or takes whose names come out the same (ids that differ
+    // only in characters a file name cannot hold, in case, a take number
+    // twice in an edited manifest) get the next free name, never one file.
+    let mut taken = std::collections::HashSet::new();
+    let folders: Vec<String> = request
+        .sessions
+        .iter()
+        .map(|session| unique_name(sanitize_component(&session.id, 80), &mut taken))
+        .collect();
+    for (session, folder) in request.sessions.iter().zip(&folders) {
         for take in &session.takes {
             let source = match take.audio_path(&store.session_dir(&session.id)) {
                 Ok(source) if source.is_file() => source,
@@ -170,7 +178,7 @@ pub fn export(
                 session,
                 take,
                 source,
-                inside: format!("{folder}/takes/{name}"),
+                inside: unique_name(format!("{folder}/takes/{name}"), &mut taken),
                 transcript,
             });
         }
@@ -184,6 +192,7 @@ pub fn export(
     remove_leftovers(destination);
     let result = write_all(
         request,
+        &folders,
         &takes,
         &missing,
         &partial,
@@ -460,6 +469,7 @@ impl Sink {
 
 fn write_all(
     request: &ExportRequest,
+    folders: &[String],
     takes: &[ExportedTake<'_>],
     missing: &[String],
     partial: &Path,
@@ -532,12 +542,9 @@ fn write_all(
             sink.put(&format!("{stem}.vtt"), transcript.to_vtt().as_bytes())?;
         }
     }
-    for session in &request.sessions {
+    for (session, folder) in request.sessions.iter().zip(folders) {
         let json = serde_json::to_vec_pretty(session).map_err(|e| file_error(partial)(&e))?;
-        sink.put(
-            &format!("{}/session.json", sanitize_component(&session.id, 80)),
-            &json,
-        )?;
+        sink.put(&format!("{folder}/session.json"), &json)?;
     }
     sink.put("takes.csv", takes_csv(takes).as_bytes())?;
     sink.put(
@@ -655,6 +662,25 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
         csv.push('\n');
     }
     csv
+}
+
+/// `candidate`, or the first of `NAME-2.EXT`, `NAME-3.EXT`… that no name
+/// in `taken` equals ignoring case (a case-insensitive disk would make
+/// them one file); the name is added to `taken`.
+fn unique_name(candidate: String, taken: &mut std::collections::HashSet<String>) -> String {
+    let (stem, extension) = match candidate.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() && !extension.contains('/') => {
+            (stem.to_owned(), format!(".{extension}"))
+        }
+        _ => (candidate.clone(), String::new()),
+    };
+    let mut name = candidate;
+    let mut n = 2;
+    while !taken.insert(name.to_lowercase()) {
+        name = format!("{stem}-{n}{extension}");
+        n += 1;
+    }
+    name
 }
 
 /// `value` with three decimals, never `-0.000`.
@@ -922,6 +948,31 @@ mod tests {
         assert_eq!(decimal(-0.0001), "0.000");
         assert_eq!(decimal(-0.0), "0.000");
         assert_eq!(decimal(-1.0194), "-1.019");
+    }
+
+    #[test]
+    fn names_that_come_out_the_same_are_numbered() {
+        let mut taken = std::collections::HashSet::new();
+        let names: Vec<String> = [
+            "s/takes/01-q-take1.wav",
+            "s/takes/01-Q-take1.wav",
+            "s/takes/01-q-take1.wav",
+            "a-b",
+            "a-b",
+        ]
+        .into_iter()
+        .map(|name| unique_name(name.to_owned(), &mut taken))
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "s/takes/01-q-take1.wav",
+                "s/takes/01-Q-take1-2.wav",
+                "s/takes/01-q-take1-3.wav",
+                "a-b",
+                "a-b-2"
+            ]
+        );
     }
 
     #[test]

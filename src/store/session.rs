@@ -133,6 +133,13 @@ pub const MAX_TAKE_MS: u64 = 24 * 60 * 60 * 1000;
 pub const TAKE_RATES: std::ops::RangeInclusive<u32> = 1_000..=768_000;
 
 impl Take {
+    /// Whether the manifest's summary and measures are those of
+    /// `transcript` (the sidecar file is the truth; the summary and the
+    /// measures are made from it by [`Session::apply_transcript`]).
+    pub fn is_measured_from(&self, transcript: &crate::speech::Transcript) -> bool {
+        self.spoken.is_some() && self.transcript.as_ref() == Some(&transcript.summary())
+    }
+
     /// Length of the audio.
     pub fn duration(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.duration_ms)
@@ -486,6 +493,27 @@ pub(crate) fn fixture() -> Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A transcript replaced after the take was measured (another model,
+    /// other words) is seen as such, so it is measured again.
+    #[test]
+    fn a_replaced_transcript_is_not_the_one_measured() {
+        let mut session = fixture();
+        let file = session.takes[0].file.clone();
+        let first = crate::feedback::tokens::tests::transcript("I added an index.");
+        assert!(
+            !session.takes[0].is_measured_from(&first),
+            "not measured yet"
+        );
+        session.apply_transcript(&file, &first);
+        assert!(session.takes[0].is_measured_from(&first));
+        let mut other =
+            crate::feedback::tokens::tests::transcript("I added an index and a replica.");
+        assert!(!session.takes[0].is_measured_from(&other), "other words");
+        other = first.clone();
+        other.model.name = "base.en".to_owned();
+        assert!(!session.takes[0].is_measured_from(&other), "another model");
+    }
 
     /// A session in the current format; kept as a file so that a change to
     /// the format that cannot read it fails here.

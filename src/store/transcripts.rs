@@ -56,5 +56,21 @@ pub fn read(session_dir: &Path, take: &Take) -> Result<Transcript, TranscriptErr
             column: 0,
             message: problem,
         })?;
-    Transcript::read(&path)
+    let transcript = Transcript::read(&path)?;
+    if let Some(summary) = &take.transcript
+        && !take.is_measured_from(&transcript)
+    {
+        // A transcript replaced by hand or by another copy of the data:
+        // the file is the truth (the window measures it again), and the
+        // log says so.
+        log::warn!(
+            "{}: made by {} with {} words, where the session says {} with {}; the file is used",
+            path.display(),
+            transcript.model.name,
+            transcript.words.len(),
+            summary.model,
+            summary.words
+        );
+    }
+    Ok(transcript)
 }

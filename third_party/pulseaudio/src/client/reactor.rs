@@ -309,6 +309,12 @@ impl Reactor {
 
         let reactor_thread = std::thread::spawn(move || match reactor.run() {
             Ok(_) => Ok(()),
+            // Rehearse patch: the server closing the connection is how
+            // every client ends (closing a stream at exit), not an error.
+            Err(ClientError::Disconnected) => {
+                log::debug!("Reactor: the server closed the connection");
+                Err(ClientError::Disconnected)
+            }
             Err(err) => {
                 log::error!("Reactor error: {err}");
                 Err(err)
