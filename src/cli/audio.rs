@@ -241,7 +241,7 @@ pub(super) fn recover(data_dir: crate::paths::DataDir, dir: &Path) -> anyhow::Re
     };
     // Held until the end of the command.
     let _store = if inside_data {
-        let store = super::sessions::open_store(data_dir)?;
+        let store = super::open_store(data_dir)?;
         if let Some(reason) = store.read_only_reason() {
             bail!("{reason}; it recovers its own takes, or run `recover` when it has closed");
         }

@@ -14,8 +14,9 @@ use jiff::Timestamp;
 
 use super::InterviewArgs;
 use super::audio::DEVICE_START_TIMEOUT;
-use super::questions::load_bank;
-use super::sessions::{open_store, stars};
+use super::load_bank;
+use super::open_store;
+use super::sessions::stars;
 use super::transcriber::Transcriber;
 use crate::audio::{self, Microphone, TakeEnd, TakeSummary};
 use crate::interview::{

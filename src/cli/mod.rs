@@ -361,7 +361,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => {
             let sources = sources();
-            let bank = questions::load_bank(&sources);
+            let bank = load_bank(&sources);
             if has_display() {
                 crate::shell::run(data_dir, sources, bank)
                     .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))?;
@@ -376,7 +376,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
         Some(Command::Questions(QuestionsCommand::List { category })) => {
-            let bank = questions::load_bank(&sources());
+            let bank = load_bank(&sources());
             questions::list_questions(&bank, category.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -418,7 +418,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             ..
         }) => {
-            let bank = questions::load_bank(&sources());
+            let bank = load_bank(&sources());
             speech::analyze_words(
                 &data_dir,
                 &bank,
@@ -478,6 +478,45 @@ fn has_display() -> bool {
     } else {
         true
     }
+}
+
+// What several commands share lives here, so that no two of them
+// import each other.
+
+/// Opens the store, announcing what it recovered.
+fn open_store(data_dir: DataDir) -> anyhow::Result<crate::store::Store> {
+    let opened = crate::store::Store::open(data_dir)?;
+    for take in &opened.recovered {
+        eprintln!(
+            "recovered a take that was not saved with its session (a crash or a full disk): {} ({:.1} s){}",
+            take.path.display(),
+            take.duration.as_secs_f64(),
+            if take.attached {
+                ""
+            } else {
+                "; it could not be added to its session"
+            }
+        );
+    }
+    for problem in &opened.unrecoverable {
+        eprintln!("warning: could not recover {problem}");
+    }
+    if let Some(reason) = opened.store.read_only_reason() {
+        eprintln!("note: {reason}; working read-only");
+    }
+    Ok(opened.store)
+}
+
+/// Loads the bank and warns on stderr about every pack left out.
+fn load_bank(sources: &PackSources) -> crate::questions::QuestionBank {
+    let bank = crate::questions::QuestionBank::load(sources);
+    for problem in bank.problems() {
+        eprintln!(
+            "warning: pack left out: {}",
+            printable(&problem.to_string())
+        );
+    }
+    bank
 }
 
 /// A flag that Ctrl-C sets (once per process).

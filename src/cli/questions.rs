@@ -14,18 +14,6 @@ use crate::paths::DataDir;
 use crate::questions::own::{self, QuestionDraft, QuestionEdit};
 use crate::questions::{self, PackSources, PackStatus, QuestionBank};
 
-/// Loads the bank and warns on stderr about every pack left out.
-pub(super) fn load_bank(sources: &PackSources) -> QuestionBank {
-    let bank = QuestionBank::load(sources);
-    for problem in bank.problems() {
-        eprintln!(
-            "warning: pack left out: {}",
-            super::printable(&problem.to_string())
-        );
-    }
-    bank
-}
-
 /// Without a subcommand: the help, then what the bank holds.
 pub(super) fn print_overview(bank: &QuestionBank, data_dir: &DataDir) -> anyhow::Result<()> {
     let help = Cli::command().render_long_help();
@@ -155,7 +143,7 @@ pub(super) fn change(
             println!("imported {added} questions as {}", copied.display());
             Ok(ExitCode::SUCCESS)
         }
-        QuestionsCommand::Packs => list_packs(&load_bank(sources)),
+        QuestionsCommand::Packs => list_packs(&super::load_bank(sources)),
         QuestionsCommand::List { .. } | QuestionsCommand::Check { .. } => {
             unreachable!("listed and checked without changing anything")
         }
@@ -260,7 +248,7 @@ fn own_question(bank: &QuestionBank, id: &str) -> anyhow::Result<(Question, Path
 
 /// How many takes of question `id` the history keeps.
 fn takes_of(data_dir: DataDir, id: &QuestionId) -> anyhow::Result<usize> {
-    let store = super::sessions::open_store(data_dir)?;
+    let store = super::open_store(data_dir)?;
     Ok(crate::store::history::takes_of(&store.list()?.sessions, id))
 }
 
@@ -270,7 +258,7 @@ fn edit(
     id: &str,
     fields: &QuestionFields,
 ) -> anyhow::Result<ExitCode> {
-    let bank = load_bank(sources);
+    let bank = super::load_bank(sources);
     let (question, file) = own_question(&bank, id)?;
     let mut draft = QuestionDraft::from(&question);
     fill_draft(&mut draft, fields);
@@ -292,7 +280,7 @@ fn edit(
 }
 
 fn remove(data_dir: DataDir, sources: &PackSources, id: &str) -> anyhow::Result<ExitCode> {
-    let bank = load_bank(sources);
+    let bank = super::load_bank(sources);
     let (question, file) = own_question(&bank, id)?;
     let takes = takes_of(data_dir, &question.id)?;
     own::apply(

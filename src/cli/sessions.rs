@@ -11,30 +11,6 @@ use crate::paths::DataDir;
 use crate::store::history::{self, SessionFilter, local_time, summaries};
 use crate::store::{Session, Store};
 
-/// Opens the store, announcing what it recovered.
-pub(super) fn open_store(data_dir: DataDir) -> anyhow::Result<Store> {
-    let opened = Store::open(data_dir)?;
-    for take in &opened.recovered {
-        eprintln!(
-            "recovered a take that was not saved with its session (a crash or a full disk): {} ({:.1} s){}",
-            take.path.display(),
-            take.duration.as_secs_f64(),
-            if take.attached {
-                ""
-            } else {
-                "; it could not be added to its session"
-            }
-        );
-    }
-    for problem in &opened.unrecoverable {
-        eprintln!("warning: could not recover {problem}");
-    }
-    if let Some(reason) = opened.store.read_only_reason() {
-        eprintln!("note: {reason}; working read-only");
-    }
-    Ok(opened.store)
-}
-
 /// `★★★☆☆` for a rating.
 pub(super) fn stars(rating: Option<Rating>) -> String {
     match rating {
@@ -51,14 +27,14 @@ pub(super) fn run(
     command: SessionsCommand,
     sources: impl FnOnce() -> crate::questions::PackSources,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_store(data_dir)?;
+    let store = super::open_store(data_dir)?;
     match command {
         SessionsCommand::List(filter) => list(&store, &filter),
         SessionsCommand::Show { session } => {
             let id = store.resolve(&session)?;
             let mut session = store.load(&id)?;
             // Older sessions did not keep their questions' keywords.
-            session.fill_missing_keywords(&super::questions::load_bank(&sources()));
+            session.fill_missing_keywords(&super::load_bank(&sources()));
             show(&store.session_dir(&id), &session)
         }
         SessionsCommand::Delete { session, yes } => {
@@ -207,7 +183,7 @@ pub(super) fn rate(
     stars_given: u8,
     note: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_store(data_dir)?;
+    let store = super::open_store(data_dir)?;
     let id = store.resolve(session)?;
     let mut session = store.load(&id)?;
     let rating = Rating::new(stars_given).context("a rating is 1 to 5 stars")?;
@@ -228,7 +204,7 @@ pub(super) fn export(
 ) -> anyhow::Result<ExitCode> {
     use crate::store::export::{AudioFormat, Container, ExportError, ExportRequest, export};
 
-    let store = open_store(data_dir)?;
+    let store = super::open_store(data_dir)?;
     let mut loaded = Vec::new();
     for text in sessions {
         let id = store.resolve(text)?;

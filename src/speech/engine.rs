@@ -247,8 +247,24 @@ pub fn lower_thread_priority() {
 /// Sends whisper.cpp's and ggml's messages to the log instead of stderr.
 fn route_library_logs() {
     static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(whisper_rs::install_logging_hooks);
+    ONCE.call_once(|| {
+        whisper_rs::install_logging_hooks();
+        // Read once by the patched ggml (third_party/README.md).
+        if let Some(value) = std::env::var_os(F16_ENCODER_VARIABLE)
+            && !value.is_empty()
+            && value != "0"
+        {
+            log::info!(
+                "{F16_ENCODER_VARIABLE} is set: the encoder's products stay in f16, as on processors without AVX512-BF16"
+            );
+        }
+    });
 }
+
+/// Set (and not `0`), the patched ggml keeps the encoder's products in f16
+/// on a processor with AVX512-BF16, so the f16 path most laptops take is
+/// tested and measured there too (`make test`, `make bench`).
+pub const F16_ENCODER_VARIABLE: &str = "REHEARSE_F16_ENCODER";
 
 impl Engine {
     /// An engine with no model loaded, using [`recognition_threads`] and

@@ -1799,6 +1799,7 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
             layer.mlp_ln_w = create_tensor(ASR_TENSOR_MLP_LN_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, n_audio_state), i);
             layer.mlp_ln_b = create_tensor(ASR_TENSOR_MLP_LN_BIAS, ASR_SYSTEM_ENCODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32,   n_audio_state), i);
 
+            // Rehearse patch: the encoder's linear weights in etype (bf16 with the bf16 products; see whisper_context::encoder_bf16).
             layer.mlp_0_w = create_tensor(ASR_TENSOR_MLP_0_WEIGHT, ASR_SYSTEM_ENCODER, ggml_new_tensor_2d(ctx, etype, n_audio_state, 4*n_audio_state), i);
             layer.mlp_0_b = create_tensor(ASR_TENSOR_MLP_0_BIAS, ASR_SYSTEM_ENCODER, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, 4*n_audio_state), i);
 
@@ -1860,6 +1861,7 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
             layer.cross_attn_q_w = create_tensor(ASR_TENSOR_ATTN_QUERY_WEIGHT, ASR_SYSTEM_CROSS, ggml_new_tensor_2d(ctx, wtype, n_text_state, n_text_state), i);
             layer.cross_attn_q_b = create_tensor(ASR_TENSOR_ATTN_QUERY_BIAS, ASR_SYSTEM_CROSS, ggml_new_tensor_1d(ctx, GGML_TYPE_F32, n_text_state), i);
 
+            // Rehearse patch: the cross-attention key and value weights in etype (see whisper_context::encoder_bf16).
             layer.cross_attn_k_w = create_tensor(ASR_TENSOR_ATTN_KEY_WEIGHT, ASR_SYSTEM_CROSS, ggml_new_tensor_2d(ctx, etype, n_text_state, n_text_state), i);
 
             layer.cross_attn_v_w = create_tensor(ASR_TENSOR_ATTN_VALUE_WEIGHT, ASR_SYSTEM_CROSS, ggml_new_tensor_2d(ctx, etype, n_text_state, n_text_state), i);
@@ -2201,6 +2203,7 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
 
                 cur = ggml_reshape_2d(ctx0, cur, n_state, n_ctx);
             } else {
+                // Rehearse patch: K and V cast to encoder_attn_type (bf16 with the bf16 products).
                 struct ggml_tensor * K =
                     ggml_permute(ctx0,
                             ggml_cast(ctx0,
@@ -2220,7 +2223,7 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
                                     Vcur,
                                     n_state_head, n_head, n_ctx),
                                 1, 2, 0, 3),
-                            encoder_attn_type);
+                            encoder_attn_type); // Rehearse patch: as K above.
 
                 struct ggml_tensor * KQV = ggml_mul_mat(ctx0, V, KQ_soft_max);
 
@@ -7166,6 +7169,7 @@ int whisper_full_with_state(
             {
                 prompt.clear();
 
+                // Rehearse patch: a window retried without its prompt takes none (see without_prompt).
                 if (params.n_max_text_ctx > 0 && t_cur < WHISPER_HISTORY_CONDITIONING_TEMP_CUTOFF && !without_prompt) {
                     const bool can_take0 = params.carry_initial_prompt && !prompt_past0.empty();
                     const bool can_take1 = !prompt_past1.empty();
