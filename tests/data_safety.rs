@@ -515,10 +515,7 @@ fn a_data_folder_that_cannot_be_written_is_opened_read_only() {
     let data = dir.path().join("data");
     let session = session_with_takes(&open(&data));
     std::fs::remove_file(data.join("rehearse.lock")).unwrap();
-    let Some(_guard) = ReadOnly::make(&data) else {
-        eprintln!("skipped: cannot make a read-only folder here");
-        return;
-    };
+    let _guard = ReadOnly::make(&data);
     let listed = rehearse(&data, &["sessions", "list"]);
     assert!(listed.status.success(), "{}", text(&listed.stderr));
     assert!(text(&listed.stdout).contains(&session.id));
@@ -541,15 +538,51 @@ fn a_data_folder_that_cannot_be_written_is_opened_read_only() {
     );
 }
 
-/// A folder made read-only: a read-only bind mount as root (root ignores
-/// permissions), else its permissions. Undone when dropped.
+/// A folder made read-only: as root (who ignores permissions) a read-only
+/// bind mount, else the file system's immutable flag on its folders
+/// (`chattr +i`, where mounting is not allowed); as anyone else its
+/// permissions. Undone when dropped. A test that cannot have one fails:
+/// it must never pass having checked nothing.
 struct ReadOnly {
     path: PathBuf,
-    mounted: bool,
+    how: Protection,
+}
+
+/// How [`ReadOnly`] protects its folder.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Protection {
+    Mounted,
+    Immutable,
+    Permissions,
+}
+
+/// The folders under `path`, itself included.
+fn folders_of(path: &Path) -> Vec<PathBuf> {
+    let mut found = vec![path.to_path_buf()];
+    let mut at = 0;
+    while at < found.len() {
+        if let Ok(entries) = std::fs::read_dir(&found[at]) {
+            for entry in entries.flatten() {
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    found.push(entry.path());
+                }
+            }
+        }
+        at += 1;
+    }
+    found
+}
+
+fn chattr(flag: &str, folders: &[PathBuf]) -> bool {
+    Command::new("chattr")
+        .arg(flag)
+        .args(folders)
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 impl ReadOnly {
-    fn make(path: &Path) -> Option<Self> {
+    fn make(path: &Path) -> Self {
         let is_root = Command::new("id")
             .arg("-u")
             .output()
@@ -567,34 +600,49 @@ impl ReadOnly {
                     .arg(path)
                     .status()
                     .is_ok_and(|s| s.success());
-            if !remounted {
-                if bound {
-                    Command::new("umount").arg(path).status().ok();
-                }
-                return None;
+            if remounted {
+                return Self {
+                    path: path.to_path_buf(),
+                    how: Protection::Mounted,
+                };
             }
-            return Some(Self {
-                path: path.to_path_buf(),
-                mounted: true,
-            });
+            if bound {
+                Command::new("umount").arg(path).status().ok();
+            }
+            if chattr("+i", &folders_of(path)) {
+                return Self {
+                    path: path.to_path_buf(),
+                    how: Protection::Immutable,
+                };
+            }
+            panic!(
+                "cannot make {} read-only: as root this needs `mount --bind` or `chattr +i` (an ext4 or xfs folder)",
+                path.display()
+            );
         }
         for entry in [path.to_path_buf(), path.join("sessions")] {
             std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o500)).unwrap();
         }
-        Some(Self {
+        Self {
             path: path.to_path_buf(),
-            mounted: false,
-        })
+            how: Protection::Permissions,
+        }
     }
 }
 
 impl Drop for ReadOnly {
     fn drop(&mut self) {
-        if self.mounted {
-            Command::new("umount").arg(&self.path).status().ok();
-        } else {
-            for entry in [self.path.clone(), self.path.join("sessions")] {
-                std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o700)).ok();
+        match self.how {
+            Protection::Mounted => {
+                Command::new("umount").arg(&self.path).status().ok();
+            }
+            Protection::Immutable => {
+                chattr("-i", &folders_of(&self.path));
+            }
+            Protection::Permissions => {
+                for entry in [self.path.clone(), self.path.join("sessions")] {
+                    std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o700)).ok();
+                }
             }
         }
     }

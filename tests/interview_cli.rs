@@ -216,10 +216,7 @@ fn a_take_an_interview_could_not_save_is_attached_at_the_next_start() {
     let dir = TempDir::new().unwrap();
     let data = dir.path().join("data");
     let data_arg = data.to_str().unwrap();
-    let Some(full) = FullDisk::new(&data) else {
-        eprintln!("skipped: mounting a small tmpfs needs root");
-        return;
-    };
+    let full = FullDisk::new(&data);
     let (mut stdin, mut running) = start_interview(&audio, data_arg, &["--answer", "3"]);
     running.wait_for("Recording");
     // Fill what is left of the disk while the take records.
@@ -244,23 +241,29 @@ fn a_take_an_interview_could_not_save_is_attached_at_the_next_start() {
 }
 
 /// A data folder on a 4 MB tmpfs that can be filled. Mounting needs root,
-/// which CI and the development machines have; elsewhere the test says it
-/// was skipped (`audio_cli`'s full-disk test covers a file-size limit).
+/// which CI and the development machines have; without it the test fails
+/// (it must never pass having checked nothing; `audio_cli`'s full-disk
+/// test covers a file-size limit, which needs no privilege).
 struct FullDisk {
     root: std::path::PathBuf,
 }
 
 impl FullDisk {
-    fn new(root: &std::path::Path) -> Option<Self> {
+    fn new(root: &std::path::Path) -> Self {
         std::fs::create_dir_all(root).unwrap();
         let mounted = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
             .arg(root)
             .status()
             .is_ok_and(|s| s.success());
-        mounted.then(|| Self {
+        assert!(
+            mounted,
+            "this test fills a 4 MB tmpfs at {}: it needs root and `mount -t tmpfs`",
+            root.display()
+        );
+        Self {
             root: root.to_path_buf(),
-        })
+        }
     }
 
     /// Takes the rest of the space.
