@@ -14,7 +14,6 @@ mod events;
 mod export_panel;
 mod history_view;
 pub mod jobs;
-pub mod models;
 pub mod questions;
 mod search;
 mod session_store;
@@ -34,6 +33,8 @@ use crate::audio::player::Player;
 use crate::paths::DataDir;
 use crate::questions::{PackSources, QuestionBank};
 use crate::store::settings::Settings;
+/// The speech models from the window (worker-side: [`worker::models`]).
+pub use worker::models;
 use worker::{Worker, WorkerRequest};
 
 pub use commands::Command;

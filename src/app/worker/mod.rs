@@ -7,6 +7,8 @@
 
 mod export;
 mod messages;
+pub mod models;
+pub(super) mod questions;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -399,8 +401,8 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
         request @ (WorkerRequest::TranscribeTake { .. } | WorkerRequest::LoadTranscript { .. }) => {
             handle_transcript(request, context);
         }
-        WorkerRequest::Models(request) => super::models::handle(request, data_dir, outbox),
-        WorkerRequest::Questions(request) => super::questions::handle(*request, outbox),
+        WorkerRequest::Models(request) => models::handle(request, data_dir, outbox),
+        WorkerRequest::Questions(request) => questions::handle(*request, outbox),
         WorkerRequest::Export { request, progress } => match store {
             Some(store) => start_export(Arc::clone(store), *request, progress, outbox.clone()),
             None => outbox.send(WorkerEvent::ExportFinished(Err(

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use super::worker::{Outbox, WorkerEvent};
+use super::{Outbox, WorkerEvent};
 use crate::paths::DataDir;
 use crate::speech::download::{self, DownloadError};
 use crate::speech::models::{self, InstalledModel};
