@@ -461,6 +461,7 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     harness.step();
     let said = transcript_text(&harness, "Transcript of take 1 of question 1");
     assert!(said.split_whitespace().count() >= 3, "{said:?}");
+    let first_said = said.clone();
     assert!(
         harness
             .query_all_by_label_contains("words a minute")
@@ -603,6 +604,28 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     assert_eq!(std::fs::metadata(&zip).unwrap().len(), before);
     click(&mut harness, "Close");
     assert!(harness.state().export.is_none());
+
+    // The search finds what the first take said, though it was transcribed
+    // while the session ran (it was left out until the next start).
+    let word = first_said
+        .split(|c: char| !c.is_alphabetic())
+        .max_by_key(|w| w.len())
+        .unwrap()
+        .to_owned();
+    click(&mut harness, "Practice");
+    click(&mut harness, "History");
+    harness.get_by_label("Search what you said:").focus();
+    harness.step();
+    harness
+        .get_by_label("Search what you said:")
+        .type_text(&word);
+    harness.step();
+    step_until(&mut harness, "the first take found", |app| {
+        app.search
+            .hits
+            .iter()
+            .any(|hit| hit.session == session.id && hit.file == session.takes[0].file)
+    });
 }
 
 #[test]
@@ -1876,4 +1899,91 @@ fn a_question_is_read_aloud_before_the_think_time_and_never_over_a_recording() {
         .join(&session.takes[0].file);
     assert!(rms_of(&take) < 0.001, "the take heard the voice");
     click(&mut harness, "Finish (N)");
+}
+
+/// Check level turned on and off again while the microphone is still
+/// opening (it takes about a second): the microphone that opens later is
+/// closed, not kept open with nothing showing it.
+#[test]
+fn a_microphone_no_longer_wanted_when_it_opens_is_closed() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let data = tempfile::tempdir().unwrap();
+        run_in_child(
+            "a_microphone_no_longer_wanted_when_it_opens_is_closed",
+            "check-level-off",
+            &data.path().join("data"),
+            &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
+        );
+        return;
+    };
+    assert_eq!(scenario, "check-level-off");
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the store", |app| app.is_settled());
+    click(&mut harness, "Check level");
+    assert_eq!(
+        harness.state().microphone,
+        rehearse::app::MicrophoneState::Opening
+    );
+    click(&mut harness, "Check level");
+    step_until(&mut harness, "the level check off", |app| {
+        !app.checking_level
+    });
+    // Long enough for the microphone asked for to have opened.
+    let asked = Instant::now();
+    step_until(&mut harness, "the microphone's answer", |_| {
+        asked.elapsed() > Duration::from_secs(4)
+    });
+    assert_eq!(
+        harness.state().microphone,
+        rehearse::app::MicrophoneState::Closed,
+        "a microphone opened after Check level was turned off is kept open"
+    );
+    assert!(harness.state().level().is_none());
+}
+
+/// The sound server goes away between two answers: the window ends the
+/// session there, as the terminal does, saying so and keeping the take
+/// recorded (it went on, and every later answer was an empty take).
+#[test]
+fn a_microphone_lost_between_answers_ends_the_session() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let data = tempfile::tempdir().unwrap();
+        run_in_child(
+            "a_microphone_lost_between_answers_ends_the_session",
+            "microphone-lost",
+            &data.path().join("data"),
+            &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
+        );
+        return;
+    };
+    assert_eq!(scenario, "microphone-lost");
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the store", |app| app.is_settled());
+    click(&mut harness, "Choose UI test");
+    {
+        let home = &mut harness.state_mut().home;
+        home.count = 2;
+        home.think = rehearse::interview::ThinkTime::Seconds(1);
+        home.answer = rehearse::interview::AnswerLimit::Seconds(2);
+    }
+    click_start(&mut harness);
+    step_until(&mut harness, "the first answer reviewed", |app| {
+        phase(app) == Some(Phase::Reviewing)
+            && app.active_session().is_some_and(|s| s.takes.len() == 1)
+    });
+    // The sound server drops its clients (as when it restarts): the
+    // module that serves them is unloaded (the rig's server may not exit).
+    // pactl's own connection goes with it, so its status says nothing.
+    Command::new("pactl")
+        .args(["unload-module", "module-native-protocol-unix"])
+        .status()
+        .unwrap();
+    step_until(&mut harness, "the session ended", |app| {
+        app.active.is_none() && app.screen == Screen::Review
+    });
+    let said = messages(harness.state()).join("\n");
+    assert!(said.contains("the session ends here"), "{said}");
+    assert_eq!(harness.state().review_session().unwrap().takes.len(), 1);
 }
