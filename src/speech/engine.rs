@@ -71,6 +71,12 @@ pub enum SpeechError {
     /// The take cannot be read.
     #[error(transparent)]
     Audio(#[from] super::pcm::PcmError),
+    /// What came back is not words (a model whose weights are not numbers,
+    /// or audio that is: `!!!!` and the like).
+    #[error(
+        "the recogniser returned {0:?}, which is not words: the model or the audio is damaged; no transcript was kept"
+    )]
+    NotWords(String),
     /// Cancelled before it finished.
     #[error("cancelled")]
     Cancelled,
@@ -430,6 +436,11 @@ impl Engine {
         }
         loaded.last_used = Instant::now();
         control.percent.store(100, Ordering::Relaxed);
+        let text = transcript.text();
+        if !is_words(&text) {
+            let shown: String = text.chars().take(40).collect();
+            return Err(SpeechError::NotWords(shown));
+        }
         Ok(transcript)
     }
 
@@ -517,6 +528,15 @@ fn dtw_preset(size: WhisperSize, english_only: bool) -> Option<DtwModelPreset> {
         (WhisperSize::Medium, false) => DtwModelPreset::Medium,
         (WhisperSize::Large, _) => return None,
     })
+}
+
+/// Whether `text` reads as words: empty (nothing said), or at least half
+/// of its visible characters letters or digits. A model or a take that is
+/// not numbers makes whisper.cpp return runs of `!`.
+fn is_words(text: &str) -> bool {
+    let visible = text.chars().filter(|c| !c.is_whitespace()).count();
+    let letters = text.chars().filter(|c| c.is_alphanumeric()).count();
+    visible == 0 || letters * 2 >= visible
 }
 
 fn centiseconds(value: i64) -> u64 {
@@ -645,6 +665,14 @@ mod tests {
     fn this_processor_runs_the_recogniser() {
         // The machines that build and test Rehearse are x86-64-v3 or later.
         assert_eq!(missing_processor_feature(), None);
+    }
+
+    #[test]
+    fn runs_of_punctuation_are_not_words() {
+        assert!(is_words(""));
+        assert!(is_words("Um, I moved the report... to a replica!"));
+        assert!(!is_words("!!!!!!!!!!!!!!!!"));
+        assert!(!is_words(" ! ! ! ? !!"));
     }
 
     #[test]
