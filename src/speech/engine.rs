@@ -418,21 +418,7 @@ impl Engine {
             segment_words.push(first..transcript.words.len());
         }
         if loaded.timing == WordTiming::Speech {
-            let speech = crate::analysis::speech_spans(pcm, WHISPER_RATE);
-            super::align::place_on_speech(&mut transcript.words, &speech.runs, &speech.pieces);
-            for (segment, words) in transcript.segments.iter_mut().zip(segment_words) {
-                if let (Some(first), Some(last)) = (
-                    transcript.words.get(words.start),
-                    words
-                        .end
-                        .checked_sub(1)
-                        .and_then(|i| transcript.words.get(i)),
-                ) && !words.is_empty()
-                {
-                    segment.start_ms = first.start_ms;
-                    segment.end_ms = last.end_ms;
-                }
-            }
+            place_words_on_speech(&mut transcript, &segment_words, pcm);
         }
         loaded.last_used = Instant::now();
         control.percent.store(100, Ordering::Relaxed);
@@ -528,6 +514,31 @@ fn dtw_preset(size: WhisperSize, english_only: bool) -> Option<DtwModelPreset> {
         (WhisperSize::Medium, false) => DtwModelPreset::Medium,
         (WhisperSize::Large, _) => return None,
     })
+}
+
+/// Places the words of `transcript` on the speech of `pcm`
+/// ([`super::align`]) and times each segment (its words are
+/// `segment_words`) by its first and last word.
+fn place_words_on_speech(
+    transcript: &mut Transcript,
+    segment_words: &[std::ops::Range<usize>],
+    pcm: &[f32],
+) {
+    let speech = crate::analysis::speech_spans(pcm, WHISPER_RATE);
+    super::align::place_on_speech(&mut transcript.words, &speech.runs, &speech.pieces);
+    for (segment, words) in transcript.segments.iter_mut().zip(segment_words) {
+        if let (Some(first), Some(last)) = (
+            transcript.words.get(words.start),
+            words
+                .end
+                .checked_sub(1)
+                .and_then(|i| transcript.words.get(i)),
+        ) && !words.is_empty()
+        {
+            segment.start_ms = first.start_ms;
+            segment.end_ms = last.end_ms;
+        }
+    }
 }
 
 /// Whether `text` reads as words: empty (nothing said), or at least half
