@@ -538,3 +538,49 @@ fn parallel_imports_of_one_file_name_keep_both() {
         );
     }
 }
+
+/// While another Rehearse owns the data folder (the window, an interview
+/// in a terminal), `questions` and `models` change nothing and say why;
+/// listing still works.
+#[test]
+fn changes_wait_for_the_rehearse_that_owns_the_data_folder() {
+    let data = TempDir::new().unwrap();
+    let owner = rehearse::store::Store::open(
+        rehearse::paths::DataDir::resolve(Some(data.path().to_path_buf())).unwrap(),
+    )
+    .unwrap();
+    let add = [
+        "questions",
+        "add",
+        "--text",
+        "Owned?",
+        "--category",
+        "Lock",
+        "--kind",
+        "technical",
+    ];
+    for args in [&add[..], &["models", "remove", "tiny.en"]] {
+        let out = rehearse(data.path(), args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr(&out).contains("another Rehearse is using")
+                && stderr(&out).contains("nothing was changed"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(
+        rehearse(data.path(), &["questions", "list"])
+            .status
+            .success()
+    );
+    assert!(
+        !data
+            .path()
+            .join("questions")
+            .join("my-questions.json")
+            .exists()
+    );
+    drop(owner);
+    assert!(rehearse(data.path(), &add).status.success());
+}

@@ -383,9 +383,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Questions(QuestionsCommand::Check { files })) => {
             Ok(questions::check_packs(&files))
         }
-        Some(Command::Questions(command)) => {
-            questions::change(data_dir.clone(), &sources(), command)
-        }
+        Some(Command::Questions(command)) => questions::change(&data_dir, &sources(), command),
         Some(Command::Devices { all }) => audio::list_devices(all),
         Some(Command::Record(args)) => audio::record(&args),
         Some(Command::Play { file, from }) => audio::play(&file, from),
@@ -485,7 +483,11 @@ fn has_display() -> bool {
 
 /// Opens the store, announcing what it recovered.
 fn open_store(data_dir: DataDir) -> anyhow::Result<crate::store::Store> {
-    let opened = crate::store::Store::open(data_dir)?;
+    Ok(announce(crate::store::Store::open(data_dir)?))
+}
+
+/// What opening the store found, said on stderr; the store.
+fn announce(opened: crate::store::Opened) -> crate::store::Store {
     for take in &opened.recovered {
         eprintln!(
             "recovered a take that was not saved with its session (a crash or a full disk): {} ({:.1} s){}",
@@ -504,7 +506,33 @@ fn open_store(data_dir: DataDir) -> anyhow::Result<crate::store::Store> {
     if let Some(reason) = opened.store.read_only_reason() {
         eprintln!("note: {reason}; working read-only");
     }
-    Ok(opened.store)
+    opened.store
+}
+
+/// How long a command that changes the data folder waits for another
+/// Rehearse to let it go (another such command takes a moment; the window
+/// or an interview holds it until it ends).
+const CHANGE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The store of a command that changes the data folder (packs, models),
+/// held while the change is made, or why it may not: another Rehearse (the
+/// window, an interview in a terminal) still owns the folder after
+/// [`CHANGE_WAIT`], or it cannot be written.
+fn open_store_to_change(data_dir: &DataDir) -> anyhow::Result<crate::store::Store> {
+    let started = std::time::Instant::now();
+    loop {
+        let opened = crate::store::Store::open(data_dir.clone())?;
+        match opened.store.read_only_reason() {
+            None => return Ok(announce(opened)),
+            Some(_) if started.elapsed() < CHANGE_WAIT => {
+                drop(opened);
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Some(reason) => anyhow::bail!(
+                "{reason}: close it (or end its session) and try again; nothing was changed"
+            ),
+        }
+    }
 }
 
 /// Loads the bank and warns on stderr about every pack left out.

@@ -13,6 +13,7 @@ use crate::model::{Question, QuestionId, QuestionKind};
 use crate::paths::DataDir;
 use crate::questions::own::{self, QuestionDraft, QuestionEdit};
 use crate::questions::{self, PackSources, PackStatus, QuestionBank};
+use crate::store::Store;
 
 /// Without a subcommand: the help, then what the bank holds.
 pub(super) fn print_overview(bank: &QuestionBank, data_dir: &DataDir) -> anyhow::Result<()> {
@@ -125,14 +126,19 @@ pub(super) fn check_packs(files: &[PathBuf]) -> ExitCode {
 
 /// `questions add|edit|remove|import|packs`.
 pub(super) fn change(
-    data_dir: DataDir,
+    data_dir: &DataDir,
     sources: &PackSources,
     command: QuestionsCommand,
 ) -> anyhow::Result<ExitCode> {
+    if let QuestionsCommand::Packs = command {
+        return list_packs(&super::load_bank(sources));
+    }
+    // Held until the change is made: no other Rehearse writes meanwhile.
+    let store = super::open_store_to_change(data_dir)?;
     match command {
         QuestionsCommand::Add(fields) => add(sources, &fields),
-        QuestionsCommand::Edit { id, fields } => edit(data_dir, sources, &id, &fields),
-        QuestionsCommand::Remove { id } => remove(data_dir, sources, &id),
+        QuestionsCommand::Edit { id, fields } => edit(&store, sources, &id, &fields),
+        QuestionsCommand::Remove { id } => remove(&store, sources, &id),
         QuestionsCommand::Import { file } => {
             let (copied, bank) = own::import(sources, &file)?;
             let added = bank
@@ -143,9 +149,10 @@ pub(super) fn change(
             println!("imported {added} questions as {}", copied.display());
             Ok(ExitCode::SUCCESS)
         }
-        QuestionsCommand::Packs => list_packs(&super::load_bank(sources)),
-        QuestionsCommand::List { .. } | QuestionsCommand::Check { .. } => {
-            unreachable!("listed and checked without changing anything")
+        QuestionsCommand::Packs
+        | QuestionsCommand::List { .. }
+        | QuestionsCommand::Check { .. } => {
+            unreachable!("listed, checked and shown above, without changing anything")
         }
     }
 }
@@ -247,13 +254,12 @@ fn own_question(bank: &QuestionBank, id: &str) -> anyhow::Result<(Question, Path
 }
 
 /// How many takes of question `id` the history keeps.
-fn takes_of(data_dir: DataDir, id: &QuestionId) -> anyhow::Result<usize> {
-    let store = super::open_store(data_dir)?;
+fn takes_of(store: &Store, id: &QuestionId) -> anyhow::Result<usize> {
     Ok(crate::store::history::takes_of(&store.list()?.sessions, id))
 }
 
 fn edit(
-    data_dir: DataDir,
+    store: &Store,
     sources: &PackSources,
     id: &str,
     fields: &QuestionFields,
@@ -263,7 +269,7 @@ fn edit(
     let mut draft = QuestionDraft::from(&question);
     fill_draft(&mut draft, fields);
     check_draft(&draft)?;
-    let has_takes = takes_of(data_dir, &question.id)? > 0;
+    let has_takes = takes_of(store, &question.id)? > 0;
     let new_id = own::id_after_edit(&question, &draft.text, has_takes, &bank);
     let edit = QuestionEdit::Replace {
         file,
@@ -279,10 +285,10 @@ fn edit(
     Ok(ExitCode::SUCCESS)
 }
 
-fn remove(data_dir: DataDir, sources: &PackSources, id: &str) -> anyhow::Result<ExitCode> {
+fn remove(store: &Store, sources: &PackSources, id: &str) -> anyhow::Result<ExitCode> {
     let bank = super::load_bank(sources);
     let (question, file) = own_question(&bank, id)?;
-    let takes = takes_of(data_dir, &question.id)?;
+    let takes = takes_of(store, &question.id)?;
     own::apply(
         sources,
         &QuestionEdit::Remove {

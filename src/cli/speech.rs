@@ -53,6 +53,11 @@ pub enum TranscriptFormat {
 /// `rehearse models …`
 pub fn models(data_dir: &DataDir, command: ModelsCommand) -> anyhow::Result<ExitCode> {
     let folder = data_dir.models();
+    // A change is made while no other Rehearse writes the folder.
+    let _store = match command {
+        ModelsCommand::List => None,
+        _ => Some(super::open_store_to_change(data_dir)?),
+    };
     match command {
         ModelsCommand::List => list(&folder),
         ModelsCommand::Download { name } => fetch(&folder, &name),
