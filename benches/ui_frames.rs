@@ -164,6 +164,7 @@ fn measures() -> Vec<String> {
         kind: Some(rehearse::model::QuestionKind::Behavioural),
         keywords: &keywords,
         answer_seconds: Some(120),
+        story: true,
     };
     let measures_ms = median_ms(501, || {
         std::hint::black_box(rehearse::feedback::SpokenMeasures::of(

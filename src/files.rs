@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Why a text file cannot be read.
 #[derive(Debug)]
@@ -55,6 +55,25 @@ fn kind_of(metadata: &std::fs::Metadata) -> &'static str {
         }
     }
     "not a file"
+}
+
+/// A path as a person types it: surrounding spaces dropped, a leading
+/// `~` read as the home folder (`None` when nothing was typed).
+pub fn typed_path(text: &str) -> Option<PathBuf> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let home = || directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
+    if text == "~" {
+        return home().or_else(|| Some(PathBuf::from(text)));
+    }
+    if let Some(rest) = text.strip_prefix("~/")
+        && let Some(home) = home()
+    {
+        return Some(home.join(rest));
+    }
+    Some(PathBuf::from(text))
 }
 
 /// Checks that `path` (following links) is a regular file.

@@ -156,7 +156,13 @@ impl Log for Logger {
             Level::Trace => "trace",
         };
         let text = crate::files::printable(&record.args().to_string()).into_owned();
-        eprintln!("rehearse: {level}: {text}");
+        // The recognition library's own messages ("failed to decode" when a
+        // transcription is cancelled) go to the log file: what failed
+        // reaches the user once, as the error Rehearse reports.
+        let library = record.target().starts_with("whisper_rs");
+        if !library || self.path.is_none() {
+            eprintln!("rehearse: {level}: {text}");
+        }
         let Some(path) = &self.path else {
             return;
         };

@@ -162,6 +162,44 @@ pub enum QuestionKind {
     Situational,
 }
 
+/// Phrases that ask for a story from the candidate's past.
+const STORY_PROMPTS: &[&str] = &[
+    "tell me about a time",
+    "tell me about a situation",
+    "tell me about a project",
+    "tell me about an occasion",
+    "describe a time",
+    "describe a situation",
+    "describe a project",
+    "describe an occasion",
+    "give me an example",
+    "give an example",
+    "share an example",
+    "walk me through a time",
+    "talk about a time",
+    "a time when",
+    "a time you",
+    "have you ever",
+    "when did you last",
+    "when have you",
+];
+
+/// Whether a question of `kind` worded `text` asks for a story from the
+/// candidate's past ("Tell me about a time…", "Describe a situation…"),
+/// the answers the STAR structure and a stated result belong to; "Why do
+/// you want to work here?" is behavioural and asks for none.
+pub fn asks_for_story(kind: QuestionKind, text: &str) -> bool {
+    let text = text.to_lowercase();
+    kind == QuestionKind::Behavioural && STORY_PROMPTS.iter().any(|prompt| text.contains(prompt))
+}
+
+impl Question {
+    /// Whether it asks for a story ([`asks_for_story`]).
+    pub fn asks_for_story(&self) -> bool {
+        asks_for_story(self.kind, &self.text)
+    }
+}
+
 impl QuestionKind {
     /// Lower-case name as used in packs and on the command line.
     pub fn as_str(self) -> &'static str {
@@ -224,15 +262,53 @@ pub struct PracticeRecord {
     pub best_rating: Option<Rating>,
 }
 
-/// A duration as `m:ss` (whole seconds, rounded down): how every screen,
-/// report and listing shows lengths and times.
+/// A duration as `m:ss`, rounded to the nearest second (as `{:.1} s`
+/// figures round, so a 2.96-s pause is "0:03" beside "3.0 s"): how every
+/// screen, report and listing shows lengths and times. Countdowns round
+/// up instead (a second is left until none is).
 pub fn clock(duration: std::time::Duration) -> String {
-    let seconds = duration.as_secs();
+    let seconds = (duration.as_millis() + 500) / 1000;
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn durations_round_to_the_nearest_second() {
+        use std::time::Duration;
+        assert_eq!(clock(Duration::from_millis(2_960)), "0:03");
+        assert_eq!(clock(Duration::from_millis(2_499)), "0:02");
+        assert_eq!(clock(Duration::from_millis(59_500)), "1:00");
+        assert_eq!(clock(Duration::ZERO), "0:00");
+    }
+
+    #[test]
+    fn only_questions_that_ask_for_a_story_ask_for_one() {
+        use QuestionKind::{Behavioural, Technical};
+        assert!(asks_for_story(
+            Behavioural,
+            "Tell me about a time you disagreed with a colleague."
+        ));
+        assert!(asks_for_story(
+            Behavioural,
+            "Describe a situation where a deadline slipped."
+        ));
+        assert!(asks_for_story(
+            Behavioural,
+            "Give me an example of a hard bug you fixed."
+        ));
+        assert!(!asks_for_story(
+            Behavioural,
+            "Why do you want to work at Acme?"
+        ));
+        assert!(!asks_for_story(Behavioural, "What are your strengths?"));
+        assert!(!asks_for_story(
+            Technical,
+            "Tell me about a time you used an index."
+        ));
+    }
+
     use super::*;
 
     #[test]

@@ -1373,6 +1373,12 @@ fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() 
                 ("http_proxy", Path::new("")),
                 ("ALL_PROXY", Path::new("")),
                 ("all_proxy", Path::new("")),
+                // The program that tries an imported model (this is a test
+                // binary, not rehearse).
+                (
+                    "REHEARSE_TRIAL_PROGRAM",
+                    Path::new(env!("CARGO_BIN_EXE_rehearse")),
+                ),
             ],
         );
         let _ = server.kill();
@@ -1410,6 +1416,37 @@ fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() 
         .unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
     assert!(!harness.state().speech.has_model());
+
+    // A model installed from the terminal while the window is open is seen
+    // when the settings are shown again (it said "No model is installed").
+    install_test_model(&data);
+    click(&mut harness, "Practice");
+    click(&mut harness, "Settings");
+    step_until(&mut harness, "the model installed meanwhile", |app| {
+        app.speech.has_model()
+    });
+    assert!(shows_text(&mut harness, "Remove the tiny.en model"));
+    assert!(std::fs::remove_file(data.join("models/ggml-tiny.en.bin")).is_ok());
+
+    // Without a file dialog, a model file is imported by its path (and
+    // tried in a child process first).
+    let copy = data.join("a model from a colleague.bin");
+    std::fs::copy(common::test_model(), &copy).unwrap();
+    type_into(&mut harness, "Import a model file:", copy.to_str().unwrap());
+    click(&mut harness, "Import");
+    step_until(&mut harness, "the import to end", |app| {
+        !app.speech.busy
+            && app
+                .speech
+                .installed
+                .as_ref()
+                .is_some_and(|models| models.iter().any(|m| m.name == "tiny.en-imported"))
+    });
+    let said = messages(harness.state()).join(" | ");
+    assert!(
+        said.contains("Installed the tiny.en-imported model."),
+        "{said}"
+    );
 }
 
 /// Focuses the text field labelled `label` and types `text` into it.

@@ -269,6 +269,10 @@ impl RehearseApp {
         if matches!(screen, Screen::History | Screen::Home) {
             self.load_listing();
         }
+        // A model installed or removed from the terminal meanwhile is seen.
+        if matches!(screen, Screen::Settings | Screen::Home) {
+            self.apply_speech(SpeechCommand::RefreshModels);
+        }
         let remembered = match screen {
             Screen::Home => Some(LastScreen::Practice),
             Screen::History => Some(LastScreen::History),

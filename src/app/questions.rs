@@ -177,14 +177,12 @@ impl RehearseApp {
                 self.questions_request(QuestionRequest::Choose);
             }
             QuestionCommand::ImportPack => {
-                let path = self.state.questions.import_path.trim().to_owned();
-                if path.is_empty() {
-                    self.state.say("Choose a pack file to import first.");
-                } else {
-                    self.questions_request(QuestionRequest::Import(
+                match crate::files::typed_path(&self.state.questions.import_path) {
+                    None => self.state.say("Choose a pack file to import first."),
+                    Some(path) => self.questions_request(QuestionRequest::Import(
                         self.state.sources.clone(),
-                        PathBuf::from(path),
-                    ));
+                        path,
+                    )),
                 }
             }
             QuestionCommand::ExportPack(source) => {

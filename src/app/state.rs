@@ -408,6 +408,8 @@ pub struct SpeechPanel {
     pub download: Option<(String, Arc<super::models::DownloadShared>)>,
     /// An import or a removal is under way.
     pub busy: bool,
+    /// The path typed (or chosen) of a model file to import.
+    pub import_path: String,
     /// The takes of the running "Transcribe all older takes", by
     /// (session id, file).
     pub older: Vec<(String, String)>,

@@ -34,7 +34,9 @@ pub enum SpeechCommand {
     DownloadModel(String),
     /// Stop the download (what arrived is kept).
     CancelDownload,
-    /// Choose a model file with the system's dialog and import it.
+    /// Choose a model file with the system's dialog, then import it.
+    ChooseModelFile,
+    /// Import the model file whose path was typed or chosen.
     ImportModel,
     /// Remove the installed model of this name.
     RemoveModel(String),
@@ -70,9 +72,20 @@ impl RehearseApp {
                         .store(true, std::sync::atomic::Ordering::Relaxed);
                 }
             }
-            SpeechCommand::ImportModel => {
+            SpeechCommand::ChooseModelFile => {
                 self.state.speech.busy = true;
-                self.models(ModelRequest::Import);
+                self.models(ModelRequest::Choose);
+            }
+            SpeechCommand::ImportModel => {
+                match crate::files::typed_path(&self.state.speech.import_path) {
+                    None => self
+                        .state
+                        .say("Type the path of a model file (ggml-….bin), or choose one."),
+                    Some(path) => {
+                        self.state.speech.busy = true;
+                        self.models(ModelRequest::Import(path));
+                    }
+                }
             }
             SpeechCommand::RemoveModel(name) => {
                 self.state.speech.busy = true;
@@ -118,6 +131,13 @@ impl RehearseApp {
                 self.state.speech.busy = false;
                 self.state.speech.download = None;
                 self.state.report(result);
+            }
+            WorkerEvent::ModelFileChosen(chosen) => {
+                self.state.speech.busy = false;
+                if let Some(path) = chosen {
+                    self.state.speech.import_path = path.display().to_string();
+                    self.apply_speech(SpeechCommand::ImportModel);
+                }
             }
             WorkerEvent::TranscriptLoaded {
                 session,

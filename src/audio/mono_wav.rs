@@ -6,6 +6,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, Read};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 /// Sample rates a recording can have: from telephone speech to the
@@ -56,8 +57,25 @@ impl MonoWav {
         self.reader.spec().sample_rate
     }
 
+    /// Frames in the file, as its header says.
+    pub fn frames(&self) -> u64 {
+        u64::from(self.reader.duration())
+    }
+
     /// Calls `block` with every block of the file, downmixed to mono.
-    pub fn for_each_block(mut self, mut block: impl FnMut(&[f32])) -> Result<(), hound::Error> {
+    pub fn for_each_block(self, mut block: impl FnMut(&[f32])) -> Result<(), hound::Error> {
+        self.for_each_block_until(|samples| {
+            block(samples);
+            ControlFlow::Continue(())
+        })
+    }
+
+    /// Calls `block` with the file's blocks, downmixed to mono, until it
+    /// says to stop (the rest of the file is not read).
+    pub fn for_each_block_until(
+        mut self,
+        mut block: impl FnMut(&[f32]) -> ControlFlow<()>,
+    ) -> Result<(), hound::Error> {
         let spec = self.reader.spec();
         let channels = usize::from(spec.channels.max(1));
         if spec.sample_format == hound::SampleFormat::Int && spec.bits_per_sample == 16 {
@@ -80,10 +98,12 @@ impl MonoWav {
                 frame = 0.0;
                 in_frame = 0;
                 if mono.len() == BLOCK_FRAMES {
-                    block(&mono);
+                    let flow = block(&mono);
                     mono.clear();
+                    return flow;
                 }
             }
+            ControlFlow::Continue(())
         };
         match spec.sample_format {
             hound::SampleFormat::Float => {
@@ -92,22 +112,28 @@ impl MonoWav {
                 // so no measure or transcript is made of them.
                 for sample in self.reader.samples::<f32>() {
                     let sample = sample?;
-                    push(if sample.is_finite() {
+                    let flow = push(if sample.is_finite() {
                         sample.clamp(-1.0, 1.0)
                     } else {
                         0.0
                     });
+                    if flow.is_break() {
+                        return Ok(());
+                    }
                 }
             }
             hound::SampleFormat::Int => {
                 let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
                 for sample in self.reader.samples::<i32>() {
-                    push(sample? as f32 * scale);
+                    if push(sample? as f32 * scale).is_break() {
+                        return Ok(());
+                    }
                 }
             }
         }
         if !mono.is_empty() {
-            block(&mono);
+            // The last block: there is nothing left to stop reading.
+            let _last = block(&mono);
         }
         Ok(())
     }
@@ -119,7 +145,7 @@ fn read_pcm16(
     data: impl Read,
     total: u64,
     channels: usize,
-    block: &mut impl FnMut(&[f32]),
+    block: &mut impl FnMut(&[f32]) -> ControlFlow<()>,
 ) -> std::io::Result<()> {
     let frame_bytes = 2 * channels;
     let mut data = data.take(total);
@@ -144,8 +170,8 @@ fn read_pcm16(
                 .sum();
             sum as f32 * scale
         }));
-        if !mono.is_empty() {
-            block(&mono);
+        if !mono.is_empty() && block(&mono).is_break() {
+            return Ok(());
         }
         if filled < bytes.len() {
             return Ok(());

@@ -23,8 +23,8 @@ use crate::interview::{
     Action, AnswerLimit, Interview, Order, Phase, PlanRequest, SessionMode, StopReason, ThinkTime,
     build_plan,
 };
+use crate::model::Rating;
 use crate::model::clock;
-use crate::model::{QuestionKind, Rating};
 use crate::paths::DataDir;
 use crate::questions::PackSources;
 use crate::recording::{PendingTake, Recordings, Report};
@@ -334,7 +334,9 @@ impl Practice {
         match crate::analysis::analyze_wav(&summary.path) {
             Ok(metrics) => {
                 if !mock {
-                    for hint in metrics.hints(false) {
+                    // With a transcript on its way, its pace is the one
+                    // given as advice, not the estimate's.
+                    for hint in metrics.hints(self.transcriber.is_some()) {
                         eprintln!("  {hint}");
                     }
                 }
@@ -425,9 +427,9 @@ impl Practice {
         }
         println!("session: {}", session.id);
         println!(
-            "takes: {}  speaking: {}  average: {}",
+            "takes: {}  recorded: {}  average: {}",
             session.takes.len(),
-            clock(session.speaking_time()),
+            clock(session.recorded_time()),
             session
                 .average_rating()
                 .map_or_else(|| "unrated".to_owned(), |avg| format!("★ {avg:.1}"))
@@ -592,7 +594,7 @@ impl Terminal {
                 super::printable(&question.category)
             );
             eprintln!("{}", super::printable(&question.text));
-            if question.kind == QuestionKind::Behavioural && !interview.is_mock() {
+            if question.asks_for_story() && !interview.is_mock() {
                 eprintln!("(tip: answer with STAR: situation, task, action, result)");
             }
         }

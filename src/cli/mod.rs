@@ -353,7 +353,17 @@ pub fn pack_sources(data_dir: &DataDir, files: &[PathBuf]) -> PackSources {
 
 /// Runs the command line; the exit code tells scripts whether it worked.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    crate::logging::init(crate::logging::log_folder(cli.data_dir.as_deref()));
+    // A model trial (a child of an import) writes no log of its own: what it
+    // says on stderr reaches the importing program, which logs the outcome.
+    let trial = matches!(
+        cli.command,
+        Some(Command::Models(ModelsCommand::Try { .. }))
+    );
+    crate::logging::init(if trial {
+        None
+    } else {
+        crate::logging::log_folder(cli.data_dir.as_deref())
+    });
     let data_dir = DataDir::resolve(cli.data_dir.clone())?;
     // Read only by the commands that load the bank (the settings say which
     // packs are off).

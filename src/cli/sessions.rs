@@ -89,7 +89,7 @@ fn list(store: &Store, args: &SessionFilterArgs) -> anyhow::Result<ExitCode> {
                 row.id,
                 row.questions,
                 row.takes,
-                clock(row.speaking_time),
+                clock(row.recorded_time),
             )?;
         }
         for damaged in &listing.damaged {
@@ -112,11 +112,11 @@ fn show(session_dir: &std::path::Path, session: &Session) -> anyhow::Result<Exit
         }
         writeln!(
             out,
-            "{} of {} questions answered, {} takes, {} speaking",
+            "{} of {} questions answered, {} takes, {} recorded",
             session.questions_answered(),
             session.questions.len(),
             session.takes.len(),
-            clock(session.speaking_time())
+            clock(session.recorded_time())
         )?;
         for (index, question) in session.questions.iter().enumerate() {
             writeln!(out)?;
@@ -131,7 +131,11 @@ fn show(session_dir: &std::path::Path, session: &Session) -> anyhow::Result<Exit
                 if take.question_index != index {
                     continue;
                 }
-                let preferred = if take.preferred { "  preferred" } else { "" };
+                let preferred = if session.is_chosen(number) {
+                    "  preferred"
+                } else {
+                    ""
+                };
                 let damaged = take
                     .file_problem()
                     .map_or_else(String::new, |problem| format!("  DAMAGED: {problem}"));

@@ -13,6 +13,7 @@ use super::{interrupt_flag, write_stdout};
 use crate::paths::DataDir;
 use crate::speech::download::{self, DownloadError, Progress};
 use crate::speech::models::{self, CATALOGUE, InstalledModel, megabytes};
+use crate::speech::trial::Trial;
 use crate::speech::{Control, Engine, Transcript};
 
 /// `rehearse models …`
@@ -35,6 +36,14 @@ pub enum ModelsCommand {
         /// Its name.
         name: String,
     },
+    /// Load a model file and run it on a second of silence (what an import
+    /// does in a child process, so a file that makes whisper.cpp abort
+    /// cannot end the program importing it).
+    #[command(hide = true)]
+    Try {
+        /// The model file.
+        file: PathBuf,
+    },
 }
 
 /// Output formats of `rehearse transcribe`.
@@ -55,14 +64,18 @@ pub fn models(data_dir: &DataDir, command: ModelsCommand) -> anyhow::Result<Exit
     let folder = data_dir.models();
     // A change is made while no other Rehearse writes the folder.
     let _store = match command {
-        ModelsCommand::List => None,
+        ModelsCommand::List | ModelsCommand::Try { .. } => None,
         _ => Some(super::open_store_to_change(data_dir)?),
     };
     match command {
         ModelsCommand::List => list(&folder),
         ModelsCommand::Download { name } => fetch(&folder, &name),
+        ModelsCommand::Try { file } => {
+            crate::speech::trial::try_here(&file)?;
+            Ok(ExitCode::SUCCESS)
+        }
         ModelsCommand::Import { file } => {
-            let model = models::import(&file, &folder)?;
+            let model = models::import(&file, &folder, &Trial::this_program()?)?;
             write_stdout(|out| {
                 writeln!(
                     out,

@@ -125,9 +125,7 @@ pub fn filler_at(tokens: &[Token], index: usize) -> Option<(&'static str, usize)
         "basically" => Some(("basically", 1)),
         "actually" => Some(("actually", 1)),
         "like" if like_is_filler(tokens, index) => Some(("like", 1)),
-        "so" if opens_sentence(tokens, index) && !phrase_at(tokens, index, &["so", "that"]) => {
-            Some(("so", 1))
-        }
+        "so" if so_is_filler(tokens, index) => Some(("so", 1)),
         "you" if phrase_at(tokens, index, &["you", "know"]) && aside(tokens, index, 2) => {
             Some(("you know", 2))
         }
@@ -142,6 +140,17 @@ pub fn filler_at(tokens: &[Token], index: usize) -> Option<(&'static str, usize)
         }
         _ => None,
     }
+}
+
+/// "so" opening a sentence and carrying nothing: followed by a comma, a
+/// pause or another filler ("So, um, we…"), or standing alone. A "so" that
+/// leads into what follows ("So we agreed to migrate") is a word.
+fn so_is_filler(tokens: &[Token], index: usize) -> bool {
+    opens_sentence(tokens, index)
+        && (before_break(tokens, index, PAUSE_MS)
+            || (index + 1 < tokens.len()
+                && tokens[index + 1].text != "so"
+                && filler_at(tokens, index + 1).is_some()))
 }
 
 /// "like" after a comma, or before a comma or a pause, and not right after
@@ -276,13 +285,22 @@ mod tests {
     }
 
     #[test]
-    fn so_counts_only_when_it_opens_a_sentence() {
+    fn so_counts_only_when_it_opens_a_sentence_and_leads_nowhere() {
         assert_eq!(
             fillers("So, I moved the reports. So we were fine."),
-            pairs(&[("so", 2)])
+            pairs(&[("so", 1)])
         );
+        assert!(fillers("So we agreed to migrate step by step.").is_empty());
+        assert!(fillers("It failed. So I rolled it back.").is_empty());
         assert!(fillers("It was so slow, so I added an index.").is_empty());
         assert!(fillers("So that the primary is free.").is_empty());
+        // Before a pause, before another filler, or on its own.
+        assert_eq!(fillers("So | the report was slow."), pairs(&[("so", 1)]));
+        assert_eq!(
+            fillers("So um the report was slow."),
+            pairs(&[("so", 1), ("um", 1)])
+        );
+        assert_eq!(fillers("So."), pairs(&[("so", 1)]));
     }
 
     #[test]

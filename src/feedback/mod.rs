@@ -38,6 +38,9 @@ pub struct AnswerContext<'a> {
     pub keywords: &'a [String],
     /// The answer limit, in seconds (the length band scales with it).
     pub answer_seconds: Option<u32>,
+    /// Whether the question asks for a story ([`crate::model::asks_for_story`]):
+    /// only then is a stated result looked for.
+    pub story: bool,
 }
 
 impl<'a> From<&'a crate::model::Question> for AnswerContext<'a> {
@@ -47,6 +50,7 @@ impl<'a> From<&'a crate::model::Question> for AnswerContext<'a> {
             kind: Some(question.kind),
             keywords: &question.keywords,
             answer_seconds: Some(question.answer_seconds),
+            story: question.asks_for_story(),
         }
     }
 }
@@ -279,7 +283,7 @@ impl SpokenMeasures {
             restarts: found.restarts,
             key_points,
             ownership: behavioural.then(|| ownership(&tokens)),
-            result_stated: behavioural.then(|| result_stated(&tokens)),
+            result_stated: context.story.then(|| result_stated(&tokens)),
             usual_words,
         }
     }
@@ -654,7 +658,33 @@ mod tests {
             kind: Some(QuestionKind::Behavioural),
             keywords,
             answer_seconds: Some(120),
+            story: true,
         }
+    }
+
+    #[test]
+    fn a_result_is_looked_for_only_in_a_story() {
+        let answer = transcript("I like the product and the team seems kind.");
+        let story = SpokenMeasures::of(&answer, &behavioural(&[]));
+        assert!(
+            story
+                .hints()
+                .iter()
+                .any(|h| h.contains("No measurable result"))
+        );
+        let why_here = AnswerContext {
+            story: false,
+            ..behavioural(&[])
+        };
+        let measures = SpokenMeasures::of(&answer, &why_here);
+        assert_eq!(measures.result_stated, None);
+        assert!(
+            !measures
+                .hints()
+                .iter()
+                .any(|h| h.contains("No measurable result"))
+        );
+        assert!(measures.lines().iter().all(|(name, _)| *name != "Result"));
     }
 
     #[test]

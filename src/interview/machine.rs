@@ -372,10 +372,13 @@ impl Interview {
     /// Whether the "time is nearly up" warning is on: answering with a
     /// limit, and no more than the plan's warning time remaining.
     pub fn warning(&self, now: Instant) -> bool {
+        // At most the last quarter of the limit: a 25-s answer with a 30-s
+        // warning would otherwise be in the warning colour from its start.
+        let before = self.limit().map_or(self.plan.warning_before, |limit| {
+            self.plan.warning_before.min(limit / 4)
+        });
         matches!(self.state, State::Answering { .. })
-            && self
-                .remaining(now)
-                .is_some_and(|left| left <= self.plan.warning_before)
+            && self.remaining(now).is_some_and(|left| left <= before)
     }
 
     /// Why the last answer stopped, while reviewing it.
@@ -656,6 +659,17 @@ mod tests {
         assert!(interview.warning(t0 + SECOND * 119));
         let _ = interview.stop(t0 + SECOND * 100);
         assert!(!interview.warning(t0 + SECOND * 100));
+    }
+
+    #[test]
+    fn the_warning_is_at_most_the_last_quarter_of_the_limit() {
+        let t0 = Instant::now();
+        let mut interview = Interview::new(plan(1, 0, Some(25))).unwrap();
+        let _ = interview.start(t0);
+        assert_eq!(interview.phase(), Phase::Answering);
+        assert!(!interview.warning(t0));
+        assert!(!interview.warning(t0 + SECOND * 18));
+        assert!(interview.warning(t0 + SECOND * 19));
     }
 
     #[test]

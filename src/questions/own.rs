@@ -74,7 +74,9 @@ impl Default for QuestionDraft {
         Self {
             text: String::new(),
             category: String::new(),
-            kind: QuestionKind::Behavioural,
+            // Most questions of a backend interview are technical; a story
+            // question is marked so by whoever writes it.
+            kind: QuestionKind::Technical,
             looking_for: String::new(),
             tips: Vec::new(),
             think_seconds: crate::model::DEFAULT_THINK_SECONDS,

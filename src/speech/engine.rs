@@ -51,6 +51,13 @@ pub enum WordTiming {
 /// placed on the speech by 14-17 ms (0.25 s at worst).
 pub const DEFAULT_TIMING: WordTiming = WordTiming::Speech;
 
+/// The longest stretch of a file given to whisper.cpp at once, in seconds.
+/// Five minutes: longer than any answer, so a take is one stretch; a file
+/// of hours is read, recognised and its words placed a stretch at a time
+/// (whisper.cpp keeps a spectrogram of all it is given, and word placement
+/// compares every word with every run of speech).
+pub const STRETCH_SECONDS: f64 = 300.0;
+
 /// Why a transcription failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SpeechError {
@@ -218,6 +225,7 @@ pub struct Engine {
     loaded: Option<Loaded>,
     threads: usize,
     timing: WordTiming,
+    stretch_seconds: f64,
 }
 
 impl Default for Engine {
@@ -280,6 +288,7 @@ impl Engine {
             loaded: None,
             threads: recognition_threads(),
             timing: DEFAULT_TIMING,
+            stretch_seconds: STRETCH_SECONDS,
         }
     }
 
@@ -314,15 +323,37 @@ impl Engine {
         }
     }
 
-    /// Transcribes the WAV at `wav` with the model at `model`.
+    /// The same with stretches of another length (see [`STRETCH_SECONDS`]).
+    pub fn with_stretch(mut self, seconds: f64) -> Self {
+        self.stretch_seconds = seconds.max(2.0 * super::pcm::CUT_WINDOW_SECONDS);
+        self
+    }
+
+    /// Transcribes the WAV at `wav` with the model at `model`, a stretch at
+    /// a time ([`super::pcm::for_each_stretch`]): a file of hours needs the
+    /// memory of a few minutes, and a cancel is heard between stretches as
+    /// well as inside one.
     pub fn transcribe_file(
         &mut self,
         model: &Path,
         wav: &Path,
         control: &Control,
     ) -> Result<Transcript, SpeechError> {
-        let pcm = super::pcm::read_for_recognition(wav)?;
-        self.transcribe(model, &pcm, control)
+        control.percent.store(0, Ordering::Relaxed);
+        let mut whole: Option<Transcript> = None;
+        let mut done = 0.0;
+        super::pcm::for_each_stretch(wav, self.stretch_seconds, |stretch| {
+            let share = (done, stretch.done_at);
+            let part = self.transcribe_stretch(model, stretch.pcm, control, share)?;
+            done = stretch.done_at;
+            match &mut whole {
+                None => whole = Some(part),
+                Some(whole) => whole.append_at(part, stretch.start_ms),
+            }
+            Ok::<(), SpeechError>(())
+        })?;
+        let transcript = whole.ok_or_else(|| SpeechError::Recognition("no audio".to_owned()))?;
+        finished(transcript, control)
     }
 
     /// Transcribes `pcm` (mono, 16 kHz) with the model at `model`.
@@ -333,6 +364,19 @@ impl Engine {
         control: &Control,
     ) -> Result<Transcript, SpeechError> {
         control.percent.store(0, Ordering::Relaxed);
+        let transcript = self.transcribe_stretch(model, pcm, control, (0.0, 1.0))?;
+        finished(transcript, control)
+    }
+
+    /// Transcribes `pcm`, one stretch of the audio, reporting progress
+    /// between the shares `share.0` and `share.1` of the whole.
+    fn transcribe_stretch(
+        &mut self,
+        model: &Path,
+        pcm: &[f32],
+        control: &Control,
+        share: (f64, f64),
+    ) -> Result<Transcript, SpeechError> {
         if control.is_cancelled() {
             return Err(SpeechError::Cancelled);
         }
@@ -354,7 +398,8 @@ impl Engine {
         params.set_print_timestamps(false);
         let percent = Arc::clone(&control.percent);
         params.set_progress_callback_safe(move |value: i32| {
-            percent.store(value.clamp(0, 99) as u8, Ordering::Relaxed);
+            let whole = share.0 + (share.1 - share.0) * f64::from(value.clamp(0, 100)) / 100.0;
+            percent.store((whole * 100.0).clamp(0.0, 99.0) as u8, Ordering::Relaxed);
         });
         let cancelled = Arc::clone(&control.cancelled);
         // Boxed on purpose: whisper-rs 0.16 stores the callback as a boxed
@@ -421,12 +466,6 @@ impl Engine {
             place_words_on_speech(&mut transcript, &segment_words, pcm);
         }
         loaded.last_used = Instant::now();
-        control.percent.store(100, Ordering::Relaxed);
-        let text = transcript.text();
-        if !is_words(&text) {
-            let shown: String = text.chars().take(40).collect();
-            return Err(SpeechError::NotWords(shown));
-        }
         Ok(transcript)
     }
 
@@ -514,6 +553,17 @@ fn dtw_preset(size: WhisperSize, english_only: bool) -> Option<DtwModelPreset> {
         (WhisperSize::Medium, false) => DtwModelPreset::Medium,
         (WhisperSize::Large, _) => return None,
     })
+}
+
+/// A whole transcript, checked: refused when it is not words, else done.
+fn finished(transcript: Transcript, control: &Control) -> Result<Transcript, SpeechError> {
+    let text = transcript.text();
+    if !is_words(&text) {
+        let shown: String = text.chars().take(40).collect();
+        return Err(SpeechError::NotWords(shown));
+    }
+    control.percent.store(100, Ordering::Relaxed);
+    Ok(transcript)
 }
 
 /// Places the words of `transcript` on the speech of `pcm`

@@ -7,7 +7,9 @@
 //! - [`pcm`]: a take as 16 kHz mono samples;
 //! - [`transcript`]: the transcript file and its formats (text, VTT, SRT);
 //! - [`models`]: the catalogue, the installed models, checks and import;
-//! - [`download`]: fetching a model when the user asks.
+//! - [`download`]: fetching a model when the user asks;
+//! - [`trial`]: loading a new model once in a child process before it is
+//!   installed.
 
 pub mod align;
 pub mod download;
@@ -15,6 +17,7 @@ pub mod engine;
 pub mod models;
 pub mod pcm;
 pub mod transcript;
+pub mod trial;
 
 pub use engine::{Control, Engine, SpeechError};
 pub use transcript::{Transcript, TranscriptSummary};

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::trial::Trial;
+
 /// One published model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CatalogueModel {
@@ -624,6 +626,17 @@ pub enum ImportError {
         /// What failed.
         source: io::Error,
     },
+    /// Loading the model ended the child process that tried it.
+    #[error("{}: {source}", path.display())]
+    Trial {
+        /// The file.
+        path: PathBuf,
+        /// What the trial found.
+        source: super::trial::TrialError,
+    },
+    /// The program that tries models could not be found.
+    #[error(transparent)]
+    NoTrial(#[from] super::trial::TrialError),
     /// A different model of that name is installed already.
     #[error("a different model called {name} is installed already ({}); remove it first", path.display())]
     Clash {
@@ -638,14 +651,17 @@ pub enum ImportError {
 /// `folder` as `ggml-<name>.bin`: the catalogue name when its hash is a
 /// published model's, otherwise the name of its file (`ggml-<name>.bin`),
 /// otherwise its size (`tiny.en-imported`). The copy is written under a
-/// temporary name, synced and renamed.
-pub fn import(source: &Path, folder: &Path) -> Result<InstalledModel, ImportError> {
+/// temporary name and synced; a model that is not a published one is then
+/// loaded once by `trial` (in a child process), and only a model that
+/// passes is renamed into place.
+pub fn import(source: &Path, folder: &Path, trial: &Trial) -> Result<InstalledModel, ImportError> {
     let info = inspect_weights(source)?;
     let sha256 = sha256_of(source).map_err(|err| ImportError::Io {
         path: source.to_path_buf(),
         source: err,
     })?;
-    let name = catalogue_model_by_hash(&sha256)
+    let published = catalogue_model_by_hash(&sha256);
+    let name = published
         .map(|model| model.name.to_owned())
         .or_else(|| name_of(source).filter(|name| catalogue_model(name).is_none()))
         .unwrap_or_else(|| {
@@ -679,19 +695,24 @@ pub fn import(source: &Path, folder: &Path) -> Result<InstalledModel, ImportErro
         let mut from = File::open(source)?;
         let mut to = crate::durable::create_private(&temporary)?;
         io::copy(&mut from, &mut to)?;
-        to.sync_all()?;
-        crate::durable::publish(&temporary, &target)
-    })();
+        to.sync_all()
+    })()
+    .map_err(io_error(&target))
+    .and_then(|()| match published {
+        Some(_) => Ok(()),
+        None => trial.run(&temporary).map_err(|err| ImportError::Trial {
+            path: source.to_path_buf(),
+            source: err,
+        }),
+    })
+    .and_then(|()| crate::durable::publish(&temporary, &target).map_err(io_error(&target)));
     if let Err(err) = copied {
         if let Err(cleanup) = std::fs::remove_file(&temporary)
             && cleanup.kind() != io::ErrorKind::NotFound
         {
             log::warn!("{}: {cleanup}", temporary.display());
         }
-        return Err(ImportError::Io {
-            path: target,
-            source: err,
-        });
+        return Err(err);
     }
     Ok(InstalledModel {
         name,
@@ -813,7 +834,7 @@ mod tests {
             "{err}"
         );
         let models = dir.path().join("models");
-        assert!(import(&path, &models).is_err());
+        assert!(import(&path, &models, &passing_trial()).is_err());
         assert!(installed(&models).unwrap().is_empty());
     }
 
@@ -875,20 +896,47 @@ mod tests {
         let source = dir.path().join("my model.bin");
         fake_model(&source, 120, 0);
         let models = dir.path().join("models");
-        let imported = import(&source, &models).unwrap();
+        let imported = import(&source, &models, &passing_trial()).unwrap();
         assert_eq!(imported.name, "tiny.en-imported");
         assert_eq!(
             std::fs::read(&imported.path).unwrap(),
             std::fs::read(&source).unwrap()
         );
         // The same file again is fine; a different one of the same name is not.
-        import(&source, &models).unwrap();
+        import(&source, &models, &passing_trial()).unwrap();
         fake_model(&source, 121, 0);
-        let err = import(&source, &models).unwrap_err();
+        let err = import(&source, &models, &passing_trial()).unwrap_err();
         assert!(matches!(err, ImportError::Clash { .. }), "{err}");
         assert_eq!(installed(&models).unwrap().len(), 1);
         assert!(remove(&models, "tiny.en-imported").unwrap());
         assert!(installed(&models).unwrap().is_empty());
         assert!(!remove(&models, "../models").unwrap());
+    }
+
+    /// A trial by a program that always succeeds (`true`): these tests'
+    /// models have a model's layout but nothing whisper.cpp could run.
+    fn passing_trial() -> Trial {
+        Trial::with_program(PathBuf::from("true"))
+    }
+
+    #[test]
+    fn a_model_that_fails_its_trial_is_not_installed() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("ggml-odd.bin");
+        fake_model(&source, 120, 0);
+        let models = dir.path().join("models");
+        let err = import(
+            &source,
+            &models,
+            &Trial::with_program(PathBuf::from("false")),
+        )
+        .unwrap_err();
+        assert!(matches!(err, ImportError::Trial { .. }), "{err}");
+        assert!(
+            err.to_string().starts_with(&source.display().to_string()),
+            "{err}"
+        );
+        // Nothing is left behind: no model, no temporary copy.
+        assert_eq!(std::fs::read_dir(&models).unwrap().count(), 0);
     }
 }

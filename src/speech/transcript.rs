@@ -119,6 +119,23 @@ pub fn sidecar_path(wav: &Path) -> PathBuf {
 }
 
 impl Transcript {
+    /// Adds `part`, the transcript of audio that starts `start_ms` into
+    /// this one's audio, after what this one holds.
+    pub fn append_at(&mut self, part: Transcript, start_ms: u64) {
+        self.segments
+            .extend(part.segments.into_iter().map(|segment| Segment {
+                start_ms: segment.start_ms + start_ms,
+                end_ms: segment.end_ms + start_ms,
+                ..segment
+            }));
+        self.words.extend(part.words.into_iter().map(|word| Word {
+            start_ms: word.start_ms + start_ms,
+            end_ms: word.end_ms + start_ms,
+            ..word
+        }));
+        self.duration_ms = self.duration_ms.max(start_ms + part.duration_ms);
+    }
+
     /// The short form the manifest keeps.
     pub fn summary(&self) -> TranscriptSummary {
         TranscriptSummary {

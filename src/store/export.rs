@@ -740,7 +740,6 @@ fn html(text: &str) -> String {
 /// One take's row of the report's table (`question`: the one it answers).
 fn take_row(row: &ExportedTake<'_>, question: &super::AskedQuestion) -> String {
     let take = row.take;
-    let kind = question.kind;
     let rating = take.rating.map_or_else(
         || "unrated".to_owned(),
         |r| {
@@ -752,7 +751,7 @@ fn take_row(row: &ExportedTake<'_>, question: &super::AskedQuestion) -> String {
         },
     );
     let star = &take.star;
-    let checklist = if kind == crate::model::QuestionKind::Behavioural {
+    let checklist = if take.shows_star(question) {
         format!(
             "<br><span class=\"muted\">STAR: {}{}{}{}</span>",
             if star.situation { "S✓ " } else { "S✗ " },
@@ -878,12 +877,12 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
         });
         let _ = writeln!(
             page,
-            "<p>Started {}. {} of {} questions answered, {} takes, {} speaking. Average rating: {}.{pace}</p>",
+            "<p>Started {}. {} of {} questions answered, {} takes, {} recorded. Average rating: {}.{pace}</p>",
             html(&session.started_at.to_string()),
             session.questions_answered(),
             session.questions.len(),
             session.takes.len(),
-            clock(session.speaking_time()),
+            clock(session.recorded_time()),
             html(&average)
         );
         if let Some(words) = session.words_together() {

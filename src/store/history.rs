@@ -22,7 +22,7 @@ pub struct SessionSummary {
     /// Takes recorded.
     pub takes: usize,
     /// Total length of the takes.
-    pub speaking_time: Duration,
+    pub recorded_time: Duration,
     /// Mean rating of the rated takes.
     pub average_rating: Option<f64>,
     /// Practice, or a mock interview.
@@ -37,7 +37,7 @@ impl SessionSummary {
             started_at: session.started_at,
             questions: session.questions_answered(),
             takes: session.takes.len(),
-            speaking_time: session.speaking_time(),
+            recorded_time: session.recorded_time(),
             average_rating: session.average_rating(),
             mode: session.plan.mode,
         }
@@ -342,7 +342,7 @@ mod tests {
         assert_eq!(all[0].id, "c");
         assert_eq!(all[0].questions, 2);
         assert_eq!(all[0].takes, 2);
-        assert_eq!(all[0].speaking_time, Duration::from_secs(40));
+        assert_eq!(all[0].recorded_time, Duration::from_secs(40));
         assert_eq!(all[0].average_rating, Some(4.0));
 
         let databases = SessionFilter {

@@ -63,12 +63,18 @@ pub struct AskedQuestion {
 }
 
 impl AskedQuestion {
+    /// Whether it asks for a story ([`crate::model::asks_for_story`]).
+    pub fn asks_for_story(&self) -> bool {
+        crate::model::asks_for_story(self.kind, &self.text)
+    }
+
     /// What the measures of an answer need to know about the question.
     pub fn answer_context(&self) -> crate::feedback::AnswerContext<'_> {
         crate::feedback::AnswerContext {
             kind: Some(self.kind),
             keywords: &self.keywords,
             answer_seconds: self.answer_seconds,
+            story: self.asks_for_story(),
         }
     }
 }
@@ -235,6 +241,22 @@ pub struct StarChecklist {
     pub result: bool,
 }
 
+impl StarChecklist {
+    /// Whether any part is ticked.
+    pub fn any(&self) -> bool {
+        self.situation || self.task || self.action || self.result
+    }
+}
+
+impl Take {
+    /// Whether its STAR checklist is shown: for a question that asks for a
+    /// story, and wherever a part was ticked (ticks made before the rule
+    /// narrowed are kept in sight).
+    pub fn shows_star(&self, question: &AskedQuestion) -> bool {
+        question.asks_for_story() || self.star.any()
+    }
+}
+
 impl Session {
     /// A new take of question `question_index` (which must exist): 16-bit,
     /// 48 kHz, empty and unrated, stopped by the user; the caller sets what
@@ -371,7 +393,7 @@ impl Session {
     }
 
     /// Total length of all takes.
-    pub fn speaking_time(&self) -> std::time::Duration {
+    pub fn recorded_time(&self) -> std::time::Duration {
         self.takes
             .iter()
             .fold(std::time::Duration::ZERO, |total, take| {
@@ -379,12 +401,38 @@ impl Session {
             })
     }
 
-    /// The take that stands for question `question_index`: its preferred
-    /// take, else its latest.
+    /// The take that stands for question `question_index`: the one the
+    /// user marked preferred, else the best rated (the latest of equals),
+    /// else the latest.
     pub fn chosen_take(&self, question_index: usize) -> Option<&Take> {
-        self.takes_of(question_index)
-            .find(|take| take.preferred)
-            .or_else(|| self.takes_of(question_index).last())
+        self.chosen_take_index(question_index)
+            .map(|index| &self.takes[index])
+    }
+
+    /// The index in [`Self::takes`] of [`Self::chosen_take`].
+    pub fn chosen_take_index(&self, question_index: usize) -> Option<usize> {
+        let takes = || {
+            self.takes
+                .iter()
+                .enumerate()
+                .filter(move |(_, take)| take.question_index == question_index)
+        };
+        takes()
+            .find(|(_, take)| take.preferred)
+            .or_else(|| {
+                takes()
+                    .filter(|(_, take)| take.rating.is_some())
+                    .max_by_key(|(index, take)| (take.rating.map(Rating::stars), *index))
+            })
+            .or_else(|| takes().next_back())
+            .map(|(index, _)| index)
+    }
+
+    /// Whether take `index` stands for its question ([`Self::chosen_take`]).
+    pub fn is_chosen(&self, index: usize) -> bool {
+        self.takes
+            .get(index)
+            .is_some_and(|take| self.chosen_take_index(take.question_index) == Some(index))
     }
 
     /// What the words of the session show together: each answered
@@ -542,11 +590,40 @@ mod tests {
         assert!(session.takes[1].star.situation && !session.takes[1].star.result);
         assert_eq!(session.takes[0].stopped, StopReason::TimeLimit);
         assert_eq!(session.questions_answered(), 1);
-        assert_eq!(session.speaking_time().as_millis(), 95_500);
+        assert_eq!(session.recorded_time().as_millis(), 95_500);
         assert_eq!(session.average_rating(), Some(4.0));
         let written = serde_json::to_string_pretty(&session).unwrap();
         let again: Session = serde_json::from_str(&written).unwrap();
         assert_eq!(again, session);
+    }
+
+    /// The fixture's question has take 1 (unrated) and take 2 (4 stars).
+    #[test]
+    fn the_chosen_take_follows_ratings_until_one_is_picked() {
+        let mut session: Session = serde_json::from_str(FIXTURE_V1).unwrap();
+        for take in &mut session.takes {
+            take.preferred = false;
+        }
+        // Take 2 is rated higher than the unrated take 1.
+        assert_eq!(session.chosen_take_index(0), Some(1));
+        // Rated higher, take 1 stands for the question.
+        session.takes[0].rating = Rating::new(5);
+        assert_eq!(session.chosen_take_index(0), Some(0));
+        assert!(session.is_chosen(0) && !session.is_chosen(1));
+        // Equal ratings: the later take.
+        session.takes[0].rating = Rating::new(4);
+        assert_eq!(session.chosen_take_index(0), Some(1));
+        // The user's pick wins over any rating.
+        session.takes[0].rating = Rating::new(5);
+        session.takes[1].preferred = true;
+        assert_eq!(session.chosen_take_index(0), Some(1));
+        // Nothing rated: the latest.
+        for take in &mut session.takes {
+            take.preferred = false;
+            take.rating = None;
+        }
+        assert_eq!(session.chosen_take_index(0), Some(1));
+        assert_eq!(session.chosen_take_index(7), None);
     }
 
     #[test]

@@ -294,10 +294,10 @@ fn session_rows(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) 
                         ui.strong(row.mode.describe());
                     }
                     ui.label(format!(
-                        "{} · {} · {} · {}",
+                        "{} · {} · {} recorded · {}",
                         plural(row.questions, "question"),
                         plural(row.takes, "take"),
-                        clock(row.speaking_time),
+                        clock(row.recorded_time),
                         row.average_rating
                             .map_or_else(|| "unrated".to_owned(), |r| format!("rated {r:.1}"))
                     ));

@@ -13,7 +13,6 @@ use super::{clock, level_meter};
 use crate::app::{ActiveSession, AppState, Command};
 use crate::audio::Level;
 use crate::interview::{Interview, Phase, StopReason};
-use crate::model::QuestionKind;
 use crate::store::Session;
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
@@ -73,9 +72,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
             for tip in &question.tips {
                 ui.label(format!("• {tip}"));
             }
-            if question.kind == QuestionKind::Behavioural
-                && question.tips.iter().all(|t| !t.contains("STAR"))
-            {
+            if question.asks_for_story() && question.tips.iter().all(|t| !t.contains("STAR")) {
                 ui.label("• Use STAR: situation, task, action, result.");
             }
         });

@@ -11,7 +11,7 @@ use super::{clock, review_speech, waveform::waveform};
 use crate::app::{
     AppState, Command, Screen, SpeechCommand, TakeEdit, TranscriptSlot, WaveformSlot, star_with,
 };
-use crate::model::{QuestionKind, Rating};
+use crate::model::Rating;
 use crate::store::Session;
 use crate::store::history::local_time;
 
@@ -122,11 +122,11 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
         (None, None) => String::new(),
     };
     ui.label(format!(
-        "{} of {} answered · {} · {} speaking · {}{pace}",
+        "{} of {} answered · {} · {} recorded · {}{pace}",
         session.questions_answered(),
         super::plural(session.questions.len(), "question"),
         super::plural(session.takes.len(), "take"),
-        clock(session.speaking_time()),
+        clock(session.recorded_time()),
         session.average_rating().map_or_else(
             || "unrated".to_owned(),
             |avg| format!("average rating {avg:.1}")
@@ -240,7 +240,14 @@ pub(super) fn take_card(
                     }
                 }
                 ui.separator();
-                if ui.radio(take.preferred, "Preferred take").clicked() && !take.preferred {
+                let chosen = session.is_chosen(index);
+                let mut radio = ui.radio(chosen, "Preferred take");
+                if chosen && !take.preferred {
+                    radio = radio.on_hover_text(
+                        "Chosen for its rating (or as the latest) until you pick a take",
+                    );
+                }
+                if radio.clicked() && !take.preferred {
                     commands.push(edit(TakeEdit::Preferred));
                 }
             });
@@ -284,7 +291,7 @@ pub(super) fn take_button(
     button.clicked()
 }
 
-/// The STAR checklist of a take of a behavioural question.
+/// The STAR checklist of a take of a question that asks for a story.
 fn star_checklist(ui: &mut egui::Ui, session: &Session, index: usize, commands: &mut Vec<Command>) {
     let take = &session.takes[index];
     let edit = |edit: TakeEdit| Command::EditTake {
@@ -292,8 +299,11 @@ fn star_checklist(ui: &mut egui::Ui, session: &Session, index: usize, commands: 
         take: index,
         edit,
     };
-    let kind = session.questions.get(take.question_index).map(|q| q.kind);
-    if kind == Some(QuestionKind::Behavioural) {
+    let shown = session
+        .questions
+        .get(take.question_index)
+        .is_some_and(|question| take.shows_star(question));
+    if shown {
         ui.horizontal(|ui| {
             ui.label("STAR:");
             let parts = [

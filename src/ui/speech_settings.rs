@@ -43,16 +43,26 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     }
     downloads(ui, app, &installed, commands);
     ui.horizontal_wrapped(|ui| {
-        if ui
-            .add_enabled(!app.speech.busy, egui::Button::new("Import model file…"))
-            .clicked()
-        {
-            commands.push(Command::Speech(SpeechCommand::ImportModel));
-        }
-        ui.weak(
-            "For a computer that is offline or behind a proxy: a ggml-*.bin file from whisper.cpp.",
-        );
+        let label = ui.label("Import a model file:");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.speech.import_path)
+                .hint_text("its path, e.g. ~/Downloads/ggml-base.en.bin")
+                .desired_width(320.0),
+        )
+        .labelled_by(label.id);
+        ui.add_enabled_ui(!app.speech.busy, |ui| {
+            if ui.button("Choose…").clicked() {
+                commands.push(Command::Speech(SpeechCommand::ChooseModelFile));
+            }
+            if ui.button("Import").clicked() {
+                commands.push(Command::Speech(SpeechCommand::ImportModel));
+            }
+        });
     });
+    ui.weak(
+        "For a computer that is offline or behind a proxy: a model file copied from another \
+         computer (the files offered above, from whisper.cpp).",
+    );
     if !installed.is_empty() {
         older_takes(ui, app, commands);
     }

@@ -180,6 +180,8 @@ pub enum WorkerEvent {
     /// A model download, import or removal ended: what to tell the user
     /// (empty when there is nothing to say), or the error.
     ModelChanged(Result<String, String>),
+    /// The model file chosen in the system's dialog (`None`: none).
+    ModelFileChosen(Option<PathBuf>),
     /// The user's questions or packs changed, or a change was refused.
     Questions(crate::app::questions::QuestionEvent),
     /// A take's waveform, or why it cannot be read.

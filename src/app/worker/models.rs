@@ -12,6 +12,7 @@ use super::{Outbox, WorkerEvent};
 use crate::paths::DataDir;
 use crate::speech::download::{self, DownloadError};
 use crate::speech::models::{self, InstalledModel};
+use crate::speech::trial::Trial;
 
 /// How far a download is; shared by the window and the download thread.
 #[derive(Debug, Default)]
@@ -48,8 +49,11 @@ pub enum ModelRequest {
         /// Progress and cancel.
         shared: Arc<DownloadShared>,
     },
-    /// Ask for a file with the system's dialog and import it.
-    Import,
+    /// Ask for a file with the system's dialog (the window then imports
+    /// it).
+    Choose,
+    /// Import the model file at this path.
+    Import(std::path::PathBuf),
     /// Remove the installed model of this name.
     Remove(String),
 }
@@ -75,17 +79,22 @@ pub(super) fn handle(request: ModelRequest, data_dir: &DataDir, outbox: &Outbox)
                 outbox.send(WorkerEvent::Models(list(&folder)));
             });
         }
-        ModelRequest::Import => {
-            spawn(outbox, "rehearse-import", move |outbox| {
+        ModelRequest::Choose => {
+            spawn(outbox, "rehearse-dialog", move |outbox| {
                 let chosen = rfd::FileDialog::new()
                     .set_title("Import a speech recognition model (ggml-*.bin)")
                     .add_filter("whisper.cpp model", &["bin"])
                     .pick_file();
-                let Some(file) = chosen else {
-                    outbox.send(WorkerEvent::ModelChanged(Ok(String::new())));
-                    return;
-                };
-                let result = models::import(&file, &folder)
+                outbox.send(WorkerEvent::ModelFileChosen(chosen));
+            });
+        }
+        ModelRequest::Import(file) => {
+            // On a thread of its own: the whole file is read and the model
+            // is tried in a child process, while saves go on.
+            spawn(outbox, "rehearse-import", move |outbox| {
+                let result = Trial::this_program()
+                    .map_err(models::ImportError::from)
+                    .and_then(|trial| models::import(&file, &folder, &trial))
                     .map(|model| format!("Installed the {} model.", model.name))
                     .map_err(|err| format!("Not imported: {err}"));
                 outbox.send(WorkerEvent::ModelChanged(result));
