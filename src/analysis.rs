@@ -304,9 +304,19 @@ impl SpeechMetrics {
                 self.speaking_ratio * 100.0
             ));
         }
+        if self.trailing_silence >= LONG_TRAILING_SILENCE_SECONDS {
+            hints.push(format!(
+                "the last {:.0} s were silent: when you are done, close with a one-line summary and stop",
+                self.trailing_silence
+            ));
+        }
         hints
     }
 }
+
+/// Silence at the end of a take at least this long is worth a hint (the
+/// answer was over well before the recording was).
+pub const LONG_TRAILING_SILENCE_SECONDS: f64 = 5.0;
 
 /// What [`recording_warnings`] judges a take by.
 struct Levels {
@@ -1061,6 +1071,10 @@ mod tests {
         let m = analyze(&take, RATE);
         let hints = m.hints(false).join("\n");
         assert!(hints.contains("long pause at 0:02"), "{hints}");
+        assert!(!hints.contains("were silent"), "{hints}");
+        take.extend(silence(6.0));
+        let hints = analyze(&take, RATE).hints(false).join("\n");
+        assert!(hints.contains("the last 6 s were silent"), "{hints}");
         assert_eq!(Pace::of(90.0), Pace::Slow);
         assert_eq!(Pace::of(130.0), Pace::Steady);
         assert_eq!(Pace::of(170.0), Pace::Fast);

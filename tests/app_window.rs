@@ -1004,6 +1004,13 @@ fn the_main_screens_look_as_committed() {
     click(&mut harness, "Unfold UI test");
     click(&mut harness, "How would you design a rate limiter?");
     harness.snapshot("home");
+    // From the first start the practice screen offers speech recognition,
+    // and says transcripts are off.
+    assert!(shows_text(&mut harness, "See what you said"));
+    assert!(shows_text(
+        &mut harness,
+        "Transcripts: off until a speech model is installed"
+    ));
     practice_screen_choices(&mut harness);
 
     click(&mut harness, "History");
@@ -1059,6 +1066,10 @@ fn the_main_screens_look_as_committed() {
     harness.snapshot("settings");
 
     click(&mut harness, "Practice");
+    // "Not now" is remembered.
+    click(&mut harness, "Not now");
+    assert!(!shows_text(&mut harness, "See what you said"));
+    assert!(harness.state().settings.speech.setup_offered);
     click(&mut harness, "Choose “Why do you want to work here?”");
     click_start(&mut harness);
     step_until(&mut harness, "thinking", |app| {
@@ -1396,6 +1407,13 @@ fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() 
             .query_by_label_contains("No model is installed")
             .is_some()
     );
+    // A large model is asked about first; "Not now" starts nothing.
+    click(&mut harness, "Download the base.en model");
+    assert!(shows_text(&mut harness, "base.en is a download of"));
+    assert!(harness.state().speech.download.is_none());
+    click(&mut harness, "Not now");
+    assert!(!shows_text(&mut harness, "base.en is a download of"));
+    // A small one starts at once.
     click(&mut harness, "Download the tiny.en model");
     assert!(
         harness.state().speech.download.is_some(),

@@ -414,7 +414,8 @@ fn no_server_means_a_clear_message() {
     };
     let err = run(&request).0.unwrap_err().to_string();
     assert!(err.starts_with("cannot reach 127.0.0.1:"), "{err}");
-    assert!(err.contains("is this machine online?"), "{err}");
+    assert!(err.contains("this computer may be offline"), "{err}");
+    assert!(err.contains("import it"), "{err}");
 }
 
 #[test]

@@ -410,6 +410,8 @@ pub struct SpeechPanel {
     pub busy: bool,
     /// The path typed (or chosen) of a model file to import.
     pub import_path: String,
+    /// The large download asked about, waiting for a yes.
+    pub confirm_download: Option<String>,
     /// The takes of the running "Transcribe all older takes", by
     /// (session id, file).
     pub older: Vec<(String, String)>,

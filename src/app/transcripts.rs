@@ -30,6 +30,9 @@ pub enum SpeechCommand {
     },
     /// Read the models folder again.
     RefreshModels,
+    /// Ask whether to download the published model of this name (`None`:
+    /// the answer was no).
+    AskDownload(Option<String>),
     /// Download the published model of this name.
     DownloadModel(String),
     /// Stop the download (what arrived is kept).
@@ -60,7 +63,9 @@ impl RehearseApp {
                 self.load_transcript(&session, &file);
             }
             SpeechCommand::RefreshModels => self.models(ModelRequest::List),
+            SpeechCommand::AskDownload(name) => self.state.speech.confirm_download = name,
             SpeechCommand::DownloadModel(name) if self.state.speech.download.is_none() => {
+                self.state.speech.confirm_download = None;
                 let shared = Arc::new(DownloadShared::default());
                 self.state.speech.download = Some((name.clone(), Arc::clone(&shared)));
                 self.models(ModelRequest::Download { name, shared });

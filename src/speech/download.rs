@@ -80,7 +80,8 @@ impl Progress {
 pub enum DownloadError {
     /// The server could not be reached at all.
     #[error(
-        "cannot reach {host}: {detail} (is this machine online? a proxy is used when HTTPS_PROXY is set)"
+        "cannot reach {host}: this computer may be offline, or need a proxy (set HTTPS_PROXY). \
+         Or download the model file on another computer and import it ({detail})"
     )]
     Unreachable {
         /// The host asked.

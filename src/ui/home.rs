@@ -11,12 +11,37 @@ use crate::store::settings::OrderChoice;
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     glance(ui, app);
+    super::review_speech::speech_offer(ui, app, commands);
     ui.add_space(6.0);
     start_row(ui, app, commands);
     session_choices(ui, app);
     microphone_row(ui, app, commands);
+    transcripts_row(ui, app, commands);
     ui.separator();
     super::practice_list::draw(ui, app, commands);
+}
+
+/// Whether the takes will be transcribed, and with which model.
+fn transcripts_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
+    let speech = &app.settings.speech;
+    let text = match &app.speech.installed {
+        _ if !speech.enabled => "Transcripts: off".to_owned(),
+        None => return,
+        Some(installed) if installed.is_empty() => {
+            "Transcripts: off until a speech model is installed".to_owned()
+        }
+        Some(installed) => {
+            let model = crate::speech::models::pick(installed, speech.model.as_deref())
+                .map_or("", |model| model.name.as_str());
+            format!("Transcripts: on, made on this computer with the {model} model")
+        }
+    };
+    ui.horizontal(|ui| {
+        ui.weak(text);
+        if ui.small_button("Change in Settings").clicked() {
+            commands.push(Command::Show(crate::app::Screen::Settings));
+        }
+    });
 }
 
 /// Progress at a glance: questions practised of the bank, sessions in the

@@ -124,23 +124,40 @@ fn navigation_keys(ui: &egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
     });
 }
 
-/// A level meter: the RMS as a bar from -60 to 0 dBFS, labelled with peak
-/// and RMS for screen readers too.
+/// The meter's scale, in dB below full scale: its left end.
+const METER_BOTTOM_DB: f32 = -60.0;
+/// Speech louder than this (RMS) nears distortion.
+const LOUD_DBFS: f32 = -10.0;
+
+/// A level meter: the RMS as a bar, the good range for speech marked on
+/// it, and the level in words ("good", "quiet", "loud") rather than
+/// decibels, for screen readers too.
 pub fn level_meter(ui: &mut egui::Ui, level: Level) {
-    let fraction = ((level.rms_dbfs - -60.0) / 60.0).clamp(0.0, 1.0);
-    let text = if level.rms_dbfs <= FLOOR_DBFS {
-        "Level: silence".to_owned()
+    let place = |db: f32| ((db - METER_BOTTOM_DB) / -METER_BOTTOM_DB).clamp(0.0, 1.0);
+    let text = if level.rms_dbfs <= FLOOR_DBFS.max(METER_BOTTOM_DB) {
+        "Level: silence"
+    } else if level.peak_dbfs >= -1.0 {
+        "Level: too loud, it distorts; lower the input volume"
+    } else if level.rms_dbfs > LOUD_DBFS {
+        "Level: loud"
+    } else if level.rms_dbfs >= crate::analysis::QUIET_DBFS {
+        "Level: good"
     } else {
-        format!(
-            "Level: {:.0} dBFS (peak {:.0})",
-            level.rms_dbfs, level.peak_dbfs
-        )
+        "Level: quiet (between words is fine)"
     };
-    ui.add(
-        egui::ProgressBar::new(fraction)
+    let bar = ui.add(
+        egui::ProgressBar::new(place(level.rms_dbfs))
             .desired_width(280.0)
             .text(text),
     );
+    // The good range for speech, as two marks on the bar.
+    let rect = bar.rect;
+    let stroke = egui::Stroke::new(2.0, ui.visuals().widgets.active.fg_stroke.color);
+    for db in [crate::analysis::QUIET_DBFS, LOUD_DBFS] {
+        let x = rect.left() + rect.width() * place(db);
+        ui.painter().vline(x, rect.y_range(), stroke);
+    }
+    bar.on_hover_text("Speak so the bar stays between the two marks.");
 }
 
 pub use crate::model::clock;

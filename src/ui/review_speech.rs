@@ -57,16 +57,20 @@ pub(super) fn speech(
     }
 }
 
-/// Once, when no speech model is installed: what transcripts would give,
-/// and a way to set them up (or to never be asked again).
+/// Until answered, when no speech model is installed: what transcripts
+/// would give, and a way to set them up (or to never be asked again). The
+/// practice screen shows it from the first start, the review too.
 pub(super) fn speech_offer(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
-    if !app.no_speech_model || app.settings.speech.setup_offered || !app.settings.speech.enabled {
+    let none_installed = app.speech.installed.as_ref().is_some_and(Vec::is_empty);
+    if !none_installed || app.settings.speech.setup_offered || !app.settings.speech.enabled {
         return;
     }
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.label(
-            "See what you said: Rehearse can transcribe your takes on this computer \
-             once a speech model is installed (75 to 150 MB, downloaded once).",
+            "See what you said: Rehearse can write down each answer on this computer, and \
+             then count filler words, measure your pace and check the key points. It needs a \
+             speech model, downloaded once (75 to 150 MB); your recordings never leave this \
+             computer.",
         );
         ui.horizontal(|ui| {
             if ui.button("Set up speech recognition").clicked() {

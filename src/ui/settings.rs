@@ -47,9 +47,15 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     ui.label(egui::RichText::new("Recording format").strong());
     ui.horizontal(|ui| {
         for (format, text) in [
-            (TakeFormat::S16, "16-bit (smallest, plenty for speech)"),
-            (TakeFormat::S24, "24-bit"),
-            (TakeFormat::F32, "32-bit float"),
+            (
+                TakeFormat::S16,
+                "Standard (recommended: small files, plenty for speech)",
+            ),
+            (
+                TakeFormat::S24,
+                "More detail (for a very quiet voice; half as large again)",
+            ),
+            (TakeFormat::F32, "For editing later (twice the size)"),
         ] {
             changed |= ui
                 .radio_value(&mut app.settings.take_format, format, text)

@@ -149,13 +149,34 @@ fn downloads(
                 .on_hover_text(crate::speech::download::url_for(&model.file_name()))
                 .clicked()
             {
-                commands.push(Command::Speech(SpeechCommand::DownloadModel(
-                    model.name.to_owned(),
-                )));
+                // A large download is asked about first.
+                let command = if model.size > ASK_ABOVE_BYTES {
+                    SpeechCommand::AskDownload(Some(model.name.to_owned()))
+                } else {
+                    SpeechCommand::DownloadModel(model.name.to_owned())
+                };
+                commands.push(Command::Speech(command));
             }
             ui.monospace(model.name);
             ui.weak(format!("{} · {}", megabytes(model.size), model.note));
         });
+        if app.speech.confirm_download.as_deref() == Some(model.name) {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!(
+                    "{} is a download of {}; on a metered or slow connection it may take a while.",
+                    model.name,
+                    megabytes(model.size)
+                ));
+                if ui.button("Download now").clicked() {
+                    commands.push(Command::Speech(SpeechCommand::DownloadModel(
+                        model.name.to_owned(),
+                    )));
+                }
+                if ui.button("Not now").clicked() {
+                    commands.push(Command::Speech(SpeechCommand::AskDownload(None)));
+                }
+            });
+        }
     };
     let (main, compressed): (Vec<&CatalogueModel>, Vec<&CatalogueModel>) = missing
         .into_iter()
@@ -177,6 +198,9 @@ fn downloads(
         crate::speech::download::url_for("").trim_end_matches('/')
     ));
 }
+
+/// Downloads larger than this are asked about before they start.
+const ASK_ABOVE_BYTES: u64 = 100_000_000;
 
 /// "Transcribe all older takes", or its progress and Cancel.
 fn older_takes(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
