@@ -271,6 +271,16 @@ pub fn clock(duration: std::time::Duration) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
+/// `count` and `noun`, plural unless the count is one ("1 question",
+/// "3 questions"): the window and the terminal count alike.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
 

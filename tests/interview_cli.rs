@@ -27,7 +27,7 @@ fn start_interview(
 ) -> (std::process::ChildStdin, Running) {
     let mut child = audio
         .command(rehearse_bin())
-        .args(["--data-dir", data, "interview", "--questions", "1"])
+        .args(["--data-dir", data, "interview", "--count", "1"])
         .args(["--order", "listed", "--think", "0"])
         .args(extra)
         .stdin(Stdio::piped())
@@ -88,6 +88,11 @@ fn a_terminal_session_records_rates_and_is_kept() {
     let (report, stderr, ok) = running.finish();
     assert!(ok, "{stderr}");
     assert!(report.contains("takes: 1"), "{report}");
+    // The end says how to see the session again.
+    assert!(
+        stderr.contains("See it again with `rehearse sessions show "),
+        "{stderr}"
+    );
 
     let show = audio
         .command(rehearse_bin())
@@ -101,7 +106,7 @@ fn a_terminal_session_records_rates_and_is_kept() {
         String::from_utf8_lossy(&show.stderr)
     );
     assert!(
-        shown.contains("1 of 1 questions answered, 1 takes"),
+        shown.contains("1 of 1 question answered, 1 take,"),
         "{shown}"
     );
     assert!(
@@ -153,7 +158,7 @@ fn a_terminal_session_records_rates_and_is_kept() {
         .unwrap();
     let listed = String::from_utf8_lossy(&list.stdout);
     assert!(
-        listed.contains("1 questions  1 takes  0:05  ★ 2.0"),
+        listed.contains("1 question  1 take  0:05  ★ 2.0"),
         "{listed}"
     );
     let show = audio
@@ -203,6 +208,11 @@ fn an_interview_without_input_ends_and_saves_nothing() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
+    // The count's old spelling still works, and says what it is now.
+    assert!(
+        stderr.contains("`interview --questions N` is now `interview --count N`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("nothing was saved"), "{stderr}");
     let sessions: Vec<_> = std::fs::read_dir(data.join("sessions")).unwrap().collect();
     assert!(sessions.is_empty(), "{sessions:?}");
@@ -236,7 +246,7 @@ fn a_take_an_interview_could_not_save_is_attached_at_the_next_start() {
     let said = String::from_utf8_lossy(&listed.stderr);
     assert!(said.contains("recovered a take"), "{said}");
     let listed = String::from_utf8_lossy(&listed.stdout);
-    assert!(listed.contains("1 takes"), "{listed}");
+    assert!(listed.contains("1 take "), "{listed}");
     drop(full);
 }
 
@@ -360,7 +370,7 @@ fn a_mock_interview_in_the_terminal_moves_on_by_itself_and_asks_for_ratings_at_t
     let data_arg = data.to_str().unwrap();
     let mut child = audio
         .command(rehearse_bin())
-        .args(["--data-dir", data_arg, "interview", "--questions", "2"])
+        .args(["--data-dir", data_arg, "interview", "--count", "2"])
         .args([
             "--category",
             "databases",
@@ -408,7 +418,7 @@ fn a_mock_interview_in_the_terminal_moves_on_by_itself_and_asks_for_ratings_at_t
     let shown = String::from_utf8_lossy(&shown.stdout);
     assert!(shown.contains("mock interview"), "{shown}");
     assert!(
-        shown.contains("2 of 2 questions answered, 2 takes"),
+        shown.contains("2 of 2 questions answered, 2 takes,"),
         "{shown}"
     );
     assert!(shown.contains("★★★☆☆ 3"), "{shown}");

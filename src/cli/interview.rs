@@ -55,6 +55,12 @@ pub(super) fn run(
     if let Some(warning) = warning {
         eprintln!("warning: {warning}");
     }
+    if old_count_spelling(std::env::args()) {
+        eprintln!(
+            "note: `interview --questions N` is now `interview --count N` \
+             (`--questions FILE` before the subcommand adds a pack)"
+        );
+    }
     let bank = load_bank(sources);
     let models = data_dir.models();
     let store = open_store(data_dir)?;
@@ -109,18 +115,30 @@ pub(super) fn run(
     practice.finish(&interrupted, &commands)
 }
 
+/// Whether the command line `args` gave the count of `interview` by its
+/// old name, `--questions` after the subcommand.
+fn old_count_spelling(args: impl Iterator<Item = String>) -> bool {
+    args.skip_while(|arg| arg != "interview")
+        .any(|arg| arg == "--questions" || arg.starts_with("--questions="))
+}
+
+/// What the terminal asks after a take.
+const RATE_PROMPT: &str = "Rate it 1-5 (Enter to skip):";
+
 /// Puts finished transcripts on their takes and saves; says what was said
 /// unless `quiet` (a mock interview gives its feedback at the end).
+/// Returns whether anything was printed.
 fn apply_transcripts(
     transcriber: &mut Transcriber,
     store: &Store,
     session: &mut Session,
     quiet: bool,
-) {
+) -> bool {
     let finished = transcriber.finished();
     if finished.is_empty() {
-        return;
+        return false;
     }
+    let mut printed = false;
     for done in finished {
         let Some(number) = session.takes.iter().position(|t| t.file == done.file) else {
             continue;
@@ -131,12 +149,17 @@ fn apply_transcripts(
                 if !quiet {
                     eprintln!("  take #{} said: {}", number + 1, transcript.text());
                     print_spoken(&session.takes[number]);
+                    printed = true;
                 }
             }
-            Err(err) => eprintln!("  take #{} was not transcribed: {err}", number + 1),
+            Err(err) => {
+                eprintln!("  take #{} was not transcribed: {err}", number + 1);
+                printed = true;
+            }
         }
     }
     save_or_explain(store, session);
+    printed
 }
 
 /// What the words of a take show, and the hints they give.
@@ -351,7 +374,7 @@ impl Practice {
         save_or_explain(&self.store, &self.session);
         self.review = if self.interview.phase() == Phase::Reviewing {
             eprintln!(
-                "Saved {} ({}). Rate it 1-5 (Enter to skip):",
+                "Saved {} ({}). {RATE_PROMPT}",
                 self.session.takes.last().map_or("", |t| t.file.as_str()),
                 clock(summary.duration())
             );
@@ -392,16 +415,23 @@ impl Practice {
         }
     }
 
-    /// Closes the microphone and saves the session (or, with no take,
-    /// removes it), then says what was kept.
-    /// Puts finished transcripts on their takes and saves.
+    /// Puts finished transcripts on their takes and saves; when what was
+    /// said came while a rating is asked for, asks again below it (the
+    /// cursor is never left without its question).
     fn take_transcripts(&mut self) {
         if let Some(transcriber) = &mut self.transcriber {
             let quiet = self.interview.is_mock();
-            apply_transcripts(transcriber, &self.store, &mut self.session, quiet);
+            if apply_transcripts(transcriber, &self.store, &mut self.session, quiet)
+                && self.interview.phase() == Phase::Reviewing
+                && self.review == Review::Rating
+            {
+                eprintln!("{RATE_PROMPT}");
+            }
         }
     }
 
+    /// Closes the microphone and saves the session (or, with no take,
+    /// removes it), then says what was kept.
     fn finish(
         mut self,
         interrupted: &AtomicBool,
@@ -433,6 +463,11 @@ impl Practice {
             session
                 .average_rating()
                 .map_or_else(|| "unrated".to_owned(), |avg| format!("★ {avg:.1}"))
+        );
+        // How to come back to it (stderr: stdout stays the two lines above).
+        eprintln!(
+            "See it again with `rehearse sessions show {}`, or in the window's History.",
+            session.id
         );
         Ok(ExitCode::SUCCESS)
     }
@@ -530,7 +565,7 @@ fn review_at_end(store: &Store, session: &mut Session, lines: &Receiver<String>)
             }
         }
         print_spoken(take);
-        eprintln!("Rate it 1-5 (Enter to skip):");
+        eprintln!("{RATE_PROMPT}");
         match lines.recv() {
             Ok(line) => rate_take(store, session, number, line.trim()),
             Err(_) => return,
@@ -625,5 +660,30 @@ impl Terminal {
                 std::io::stderr().flush().ok();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_old_spelling_of_the_count_is_noticed_only_after_the_subcommand() {
+        let words = |line: &str| {
+            line.split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        assert!(old_count_spelling(words(
+            "rehearse interview --questions 3"
+        )));
+        assert!(old_count_spelling(words(
+            "rehearse interview --questions=3"
+        )));
+        assert!(!old_count_spelling(words(
+            "rehearse --questions my.json interview --count 3"
+        )));
+        assert!(!old_count_spelling(words("rehearse interview --count 3")));
     }
 }

@@ -192,8 +192,10 @@ pub struct SessionFilterArgs {
 /// `rehearse interview …`
 #[derive(Debug, clap::Args)]
 pub struct InterviewArgs {
-    /// How many questions (default: from the settings, 5 at first).
-    #[arg(long = "questions", value_name = "N")]
+    /// How many questions (default: from the settings, 5 at first). Was
+    /// `--questions N`, which still works (and says so): `--questions FILE`
+    /// before the subcommand names a pack.
+    #[arg(long = "count", alias = "questions", value_name = "N")]
     pub count: Option<usize>,
     /// Only questions of this category; may be given more than once.
     #[arg(long, value_name = "NAME")]

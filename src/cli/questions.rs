@@ -9,7 +9,7 @@ use anyhow::bail;
 use clap::CommandFactory;
 
 use super::{Cli, QuestionFields, QuestionsCommand, write_stdout};
-use crate::model::{Question, QuestionId, QuestionKind};
+use crate::model::{Question, QuestionId, QuestionKind, plural};
 use crate::paths::DataDir;
 use crate::questions::own::{self, QuestionDraft, QuestionEdit};
 use crate::questions::{self, PackSources, PackStatus, QuestionBank};
@@ -22,9 +22,14 @@ pub(super) fn print_overview(bank: &QuestionBank, data_dir: &DataDir) -> anyhow:
         writeln!(out, "{help}")?;
         writeln!(
             out,
-            "Question bank: {} questions in {} categories",
-            bank.questions().len(),
-            bank.categories().len()
+            "Question bank: {} in {} {}",
+            plural(bank.questions().len(), "question"),
+            bank.categories().len(),
+            if bank.categories().len() == 1 {
+                "category"
+            } else {
+                "categories"
+            }
         )?;
         for (category, count) in bank.categories() {
             writeln!(out, "  {count:>4}  {category}")?;
@@ -33,8 +38,10 @@ pub(super) fn print_overview(bank: &QuestionBank, data_dir: &DataDir) -> anyhow:
         for pack in bank.packs() {
             writeln!(
                 out,
-                "  {} ({} questions) from {}",
-                pack.name, pack.questions, pack.source
+                "  {} ({}) from {}",
+                pack.name,
+                plural(pack.questions, "question"),
+                pack.source
             )?;
         }
         writeln!(
@@ -108,9 +115,9 @@ pub(super) fn check_packs(files: &[PathBuf]) -> ExitCode {
         bank.add(questions::read_pack(file));
         if bank.problems().len() == problems_before {
             println!(
-                "{}: OK, {} questions",
+                "{}: OK, {}",
                 file.display(),
-                bank.questions().len() - before
+                plural(bank.questions().len() - before, "question")
             );
         }
     }
@@ -146,7 +153,11 @@ pub(super) fn change(
                 .iter()
                 .find(|p| Path::new(&p.source) == copied)
                 .map_or(0, |p| p.questions);
-            println!("imported {added} questions as {}", copied.display());
+            println!(
+                "imported {} as {}",
+                plural(added, "question"),
+                copied.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         QuestionsCommand::Packs

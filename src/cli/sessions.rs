@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use super::{SessionFilterArgs, SessionsCommand, write_stdout};
-use crate::model::{Rating, clock};
+use crate::model::{Rating, clock, plural};
 use crate::paths::DataDir;
 use crate::store::history::{self, SessionFilter, local_time, summaries};
 use crate::store::{Session, Store};
@@ -84,11 +84,11 @@ fn list(store: &Store, args: &SessionFilterArgs) -> anyhow::Result<ExitCode> {
             };
             writeln!(
                 out,
-                "{}  {}  {mode}{} questions  {} takes  {}  {average}",
+                "{}  {}  {mode}{}  {}  {}  {average}",
                 local_time(row.started_at),
                 row.id,
-                row.questions,
-                row.takes,
+                plural(row.questions, "question"),
+                plural(row.takes, "take"),
                 clock(row.recorded_time),
             )?;
         }
@@ -112,10 +112,10 @@ fn show(session_dir: &std::path::Path, session: &Session) -> anyhow::Result<Exit
         }
         writeln!(
             out,
-            "{} of {} questions answered, {} takes, {} recorded",
+            "{} of {} answered, {}, {} recorded",
             session.questions_answered(),
-            session.questions.len(),
-            session.takes.len(),
+            plural(session.questions.len(), "question"),
+            plural(session.takes.len(), "take"),
             clock(session.recorded_time())
         )?;
         for (index, question) in session.questions.iter().enumerate() {

@@ -229,11 +229,4 @@ fn named_button(ui: &mut egui::Ui, text: &str, name: &str) -> bool {
     button.clicked()
 }
 
-/// "1 take", "2 takes".
-pub fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
-}
+pub use crate::model::plural;
