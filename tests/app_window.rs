@@ -1181,37 +1181,67 @@ fn older_takes_are_transcribed_from_the_settings_and_shown_in_the_review() {
         "Transcript of take 2 of question 1",
         "replica",
     );
-    step_until(&mut harness, "playback at the word", |app| {
-        app.player
-            .position
-            .as_millis()
-            .abs_diff(u128::from(word.start_ms))
-            <= 300
+    // A click on a word plays from it, and gives the text the keyboard.
+    step_until(&mut harness, "playback from the word", |app| {
+        app.player.playing && app.player.position.as_millis() + 300 >= u128::from(word.start_ms)
     });
     println!(
-        "clicked 'replica' (starts at {} ms): playback at {} ms",
+        "clicked 'replica' (starts at {} ms): playing at {} ms",
         word.start_ms,
         harness.state().player.position.as_millis()
     );
-    // From the keyboard: with the text focused, Left goes back a word at a
-    // time (three words back here).
-    let earlier: Vec<u64> = transcript
-        .words
-        .iter()
-        .map(|w| w.start_ms)
-        .filter(|&start| start < word.start_ms)
-        .collect();
+    assert!(
+        harness
+            .get_by_label("Transcript of take 2 of question 1")
+            .is_focused()
+    );
+    // "replica" is the last word: the take plays to its end.
+    step_until(&mut harness, "the end of the take", |app| {
+        !app.player.playing
+    });
+    // Back to the start, with the waveform's keys (5 s a press).
+    harness
+        .get_by_label("Play position of take 2 of question 1")
+        .focus();
+    harness.step();
+    harness.key_press(egui::Key::ArrowLeft);
+    step_until(&mut harness, "playback at the start", |app| {
+        app.player.position.is_zero()
+    });
+    // From the keyboard, with the text focused: Right steps a word on,
+    // Left a word back, and the keys stay in the text.
+    let starts: Vec<u64> = transcript.words.iter().map(|w| w.start_ms).collect();
     harness
         .get_by_label("Transcript of take 2 of question 1")
         .focus();
+    // As after Tab: the frame that gives focus, and the one egui asks for.
     harness.step();
-    for back in 1..=3 {
-        let target = earlier[earlier.len() - back];
-        harness.key_press(egui::Key::ArrowLeft);
-        step_until(&mut harness, "playback a word back", |app| {
-            app.player.position.as_millis().abs_diff(u128::from(target)) <= 30
+    harness.step();
+    for (key, word) in [
+        (egui::Key::ArrowRight, 0),
+        (egui::Key::ArrowRight, 1),
+        (egui::Key::ArrowRight, 2),
+        (egui::Key::ArrowLeft, 1),
+    ] {
+        harness.key_press(key);
+        step_until(&mut harness, "playback at the next word", |app| {
+            app.player
+                .position
+                .as_millis()
+                .abs_diff(u128::from(starts[word]))
+                <= 30
         });
+        assert!(
+            harness
+                .get_by_label("Transcript of take 2 of question 1")
+                .is_focused(),
+            "the text lost the keyboard after {key:?}"
+        );
     }
+    assert!(
+        !harness.state().player.playing,
+        "keys move, they do not play"
+    );
     harness.snapshot("review-transcript");
 
     // The history's search finds what the first take said and opens it

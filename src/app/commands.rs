@@ -74,6 +74,8 @@ pub enum Command {
     Pause,
     /// Move the play position of a take.
     Seek(PathBuf, Duration),
+    /// Play a take from this position.
+    PlayFrom(PathBuf, Duration),
     /// Choose the microphone (`None`: the system default).
     ChooseMicrophone(Option<String>),
     /// Open or close the microphone to see its level on the home screen.
@@ -166,6 +168,7 @@ impl RehearseApp {
             Command::Play(path) => self.play(path),
             Command::Pause => self.services.player.pause(),
             Command::Seek(path, to) => self.seek(path, to),
+            Command::PlayFrom(path, from) => self.play_from(path, from),
             Command::ChooseMicrophone(id) => self.choose_microphone(id),
             Command::CheckLevel(on) => self.check_level(on),
             Command::TestMicrophone => self.test_microphone(),
@@ -391,6 +394,19 @@ impl RehearseApp {
             Some((loaded, _)) if *loaded == path => self.services.player.play(),
             _ => {
                 let generation = self.services.player.load(&path, Duration::ZERO, true);
+                self.state.playing = Some((path, generation));
+            }
+        }
+    }
+
+    fn play_from(&mut self, path: PathBuf, from: Duration) {
+        match &self.state.playing {
+            Some((loaded, _)) if *loaded == path => {
+                self.services.player.seek(from);
+                self.services.player.play();
+            }
+            _ => {
+                let generation = self.services.player.load(&path, from, true);
                 self.state.playing = Some((path, generation));
             }
         }

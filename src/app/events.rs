@@ -10,8 +10,8 @@ use jiff::Timestamp;
 use super::RehearseApp;
 use super::jobs;
 use super::state::{
-    ActiveSession, MIC_TEST_SECONDS, Message, MessageLevel, MicTest, MicrophoneState, Screen,
-    WaveformSlot, mic_test_path, warning_message,
+    ActiveSession, MIC_TEST_SECONDS, Message, MicTest, MicrophoneState, Screen, WaveformSlot,
+    mic_test_path, warning_message,
 };
 use super::worker::{WorkerEvent, WorkerRequest};
 use crate::audio::player::PlayerEvent;
@@ -33,6 +33,7 @@ impl RehearseApp {
         while let Some(PlayerEvent::Failed(message)) = self.services.player.try_event() {
             self.state.say(message);
         }
+        self.state.expire_messages(Instant::now());
         self.state.player = self.services.player.status();
         self.state.level = self.services.microphone.as_ref().map(|mic| mic.level());
         if let MicTest::Playing(path) = &self.state.mic_test
@@ -118,11 +119,9 @@ impl RehearseApp {
                         self.state.screen = Screen::History;
                     }
                 }
-                self.state.messages.push(Message {
-                    text: format!("Deleted session {id}."),
-                    level: MessageLevel::Info,
-                    open: None,
-                });
+                self.state
+                    .messages
+                    .push(Message::info(format!("Deleted session {id}.")));
                 self.load_listing();
             }
             WorkerEvent::ExportDestination(chosen) => {
@@ -247,9 +246,8 @@ impl RehearseApp {
                     ));
                 }
                 self.state.messages.push(Message {
-                    text,
-                    level: MessageLevel::Info,
                     open: Some(folder),
+                    ..Message::info(text)
                 });
             }
             Err(message) => self.state.say(message),

@@ -164,6 +164,36 @@ pub struct Message {
     pub level: MessageLevel,
     /// A folder to offer to open.
     pub open: Option<PathBuf>,
+    /// When it was said.
+    pub at: Instant,
+}
+
+/// How long a message that needs nothing from the user stays ("Added …",
+/// "Deleted …"): it goes by itself, so it does not take rows of the window
+/// through a whole session.
+pub const MESSAGE_FADES_AFTER: Duration = Duration::from_secs(8);
+
+impl Message {
+    /// Something done, to read in passing.
+    pub fn info(text: String) -> Self {
+        Self {
+            text,
+            level: MessageLevel::Info,
+            open: None,
+            at: Instant::now(),
+        }
+    }
+
+    /// Whether it goes by itself: information that offers nothing to do.
+    /// Warnings, and messages with a folder to open, stay until dismissed.
+    pub fn fades(&self) -> bool {
+        self.level == MessageLevel::Info && self.open.is_none()
+    }
+
+    /// When it goes by itself, if it does.
+    fn fades_at(&self) -> Option<Instant> {
+        self.fades().then(|| self.at + MESSAGE_FADES_AFTER)
+    }
 }
 
 /// A take's waveform, as far as it is loaded.
@@ -319,6 +349,12 @@ impl AppState {
         }
     }
 
+    /// Removes the messages whose time is up at `now`
+    /// ([`MESSAGE_FADES_AFTER`]).
+    pub fn expire_messages(&mut self, now: Instant) {
+        drop_faded(&mut self.messages, now);
+    }
+
     /// Shows a message.
     pub fn say(&mut self, text: impl Into<String>) {
         self.messages.push(warning_message(text.into()));
@@ -329,11 +365,7 @@ impl AppState {
     pub fn report(&mut self, result: Result<String, String>) {
         match result {
             Ok(text) if text.is_empty() => {}
-            Ok(text) => self.messages.push(Message {
-                text,
-                level: MessageLevel::Info,
-                open: None,
-            }),
+            Ok(text) => self.messages.push(Message::info(text)),
             Err(text) => self.say(text),
         }
     }
@@ -353,6 +385,9 @@ impl AppState {
                 || phase == Some(Phase::Answering));
         if meter_shown || self.player.playing {
             within(METER_INTERVAL);
+        }
+        if let Some(first) = self.messages.iter().filter_map(Message::fades_at).min() {
+            within(first.saturating_duration_since(now));
         }
         if let Some(active) = &self.active {
             if let Some(tick) = active.interview.until_next_second(now) {
@@ -442,10 +477,43 @@ pub(super) fn warning_message(text: String) -> Message {
         text,
         level: MessageLevel::Warning,
         open: None,
+        at: Instant::now(),
     }
+}
+
+/// Removes from `messages` those whose time is up at `now`.
+fn drop_faded(messages: &mut Vec<Message>, now: Instant) {
+    messages.retain(|message| message.fades_at().is_none_or(|at| at > now));
 }
 
 /// Where the microphone test records.
 pub fn mic_test_path(data_dir: &DataDir) -> PathBuf {
     data_dir.root().join("microphone-test.wav")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn information_fades_and_what_needs_the_user_stays() {
+        let added = Message::info("Added a question.".to_owned());
+        let said = added.at;
+        let mut messages = vec![
+            added,
+            warning_message("cannot read x.json".to_owned()),
+            Message {
+                open: Some(PathBuf::from("/tmp/export")),
+                ..Message::info("Exported.".to_owned())
+            },
+        ];
+        drop_faded(
+            &mut messages,
+            said + MESSAGE_FADES_AFTER - Duration::from_millis(1),
+        );
+        assert_eq!(messages.len(), 3);
+        drop_faded(&mut messages, said + MESSAGE_FADES_AFTER);
+        let left: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(left, ["cannot read x.json", "Exported."]);
+    }
 }

@@ -113,7 +113,7 @@ pub(super) fn said(
                     .get(take.question_index)
                     .map_or(&[][..], |q| q.keywords.as_slice());
                 let name = take_name(take);
-                if let Some(to) = transcript_text(
+                if let Some(choice) = transcript_text(
                     ui,
                     transcript,
                     keywords,
@@ -122,7 +122,11 @@ pub(super) fn said(
                     &name,
                 ) && let Some(path) = &media.path
                 {
-                    commands.push(Command::Seek(path.clone(), to));
+                    commands.push(if choice.play {
+                        Command::PlayFrom(path.clone(), choice.to)
+                    } else {
+                        Command::Seek(path.clone(), choice.to)
+                    });
                 }
             }
             if let Some(spoken) = &take.spoken {

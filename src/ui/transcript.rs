@@ -1,8 +1,9 @@
 //! A take's transcript as flowing text: filler words and the question's
 //! keywords marked (with a legend), pauses of a second or more shown where
-//! they were, the word being played highlighted and kept in view. Clicking
-//! a word, or Left/Right while the text has the keyboard focus, moves
-//! playback to a word.
+//! they were, the word being played highlighted (in a colour of its own)
+//! and kept in view. Clicking a word plays from it and gives the text the
+//! keyboard focus; Left/Right then step a word at a time (and stay in the
+//! text).
 //!
 //! The whole text is one galley (laid out once and cached by egui), so a
 //! 30-minute take's transcript costs no more per frame than a paragraph;
@@ -38,6 +39,24 @@ fn mark_colour(ui: &egui::Ui, mark: Mark) -> egui::Color32 {
         (Mark::Keyword, false) => egui::Color32::from_rgb(205, 228, 251),
         (Mark::Keyword, true) => egui::Color32::from_rgb(30, 72, 120),
     }
+}
+
+/// The colour behind the word being played: green, apart from both marks.
+fn playing_colour(ui: &egui::Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgb(36, 104, 56)
+    } else {
+        egui::Color32::from_rgb(190, 234, 196)
+    }
+}
+
+/// Where a chosen word moves playback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct WordChoice {
+    /// The word's start.
+    pub to: Duration,
+    /// Play from there (a click), or only move there (a key).
+    pub play: bool,
 }
 
 fn prepare(ui: &egui::Ui, transcript: &Transcript, keywords: &[String]) -> Prepared {
@@ -87,15 +106,16 @@ fn current_word(transcript: &Transcript, position: Duration) -> Option<usize> {
     after.checked_sub(1)
 }
 
-/// The legend of the marks.
+/// The legend of the marks, in the text's own size.
 fn legend(ui: &mut egui::Ui) {
     ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing.x = 6.0;
+        ui.spacing_mut().item_spacing.x = 8.0;
         for (mark, text) in [(Mark::Filler, "filler word"), (Mark::Keyword, "key point")] {
             let colour = mark_colour(ui, mark);
-            ui.label(egui::RichText::new(text).small().background_color(colour));
+            ui.label(egui::RichText::new(text).background_color(colour));
         }
-        ui.label(egui::RichText::new("· 1.2 s · pause").small().weak());
+        ui.label(egui::RichText::new("playing").background_color(playing_colour(ui)));
+        ui.label(egui::RichText::new("· 1.2 s · pause").weak());
     });
 }
 
@@ -110,7 +130,7 @@ pub(super) fn transcript_text(
     position: Duration,
     playing: bool,
     name: &str,
-) -> Option<Duration> {
+) -> Option<WordChoice> {
     let id = ui.scope_id().with((
         "transcript",
         Arc::as_ptr(transcript) as usize,
@@ -152,7 +172,7 @@ pub(super) fn transcript_text(
         .flatten();
     if let Some(highlight) = current.and_then(word_rect) {
         ui.painter()
-            .rect_filled(highlight.expand(1.0), 2.0, ui.visuals().selection.bg_fill);
+            .rect_filled(highlight.expand(1.0), 2.0, playing_colour(ui));
         if playing && !ui.clip_rect().contains_rect(highlight) {
             ui.scroll_to_rect(highlight, Some(egui::Align::Center));
         }
@@ -166,15 +186,35 @@ pub(super) fn transcript_text(
         egui::epaint::TextShape::new(rect.min, galley.clone(), ui.visuals().text_color())
             .with_underline(underline),
     );
-    let start_of = |word: usize| Duration::from_millis(transcript.words[word].start_ms);
+    let start_of = |word: usize, play: bool| WordChoice {
+        to: Duration::from_millis(transcript.words[word].start_ms),
+        play,
+    };
     if response.clicked()
         && let Some(pointer) = response.interact_pointer_pos()
     {
+        response.request_focus();
         let at: usize = galley.cursor_from_pos(pointer - rect.min).index.into();
         let word = prepared.words.partition_point(|range| range.end < at);
-        return (word < prepared.words.len()).then(|| start_of(word));
+        return (word < prepared.words.len()).then(|| start_of(word, true));
     }
     if response.has_focus() {
+        // Left and Right are the text's: focus does not move on with them.
+        // egui takes the filter from the second frame with focus on, so one
+        // more frame is drawn at once (a key pressed next finds it set).
+        let settled = ui.memory_mut(|memory| {
+            memory.set_focus_lock_filter(
+                response.id,
+                egui::EventFilter {
+                    horizontal_arrows: true,
+                    ..Default::default()
+                },
+            );
+            memory.had_focus_last_frame(response.id)
+        });
+        if !settled {
+            ui.ctx().request_repaint();
+        }
         let (left, right) = ui.input(|input| {
             (
                 input.key_pressed(egui::Key::ArrowLeft),
@@ -183,10 +223,13 @@ pub(super) fn transcript_text(
         });
         let words = transcript.words.len();
         if right && words > 0 {
-            return Some(start_of(current.map_or(0, |w| (w + 1).min(words - 1))));
+            return Some(start_of(
+                current.map_or(0, |w| (w + 1).min(words - 1)),
+                false,
+            ));
         }
         if left && words > 0 {
-            return Some(start_of(current.map_or(0, |w| w.saturating_sub(1))));
+            return Some(start_of(current.map_or(0, |w| w.saturating_sub(1)), false));
         }
     }
     None
