@@ -915,7 +915,7 @@ fn practice_screen_choices(harness: &mut Harness<'_, Window>) {
     click(harness, "Choose UI test");
     assert_eq!(choice(harness), rehearse::interview::CategoryChoice::All);
     assert!(shows_text(harness, "Start 3 questions, shuffled"));
-    assert!(shows_text(harness, "from 1 category: 3 questions"));
+    assert!(shows_text(harness, "from 1 category (3 questions)"));
     click(harness, "Choose “Why do you want to work here?”");
     assert_eq!(choice(harness), rehearse::interview::CategoryChoice::Some);
     assert!(shows_text(harness, "Start 2 questions, shuffled"));
@@ -924,9 +924,15 @@ fn practice_screen_choices(harness: &mut Harness<'_, Window>) {
     assert_eq!(choice(harness), rehearse::interview::CategoryChoice::None);
     assert!(shows_text(harness, "from the whole bank"));
 
-    // "token" is a keyword of one question; "UI test" a category.
+    // "token" is a keyword of one question; "UI test" a category. A chosen
+    // question the search hides is said to be there.
+    click(harness, "Choose “Why do you want to work here?”");
     type_into(harness, "Search questions", "token");
     assert!(shows_text(harness, "1 of 3 match"));
+    assert!(shows_text(
+        harness,
+        "from the 1 question you chose; it is hidden by the search"
+    ));
     assert!(
         harness
             .query_by_label("Choose “How would you design a rate limiter?”")
@@ -949,6 +955,7 @@ fn practice_screen_choices(harness: &mut Harness<'_, Window>) {
     ));
     click(harness, "Clear");
     assert!(harness.query_by_label("Choose Databases").is_some());
+    click(harness, "Choose “Why do you want to work here?”");
     harness.state_mut().home.order = rehearse::store::settings::OrderChoice::WeakestFirst;
 }
 
@@ -1066,10 +1073,16 @@ fn the_main_screens_look_as_committed() {
     harness.snapshot("settings");
 
     click(&mut harness, "Practice");
+    // A session's think time is its own: saving the settings (as "Not
+    // now" does) keeps the default.
+    let default_think = harness.state().settings.think;
+    harness.state_mut().home.think = rehearse::interview::ThinkTime::Seconds(90);
     // "Not now" is remembered.
     click(&mut harness, "Not now");
     assert!(!shows_text(&mut harness, "See what you said"));
     assert!(harness.state().settings.speech.setup_offered);
+    assert_eq!(harness.state().settings.think, default_think);
+    harness.state_mut().home.think = default_think;
     click(&mut harness, "Choose “Why do you want to work here?”");
     click_start(&mut harness);
     step_until(&mut harness, "thinking", |app| {

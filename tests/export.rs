@@ -316,6 +316,11 @@ fn give_the_first_take_a_transcript(store: &Store, session: &mut Session) {
 
 /// The page at `path` as a browser builds it (headless Chromium).
 fn dom_of(path: &Path) -> String {
+    String::from_utf8_lossy(&chromium(path, &["--dump-dom"])).into_owned()
+}
+
+/// What headless Chromium prints for the page at `path` with `args`.
+fn chromium(path: &Path, args: &[&str]) -> Vec<u8> {
     let profile = TempDir::new().unwrap();
     let output = Command::new("chromium")
         .args([
@@ -328,7 +333,7 @@ fn dom_of(path: &Path) -> String {
             "--disable-sync",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
+        .args(args)
         .arg(format!("file://{}", path.display()))
         .output()
         .expect("chromium must be installed (make test installs it)");
@@ -337,7 +342,7 @@ fn dom_of(path: &Path) -> String {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    output.stdout
 }
 
 #[test]
@@ -360,11 +365,35 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
     )
     .unwrap();
     let dom = dom_of(&folder.join("report.html"));
-    assert!(dom.contains("<h1>Practice report</h1>"), "{dom}");
+    // Titled and dated as a person reads them; the id for reference.
+    let when = rehearse::store::history::readable_time(session.started_at);
     assert!(
-        dom.contains(&format!("<h2>Mock interview {}</h2>", session.id)),
+        dom.contains(&format!("<title>Mock interview, {when}</title>")),
         "{dom}"
     );
+    assert!(
+        dom.contains(&format!("<h2>Mock interview, {when}</h2>")),
+        "{dom}"
+    );
+    assert!(dom.contains(&format!("Session {}", session.id)), "{dom}");
+    assert!(dom.contains("1 session, 3 takes."), "{dom}");
+    assert!(!dom.contains("(s)"), "{dom}");
+    // The words take the row's whole width.
+    assert!(
+        dom.contains("<tr class=\"speech\"><td colspan=\"6\">"),
+        "{dom}"
+    );
+    // A picture of the page, to look at (kept under target/).
+    let picture = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.png");
+    chromium(
+        &folder.join("report.html"),
+        &[
+            &format!("--screenshot={}", picture.display()),
+            "--window-size=1100,1400",
+            "--hide-scrollbars",
+        ],
+    );
+    assert!(picture.is_file());
     assert!(dom.contains(&session.questions[0].text));
     assert!(
         dom.contains("Is &lt;script&gt;alert(1)&lt;/script&gt; escaped?"),

@@ -327,10 +327,11 @@ impl RehearseApp {
     }
 
     pub(super) fn save_settings(&mut self) {
+        // The practice screen's count and order are remembered as last
+        // used; its think time and answer limit are the session's own (the
+        // defaults change only in Settings).
         self.state.settings.questions_per_session = self.state.home.count;
         self.state.settings.order = self.state.home.order;
-        self.state.settings.think = self.state.home.think;
-        self.state.settings.answer = self.state.home.answer;
         self.services
             .worker
             .send(WorkerRequest::SaveSettings(Box::new(

@@ -413,6 +413,8 @@ impl AppState {
     pub fn is_settled(&self) -> bool {
         self.store_ready
             && self.sessions.is_listed()
+            // The models list decides whether the speech offer shows.
+            && self.speech.installed.is_some()
             && !self
                 .waveforms
                 .values()

@@ -130,7 +130,12 @@ impl RehearseApp {
                     self.state.no_speech_model = installed.is_empty();
                     self.state.speech.installed = Some(installed);
                 }
-                Err(message) => self.state.say(message),
+                Err(message) => {
+                    // Known to be none usable (the message says why), rather
+                    // than "looking for installed models" for ever.
+                    self.state.speech.installed.get_or_insert_with(Vec::new);
+                    self.state.say(message);
+                }
             },
             WorkerEvent::ModelChanged(result) => {
                 self.state.speech.busy = false;

@@ -17,9 +17,10 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+use super::history::readable_time;
 use super::{Session, Store, Take};
 use crate::files::sanitize_component;
-use crate::model::clock;
+use crate::model::{clock, plural};
 
 /// Where the export goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -780,22 +781,33 @@ fn take_row(row: &ExportedTake<'_>, question: &super::AskedQuestion) -> String {
             marked_html(t, &question.keywords)
         );
         if let Some(spoken) = &take.spoken {
-            for (label, text) in spoken.lines() {
+            let lines = spoken.lines();
+            for (label, text) in &lines {
                 let _ = write!(
                     cell,
                     "<br><span class=\"muted\">{}:</span> {}",
                     html(label),
-                    html(&text)
+                    html(text)
                 );
             }
+            // A hint that restates a line above ("Key points: …") is not
+            // repeated.
             for hint in spoken.hints() {
+                if lines
+                    .iter()
+                    .any(|(label, _)| hint.starts_with(&format!("{label}:")))
+                {
+                    continue;
+                }
                 let _ = write!(cell, "<br><span class=\"hint\">{}</span>", html(&hint));
             }
         }
         cell
     });
+    // The measures and the words take the row's whole width, below it.
     format!(
-        "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{checklist}</td><td>{speech}{said}</td><td><audio controls preload=\"none\" src=\"{}\"></audio></td></tr>\n",
+        "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{checklist}</td><td><audio controls preload=\"none\" src=\"{}\"></audio></td></tr>\n\
+         <tr class=\"speech\"><td colspan=\"6\">{speech}{said}</td></tr>\n",
         take.take,
         if take.preferred { " (preferred)" } else { "" },
         clock(take.duration()),
@@ -831,26 +843,68 @@ fn marked_html(transcript: &crate::speech::Transcript, keywords: &[String]) -> S
     out.trim_start().to_owned()
 }
 
+/// The report's title: one session by its kind and time ("Practice
+/// session, 5 December 2026, 08:18"), several by their number and days.
+fn report_title(sessions: &[Session]) -> String {
+    match sessions {
+        [session] => format!(
+            "{}, {}",
+            if session.plan.mode.is_practice() {
+                "Practice session"
+            } else {
+                "Mock interview"
+            },
+            readable_time(session.started_at)
+        ),
+        _ => {
+            let day = |at: jiff::Timestamp| {
+                at.to_zoned_datetime(jiff::tz::TimeZone::system())
+                    .strftime("%-d %B %Y")
+                    .to_string()
+            };
+            let first = sessions.iter().map(|s| s.started_at).min();
+            let last = sessions.iter().map(|s| s.started_at).max();
+            match (first, last) {
+                (Some(first), Some(last)) if day(first) != day(last) => format!(
+                    "Practice report: {}, {} to {}",
+                    plural(sessions.len(), "session"),
+                    day(first),
+                    day(last)
+                ),
+                (Some(first), _) => format!(
+                    "Practice report: {}, {}",
+                    plural(sessions.len(), "session"),
+                    day(first)
+                ),
+                _ => "Practice report".to_owned(),
+            }
+        }
+    }
+}
+
 /// A readable, self-contained page about the sessions, with a player per
 /// take that links to the exported file. (`write!` into a `String` cannot
 /// fail, so its `fmt::Result` is dropped here, in [`take_row`] and in
 /// [`marked_html`].)
 fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[String]) -> String {
-    let mut page = String::from(
+    let title = report_title(sessions);
+    let mut page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Rehearse: practice report</title>\n<style>\n\
-         body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}\n\
-         h1{font-size:1.6rem}h2{margin-top:2.5rem;border-bottom:1px solid #ccc}h3{font-size:1.05rem;margin-bottom:.3rem}\n\
-         table{border-collapse:collapse;width:100%}td,th{padding:.3rem .5rem;text-align:left;vertical-align:top;border-bottom:1px solid #eee}\n\
-         .muted{color:#666}audio{width:16rem}.hint{color:#8a4b00}.pause{color:#888;font-size:.85em}\n\
-         mark.filler{background:#fde2b8}mark.keyword{background:#cde4fb}\n</style>\n</head>\n<body>\n<h1>Practice report</h1>\n",
+         <title>{title}</title>\n<style>\n\
+         body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}}\n\
+         h1{{font-size:1.6rem}}h2{{margin-top:2.5rem;border-bottom:1px solid #ccc}}h3{{font-size:1.05rem;margin-bottom:.3rem}}\n\
+         table{{border-collapse:collapse;width:100%}}td,th{{padding:.3rem .5rem;text-align:left;vertical-align:top;border-bottom:1px solid #eee}}\n\
+         .muted{{color:#666}}audio{{width:16rem}}.hint{{color:#8a4b00}}.pause{{color:#888;font-size:.85em}}\n\
+         mark.filler{{background:#fde2b8}}mark.keyword{{background:#cde4fb}}\n\
+         tr.speech td{{border-bottom:1px solid #ccc;padding-bottom:.8rem}}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n",
+        title = html(&title)
     );
     let _ = writeln!(
         page,
-        "<p class=\"muted\">{} session(s), {} take(s). Recorded with Rehearse; everything stays where you put it.</p>",
-        sessions.len(),
-        takes.len()
+        "<p class=\"muted\">{}, {}. Recorded with Rehearse; everything stays where you put it.</p>",
+        plural(sessions.len(), "session"),
+        plural(takes.len(), "take")
     );
     if takes.iter().any(|t| t.transcript.is_some()) {
         page.push_str(
@@ -865,7 +919,12 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
         } else {
             "Mock interview"
         };
-        let _ = writeln!(page, "<h2>{kind} {}</h2>", html(&session.id));
+        let _ = writeln!(
+            page,
+            "<h2>{kind}, {}</h2>\n<p class=\"muted\">Session {}</p>",
+            html(&readable_time(session.started_at)),
+            html(&session.id)
+        );
         let average = session
             .average_rating()
             .map_or_else(|| "unrated".to_owned(), |avg| format!("{avg:.1} of 5"));
@@ -877,11 +936,10 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
         });
         let _ = writeln!(
             page,
-            "<p>Started {}. {} of {} questions answered, {} takes, {} recorded. Average rating: {}.{pace}</p>",
-            html(&session.started_at.to_string()),
+            "<p>{} of {} answered, {}, {} recorded. Average rating: {}.{pace}</p>",
             session.questions_answered(),
-            session.questions.len(),
-            session.takes.len(),
+            plural(session.questions.len(), "question"),
+            plural(session.takes.len(), "take"),
             clock(session.recorded_time()),
             html(&average)
         );
@@ -909,7 +967,7 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
                 page.push_str("<p class=\"muted\">Not answered.</p>\n");
                 continue;
             }
-            page.push_str("<table>\n<tr><th>Take</th><th>Length</th><th>Stopped</th><th>Rating</th><th>Notes</th><th>Speech (estimates)</th><th>Listen</th></tr>\n");
+            page.push_str("<table>\n<tr><th>Take</th><th>Length</th><th>Stopped</th><th>Rating</th><th>Notes</th><th>Listen</th></tr>\n");
             for row in rows {
                 page.push_str(&take_row(row, question));
             }

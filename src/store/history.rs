@@ -243,6 +243,14 @@ pub fn local_time(at: Timestamp) -> String {
         .to_string()
 }
 
+/// `at` in the system's time zone as a person writes it: "5 December
+/// 2026, 08:18" (for reports people read, not for lists that sort).
+pub fn readable_time(at: Timestamp) -> String {
+    at.to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%-d %B %Y, %H:%M")
+        .to_string()
+}
+
 /// The first moment of `date` in the system's time zone: filters by day
 /// mean the user's days.
 pub fn day_start(date: jiff::civil::Date) -> Result<Timestamp, jiff::Error> {

@@ -102,6 +102,13 @@ fn figure(ui: &mut egui::Ui, number: &str, what: &str) {
         });
 }
 
+/// Whether no question has been practised yet.
+fn nothing_practised(app: &AppState) -> bool {
+    app.records
+        .values()
+        .all(|record| record.times_practiced == 0)
+}
+
 /// The main action, saying what it will ask, and the mock interview.
 fn start_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
     let selection = &app.home.selection;
@@ -113,10 +120,22 @@ fn start_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
         .count();
     let asked = app.home.count.min(drawn_from);
     let enabled = asked > 0 && !app.read_only;
+    // Chosen questions the search hides still count: say so.
+    let query = app.home.search.trim();
+    let hidden = if query.is_empty() || selection.questions.is_empty() {
+        0
+    } else {
+        app.bank
+            .questions()
+            .iter()
+            .filter(|q| selection.questions.contains(&q.id) && !q.matches_words(query))
+            .count()
+    };
     ui.horizontal_wrapped(|ui| {
         let order = match app.home.order {
             OrderChoice::AsListed => " in order",
             OrderChoice::Shuffled => ", shuffled",
+            OrderChoice::WeakestFirst if nothing_practised(app) => ", never practised first",
             OrderChoice::WeakestFirst => ", weakest first",
         };
         let text = format!("Start {}{order}", super::plural(asked, "question"));
@@ -146,20 +165,35 @@ fn start_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
         if mock.clicked() {
             commands.push(Command::StartMockInterview);
         }
+        let categories = |c: usize| {
+            if c == 1 {
+                "1 category".to_owned()
+            } else {
+                format!("{c} categories")
+            }
+        };
         let from = match (selection.categories.len(), selection.questions.len()) {
-            (0, 0) => "the whole bank".to_owned(),
-            (0, q) => super::plural(q, "chosen question"),
-            (c, 0) => super::plural(c, "category"),
+            (0, 0) => format!("from the whole bank ({})", super::plural(drawn_from, "question")),
+            (0, q) => format!("from the {} you chose", super::plural(q, "question")),
+            (c, 0) => format!(
+                "from {} ({})",
+                categories(c),
+                super::plural(drawn_from, "question")
+            ),
             (c, q) => format!(
-                "{} and {}",
-                super::plural(c, "category"),
-                super::plural(q, "question")
+                "from {} and {} you chose ({} in all)",
+                categories(c),
+                super::plural(q, "question"),
+                drawn_from
             ),
         };
-        ui.weak(format!(
-            "from {from}: {}",
-            super::plural(drawn_from, "question")
-        ));
+        let hidden = match (hidden, selection.questions.len()) {
+            (0, _) => String::new(),
+            (1, 1) => "; it is hidden by the search".to_owned(),
+            (1, _) => "; 1 of them is hidden by the search".to_owned(),
+            (n, _) => format!("; {n} of them are hidden by the search"),
+        };
+        ui.weak(format!("{from}{hidden}"));
     });
 }
 
@@ -174,11 +208,13 @@ fn session_choices(ui: &mut egui::Ui, app: &mut AppState) {
         ui.label("Order:");
         ui.radio_value(&mut app.home.order, OrderChoice::AsListed, "As listed");
         ui.radio_value(&mut app.home.order, OrderChoice::Shuffled, "Shuffled");
-        ui.radio_value(
-            &mut app.home.order,
-            OrderChoice::WeakestFirst,
-            "Weakest first",
-        );
+        // Before any practice no question is weaker than another.
+        let weakest = if nothing_practised(app) {
+            "Never practised first"
+        } else {
+            "Weakest first"
+        };
+        ui.radio_value(&mut app.home.order, OrderChoice::WeakestFirst, weakest);
     });
     ui.horizontal(|ui| {
         super::think_time_picker(ui, "think", &mut app.home.think);

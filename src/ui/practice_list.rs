@@ -255,7 +255,15 @@ fn practice_line(app: &AppState, question: &Question) -> String {
 /// tips, and Edit, Duplicate and Delete (a bundled question is never
 /// changed in place, only duplicated into the user's own pack).
 fn details(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
-    let Some(question) = app.home.shown.as_ref().and_then(|id| app.bank.get(id)) else {
+    // A question the search hides is not shown beside the list either.
+    let query = app.home.search.trim();
+    let Some(question) = app
+        .home
+        .shown
+        .as_ref()
+        .and_then(|id| app.bank.get(id))
+        .filter(|question| question.matches_words(query))
+    else {
         ui.add_space(8.0);
         ui.weak(
             "Click a question to see what the interviewer listens for, and tips on answering it.",

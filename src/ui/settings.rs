@@ -32,8 +32,16 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     let mut changed = false;
     ui.label(egui::RichText::new("Timing of new sessions").strong());
     ui.horizontal(|ui| {
-        changed |= think_time_picker(ui, "settings-think", &mut app.home.think);
-        changed |= answer_limit_picker(ui, "settings-answer", &mut app.home.answer);
+        // The defaults: a new default is also the practice screen's choice
+        // from now on (a choice made there is for its session only).
+        if think_time_picker(ui, "settings-think", &mut app.settings.think) {
+            app.home.think = app.settings.think;
+            changed = true;
+        }
+        if answer_limit_picker(ui, "settings-answer", &mut app.settings.answer) {
+            app.home.answer = app.settings.answer;
+            changed = true;
+        }
     });
     ui.horizontal(|ui| {
         let label = ui.label("Warn this many seconds before the end:");
