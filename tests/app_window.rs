@@ -378,6 +378,26 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     step_until(&mut harness, "the retake saved", |app| {
         phase(app) == Some(Phase::Reviewing) && app.active_session().unwrap().takes.len() == 2
     });
+    // The question's first take is there to compare, folded; the buttons
+    // sit above the new take, so what arrives in its card (a transcript)
+    // never moves them.
+    assert!(shows_text(
+        &mut harness,
+        "Earlier takes of this question (1)"
+    ));
+    click(&mut harness, "Earlier takes of this question (1)");
+    assert!(
+        harness
+            .query_by_label("Play take 1 of question 1")
+            .is_some()
+    );
+    assert!(
+        harness.get_by_label("Retake (R)").rect().bottom()
+            < harness
+                .get_by_label("Play take 2 of question 1")
+                .rect()
+                .top()
+    );
 
     // Next question: start answering early, let the limit stop it.
     click(&mut harness, "Next (N)");
@@ -547,6 +567,8 @@ fn a_whole_session_is_recorded_reviewed_found_in_the_history_and_exported() {
     harness.step();
     assert_eq!(harness.state().screen, Screen::Progress);
     assert!(harness.query_by_label("2 takes, oldest first.").is_some());
+    // The figures side by side have the ratings (the first take's 4).
+    assert!(shows_text(&mut harness, "4 of 5"));
     harness.check_accessibility();
 
     // Export to a zip; the destination is typed where the dialog would
@@ -1556,7 +1578,7 @@ fn your_own_questions_are_made_answered_changed_and_removed_in_the_window() {
     );
     click(&mut harness, "Save question");
     assert!(shows_text(&mut harness, "the question text is empty"));
-    assert!(shows_text(&mut harness, "field `category` is blank"));
+    assert!(shows_text(&mut harness, "give the question a category"));
     assert!(shows_text(&mut harness, "Not saved: 2 problems"));
     assert!(harness.state().questions.editor.is_some());
     assert!(!own_pack.exists());

@@ -327,7 +327,7 @@ fn questions_are_added_edited_and_removed_from_the_terminal() {
     assert!(!refused.status.success());
     assert!(
         stderr(&refused).contains(
-            "text: the question text is empty; answer_seconds: answer_seconds must be at least 1"
+            "text: the question text is empty; answer_seconds: the answer limit must be at least 1 second"
         ),
         "{}",
         stderr(&refused)

@@ -116,8 +116,14 @@ impl fmt::Display for Problem {
             ),
             Self::NoQuestions => f.write_str("the pack has no questions"),
             Self::EmptyQuestion => f.write_str("the question text is empty"),
-            Self::BlankField(field) => write!(f, "field `{field}` is blank"),
-            Self::ZeroAnswerTime => f.write_str("answer_seconds must be at least 1"),
+            // In words a person reads, in the window and about a pack.
+            Self::BlankField("category") => f.write_str("give the question a category"),
+            Self::BlankField("tips") => f.write_str("a tip is empty: write it or remove it"),
+            Self::BlankField("keywords") => {
+                f.write_str("a keyword is empty: write it or remove it")
+            }
+            Self::BlankField(field) => write!(f, "the {field} is empty"),
+            Self::ZeroAnswerTime => f.write_str("the answer limit must be at least 1 second"),
             Self::DuplicateId(first) => write!(f, "duplicate id, first defined at {first}"),
         }
     }

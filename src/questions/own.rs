@@ -102,9 +102,16 @@ impl From<&Question> for QuestionDraft {
 }
 
 impl QuestionDraft {
-    /// The question this draft makes, with `id`, trimmed as it is saved.
+    /// The question this draft makes, with `id`, trimmed as it is saved;
+    /// a tip or keyword row left empty is no tip or keyword (not a
+    /// problem).
     pub fn to_question(&self, id: QuestionId) -> Question {
-        let rows = |rows: &[String]| rows.iter().map(|row| row.trim().to_owned()).collect();
+        let rows = |rows: &[String]| {
+            rows.iter()
+                .map(|row| row.trim().to_owned())
+                .filter(|row| !row.is_empty())
+                .collect()
+        };
         Question {
             id,
             text: self.text.trim().to_owned(),
@@ -506,16 +513,11 @@ mod tests {
             ..QuestionDraft::default()
         };
         let fields: Vec<Field> = draft.problems().into_iter().map(|(f, _)| f).collect();
-        assert_eq!(
-            fields,
-            [
-                Field::Text,
-                Field::Category,
-                Field::Tip(1),
-                Field::Keyword(0),
-                Field::AnswerSeconds
-            ]
-        );
+        // Empty rows are no tips or keywords, not problems.
+        assert_eq!(fields, [Field::Text, Field::Category, Field::AnswerSeconds]);
+        let question = draft.to_question(QuestionId::parse("q").unwrap());
+        assert_eq!(question.tips, ["Be brief."]);
+        assert!(question.keywords.is_empty());
         let good = QuestionDraft {
             text: "Why Rust?".to_owned(),
             category: "Languages".to_owned(),

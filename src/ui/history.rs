@@ -150,6 +150,7 @@ fn figures_side_by_side(ui: &mut egui::Ui, app: &AppState, found: &[(Session, us
         .show(ui, |ui| {
             for heading in [
                 "Take",
+                "Rating",
                 "Words",
                 "Words a minute",
                 "Fillers",
@@ -161,7 +162,17 @@ fn figures_side_by_side(ui: &mut egui::Ui, app: &AppState, found: &[(Session, us
             }
             ui.end_row();
             for (session, take, spoken) in measured {
-                ui.monospace(format!("{} #{}", local_time(session.started_at), take.take));
+                ui.horizontal(|ui| {
+                    ui.monospace(format!("{} #{}", local_time(session.started_at), take.take));
+                    if !session.plan.mode.is_practice() {
+                        ui.weak("mock");
+                    }
+                });
+                ui.label(take.rating.map_or_else(
+                    || "—".to_owned(),
+                    // In words: the window's font has no star.
+                    |rating| format!("{} of 5", rating.stars()),
+                ));
                 ui.label(spoken.words.to_string());
                 ui.label(format!("{:.0}", spoken.words_per_minute));
                 ui.label(format!("{:.1} %", spoken.filler_percent));
@@ -485,7 +496,12 @@ pub(super) fn draw_progress(ui: &mut egui::Ui, app: &mut AppState, commands: &mu
         .auto_shrink([false, false])
         .show(ui, |ui| {
             for ((session, index), media) in found.iter().zip(&media) {
-                ui.weak(format!("Session of {}", local_time(session.started_at)));
+                let kind = if session.plan.mode.is_practice() {
+                    "Session"
+                } else {
+                    "Mock interview"
+                };
+                ui.weak(format!("{kind} of {}", local_time(session.started_at)));
                 take_card(ui, session, *index, media, commands);
             }
         });

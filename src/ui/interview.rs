@@ -26,6 +26,18 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     let media = latest
         .as_ref()
         .map(|(session, index)| CardMedia::of(app, session, *index, commands));
+    // The question's earlier takes, to compare with the latest after a
+    // retake.
+    let earlier: Vec<(usize, CardMedia)> = latest
+        .as_ref()
+        .map(|(session, latest)| {
+            let question = session.takes[*latest].question_index;
+            (0..session.takes.len())
+                .filter(|&i| i != *latest && session.takes[i].question_index == question)
+                .map(|i| (i, CardMedia::of(app, session, i, commands)))
+                .collect()
+        })
+        .unwrap_or_default();
     let Some(active) = &mut app.active else {
         ui.spinner();
         ui.label("Preparing the session…");
@@ -110,7 +122,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
             active,
             microphone.as_deref(),
             latest.as_ref().map(|(session, _)| session),
-            media.as_ref(),
+            (media.as_ref(), &earlier),
             commands,
         ),
         Phase::Finished => {
@@ -139,12 +151,15 @@ fn clock_up(left: std::time::Duration) -> String {
     clock(std::time::Duration::from_secs(seconds))
 }
 
+/// The take just recorded, with what to do next above it (the buttons
+/// stay where they are while its transcript and measures arrive), and the
+/// question's earlier takes folded below it.
 fn review(
     ui: &mut egui::Ui,
     active: &ActiveSession,
     microphone: Option<&str>,
     session: Option<&Session>,
-    media: Option<&CardMedia>,
+    (media, earlier): (Option<&CardMedia>, &[(usize, CardMedia)]),
     commands: &mut Vec<Command>,
 ) {
     if active.interview.stop_reason() == Some(StopReason::TimeLimit) {
@@ -154,33 +169,6 @@ fn review(
                 .color(ui.visuals().warn_fg_color),
         );
     }
-    let current = active.interview.progress().number - 1;
-    let latest = active.latest_take.and_then(|i| {
-        let session = session?;
-        let take = session.takes.get(i)?;
-        (take.question_index == current).then_some((session, i, take))
-    });
-    match (latest, media) {
-        (Some((session, index, take)), Some(media)) if active.recordings.is_empty() => {
-            if take.silent {
-                ui.colored_label(
-                    ui.visuals().error_fg_color,
-                    format!(
-                        "This take is silent. Is \"{}\" the right microphone, and is it unmuted?",
-                        microphone.unwrap_or("the microphone")
-                    ),
-                );
-            }
-            take_card(ui, session, index, media, commands);
-        }
-        _ => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Saving the take…");
-            });
-        }
-    }
-    ui.add_space(8.0);
     ui.horizontal(|ui| {
         if ui.button("Retake (R)").clicked() {
             commands.push(Command::Retake);
@@ -196,6 +184,51 @@ fn review(
             commands.push(Command::Skip);
         }
     });
+    ui.add_space(8.0);
+    // Below the buttons, what can grow (the transcript, earlier takes)
+    // scrolls.
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let current = active.interview.progress().number - 1;
+            let latest = active.latest_take.and_then(|i| {
+                let session = session?;
+                let take = session.takes.get(i)?;
+                (take.question_index == current).then_some((session, i, take))
+            });
+            match (latest, media) {
+                (Some((session, index, take)), Some(media)) if active.recordings.is_empty() => {
+                    if take.silent {
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            format!(
+                                "This take is silent. Is \"{}\" the right microphone, and is it unmuted?",
+                                microphone.unwrap_or("the microphone")
+                            ),
+                        );
+                    }
+                    take_card(ui, session, index, media, commands);
+                    if !earlier.is_empty() {
+                        egui::CollapsingHeader::new(format!(
+                            "Earlier takes of this question ({})",
+                            earlier.len()
+                        ))
+                        .id_salt(("earlier takes", take.question_index))
+                        .show(ui, |ui| {
+                            for (earlier_index, earlier_media) in earlier {
+                                take_card(ui, session, *earlier_index, earlier_media, commands);
+                            }
+                        });
+                    }
+                }
+                _ => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Saving the take…");
+                    });
+                }
+            }
+        });
 }
 
 fn keyboard(ui: &egui::Ui, active: &ActiveSession, commands: &mut Vec<Command>) {
