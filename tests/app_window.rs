@@ -1595,7 +1595,10 @@ fn your_own_questions_are_made_answered_changed_and_removed_in_the_window() {
         "Id: what-would-you-build-first-at-acme (made from the text)"
     ));
     type_into(&mut harness, "Category:", "Company");
+    // The form keeps its place as it grows (it is not centred again).
+    let top = harness.get_by_label("Question:").rect().top();
     click(&mut harness, "Add tip");
+    assert_eq!(harness.get_by_label("Question:").rect().top(), top);
     type_into(&mut harness, "Tip 1:", "Name one product.");
     {
         let editor = harness.state_mut().questions.editor.as_mut().unwrap();

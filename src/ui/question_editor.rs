@@ -24,20 +24,27 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     let Some(editor) = &mut app.questions.editor else {
         return;
     };
-    let modal = egui::Modal::new(egui::Id::unique("question-editor")).show(ui.ctx(), |ui| {
-        ui.set_width(600.0);
-        ui.heading(editor.title());
-        if let Some(text) = &editor.copy_of {
-            ui.weak(format!(
-                "A copy of “{text}”, saved as a question of your own."
-            ));
-        }
-        egui::ScrollArea::vertical()
-            .max_height(ui.ctx().content_rect().height() * 0.7)
-            .show(ui, |ui| form(ui, editor, &categories, bank));
-        ui.separator();
-        buttons(ui, editor, saving, commands);
-    });
+    // Anchored at the top, not centred: rows added below grow it downwards
+    // and Save does not move under the mouse. The window behind is dimmed
+    // more than egui's default, so the form stands out.
+    let id = egui::Id::unique("question-editor");
+    let modal = egui::Modal::new(id)
+        .area(egui::Modal::default_area(id).anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 24.0)))
+        .backdrop_color(egui::Color32::from_black_alpha(160))
+        .show(ui.ctx(), |ui| {
+            ui.set_width(600.0);
+            ui.heading(editor.title());
+            if let Some(text) = &editor.copy_of {
+                ui.weak(format!(
+                    "A copy of “{text}”, saved as a question of your own."
+                ));
+            }
+            egui::ScrollArea::vertical()
+                .max_height(ui.ctx().content_rect().height() * 0.7)
+                .show(ui, |ui| form(ui, editor, &categories, bank));
+            ui.separator();
+            buttons(ui, editor, saving, commands);
+        });
     if modal.should_close() && !saving {
         commands.push(Command::Questions(QuestionCommand::CloseEditor));
     }
