@@ -1047,6 +1047,11 @@ fn the_main_screens_look_as_committed() {
         app.history.rows.len() == 2
     });
     harness.snapshot("history");
+    // On a window this low the trends are folded, under the sessions'
+    // filters; unfolded, one unit per plot, each series in its colour.
+    click(&mut harness, "Trends");
+    harness.snapshot("history-trends");
+    click(&mut harness, "Trends");
     // Dates in one click, or from the calendar beside each field.
     let today = jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::system())

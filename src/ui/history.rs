@@ -213,51 +213,75 @@ fn opening_words(transcript: &crate::speech::Transcript, count: usize) -> String
     text.join(" ")
 }
 
-/// The rating and speech trends of the sessions shown.
+/// The rating and speech trends of the sessions shown: folded under a
+/// header (open on a tall window), so the sessions, what people come for,
+/// are never pushed off a small screen; one unit per plot.
 fn trends(ui: &mut egui::Ui, history: &HistoryView) {
-    if history.trend.len() >= 2 {
-        trend_plot(
-            ui,
-            "rating-trend",
-            "average rating",
-            (1.0, 5.0),
-            &[("Average rating", &history.trend)],
-        );
-    } else {
-        ui.weak("Rate takes in two or more sessions to see your rating trend here.");
-    }
-    if history.pace_trend.len() >= 2 {
-        let mut lines: Vec<(&str, &Vec<[f64; 2]>)> = vec![
-            (
-                if history.pace_estimated {
+    let tall = ui.ctx().content_rect().height() >= 800.0;
+    egui::CollapsingHeader::new("Trends")
+        .id_salt("history-trends")
+        .default_open(tall)
+        .show(ui, |ui| {
+            if history.trend.len() >= 2 {
+                trend_plot(
+                    ui,
+                    "rating-trend",
+                    "rating",
+                    (1.0, 5.0),
+                    &[("Average rating", &history.trend)],
+                );
+            } else {
+                ui.weak("Rate takes in two or more sessions to see your rating trend here.");
+            }
+            if history.pace_trend.len() >= 2 {
+                let pace = if history.pace_estimated {
                     "Pace, words a minute (estimate without a transcript)"
                 } else {
                     "Pace, words a minute"
-                },
-                &history.pace_trend,
-            ),
-            ("Time spoken, %", &history.speaking_trend),
-        ];
-        if history.coverage_trend.len() >= 2 {
-            lines.push(("Key points covered, %", &history.coverage_trend));
-        }
-        trend_plot(ui, "speech-trend", "words/min · %", (0.0, 220.0), &lines);
-    }
-    if history.fillers_trend.len() >= 2 {
-        let most = history
-            .fillers_trend
-            .iter()
-            .map(|[_, f]| *f)
-            .fold(4.0, f64::max);
-        trend_plot(
-            ui,
-            "fillers-trend",
-            "fillers/min",
-            (0.0, most.ceil()),
-            &[("Fillers a minute", &history.fillers_trend)],
-        );
-    }
+                };
+                trend_plot(
+                    ui,
+                    "pace-trend",
+                    "words/min",
+                    (0.0, 220.0),
+                    &[(pace, &history.pace_trend)],
+                );
+                let mut shares: Vec<(&str, &Vec<[f64; 2]>)> =
+                    vec![("Time spoken", &history.speaking_trend)];
+                if history.coverage_trend.len() >= 2 {
+                    shares.push(("Key points covered", &history.coverage_trend));
+                }
+                let unit = if shares.len() == 1 {
+                    "time spoken, %"
+                } else {
+                    "%"
+                };
+                trend_plot(ui, "share-trend", unit, (0.0, 100.0), &shares);
+            }
+            if history.fillers_trend.len() >= 2 {
+                let most = history
+                    .fillers_trend
+                    .iter()
+                    .map(|[_, f]| *f)
+                    .fold(4.0, f64::max);
+                trend_plot(
+                    ui,
+                    "fillers-trend",
+                    "fillers/min",
+                    (0.0, most.ceil()),
+                    &[("Fillers a minute", &history.fillers_trend)],
+                );
+            }
+        });
 }
+
+/// The colours of a plot's series, in order: told apart in light and dark
+/// themes, the same for a series' line, its points and its legend entry.
+const SERIES_COLOURS: [egui::Color32; 3] = [
+    egui::Color32::from_rgb(66, 133, 244),
+    egui::Color32::from_rgb(230, 124, 35),
+    egui::Color32::from_rgb(52, 168, 83),
+];
 
 /// The sessions whose manifest cannot be read, with why.
 fn damaged_sessions(ui: &mut egui::Ui, sessions: &SessionStore) {
@@ -341,23 +365,45 @@ fn trend_plot(
     if series.len() > 1 {
         plot = plot.legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftBottom));
     }
-    plot.height(130.0)
+    plot.height(110.0)
         .include_y(low)
         .include_y(high)
         .allow_scroll(false)
         .allow_drag(false)
         .allow_zoom(false)
         .x_axis_label("date")
-        .y_axis_label(y_label)
-        .x_axis_formatter(|mark, _range| {
+        // Labels closer than egui_plot's default allows: a 1-5 rating on a
+        // plot this low has its steps 17 points apart.
+        .custom_y_axes(vec![
+            egui_plot::AxisHints::new_y()
+                .label(y_label)
+                .formatter(|mark, _range| format!("{:.0}", mark.value))
+                .label_spacing(12.0..=20.0)
+                .min_thickness(28.0),
+        ])
+        .x_axis_formatter(|mark, range| {
+            // Sessions hours apart are told apart by their time.
+            let format = if range.end() - range.start() < 3.0 {
+                "%m-%d %H:%M"
+            } else {
+                "%m-%d"
+            };
             jiff::Timestamp::from_second((mark.value * 86_400.0) as i64)
-                .map(|t| t.strftime("%m-%d").to_string())
+                .map(|t| {
+                    t.to_zoned_datetime(jiff::tz::TimeZone::system())
+                        .strftime(format)
+                        .to_string()
+                })
                 .unwrap_or_default()
         })
         .show(ui, |plot| {
-            for (name, points) in series {
-                plot.line(Line::new(*name, PlotPoints::from((*points).clone())));
-                plot.points(Points::new(*name, PlotPoints::from((*points).clone())).radius(3.0));
+            for ((name, points), colour) in series.iter().zip(SERIES_COLOURS.iter().cycle()) {
+                plot.line(Line::new(*name, PlotPoints::from((*points).clone())).color(*colour));
+                plot.points(
+                    Points::new(*name, PlotPoints::from((*points).clone()))
+                        .radius(3.0)
+                        .color(*colour),
+                );
             }
         });
 }

@@ -18,26 +18,7 @@ use crate::store::Session;
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     let level = app.level();
     let microphone = app.microphone_name().map(str::to_owned);
-    let latest = app.active.as_ref().and_then(|a| {
-        let index = a.latest_take?;
-        let session = app.sessions.get(&a.session_id)?.clone();
-        Some((session, index))
-    });
-    let media = latest
-        .as_ref()
-        .map(|(session, index)| CardMedia::of(app, session, *index, commands));
-    // The question's earlier takes, to compare with the latest after a
-    // retake.
-    let earlier: Vec<(usize, CardMedia)> = latest
-        .as_ref()
-        .map(|(session, latest)| {
-            let question = session.takes[*latest].question_index;
-            (0..session.takes.len())
-                .filter(|&i| i != *latest && session.takes[i].question_index == question)
-                .map(|i| (i, CardMedia::of(app, session, i, commands)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let (latest, media, earlier) = takes_to_review(app, commands);
     let Some(active) = &mut app.active else {
         ui.spinner();
         ui.label("Preparing the session…");
@@ -149,6 +130,42 @@ fn asking(ui: &mut egui::Ui) {
 fn clock_up(left: std::time::Duration) -> String {
     let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
     clock(std::time::Duration::from_secs(seconds))
+}
+
+/// The session with the take just recorded (and its index), that take's
+/// media, and its question's earlier takes with theirs (to compare after a
+/// retake).
+#[allow(
+    clippy::type_complexity,
+    reason = "three parts of one answer, each named where it is used"
+)]
+fn takes_to_review(
+    app: &AppState,
+    commands: &mut Vec<Command>,
+) -> (
+    Option<(Session, usize)>,
+    Option<CardMedia>,
+    Vec<(usize, CardMedia)>,
+) {
+    let latest = app.active.as_ref().and_then(|a| {
+        let index = a.latest_take?;
+        let session = app.sessions.get(&a.session_id)?.clone();
+        Some((session, index))
+    });
+    let media = latest
+        .as_ref()
+        .map(|(session, index)| CardMedia::of(app, session, *index, commands));
+    let earlier = latest
+        .as_ref()
+        .map(|(session, latest)| {
+            let question = session.takes[*latest].question_index;
+            (0..session.takes.len())
+                .filter(|&i| i != *latest && session.takes[i].question_index == question)
+                .map(|i| (i, CardMedia::of(app, session, i, commands)))
+                .collect()
+        })
+        .unwrap_or_default();
+    (latest, media, earlier)
 }
 
 /// The take just recorded, with what to do next above it (the buttons
