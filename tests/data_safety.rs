@@ -92,6 +92,7 @@ fn export_to(
         container: Container::Folder,
         audio: AudioFormat::Wav,
         force,
+        bank: Vec::new(),
     };
     export(store, &request, |_| true).map(|_| ())
 }

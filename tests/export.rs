@@ -80,6 +80,10 @@ fn request(
         container,
         audio,
         force: false,
+        // The bundled bank: what the report says of each question.
+        bank: QuestionBank::load(&PackSources::default())
+            .questions()
+            .to_vec(),
     }
 }
 
@@ -345,26 +349,11 @@ fn chromium(path: &Path, args: &[&str]) -> Vec<u8> {
     output.stdout
 }
 
-#[test]
-fn the_report_is_html_a_browser_opens_with_everything_escaped() {
-    let dir = TempDir::new().unwrap();
-    let (store, mut session) = store_with_takes(dir.path());
-    give_the_first_take_a_transcript(&store, &mut session);
-    session.plan.mode = rehearse::interview::SessionMode::MockInterview;
-    store.save(&session).unwrap();
-    let folder = dir.path().join("report");
-    export(
-        &store,
-        &request(
-            &session,
-            folder.clone(),
-            Container::Folder,
-            AudioFormat::Wav,
-        ),
-        |_| true,
-    )
-    .unwrap();
-    let dom = dom_of(&folder.join("report.html"));
+/// What a person reading `report.html` in `folder` (of `session`) needs:
+/// a title and dates they read, counts in words, the transcript across the
+/// row, what the interviewer listens for and the tips; and a picture of the
+/// page to look at (kept under target/).
+fn report_reads_well(dom: &str, folder: &Path, session: &Session) {
     // Titled and dated as a person reads them; the id for reference.
     let when = rehearse::store::history::readable_time(session.started_at);
     assert!(
@@ -394,6 +383,42 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
         ],
     );
     assert!(picture.is_file());
+    // For a mentor reading it: what the interviewer listens for, and tips.
+    assert!(
+        dom.contains(
+            "<strong>What the interviewer listens for:</strong> Whether you have really shipped things"
+        ),
+        "{dom}"
+    );
+    assert!(
+        dom.contains(
+            "<li>Say what your own role was and how the work was split and coordinated.</li>"
+        ),
+        "{dom}"
+    );
+}
+
+#[test]
+fn the_report_is_html_a_browser_opens_with_everything_escaped() {
+    let dir = TempDir::new().unwrap();
+    let (store, mut session) = store_with_takes(dir.path());
+    give_the_first_take_a_transcript(&store, &mut session);
+    session.plan.mode = rehearse::interview::SessionMode::MockInterview;
+    store.save(&session).unwrap();
+    let folder = dir.path().join("report");
+    export(
+        &store,
+        &request(
+            &session,
+            folder.clone(),
+            Container::Folder,
+            AudioFormat::Wav,
+        ),
+        |_| true,
+    )
+    .unwrap();
+    let dom = dom_of(&folder.join("report.html"));
+    report_reads_well(&dom, &folder, &session);
     assert!(dom.contains(&session.questions[0].text));
     assert!(
         dom.contains("Is &lt;script&gt;alert(1)&lt;/script&gt; escaped?"),

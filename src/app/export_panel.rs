@@ -76,6 +76,7 @@ impl RehearseApp {
                 container: panel.container,
                 audio: panel.audio,
                 force: false,
+                bank: self.state.bank.questions().to_vec(),
             }),
             progress,
         });

@@ -18,6 +18,9 @@ pub struct VoicePanel {
     pub offer: Option<Result<VoiceOffer, String>>,
     /// It is being asked.
     pub probing: bool,
+    /// The language whose voices the settings list (`None`: the chosen
+    /// voice's, else the system's).
+    pub language: Option<String>,
 }
 
 impl VoicePanel {

@@ -353,19 +353,22 @@ pub fn pack_sources(data_dir: &DataDir, files: &[PathBuf]) -> PackSources {
     }
 }
 
-/// Runs the command line; the exit code tells scripts whether it worked.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    // A model trial (a child of an import) writes no log of its own: what it
-    // says on stderr reaches the importing program, which logs the outcome.
-    let trial = matches!(
+/// Where the command logs: the data folder's log, except for a model trial
+/// (a child of an import), which writes no log of its own: what it says on
+/// stderr reaches the importing program, which logs the outcome.
+fn log_folder_of(cli: &Cli) -> Option<PathBuf> {
+    if matches!(
         cli.command,
         Some(Command::Models(ModelsCommand::Try { .. }))
-    );
-    crate::logging::init(if trial {
-        None
-    } else {
-        crate::logging::log_folder(cli.data_dir.as_deref())
-    });
+    ) {
+        return None;
+    }
+    crate::logging::log_folder(cli.data_dir.as_deref())
+}
+
+/// Runs the command line; the exit code tells scripts whether it worked.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    crate::logging::init(log_folder_of(&cli));
     let data_dir = DataDir::resolve(cli.data_dir.clone())?;
     // Read only by the commands that load the bank (the settings say which
     // packs are off).
@@ -414,7 +417,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             zip,
             flac,
             force,
-        }) => sessions::export(data_dir, &sessions, to, zip, flac, force),
+        }) => {
+            let bank = load_bank(&sources());
+            sessions::export(data_dir, &sessions, to, zip, flac, force, &bank)
+        }
         Some(Command::Analyze {
             file,
             transcript: false,

@@ -205,6 +205,7 @@ pub(super) fn export(
     zip: bool,
     flac: bool,
     force: bool,
+    bank: &crate::questions::QuestionBank,
 ) -> anyhow::Result<ExitCode> {
     use crate::store::export::{AudioFormat, Container, ExportError, ExportRequest, export};
 
@@ -228,6 +229,7 @@ pub(super) fn export(
             AudioFormat::Wav
         },
         force,
+        bank: bank.questions().to_vec(),
     };
     let interrupted = super::interrupt_flag()?;
     let mut shown = None;

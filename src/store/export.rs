@@ -53,6 +53,10 @@ pub struct ExportRequest {
     pub audio: AudioFormat,
     /// Replace an existing destination.
     pub force: bool,
+    /// The question bank as it is now: the report gives each question's
+    /// "what the interviewer listens for" and tips from it, for whoever
+    /// reads the report (a mentor). A question no longer in it has none.
+    pub bank: Vec<crate::model::Question>,
 }
 
 /// How far an export is.
@@ -550,7 +554,7 @@ fn write_all(
     sink.put("takes.csv", takes_csv(takes).as_bytes())?;
     sink.put(
         "report.html",
-        report_html(&request.sessions, takes, missing).as_bytes(),
+        report_html(&request.sessions, &request.bank, takes, missing).as_bytes(),
     )?;
     sink.finish(partial)
 }
@@ -843,6 +847,26 @@ fn marked_html(transcript: &crate::speech::Transcript, keywords: &[String]) -> S
     out.trim_start().to_owned()
 }
 
+/// What the interviewer listens for in `question`, and its tips.
+fn guidance_html(question: &crate::model::Question) -> String {
+    let mut out = String::new();
+    if !question.looking_for.trim().is_empty() {
+        let _ = writeln!(
+            out,
+            "<p><strong>What the interviewer listens for:</strong> {}</p>",
+            html(&question.looking_for)
+        );
+    }
+    if !question.tips.is_empty() {
+        out.push_str("<p><strong>Tips:</strong></p>\n<ul>\n");
+        for tip in &question.tips {
+            let _ = writeln!(out, "<li>{}</li>", html(tip));
+        }
+        out.push_str("</ul>\n");
+    }
+    out
+}
+
 /// The report's title: one session by its kind and time ("Practice
 /// session, 5 December 2026, 08:18"), several by their number and days.
 fn report_title(sessions: &[Session]) -> String {
@@ -886,7 +910,12 @@ fn report_title(sessions: &[Session]) -> String {
 /// take that links to the exported file. (`write!` into a `String` cannot
 /// fail, so its `fmt::Result` is dropped here, in [`take_row`] and in
 /// [`marked_html`].)
-fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[String]) -> String {
+fn report_html(
+    sessions: &[Session],
+    bank: &[crate::model::Question],
+    takes: &[ExportedTake<'_>],
+    missing: &[String],
+) -> String {
     let title = report_title(sessions);
     let mut page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -959,6 +988,9 @@ fn report_html(sessions: &[Session], takes: &[ExportedTake<'_>], missing: &[Stri
                     .answer_seconds
                     .map_or_else(|| "no limit".to_owned(), |s| format!("{s} s"))
             );
+            if let Some(guidance) = bank.iter().find(|q| q.id.as_str() == question.id) {
+                page.push_str(&guidance_html(guidance));
+            }
             let rows: Vec<&ExportedTake<'_>> = takes
                 .iter()
                 .filter(|t| std::ptr::eq(t.session, session) && t.take.question_index == index)

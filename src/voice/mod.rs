@@ -323,8 +323,85 @@ pub fn longest_reading(text: &str) -> std::time::Duration {
     std::time::Duration::from_millis(words * 600 + 5_000)
 }
 
+/// The language of a BCP 47 tag, lower-case: `en` for `en-GB`.
+pub fn language_of(tag: &str) -> String {
+    tag.split(['-', '_', '.', '@'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// The system's language from the locale variables (`LC_ALL`,
+/// `LC_MESSAGES`, `LANG`: `en_GB.UTF-8` gives `en`), English when none
+/// says.
+pub fn system_language() -> String {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .map(|value| language_of(&value))
+        .find(|language| !language.is_empty() && language != "c" && language != "posix")
+        .unwrap_or_else(|| "en".to_owned())
+}
+
+/// `voices` grouped by language (`language_of` their tags), `first`'s
+/// group first, then English, then the others by name; each group's
+/// voices in the order given.
+pub fn language_groups<'a>(
+    voices: &'a [VoiceChoice],
+    first: &str,
+) -> Vec<(String, Vec<&'a VoiceChoice>)> {
+    let mut groups: Vec<(String, Vec<&VoiceChoice>)> = Vec::new();
+    for voice in voices {
+        let language = language_of(&voice.language);
+        match groups.iter_mut().find(|(name, _)| *name == language) {
+            Some((_, members)) => members.push(voice),
+            None => groups.push((language, vec![voice])),
+        }
+    }
+    groups.sort_by_key(|(name, _)| (name != first, name != "en", name.clone()));
+    groups
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn voices_are_grouped_by_language_the_system_s_first() {
+        let voice = |id: &str, language: &str| VoiceChoice {
+            id: id.to_owned(),
+            name: id.to_owned(),
+            language: language.to_owned(),
+        };
+        let voices = [
+            voice("a", "en-GB"),
+            voice("b", "fr-FR"),
+            voice("c", "en-US"),
+            voice("d", "de"),
+            voice("e", "af"),
+        ];
+        let names = |groups: &[(String, Vec<&VoiceChoice>)]| {
+            groups
+                .iter()
+                .map(|(name, members)| {
+                    format!(
+                        "{name}:{}",
+                        members.iter().map(|v| v.id.as_str()).collect::<String>()
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&language_groups(&voices, "de")),
+            ["de:d", "en:ac", "af:e", "fr:b"]
+        );
+        assert_eq!(
+            names(&language_groups(&voices, "en")),
+            ["en:ac", "af:e", "de:d", "fr:b"]
+        );
+        assert_eq!(language_of("pt_BR.UTF-8"), "pt");
+        assert_eq!(language_of("C.UTF-8"), "c");
+    }
+
     use super::*;
 
     #[test]
