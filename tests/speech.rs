@@ -1006,6 +1006,17 @@ fn word_times_hold_across_pauses_and_windows() {
                 words.len(),
                 transcript.words.len()
             );
+            if timing == rehearse::speech::engine::DEFAULT_TIMING {
+                let measured = rehearse::analysis::analyze_wav(&wav).unwrap();
+                failures.extend(pauses_are_marked(
+                    name,
+                    (transcript, &measured.pauses),
+                    sentences,
+                    &words,
+                    &starts,
+                    pauses,
+                ));
+            }
             if timing == rehearse::speech::engine::DEFAULT_TIMING
                 && (mean > 0.1 || worst > 0.3 || empty > 0 || errors.len() * 3 < words.len() * 2)
             {
@@ -1072,6 +1083,54 @@ fn a_long_file_is_recognised_a_stretch_at_a_time() {
             .windows(2)
             .all(|pair| pair[0].start_ms <= pair[1].start_ms)
     );
+}
+
+/// The pause marks the review and the report show in `transcript` (of
+/// `sentences` spoken with `pauses` between them, cycled; the take's
+/// `measured` pauses): each pause of 1.5 s or more between two sentences
+/// is marked before the next sentence's first word, within 0.3 s of its
+/// length, even where the recogniser dropped that word. The failures,
+/// named by `clip`.
+fn pauses_are_marked(
+    clip: &str,
+    (transcript, measured): (&Transcript, &[rehearse::analysis::Pause]),
+    sentences: &[&str],
+    words: &[&str],
+    starts: &[f64],
+    pauses: &[f64],
+) -> Vec<String> {
+    let marks: Vec<(f64, f64)> = rehearse::feedback::marked_words(transcript, &[], Some(measured))
+        .iter()
+        .filter(|m| m.pause_before_ms > 0)
+        .map(|m| {
+            (
+                transcript.words[m.word].start_ms as f64 / 1000.0,
+                m.pause_before_ms as f64 / 1000.0,
+            )
+        })
+        .collect();
+    let mut failures = Vec::new();
+    let mut first = 0;
+    for (index, sentence) in sentences.iter().enumerate() {
+        first += sentence.split_whitespace().count();
+        let pause = pauses[index % pauses.len()];
+        if first >= words.len() || pause < 1.5 {
+            continue;
+        }
+        // The sentence after the pause starts at starts[first]; the mark
+        // is before the first word heard after it (which is later when the
+        // recogniser dropped the first word).
+        let found = marks.iter().any(|&(at, seconds)| {
+            at >= starts[first] - 0.3 && at <= starts[first] + 1.0 && (seconds - pause).abs() <= 0.3
+        });
+        if !found {
+            failures.push(format!(
+                "{clip}: the {pause:.1}-s pause before {:?} at {:.2} s is not marked (marks: {marks:?})",
+                words[first], starts[first]
+            ));
+        }
+    }
+    failures
 }
 
 /// Whole sentences (each synthesised alone, as connected speech) with

@@ -551,9 +551,20 @@ pub struct MarkedWord {
     pub pause_before_ms: u64,
 }
 
-/// Every word of `transcript`, marked: fillers, and `keywords` where said.
-/// The review and the report show the transcript with these marks.
-pub fn marked_words(transcript: &Transcript, keywords: &[String]) -> Vec<MarkedWord> {
+/// Every word of `transcript`, marked: fillers, `keywords` where said, and
+/// pauses of a second or more. The review and the report show the
+/// transcript with these marks.
+///
+/// With the take's measured `pauses` (its audio's silences), each is
+/// marked, at its own length, before the first word that starts after it:
+/// a word the recogniser dropped or a word time that overlaps a silence
+/// cannot lengthen, shorten or hide a pause. Without them, a gap of a
+/// second or more between two words' times is marked.
+pub fn marked_words(
+    transcript: &Transcript,
+    keywords: &[String],
+    pauses: Option<&[crate::analysis::Pause]>,
+) -> Vec<MarkedWord> {
     let tokens = tokens::tokens(&transcript.words);
     let mut marks = vec![Mark::Plain; transcript.words.len()];
     let mut mark = |spans: &[(usize, usize)], as_mark: Mark| {
@@ -565,7 +576,7 @@ pub fn marked_words(transcript: &Transcript, keywords: &[String]) -> Vec<MarkedW
     };
     mark(&keywords::keyword_spans(&tokens, keywords), Mark::Keyword);
     mark(&habits::habits(&tokens).filler_spans, Mark::Filler);
-    transcript
+    let mut marked: Vec<MarkedWord> = transcript
         .words
         .iter()
         .enumerate()
@@ -577,11 +588,39 @@ pub fn marked_words(transcript: &Transcript, keywords: &[String]) -> Vec<MarkedW
             MarkedWord {
                 word: index,
                 mark: marks[index],
-                pause_before_ms: if gap >= SHOWN_PAUSE_MS { gap } else { 0 },
+                pause_before_ms: if gap >= SHOWN_PAUSE_MS && pauses.is_none() {
+                    gap
+                } else {
+                    0
+                },
             }
         })
-        .collect()
+        .collect();
+    for pause in pauses.unwrap_or_default() {
+        let ms = (pause.seconds * 1000.0).round() as u64;
+        if ms < SHOWN_PAUSE_MS {
+            continue;
+        }
+        // The first word that starts after the pause (its words are placed
+        // on the speech, so within a few tens of milliseconds of its end);
+        // a pause before the first word or after the last is not between
+        // words.
+        let end_ms = ((pause.at + pause.seconds) * 1000.0) as u64;
+        let after = transcript
+            .words
+            .partition_point(|word| word.start_ms + PAUSE_END_SLACK_MS < end_ms);
+        if after > 0
+            && let Some(word) = marked.get_mut(after)
+        {
+            word.pause_before_ms = word.pause_before_ms.max(ms);
+        }
+    }
+    marked
 }
+
+/// How far before a measured pause's end a word may be placed and still
+/// count as the word after it.
+const PAUSE_END_SLACK_MS: u64 = 200;
 
 /// "· 2.1 s ·": how a pause is shown inside the text.
 pub fn pause_text(milliseconds: u64) -> String {
@@ -801,6 +840,7 @@ mod tests {
         let marked = marked_words(
             &transcript("Um, I moved reads to a read replica. | You know, it worked."),
             &keywords,
+            None,
         );
         let marks: Vec<Mark> = marked.iter().map(|m| m.mark).collect();
         use Mark::{Filler as F, Keyword as K, Plain as P};
@@ -808,6 +848,31 @@ mod tests {
         assert_eq!(marked[8].pause_before_ms, 1_600);
         assert!(marked.iter().filter(|m| m.pause_before_ms > 0).count() == 1);
         assert_eq!(pause_text(1_600), "· 1.6 s ·");
+    }
+
+    /// The audio's own pauses, when measured, are the marks: at their own
+    /// length, before the word after them, even where the words' times
+    /// leave no gap (a dropped word, or times that overlap the silence).
+    #[test]
+    fn measured_pauses_are_marked_between_the_words_around_them() {
+        // A word every 400 ms (300 ms long): "So" starts at 2.0 s.
+        let words = transcript("We moved the reports and so it worked.");
+        let pause = |at: f64, seconds: f64| crate::analysis::Pause { at, seconds };
+        // 3.0 s of silence ending at 2.0 s (no gap in the words' times), a
+        // short one, one before the first word and one after the last.
+        let pauses = [
+            pause(-1.0, 1.2),
+            pause(0.1, 0.5),
+            pause(-1.0, 3.0),
+            pause(3.2, 4.0),
+        ];
+        let marked = marked_words(&words, &[], Some(&pauses[..]));
+        let shown: Vec<(usize, u64)> = marked
+            .iter()
+            .filter(|m| m.pause_before_ms > 0)
+            .map(|m| (m.word, m.pause_before_ms))
+            .collect();
+        assert_eq!(shown, [(5, 3_000)], "{shown:?}");
     }
 
     #[test]

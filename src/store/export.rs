@@ -782,7 +782,11 @@ fn take_row(row: &ExportedTake<'_>, question: &super::AskedQuestion) -> String {
     let said = row.transcript.as_ref().map_or_else(String::new, |t| {
         let mut cell = format!(
             "<br><span class=\"said\">“{}”</span>",
-            marked_html(t, &question.keywords)
+            marked_html(
+                t,
+                &question.keywords,
+                take.metrics.as_ref().map(|m| m.pauses.as_slice())
+            )
         );
         if let Some(spoken) = &take.spoken {
             let lines = spoken.lines();
@@ -824,12 +828,16 @@ fn take_row(row: &ExportedTake<'_>, question: &super::AskedQuestion) -> String {
 
 /// The transcript as HTML: fillers and the question's keywords marked, and
 /// pauses of a second or more shown where they were.
-fn marked_html(transcript: &crate::speech::Transcript, keywords: &[String]) -> String {
+fn marked_html(
+    transcript: &crate::speech::Transcript,
+    keywords: &[String],
+    pauses: Option<&[crate::analysis::Pause]>,
+) -> String {
     if transcript.words.is_empty() {
         return html(&transcript.text());
     }
     let mut out = String::new();
-    for marked in crate::feedback::marked_words(transcript, keywords) {
+    for marked in crate::feedback::marked_words(transcript, keywords, pauses) {
         if marked.pause_before_ms > 0 {
             let _ = write!(
                 out,

@@ -113,9 +113,10 @@ pub(super) fn said(
                     .get(take.question_index)
                     .map_or(&[][..], |q| q.keywords.as_slice());
                 let name = take_name(take);
+                let pauses = take.metrics.as_ref().map(|m| m.pauses.as_slice());
                 if let Some(choice) = transcript_text(
                     ui,
-                    transcript,
+                    (transcript, pauses),
                     keywords,
                     media.position,
                     media.playing,

@@ -59,7 +59,12 @@ pub(super) struct WordChoice {
     pub play: bool,
 }
 
-fn prepare(ui: &egui::Ui, transcript: &Transcript, keywords: &[String]) -> Prepared {
+fn prepare(
+    ui: &egui::Ui,
+    transcript: &Transcript,
+    keywords: &[String],
+    pauses: Option<&[crate::analysis::Pause]>,
+) -> Prepared {
     let font = egui::TextStyle::Body.resolve(ui.style());
     let text_colour = ui.visuals().text_color();
     let weak = ui.visuals().weak_text_color();
@@ -73,7 +78,7 @@ fn prepare(ui: &egui::Ui, transcript: &Transcript, keywords: &[String]) -> Prepa
         job.append(text, 0.0, format);
         start..chars
     };
-    for marked in marked_words(transcript, keywords) {
+    for marked in marked_words(transcript, keywords, pauses) {
         marked_any |= marked.mark != Mark::Plain || marked.pause_before_ms > 0;
         if marked.pause_before_ms > 0 {
             let pause = format!("{} ", pause_text(marked.pause_before_ms));
@@ -125,7 +130,7 @@ fn legend(ui: &mut egui::Ui) {
 /// chosen.
 pub(super) fn transcript_text(
     ui: &mut egui::Ui,
-    transcript: &Arc<Transcript>,
+    (transcript, pauses): (&Arc<Transcript>, Option<&[crate::analysis::Pause]>),
     keywords: &[String],
     position: Duration,
     playing: bool,
@@ -134,13 +139,14 @@ pub(super) fn transcript_text(
     let id = ui.scope_id().with((
         "transcript",
         Arc::as_ptr(transcript) as usize,
+        pauses.map(<[_]>::len),
         keywords,
         ui.visuals().dark_mode,
     ));
     let prepared: Arc<Prepared> = ui
         .data(|data| data.get_temp::<Arc<Prepared>>(id))
         .unwrap_or_else(|| {
-            let prepared = Arc::new(prepare(ui, transcript, keywords));
+            let prepared = Arc::new(prepare(ui, transcript, keywords, pauses));
             ui.data_mut(|data| data.insert_temp(id, Arc::clone(&prepared)));
             prepared
         });
