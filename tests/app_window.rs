@@ -1052,6 +1052,16 @@ fn the_main_screens_look_as_committed() {
     click(&mut harness, "Trends");
     harness.snapshot("history-trends");
     click(&mut harness, "Trends");
+    // A small laptop's screen: the sessions still show with the trends
+    // unfolded, and the practice screen still has its main action.
+    harness.set_size(egui::vec2(1024.0, 600.0));
+    click(&mut harness, "Trends");
+    harness.snapshot("history-1024x600");
+    click(&mut harness, "Trends");
+    click(&mut harness, "Practice");
+    harness.snapshot("home-1024x600");
+    click(&mut harness, "History");
+    harness.set_size(egui::vec2(1000.0, 740.0));
     // Dates in one click, or from the calendar beside each field.
     let today = jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::system())
