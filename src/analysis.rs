@@ -730,7 +730,6 @@ pub fn total(values: impl Iterator<Item = f64>) -> f64 {
     values.fold(0.0, |sum, value| sum + value)
 }
 
-/// Sums of squares of the 8 kHz copy in blocks of `block` samples.
 /// A sample of the 8 kHz copy, in 16 bits.
 fn to_low(sample: f32) -> i16 {
     (sample * LOW_SCALE_INVERSE)
@@ -745,6 +744,7 @@ fn from_low(sample: i16) -> f32 {
 
 const LOW_SCALE_INVERSE: f32 = 32_768.0;
 
+/// Sums of squares of the 8 kHz copy in blocks of `block` samples.
 fn low_energies(low: &[i16], block: usize) -> Vec<f64> {
     low.chunks(block.max(1))
         .map(|chunk| {

@@ -272,17 +272,31 @@ pub fn clock(duration: std::time::Duration) -> String {
 }
 
 /// `count` and `noun`, plural unless the count is one ("1 question",
-/// "3 questions"): the window and the terminal count alike.
+/// "3 questions", "2 categories"): the window and the terminal count alike.
 pub fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
+        return format!("1 {noun}");
+    }
+    // A consonant before a final y: "category", "categories" ("key" keeps
+    // its y).
+    match noun.strip_suffix('y') {
+        Some(stem) if stem.ends_with(|c: char| !"aeiou".contains(c)) => {
+            format!("{count} {stem}ies")
+        }
+        _ => format!("{count} {noun}s"),
     }
 }
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(plural(1, "question"), "1 question");
+        assert_eq!(plural(0, "take"), "0 takes");
+        assert_eq!(plural(2, "category"), "2 categories");
+        assert_eq!(plural(3, "key"), "3 keys");
+    }
 
     #[test]
     fn durations_round_to_the_nearest_second() {

@@ -47,6 +47,13 @@ fn say(dir: &Path, name: &str, voice: &str, rate: u32, text: &str) -> PathBuf {
     path
 }
 
+/// `rehearse` with its data in `data`, to be given its arguments.
+fn rehearse_with(data: &Path) -> Command {
+    let mut command = Command::new(common::rehearse_bin());
+    command.arg("--data-dir").arg(data);
+    command
+}
+
 /// Lowercase words without punctuation ("don't" stays one word).
 fn normalise(text: &str) -> Vec<String> {
     text.split_whitespace()
@@ -636,9 +643,7 @@ fn the_terminal_analyzes_what_was_said_against_a_bank_question() {
     let wav = say(dir.path(), "answer", "en-us", 140, FEEDBACK_CLIPS[1].text);
     let model = test_model();
     let run = |args: &[&str]| {
-        Command::new(common::rehearse_bin())
-            .arg("--data-dir")
-            .arg(dir.path().join("data"))
+        rehearse_with(&dir.path().join("data"))
             .arg("analyze")
             .arg(&wav)
             .args(["--transcript", "--model", model.to_str().unwrap()])
@@ -692,14 +697,7 @@ fn the_terminal_transcribes_a_file_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let wav = say(dir.path(), "answer", "en-us", 170, CLIPS[0].3);
     let data = dir.path().join("data");
-    let run = |args: &[&str]| {
-        Command::new(common::rehearse_bin())
-            .arg("--data-dir")
-            .arg(&data)
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| rehearse_with(&data).args(args).output().unwrap();
     // No model installed: a clear message saying how to get one.
     let none = run(&["transcribe", wav.to_str().unwrap()]);
     assert!(!none.status.success());
@@ -709,9 +707,7 @@ fn the_terminal_transcribes_a_file_in_every_format() {
         "{message}"
     );
 
-    let imported = Command::new(common::rehearse_bin())
-        .arg("--data-dir")
-        .arg(&data)
+    let imported = rehearse_with(&data)
         .args(["models", "import"])
         .arg(test_model())
         .env("RUST_LOG", "info")
@@ -787,9 +783,7 @@ fn a_damaged_model_is_named_and_refused() {
 
     // Import refuses it too, by name, and installs nothing.
     let data = dir.path().join("data");
-    let output = Command::new(common::rehearse_bin())
-        .arg("--data-dir")
-        .arg(&data)
+    let output = rehearse_with(&data)
         .args(["models", "import"])
         .arg(&truncated)
         .output()
@@ -818,9 +812,7 @@ fn a_model_that_ends_its_trial_is_not_installed() {
     .unwrap();
     std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
     let data = dir.path().join("data");
-    let output = Command::new(common::rehearse_bin())
-        .arg("--data-dir")
-        .arg(&data)
+    let output = rehearse_with(&data)
         .args(["models", "import"])
         .arg(test_model())
         .env("REHEARSE_TRIAL_PROGRAM", &program)
@@ -1230,14 +1222,7 @@ fn mutated_models_are_refused_or_work_never_crash() {
     fields.extend([tensor, tensor + 4, tensor + 8, tensor + 12]);
     let wav = say(dir.path(), "short", "en-us", 170, "A short answer.");
     let data = dir.path().join("data");
-    let run = |args: &[&std::ffi::OsStr]| {
-        Command::new(common::rehearse_bin())
-            .arg("--data-dir")
-            .arg(&data)
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&std::ffi::OsStr]| rehearse_with(&data).args(args).output().unwrap();
     let file = std::fs::OpenOptions::new()
         .write(true)
         .open(&model)

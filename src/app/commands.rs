@@ -391,33 +391,34 @@ impl RehearseApp {
     }
 
     fn play(&mut self, path: PathBuf) {
-        match &self.state.playing {
-            Some((loaded, _)) if *loaded == path => self.services.player.play(),
-            _ => {
-                let generation = self.services.player.load(&path, Duration::ZERO, true);
-                self.state.playing = Some((path, generation));
-            }
-        }
+        self.cue(path, None, true);
     }
 
     fn play_from(&mut self, path: PathBuf, from: Duration) {
-        match &self.state.playing {
-            Some((loaded, _)) if *loaded == path => {
-                self.services.player.seek(from);
-                self.services.player.play();
-            }
-            _ => {
-                let generation = self.services.player.load(&path, from, true);
-                self.state.playing = Some((path, generation));
-            }
-        }
+        self.cue(path, Some(from), true);
     }
 
     pub(super) fn seek(&mut self, path: PathBuf, to: Duration) {
+        self.cue(path, Some(to), false);
+    }
+
+    /// Moves playback of `path` to `to` (where it is, when `None`) and
+    /// plays from there when `play`; a take not loaded yet is loaded so.
+    fn cue(&mut self, path: PathBuf, to: Option<Duration>, play: bool) {
         match &self.state.playing {
-            Some((loaded, _)) if *loaded == path => self.services.player.seek(to),
+            Some((loaded, _)) if *loaded == path => {
+                if let Some(to) = to {
+                    self.services.player.seek(to);
+                }
+                if play {
+                    self.services.player.play();
+                }
+            }
             _ => {
-                let generation = self.services.player.load(&path, to, false);
+                let generation = self
+                    .services
+                    .player
+                    .load(&path, to.unwrap_or_default(), play);
                 self.state.playing = Some((path, generation));
             }
         }

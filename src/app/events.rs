@@ -11,7 +11,7 @@ use super::RehearseApp;
 use super::jobs;
 use super::state::{
     ActiveSession, MIC_TEST_SECONDS, Message, MicTest, MicrophoneState, Screen, WaveformSlot,
-    mic_test_path, warning_message,
+    mic_test_path,
 };
 use super::worker::{WorkerEvent, WorkerRequest};
 use crate::audio::player::PlayerEvent;
@@ -193,7 +193,7 @@ impl RehearseApp {
         }
         self.state
             .messages
-            .extend(recovered.into_iter().map(warning_message));
+            .extend(recovered.into_iter().map(Message::warning));
     }
 
     /// The microphone is open: what was waiting for it goes on.

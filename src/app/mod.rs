@@ -42,7 +42,6 @@ pub use history_view::HistoryView;
 pub use questions::{QuestionCommand, QuestionEditor, QuestionsPanel};
 pub use search::SearchState;
 pub use session_store::SessionStore;
-use state::warning_message;
 pub use state::{
     ActiveSession, AppState, ExportPanel, ExportProgress, HomeChoices, METER_INTERVAL,
     MIC_TEST_SECONDS, Message, MessageLevel, MicTest, MicrophoneState, Screen, SpeechPanel,
@@ -103,9 +102,9 @@ impl RehearseApp {
         let mut messages: Vec<Message> = bank
             .problems()
             .iter()
-            .map(|p| warning_message(format!("Question pack left out: {p}")))
+            .map(|p| Message::warning(format!("Question pack left out: {p}")))
             .collect();
-        messages.extend(warning.map(warning_message));
+        messages.extend(warning.map(Message::warning));
         worker.send(WorkerRequest::LoadListing(0));
         worker.send(WorkerRequest::ListDevices);
         let state = AppState {

@@ -184,6 +184,14 @@ impl Message {
         }
     }
 
+    /// Something the user should act on.
+    pub fn warning(text: String) -> Self {
+        Self {
+            level: MessageLevel::Warning,
+            ..Self::info(text)
+        }
+    }
+
     /// Whether it goes by itself: information that offers nothing to do.
     /// Warnings, and messages with a folder to open, stay until dismissed.
     pub fn fades(&self) -> bool {
@@ -357,7 +365,7 @@ impl AppState {
 
     /// Shows a message.
     pub fn say(&mut self, text: impl Into<String>) {
-        self.messages.push(warning_message(text.into()));
+        self.messages.push(Message::warning(text.into()));
     }
 
     /// Shows how something the user asked for went: what was done (nothing
@@ -474,15 +482,6 @@ pub enum TranscriptSlot {
     Failed(String),
 }
 
-pub(super) fn warning_message(text: String) -> Message {
-    Message {
-        text,
-        level: MessageLevel::Warning,
-        open: None,
-        at: Instant::now(),
-    }
-}
-
 /// Removes from `messages` those whose time is up at `now`.
 fn drop_faded(messages: &mut Vec<Message>, now: Instant) {
     messages.retain(|message| message.fades_at().is_none_or(|at| at > now));
@@ -503,7 +502,7 @@ mod tests {
         let said = added.at;
         let mut messages = vec![
             added,
-            warning_message("cannot read x.json".to_owned()),
+            Message::warning("cannot read x.json".to_owned()),
             Message {
                 open: Some(PathBuf::from("/tmp/export")),
                 ..Message::info("Exported.".to_owned())

@@ -22,14 +22,9 @@ pub(super) fn print_overview(bank: &QuestionBank, data_dir: &DataDir) -> anyhow:
         writeln!(out, "{help}")?;
         writeln!(
             out,
-            "Question bank: {} in {} {}",
+            "Question bank: {} in {}",
             plural(bank.questions().len(), "question"),
-            bank.categories().len(),
-            if bank.categories().len() == 1 {
-                "category"
-            } else {
-                "categories"
-            }
+            plural(bank.categories().len(), "category")
         )?;
         for (category, count) in bank.categories() {
             writeln!(out, "  {count:>4}  {category}")?;

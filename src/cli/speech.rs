@@ -75,7 +75,7 @@ pub fn models(data_dir: &DataDir, command: ModelsCommand) -> anyhow::Result<Exit
             Ok(ExitCode::SUCCESS)
         }
         ModelsCommand::Import { file } => {
-            let model = models::import(&file, &folder, &Trial::this_program()?)?;
+            let model = models::import(&file, &folder, &Trial::this_program())?;
             write_stdout(|out| {
                 writeln!(
                     out,

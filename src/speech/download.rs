@@ -212,6 +212,8 @@ pub fn download(
                 let _ = sent.send(Update::Progress(p));
             };
             let result = transfer(&request, &mut report, &stop);
+            // Likewise: a cancelled caller has stopped listening (what
+            // arrived is kept on disk for a resume either way).
             let _ = updates.send(Update::Done(result));
         }
     };

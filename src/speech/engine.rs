@@ -577,13 +577,8 @@ fn place_words_on_speech(
     let speech = crate::analysis::speech_spans(pcm, WHISPER_RATE);
     super::align::place_on_speech(&mut transcript.words, &speech.runs, &speech.pieces);
     for (segment, words) in transcript.segments.iter_mut().zip(segment_words) {
-        if let (Some(first), Some(last)) = (
-            transcript.words.get(words.start),
-            words
-                .end
-                .checked_sub(1)
-                .and_then(|i| transcript.words.get(i)),
-        ) && !words.is_empty()
+        if let Some(placed) = transcript.words.get(words.clone())
+            && let (Some(first), Some(last)) = (placed.first(), placed.last())
         {
             segment.start_ms = first.start_ms;
             segment.end_ms = last.end_ms;

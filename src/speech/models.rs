@@ -638,9 +638,6 @@ pub enum ImportError {
         /// What the trial found.
         source: super::trial::TrialError,
     },
-    /// The program that tries models could not be found.
-    #[error(transparent)]
-    NoTrial(#[from] super::trial::TrialError),
     /// A different model of that name is installed already.
     #[error("a different model called {name} is installed already ({}); remove it first", path.display())]
     Clash {

@@ -35,18 +35,15 @@ pub enum PcmError {
     },
 }
 
-/// Reads the WAV at `path` as mono 16 kHz samples.
+/// Reads the whole WAV at `path` as mono 16 kHz samples (one stretch of
+/// [`for_each_stretch`], as long as the file).
 pub fn read_for_recognition(path: &Path) -> Result<Vec<f32>, PcmError> {
-    let wav_error = |source| PcmError::Wav {
-        path: path.to_path_buf(),
-        source,
-    };
-    let wav = MonoWav::open(path).map_err(wav_error)?;
-    let rate = wav.sample_rate();
-    let mut mono = Vec::new();
-    wav.for_each_block(|block| mono.extend_from_slice(block))
-        .map_err(wav_error)?;
-    resample(&mono, rate)
+    let mut whole = Vec::new();
+    for_each_stretch(path, f64::INFINITY, |stretch| {
+        whole = stretch.pcm.to_vec();
+        Ok::<(), PcmError>(())
+    })?;
+    Ok(whole)
 }
 
 /// A stretch of a file, as the recogniser wants it.

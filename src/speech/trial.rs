@@ -51,15 +51,19 @@ pub enum TrialError {
 
 impl Trial {
     /// Trials run by this program (or by [`PROGRAM_VARIABLE`]'s, when set).
-    pub fn this_program() -> Result<Self, TrialError> {
+    /// Where the system cannot say which file this program is, `rehearse`
+    /// from the `PATH` (a trial that cannot start then names it).
+    pub fn this_program() -> Self {
         let program = match std::env::var_os(PROGRAM_VARIABLE) {
             Some(program) if !program.is_empty() => PathBuf::from(program),
-            _ => std::env::current_exe().map_err(|source| TrialError::Start {
-                program: PathBuf::from("rehearse"),
-                source,
-            })?,
+            _ => std::env::current_exe().unwrap_or_else(|err| {
+                log::warn!(
+                    "cannot tell which file this program is ({err}); trying models with `rehearse`"
+                );
+                PathBuf::from("rehearse")
+            }),
         };
-        Ok(Self::with_program(program))
+        Self::with_program(program)
     }
 
     /// Trials run by `program` (given [`TRIAL_ARGUMENTS`] and the model).

@@ -17,7 +17,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::history::readable_time;
+use super::history::{readable_day, readable_time};
 use super::{Session, Store, Take};
 use crate::files::sanitize_component;
 use crate::model::{clock, plural};
@@ -889,11 +889,7 @@ fn report_title(sessions: &[Session]) -> String {
             readable_time(session.started_at)
         ),
         _ => {
-            let day = |at: jiff::Timestamp| {
-                at.to_zoned_datetime(jiff::tz::TimeZone::system())
-                    .strftime("%-d %B %Y")
-                    .to_string()
-            };
+            let day = readable_day;
             let first = sessions.iter().map(|s| s.started_at).min();
             let last = sessions.iter().map(|s| s.started_at).max();
             match (first, last) {

@@ -246,8 +246,18 @@ pub fn local_time(at: Timestamp) -> String {
 /// `at` in the system's time zone as a person writes it: "5 December
 /// 2026, 08:18" (for reports people read, not for lists that sort).
 pub fn readable_time(at: Timestamp) -> String {
+    format!(
+        "{}, {}",
+        readable_day(at),
+        at.to_zoned_datetime(jiff::tz::TimeZone::system())
+            .strftime("%H:%M")
+    )
+}
+
+/// The day of `at` in the system's time zone: "5 December 2026".
+pub fn readable_day(at: Timestamp) -> String {
     at.to_zoned_datetime(jiff::tz::TimeZone::system())
-        .strftime("%-d %B %Y, %H:%M")
+        .strftime("%-d %B %Y")
         .to_string()
 }
 

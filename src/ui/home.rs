@@ -165,13 +165,7 @@ fn start_row(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
         if mock.clicked() {
             commands.push(Command::StartMockInterview);
         }
-        let categories = |c: usize| {
-            if c == 1 {
-                "1 category".to_owned()
-            } else {
-                format!("{c} categories")
-            }
-        };
+        let categories = |c: usize| super::plural(c, "category");
         let from = match (selection.categories.len(), selection.questions.len()) {
             (0, 0) => format!("from the whole bank ({})", super::plural(drawn_from, "question")),
             (0, q) => format!("from the {} you chose", super::plural(q, "question")),

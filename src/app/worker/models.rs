@@ -92,9 +92,7 @@ pub(super) fn handle(request: ModelRequest, data_dir: &DataDir, outbox: &Outbox)
             // On a thread of its own: the whole file is read and the model
             // is tried in a child process, while saves go on.
             spawn(outbox, "rehearse-import", move |outbox| {
-                let result = Trial::this_program()
-                    .map_err(models::ImportError::from)
-                    .and_then(|trial| models::import(&file, &folder, &trial))
+                let result = models::import(&file, &folder, &Trial::this_program())
                     .map(|model| format!("Installed the {} model.", model.name))
                     .map_err(|err| format!("Not imported: {err}"));
                 outbox.send(WorkerEvent::ModelChanged(result));
