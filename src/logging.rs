@@ -8,6 +8,7 @@
 //! (`error`, `warn`, `info`, `debug`, `trace`; warnings by default). The
 //! file is rotated at 1 MiB, keeping the two before it.
 
+use std::cell::RefCell;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,24 @@ const ROTATE_AT: u64 = 1 << 20;
 const KEPT: u32 = 2;
 
 static LOG_FILE: OnceLock<PathBuf> = OnceLock::new();
+
+thread_local! {
+    /// The first error the file-dialog library logged on this thread
+    /// while [`file_dialog_error`] watched.
+    static DIALOG_ERROR: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
+}
+
+/// Runs `dialog` (one of `rfd`'s blocking file dialogs) and returns what
+/// it returned with the error it logged, if any. `rfd` answers `None` both
+/// when the user cancels and when no dialog could open (no desktop portal,
+/// no zenity), and tells the second only to the log; this is how Rehearse
+/// tells them apart. It needs the logger of [`init`] at the error level.
+pub fn file_dialog_error<T>(dialog: impl FnOnce() -> T) -> (T, Option<String>) {
+    DIALOG_ERROR.with(|seen| *seen.borrow_mut() = Some(None));
+    let answer = dialog();
+    let error = DIALOG_ERROR.with(|seen| seen.borrow_mut().take().flatten());
+    (answer, error)
+}
 
 /// Runs `work` with a panic in it contained: the panic is logged as an
 /// error naming `what`, and `None` comes back instead of the thread
@@ -156,6 +175,13 @@ impl Log for Logger {
             Level::Trace => "trace",
         };
         let text = crate::files::printable(&record.args().to_string()).into_owned();
+        if record.level() == Level::Error && record.target().starts_with("rfd") {
+            DIALOG_ERROR.with(|seen| {
+                if let Some(first @ None) = seen.borrow_mut().as_mut() {
+                    *first = Some(text.clone());
+                }
+            });
+        }
         // The recognition library's own messages ("failed to decode" when a
         // transcription is cancelled) go to the log file: what failed
         // reaches the user once, as the error Rehearse reports.

@@ -61,3 +61,11 @@ impl DataDir {
         self.root.join("models")
     }
 }
+
+/// The user's documents folder, else the home folder: where exports are
+/// suggested.
+pub fn documents_folder() -> Option<PathBuf> {
+    directories::UserDirs::new()
+        .and_then(|dirs| dirs.document_dir().map(Path::to_path_buf))
+        .or_else(|| directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf()))
+}

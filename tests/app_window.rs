@@ -1060,6 +1060,10 @@ fn the_main_screens_look_as_committed() {
     click(&mut harness, "Trends");
     click(&mut harness, "Practice");
     harness.snapshot("home-1024x600");
+    // A common laptop's screen: the list uses its column's width.
+    harness.set_size(egui::vec2(1366.0, 768.0));
+    harness.run();
+    harness.snapshot("home-1366x768");
     click(&mut harness, "History");
     harness.set_size(egui::vec2(1000.0, 740.0));
     // Dates in one click, or from the calendar beside each field.
@@ -1464,6 +1468,11 @@ fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() 
                 ("http_proxy", Path::new("")),
                 ("ALL_PROXY", Path::new("")),
                 ("all_proxy", Path::new("")),
+                // No session bus, so no desktop portal to open a dialog.
+                (
+                    "DBUS_SESSION_BUS_ADDRESS",
+                    Path::new("unix:path=/nonexistent/rehearse-test-bus"),
+                ),
                 // The program that tries an imported model (this is a test
                 // binary, not rehearse).
                 (
@@ -1477,6 +1486,9 @@ fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() 
         return;
     };
     assert_eq!(scenario, "download");
+    // The log is how a file dialog that could not open is told from one
+    // the user closed (the app starts it the same way).
+    rehearse::logging::init(None);
     let mut harness = harness(&data);
     step_until(&mut harness, "the models folder read", |app| {
         app.speech.installed.is_some()
@@ -1526,8 +1538,15 @@ fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() 
     assert!(shows_text(&mut harness, "Remove the tiny.en model"));
     assert!(std::fs::remove_file(data.join("models/ggml-tiny.en.bin")).is_ok());
 
-    // Without a file dialog, a model file is imported by its path (and
-    // tried in a child process first).
+    // This machine has no desktop portal and no zenity: the window says
+    // so, and a model file is imported by its path (and tried in a child
+    // process first).
+    click(&mut harness, "Choose a model file…");
+    step_until(&mut harness, "the dialog's failure to be told", |app| {
+        messages(app)
+            .iter()
+            .any(|m| m.contains("No file dialog could open on this desktop"))
+    });
     let copy = data.join("a model from a colleague.bin");
     std::fs::copy(common::test_model(), &copy).unwrap();
     type_into(&mut harness, "Import a model file:", copy.to_str().unwrap());

@@ -125,6 +125,7 @@ impl RehearseApp {
                 self.load_listing();
             }
             WorkerEvent::ExportDestination(chosen) => {
+                let chosen = self.state.chosen_file(chosen);
                 if let Some(panel) = &mut self.state.export {
                     panel.choosing = false;
                     if let Some(path) = chosen {

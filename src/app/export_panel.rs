@@ -28,9 +28,7 @@ impl RehearseApp {
     /// user's documents.
     pub(super) fn open_export(&mut self, sessions: Vec<String>) {
         let stamp = Timestamp::now().strftime("%Y-%m-%d").to_string();
-        let folder = directories::UserDirs::new()
-            .and_then(|dirs| dirs.document_dir().map(std::path::Path::to_path_buf))
-            .or_else(|| directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf()))
+        let folder = crate::paths::documents_folder()
             .unwrap_or_else(|| self.state.data_dir.root().to_path_buf());
         let destination = folder.join(format!("rehearse-{stamp}.zip"));
         self.state.export = Some(ExportPanel {

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use super::RehearseApp;
-use super::worker::WorkerRequest;
 pub use super::worker::questions::{QuestionEvent, QuestionRequest};
+use super::worker::WorkerRequest;
 use crate::model::{Question, QuestionId};
 use crate::questions::QuestionBank;
 use crate::questions::own::{self, Field, QuestionDraft, QuestionEdit};
@@ -309,9 +309,9 @@ impl RehearseApp {
                     None => self.state.say(why),
                 }
             }
-            QuestionEvent::Chosen(path) => {
+            QuestionEvent::Chosen(answer) => {
                 self.state.questions.busy = false;
-                if let Some(path) = path {
+                if let Some(path) = self.state.chosen_file(answer) {
                     self.state.questions.import_path = path.display().to_string();
                     self.apply_questions(QuestionCommand::ImportPack);
                 }

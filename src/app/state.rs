@@ -363,6 +363,20 @@ impl AppState {
         drop_faded(&mut self.messages, now);
     }
 
+    /// The file a dialog answered with; when no dialog could open, the
+    /// user is told to type the path instead.
+    pub fn chosen_file(&mut self, answer: super::worker::DialogAnswer) -> Option<PathBuf> {
+        use super::worker::DialogAnswer;
+        match answer {
+            DialogAnswer::Chosen(path) => Some(path),
+            DialogAnswer::Cancelled => None,
+            DialogAnswer::Unavailable => {
+                self.say(DialogAnswer::UNAVAILABLE);
+                None
+            }
+        }
+    }
+
     /// Shows a message.
     pub fn say(&mut self, text: impl Into<String>) {
         self.messages.push(Message::warning(text.into()));

@@ -144,7 +144,7 @@ impl RehearseApp {
             }
             WorkerEvent::ModelFileChosen(chosen) => {
                 self.state.speech.busy = false;
-                if let Some(path) = chosen {
+                if let Some(path) = self.state.chosen_file(chosen) {
                     self.state.speech.import_path = path.display().to_string();
                     self.apply_speech(SpeechCommand::ImportModel);
                 }

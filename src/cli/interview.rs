@@ -3,7 +3,7 @@
 //! standard input are the controls (Enter starts or stops, `s` skips,
 //! `r` retakes, `q` ends), so scripts and tests can drive it too.
 
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -53,10 +53,10 @@ pub(super) fn run(
 ) -> anyhow::Result<ExitCode> {
     let (settings, warning) = Settings::load(&data_dir.settings());
     if let Some(warning) = warning {
-        eprintln!("warning: {warning}");
+        say!("warning: {warning}");
     }
     if old_count_spelling(std::env::args()) {
-        eprintln!(
+        say!(
             "note: `interview --questions N` is now `interview --count N` \
              (`--questions FILE` before the subcommand adds a pack)"
         );
@@ -147,13 +147,13 @@ fn apply_transcripts(
             Ok((transcript, _)) => {
                 session.apply_transcript(&done.file, &transcript);
                 if !quiet {
-                    eprintln!("  take #{} said: {}", number + 1, transcript.text());
+                    say!("  take #{} said: {}", number + 1, transcript.text());
                     print_spoken(&session.takes[number]);
                     printed = true;
                 }
             }
             Err(err) => {
-                eprintln!("  take #{} was not transcribed: {err}", number + 1);
+                say!("  take #{} was not transcribed: {err}", number + 1);
                 printed = true;
             }
         }
@@ -166,10 +166,10 @@ fn apply_transcripts(
 fn print_spoken(take: &crate::store::Take) {
     if let Some(spoken) = &take.spoken {
         for (label, text) in spoken.lines() {
-            eprintln!("    {label}: {text}");
+            say!("    {label}: {text}");
         }
         for hint in spoken.hints() {
-            eprintln!("    → {hint}");
+            say!("    → {hint}");
         }
     }
 }
@@ -189,9 +189,10 @@ fn finish_transcripts(
         let line = (transcriber.waiting(), transcriber.percent());
         if shown != Some(line) {
             shown = Some(line);
-            eprintln!(
+            say!(
                 "Finishing transcripts: {} left, {} % of the current one (Ctrl-C skips)",
-                line.0, line.1
+                line.0,
+                line.1
             );
         }
         std::thread::sleep(Duration::from_millis(200));
@@ -214,7 +215,7 @@ fn start_transcriber(
         Ok(Some(model)) => model,
         Ok(None) => return None,
         Err(err) => {
-            eprintln!(
+            say!(
                 "warning: cannot read {}: {err}; takes are not transcribed",
                 models.display()
             );
@@ -223,14 +224,14 @@ fn start_transcriber(
     };
     match Transcriber::start(session_dir, model.path) {
         Ok(transcriber) => {
-            eprintln!(
+            say!(
                 "Takes are transcribed on this machine with the {} model.",
                 model.name
             );
             Some(transcriber)
         }
         Err(err) => {
-            eprintln!("warning: cannot start the transcriber: {err}; takes are not transcribed");
+            say!("warning: cannot start the transcriber: {err}; takes are not transcribed");
             None
         }
     }
@@ -240,7 +241,7 @@ fn start_transcriber(
 fn open_microphone(args: &InterviewArgs, settings: &Settings) -> anyhow::Result<Microphone> {
     let input = audio::find_input(args.device.as_deref().or(settings.microphone.as_deref()))?;
     if let Some(warning) = &input.fallback_warning {
-        eprintln!("warning: {warning}");
+        say!("warning: {warning}");
     }
     let microphone = Microphone::open(input, settings.take_format, None)?;
     let name = microphone.info().name.clone();
@@ -249,7 +250,7 @@ fn open_microphone(args: &InterviewArgs, settings: &Settings) -> anyhow::Result<
         .with_context(|| {
             format!("\"{name}\" delivered no audio; check it with `rehearse devices`")
         })?;
-    eprintln!("Microphone: {name}");
+    say!("Microphone: {name}");
     Ok(microphone)
 }
 
@@ -294,9 +295,9 @@ impl Practice {
             match self.recordings.report(event) {
                 Report::Started(_) => {
                     if self.interview.is_mock() {
-                        eprintln!("● Recording… (Enter finishes the answer, q ends)");
+                        say!("● Recording… (Enter finishes the answer, q ends)");
                     } else {
-                        eprintln!("● Recording… (Enter stops, s skips, q ends)");
+                        say!("● Recording… (Enter stops, s skips, q ends)");
                     }
                 }
                 Report::Finished {
@@ -307,7 +308,7 @@ impl Practice {
                     actions.extend(self.take_finished(&pending, &summary, last));
                 }
                 Report::Failed { error, last, .. } => {
-                    eprintln!("error: {error}");
+                    say!("error: {error}");
                     if last {
                         actions.extend(
                             self.interview
@@ -319,11 +320,11 @@ impl Practice {
                         prompt_next();
                     }
                 }
-                Report::MicrophoneFailed(message) => eprintln!("error: {message}"),
+                Report::MicrophoneFailed(message) => say!("error: {message}"),
             }
         }
         if let Some(message) = self.recordings.session_must_end(self.interview.phase()) {
-            eprintln!("{message}");
+            say!("{message}");
             actions.extend(self.interview.end());
         }
         actions
@@ -360,12 +361,12 @@ impl Practice {
                     // With a transcript on its way, its pace is the one
                     // given as advice, not the estimate's.
                     for hint in metrics.hints(self.transcriber.is_some()) {
-                        eprintln!("  {hint}");
+                        say!("  {hint}");
                     }
                 }
                 take.metrics = Some(metrics);
             }
-            Err(err) => eprintln!("{err}"),
+            Err(err) => say!("{err}"),
         }
         if let Some(transcriber) = &mut self.transcriber {
             transcriber.push(take.clone());
@@ -373,7 +374,7 @@ impl Practice {
         self.session.takes.push(take);
         save_or_explain(&self.store, &self.session);
         self.review = if self.interview.phase() == Phase::Reviewing {
-            eprintln!(
+            say!(
                 "Saved {} ({}). {RATE_PROMPT}",
                 self.session.takes.last().map_or("", |t| t.file.as_str()),
                 clock(summary.duration())
@@ -381,7 +382,7 @@ impl Practice {
             Review::Rating
         } else {
             if mock {
-                eprintln!(
+                say!(
                     "Answer {} recorded ({}).",
                     pending.request.question_index + 1,
                     clock(summary.duration())
@@ -425,7 +426,7 @@ impl Practice {
                 && self.interview.phase() == Phase::Reviewing
                 && self.review == Review::Rating
             {
-                eprintln!("{RATE_PROMPT}");
+                say!("{RATE_PROMPT}");
             }
         }
     }
@@ -448,7 +449,7 @@ impl Practice {
         let session = &mut self.session;
         if session.takes.is_empty() {
             self.store.delete_session(&session.id)?;
-            eprintln!("No answer was recorded, so nothing was saved.");
+            say!("No answer was recorded, so nothing was saved.");
             return Ok(ExitCode::SUCCESS);
         }
         session.ended_at = Some(Timestamp::now());
@@ -465,7 +466,7 @@ impl Practice {
                 .map_or_else(|| "unrated".to_owned(), |avg| format!("★ {avg:.1}"))
         );
         // How to come back to it (stderr: stdout stays the two lines above).
-        eprintln!(
+        say!(
             "See it again with `rehearse sessions show {}`, or in the window's History.",
             session.id
         );
@@ -515,7 +516,7 @@ fn save_or_explain(store: &Store, session: &Session) -> bool {
     match store.save(session) {
         Ok(()) => true,
         Err(err) => {
-            eprintln!(
+            say!(
                 "error: {err}; the recordings are kept in {} and are added to the session the next time Rehearse starts",
                 store.session_dir(&session.id).join("takes").display()
             );
@@ -526,19 +527,19 @@ fn save_or_explain(store: &Store, session: &Session) -> bool {
 
 fn report_take_end(summary: &TakeSummary) {
     match &summary.ended {
-        TakeEnd::LimitReached => eprintln!("Time's up."),
+        TakeEnd::LimitReached => say!("Time's up."),
         TakeEnd::DeviceLost(_) | TakeEnd::WriteFailed(_) => {
-            eprintln!("error: {}; what was recorded is kept", summary.ended);
+            say!("error: {}; what was recorded is kept", summary.ended);
         }
         TakeEnd::Stopped | TakeEnd::Closed => {}
     }
     if let Some(warning) = summary.silence_warning() {
-        eprintln!("warning: {warning}");
+        say!("warning: {warning}");
     }
 }
 
 fn prompt_next() {
-    eprintln!("Enter or n: next question, r: retake, s: skip, q: end");
+    say!("Enter or n: next question, r: retake, s: skip, q: end");
 }
 
 /// Applies a typed rating ("1"–"5"; anything else leaves it unrated).
@@ -548,12 +549,12 @@ fn review_at_end(store: &Store, session: &mut Session, lines: &Receiver<String>)
     if session.takes.is_empty() {
         return;
     }
-    eprintln!();
-    eprintln!("The interview is over. Your answers:");
+    say!();
+    say!("The interview is over. Your answers:");
     for number in 1..=session.takes.len() {
         let take = &session.takes[number - 1];
-        eprintln!();
-        eprintln!(
+        say!();
+        say!(
             "{number}. {} ({}, {})",
             super::printable(&take.question_text),
             clock(take.duration()),
@@ -561,11 +562,11 @@ fn review_at_end(store: &Store, session: &mut Session, lines: &Receiver<String>)
         );
         if let Some(metrics) = &take.metrics {
             for hint in metrics.hints(take.spoken.is_some()) {
-                eprintln!("  {hint}");
+                say!("  {hint}");
             }
         }
         print_spoken(take);
-        eprintln!("{RATE_PROMPT}");
+        say!("{RATE_PROMPT}");
         match lines.recv() {
             Ok(line) => rate_take(store, session, number, line.trim()),
             Err(_) => return,
@@ -578,13 +579,13 @@ fn review_at_end(store: &Store, session: &mut Session, lines: &Receiver<String>)
 fn rate_take(store: &Store, session: &mut Session, number: usize, line: &str) {
     let Some(rating) = line.parse::<u8>().ok().and_then(Rating::new) else {
         if !line.is_empty() {
-            eprintln!("(not a rating from 1 to 5; left unrated)");
+            say!("(not a rating from 1 to 5; left unrated)");
         }
         return;
     };
     match store.rate(session, number, rating, None) {
-        Ok(()) => eprintln!("Rated {}", stars(Some(rating))),
-        Err(err) => eprintln!("error: the rating could not be saved: {err}"),
+        Ok(()) => say!("Rated {}", stars(Some(rating))),
+        Err(err) => say!("error: the rating could not be saved: {err}"),
     }
 }
 
@@ -595,6 +596,8 @@ fn stdin_lines() -> Receiver<String> {
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
             let Ok(line) = line else { break };
+            // The terminal's echo of Enter moved below the status line.
+            super::status::ended_by_user();
             if sender.send(line).is_err() {
                 break;
             }
@@ -621,16 +624,16 @@ impl Terminal {
         let question = &interview.question().question;
         if self.question_shown != Some(progress.number) {
             self.question_shown = Some(progress.number);
-            eprintln!();
-            eprintln!(
+            say!();
+            say!(
                 "Question {} of {} [{}]",
                 progress.number,
                 progress.total,
                 super::printable(&question.category)
             );
-            eprintln!("{}", super::printable(&question.text));
+            say!("{}", super::printable(&question.text));
             if question.asks_for_story() && !interview.is_mock() {
-                eprintln!("(tip: answer with STAR: situation, task, action, result)");
+                say!("(tip: answer with STAR: situation, task, action, result)");
             }
         }
         let key = (phase, interview.takes());
@@ -638,12 +641,15 @@ impl Terminal {
             self.phase_shown = Some(key);
             self.last_second = None;
             if phase == Phase::Thinking {
-                eprintln!("Think… (Enter starts answering now)");
+                say!("Think… (Enter starts answering now)");
             }
         }
         if let Some(left) = interview.remaining(Instant::now()) {
             let second = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-            if self.last_second != Some(second) && (second % 10 == 0 || second <= 5) {
+            // On a terminal one line counts every second; in a log, a line
+            // every ten seconds and for each of the last five.
+            let wanted = super::status::updates_in_place() || second % 10 == 0 || second <= 5;
+            if self.last_second != Some(second) && wanted {
                 self.last_second = Some(second);
                 let label = if phase == Phase::Thinking {
                     "think"
@@ -655,9 +661,7 @@ impl Terminal {
                 } else {
                     ""
                 };
-                eprintln!("  {label}: {second} s left{warning}");
-                // Nothing to say if even stderr fails.
-                std::io::stderr().flush().ok();
+                super::status::show(&format!("  {label}: {second} s left{warning}"));
             }
         }
     }

@@ -1,11 +1,21 @@
 //! The command line: subcommands over the same services the app uses, for
 //! scripting and for end-to-end tests.
 
+/// `eprintln!` below the terminal's status line ([`status`]), which stays
+/// as it was.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        $crate::cli::status::end();
+        eprintln!($($arg)*);
+    }};
+}
+
 mod audio;
 mod interview;
 mod questions;
 mod sessions;
 mod speech;
+mod status;
 mod transcriber;
 
 pub use speech::{ModelsCommand, TranscriptFormat};

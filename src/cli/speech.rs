@@ -1,7 +1,7 @@
 //! `rehearse models …` and `rehearse transcribe`: speech recognition
 //! models and transcripts from the terminal.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -173,7 +173,7 @@ fn fetch(folder: &Path, name: &str) -> anyhow::Result<ExitCode> {
         download::without_credentials(&request.url)
     );
     let interrupted = interrupt_flag()?;
-    let terminal = std::io::stderr().is_terminal();
+    let terminal = super::status::updates_in_place();
     let mut last_line = Instant::now() - Duration::from_secs(10);
     let mut report = |progress: Progress| {
         let every = if terminal {
@@ -185,17 +185,10 @@ fn fetch(folder: &Path, name: &str) -> anyhow::Result<ExitCode> {
             return;
         }
         last_line = Instant::now();
-        let line = progress.describe();
-        if terminal {
-            eprint!("\r{line}\u{1b}[K");
-        } else {
-            eprintln!("{line}");
-        }
+        super::status::show(&progress.describe());
     };
     let result = download::download(&request, &mut report, &interrupted);
-    if terminal {
-        eprintln!();
-    }
+    super::status::end();
     match result {
         Ok(()) => {
             write_stdout(|out| writeln!(out, "installed {name} as {}", target.display()))?;
@@ -329,7 +322,7 @@ pub fn run_with_progress(
     control: &Control,
     interrupted: &AtomicBool,
 ) -> anyhow::Result<Transcript> {
-    let terminal = std::io::stderr().is_terminal();
+    let terminal = super::status::updates_in_place();
     let result = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             crate::speech::engine::lower_thread_priority();
@@ -342,13 +335,11 @@ pub fn run_with_progress(
             }
             if terminal && shown != Some(control.percent()) {
                 shown = Some(control.percent());
-                eprint!("\rtranscribing… {} %\u{1b}[K", control.percent());
+                super::status::show(&format!("transcribing… {} %", control.percent()));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        if terminal {
-            eprint!("\r\u{1b}[K");
-        }
+        super::status::clear();
         worker.join()
     });
     match result {

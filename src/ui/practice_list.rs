@@ -11,10 +11,15 @@ use crate::interview::CategoryChoice;
 use crate::model::{Question, QuestionId};
 use crate::store::history::days_ago;
 
+/// From this width a question's row has its practice line beside it.
+const WIDE_ROW: f32 = 640.0;
+/// A wide row's width at most, so the practice line stays near its question.
+const ROW_AT_MOST: f32 = 760.0;
+
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     egui::Panel::right("question_details")
         .resizable(true)
-        .default_size((ui.available_width() * 0.36).clamp(220.0, 420.0))
+        .default_size((ui.available_width() * 0.36).clamp(220.0, 520.0))
         .size_range(200.0..=520.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical()
@@ -196,7 +201,10 @@ fn question_row(ui: &mut egui::Ui, app: &mut AppState, id: &QuestionId) {
             )
         });
         toggled = check.clicked();
-        ui.vertical(|ui| {
+        // On a wide list the practice line sits at the row's right end
+        // (the list's whole width in use), else below the question.
+        let wide = ui.available_width() >= WIDE_ROW;
+        let mut question_label = |ui: &mut egui::Ui| {
             let text = egui::RichText::new(&question.text);
             let text = if shown { text.strong() } else { text };
             let label = ui.add(
@@ -216,8 +224,26 @@ fn question_row(ui: &mut egui::Ui, app: &mut AppState, id: &QuestionId) {
             show = label
                 .on_hover_cursor(egui::CursorIcon::PointingHand)
                 .clicked();
-            ui.weak(practice_line(app, question));
-        });
+        };
+        if wide {
+            ui.vertical(|ui| {
+                // Not wider than a table is read across.
+                ui.set_max_width(ROW_AT_MOST);
+                egui::Sides::new().shrink_left().wrap().show(
+                    ui,
+                    |ui| question_label(ui),
+                    |ui| {
+                        ui.add_space(8.0);
+                        ui.weak(practice_line(app, question));
+                    },
+                );
+            });
+        } else {
+            ui.vertical(|ui| {
+                question_label(ui);
+                ui.weak(practice_line(app, question));
+            });
+        }
     });
     if toggled {
         app.home

@@ -51,7 +51,11 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
         )
         .labelled_by(label.id);
         ui.add_enabled_ui(!app.speech.busy, |ui| {
-            if ui.button("Choose…").clicked() {
+            let choose = ui.button("Choose…");
+            choose.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Button, true, "Choose a model file…")
+            });
+            if choose.clicked() {
                 commands.push(Command::Speech(SpeechCommand::ChooseModelFile));
             }
             if ui.button("Import").clicked() {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use super::{Outbox, WorkerEvent};
+use super::{DialogAnswer, Outbox, WorkerEvent};
 use crate::app::ExportProgress;
 use crate::store::Store;
 use crate::store::export::{ExportError, ExportRequest, export};
@@ -18,11 +18,11 @@ pub(super) fn ask_for_destination(suggested: PathBuf, zip: bool, outbox: &Outbox
     let spawned = std::thread::Builder::new()
         .name("rehearse-file-dialog".to_owned())
         .spawn(move || {
-            let chosen = choose_destination(&suggested, zip);
+            let chosen = DialogAnswer::ask(|| choose_destination(&suggested, zip));
             answer.send(WorkerEvent::ExportDestination(chosen));
         });
     if let Err(err) = spawned {
-        outbox.send(WorkerEvent::ExportDestination(None));
+        outbox.send(WorkerEvent::ExportDestination(DialogAnswer::Cancelled));
         outbox.send(WorkerEvent::Failed(format!(
             "cannot open the file dialog: {err}"
         )));

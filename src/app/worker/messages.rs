@@ -180,8 +180,8 @@ pub enum WorkerEvent {
     /// A model download, import or removal ended: what to tell the user
     /// (empty when there is nothing to say), or the error.
     ModelChanged(Result<String, String>),
-    /// The model file chosen in the system's dialog (`None`: none).
-    ModelFileChosen(Option<PathBuf>),
+    /// What the system's dialog for a model file answered.
+    ModelFileChosen(DialogAnswer),
     /// The user's questions or packs changed, or a change was refused.
     Questions(crate::app::questions::QuestionEvent),
     /// A take's waveform, or why it cannot be read.
@@ -190,10 +190,40 @@ pub enum WorkerEvent {
     SessionDeleted(String),
     /// The transcripts of the history, read for the search.
     TranscriptsIndexed(Box<crate::store::search::TranscriptIndex>),
-    /// The user chose where to export to (`None`: the dialog was closed).
-    ExportDestination(Option<PathBuf>),
+    /// Where the user chose to export to, in the system's dialog.
+    ExportDestination(DialogAnswer),
     /// An export ended; the error names the file.
     ExportFinished(Result<ExportSummary, String>),
     /// Something failed; the text says what and names the file or device.
     Failed(String),
+}
+
+/// What one of the system's file dialogs answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DialogAnswer {
+    /// The user chose this file.
+    Chosen(PathBuf),
+    /// The user closed the dialog.
+    Cancelled,
+    /// No dialog could open (no desktop portal and no zenity, as on many
+    /// tiling window managers): the user types the path instead.
+    Unavailable,
+}
+
+impl DialogAnswer {
+    /// What the user is told when no dialog could open.
+    pub const UNAVAILABLE: &'static str = "No file dialog could open on this desktop (Rehearse \
+        asks the desktop portal, then zenity; neither answered). Type the file's path in the \
+        field beside Choose… instead.";
+
+    /// Runs `dialog` (an `rfd` dialog, which answers `None` both for a
+    /// cancel and for a dialog that could not open) and tells the two
+    /// apart by the error `rfd` logged.
+    pub fn ask(dialog: impl FnOnce() -> Option<PathBuf>) -> Self {
+        match crate::logging::file_dialog_error(dialog) {
+            (Some(path), _) => Self::Chosen(path),
+            (None, None) => Self::Cancelled,
+            (None, Some(_logged)) => Self::Unavailable,
+        }
+    }
 }

@@ -23,7 +23,7 @@ use crate::audio::{self, Microphone, TakeFormat};
 use crate::paths::DataDir;
 use crate::store::{Session, Store};
 use export::{ask_for_destination, start_export};
-pub use messages::{WorkerEvent, WorkerRequest};
+pub use messages::{DialogAnswer, WorkerEvent, WorkerRequest};
 
 /// Sends events to the window and wakes it; shared with the threads the
 /// worker starts.

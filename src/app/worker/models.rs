@@ -81,10 +81,12 @@ pub(super) fn handle(request: ModelRequest, data_dir: &DataDir, outbox: &Outbox)
         }
         ModelRequest::Choose => {
             spawn(outbox, "rehearse-dialog", move |outbox| {
-                let chosen = rfd::FileDialog::new()
-                    .set_title("Import a speech recognition model (ggml-*.bin)")
-                    .add_filter("whisper.cpp model", &["bin"])
-                    .pick_file();
+                let chosen = super::DialogAnswer::ask(|| {
+                    rfd::FileDialog::new()
+                        .set_title("Import a speech recognition model (ggml-*.bin)")
+                        .add_filter("whisper.cpp model", &["bin"])
+                        .pick_file()
+                });
                 outbox.send(WorkerEvent::ModelFileChosen(chosen));
             });
         }

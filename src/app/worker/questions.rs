@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::{Outbox, WorkerEvent};
+use super::{DialogAnswer, Outbox, WorkerEvent};
 use crate::model::Question;
 use crate::questions::own::{self, QuestionEdit};
 use crate::questions::{PackSources, QuestionBank};
@@ -42,8 +42,8 @@ pub enum QuestionEvent {
     Bank(Box<QuestionBank>, String),
     /// The change was refused or failed: why, naming the file.
     Refused(String),
-    /// The pack file the user chose to import (`None`: the dialog closed).
-    Chosen(Option<PathBuf>),
+    /// What the dialog for a pack to import answered.
+    Chosen(DialogAnswer),
     /// A pack was exported (what to say; empty when the dialog closed).
     Exported(Result<String, String>),
 }
@@ -74,25 +74,71 @@ pub(in crate::app) fn handle(request: QuestionRequest, outbox: &Outbox) {
             ));
         }
         QuestionRequest::Choose => on_dialog_thread(outbox, |outbox| {
-            let chosen = rfd::FileDialog::new()
-                .set_title("Import a question pack")
-                .add_filter("Question pack", &["json"])
-                .pick_file();
+            let chosen = DialogAnswer::ask(|| {
+                rfd::FileDialog::new()
+                    .set_title("Import a question pack")
+                    .add_filter("Question pack", &["json"])
+                    .pick_file()
+            });
             outbox.send(WorkerEvent::Questions(QuestionEvent::Chosen(chosen)));
         }),
         QuestionRequest::Export { name, questions } => on_dialog_thread(outbox, move |outbox| {
             let file_name = format!("{}.json", crate::files::sanitize_component(&name, 60));
-            let chosen = rfd::FileDialog::new()
-                .set_title("Export a question pack")
-                .set_file_name(file_name)
-                .add_filter("Question pack", &["json"])
-                .save_file();
+            let chosen = DialogAnswer::ask(|| {
+                rfd::FileDialog::new()
+                    .set_title("Export a question pack")
+                    .set_file_name(&file_name)
+                    .add_filter("Question pack", &["json"])
+                    .save_file()
+            });
             let result = match chosen {
-                None => Ok(String::new()),
-                Some(path) => export_pack(&path, &name, &questions),
+                DialogAnswer::Cancelled => Ok(String::new()),
+                DialogAnswer::Chosen(path) => export_pack(&path, &name, &questions),
+                DialogAnswer::Unavailable => export_without_dialog(&file_name, &name, &questions),
             };
             outbox.send(WorkerEvent::Questions(QuestionEvent::Exported(result)));
         }),
+    }
+}
+
+/// Where a pack goes when no dialog could ask: a new file (never one
+/// that exists) in the user's documents folder, named in the message.
+fn export_without_dialog(
+    file_name: &str,
+    name: &str,
+    questions: &[Question],
+) -> Result<String, String> {
+    let folder = crate::paths::documents_folder()
+        .ok_or("No file dialog could open, and there is no home folder to export to.")?;
+    let wanted = folder.join(file_name);
+    let part = crate::durable::temporary_path(&wanted, "part");
+    crate::durable::atomic_write(&part, own::pack_text(name, questions).as_bytes())
+        .map_err(|err| format!("Cannot write {}: {err}", part.display()))?;
+    let stem = wanted.with_extension("");
+    let mut published = Err(std::io::Error::other("no name tried"));
+    for n in 1..=100 {
+        let path = match n {
+            1 => wanted.clone(),
+            _ => PathBuf::from(format!("{}-{n}.json", stem.display())),
+        };
+        published = crate::durable::publish(&part, &path).map(|()| path);
+        match &published {
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+            _ => break,
+        }
+    }
+    match published {
+        Ok(path) => Ok(format!(
+            "No file dialog could open on this desktop, so {} questions went to {}.",
+            questions.len(),
+            path.display()
+        )),
+        Err(err) => {
+            if let Err(left) = std::fs::remove_file(&part) {
+                log::warn!("{}: not removed: {left}", part.display());
+            }
+            Err(format!("Cannot export to {}: {err}", folder.display()))
+        }
     }
 }
 
