@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use super::RehearseApp;
-pub use super::worker::questions::{QuestionEvent, QuestionRequest};
 use super::worker::WorkerRequest;
+pub use super::worker::questions::{QuestionEvent, QuestionRequest};
 use crate::model::{Question, QuestionId};
 use crate::questions::QuestionBank;
 use crate::questions::own::{self, Field, QuestionDraft, QuestionEdit};
