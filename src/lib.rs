@@ -27,6 +27,7 @@ pub mod analysis;
 pub mod app;
 pub mod audio;
 pub mod cli;
+pub mod content;
 pub mod durable;
 pub mod feedback;
 pub mod files;

@@ -37,6 +37,50 @@ pub struct Question {
     /// Terms a strong answer tends to use.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// What a strong answer covers: 3 to 6 points (none: not written).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub strong_answer: Vec<StrongPoint>,
+    /// What the interviewer may ask next, in priority order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUp>,
+}
+
+/// One point a strong answer covers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrongPoint {
+    /// The point, in one line.
+    pub point: String,
+    /// Phrases that say it ("cache", "read replica"), matched like
+    /// keywords.
+    #[serde(default)]
+    pub cues: Vec<String>,
+}
+
+/// A question the interviewer may ask after an answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    /// The question.
+    pub ask: String,
+    /// When it is asked.
+    pub when: FollowUpWhen,
+}
+
+/// When a follow-up is asked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum FollowUpWhen {
+    /// The answer said one of these phrases (building on it).
+    Said(Vec<String>),
+    /// The answer said none of these phrases.
+    NotSaid(Vec<String>),
+    /// The answer stated no result (`true`).
+    NoResult(bool),
+    /// The answer was short for the question (`true`).
+    Short(bool),
+    /// After any answer, with or without a transcript (`true`).
+    Always(bool),
 }
 
 impl Question {
@@ -72,6 +116,8 @@ impl Question {
             think_seconds: DEFAULT_THINK_SECONDS,
             answer_seconds: DEFAULT_ANSWER_SECONDS,
             keywords: Vec::new(),
+            strong_answer: Vec::new(),
+            follow_ups: Vec::new(),
         }
     }
 }
@@ -378,6 +424,8 @@ mod tests {
             think_seconds: 30,
             answer_seconds: 120,
             keywords: vec!["EXPLAIN".to_owned(), "index".to_owned()],
+            strong_answer: Vec::new(),
+            follow_ups: Vec::new(),
         };
         for query in ["", "  ", "SLOW", "query databases", "explain", "Index slow"] {
             assert!(question.matches_words(query), "{query:?}");

@@ -213,6 +213,25 @@ pub fn keyword_spans(tokens: &[Token], keywords: &[String]) -> Vec<(usize, usize
     spans
 }
 
+/// Every place one of `phrases` was said: the phrase's index, the first
+/// token and the length in tokens, in the order of the answer (a phrase
+/// may match at several places, and several phrases at one place).
+pub fn all_matches(tokens: &[Token], phrases: &[String]) -> Vec<(usize, usize, usize)> {
+    if phrases.is_empty() {
+        return Vec::new();
+    }
+    let answer = Answer::new(tokens);
+    let wanted = Keywords::new(phrases);
+    (0..tokens.len())
+        .flat_map(|index| {
+            wanted
+                .said_at(&answer, index)
+                .into_iter()
+                .map(move |(phrase, length)| (phrase, index, length))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

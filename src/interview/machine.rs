@@ -476,6 +476,8 @@ mod tests {
                     think_seconds: 0,
                     answer_seconds: 1,
                     keywords: Vec::new(),
+                    strong_answer: Vec::new(),
+                    follow_ups: Vec::new(),
                 },
                 think: Duration::from_secs(think),
                 answer_limit: limit.map(Duration::from_secs),

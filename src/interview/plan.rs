@@ -280,6 +280,8 @@ mod tests {
             think_seconds: 15,
             answer_seconds: 90,
             keywords: Vec::new(),
+            strong_answer: Vec::new(),
+            follow_ups: Vec::new(),
         }
     }
 

@@ -67,6 +67,10 @@ pub struct QuestionDraft {
     pub answer_seconds: u32,
     /// Keywords, one per row.
     pub keywords: Vec<String>,
+    /// What a strong answer covers.
+    pub strong_answer: Vec<crate::model::StrongPoint>,
+    /// What the interviewer may ask next.
+    pub follow_ups: Vec<crate::model::FollowUp>,
 }
 
 impl Default for QuestionDraft {
@@ -82,6 +86,8 @@ impl Default for QuestionDraft {
             think_seconds: crate::model::DEFAULT_THINK_SECONDS,
             answer_seconds: crate::model::DEFAULT_ANSWER_SECONDS,
             keywords: Vec::new(),
+            strong_answer: Vec::new(),
+            follow_ups: Vec::new(),
         }
     }
 }
@@ -97,6 +103,8 @@ impl From<&Question> for QuestionDraft {
             think_seconds: question.think_seconds,
             answer_seconds: question.answer_seconds,
             keywords: question.keywords.clone(),
+            strong_answer: question.strong_answer.clone(),
+            follow_ups: question.follow_ups.clone(),
         }
     }
 }
@@ -122,6 +130,8 @@ impl QuestionDraft {
             think_seconds: self.think_seconds,
             answer_seconds: self.answer_seconds,
             keywords: rows(&self.keywords),
+            strong_answer: self.strong_answer.clone(),
+            follow_ups: self.follow_ups.clone(),
         }
     }
 

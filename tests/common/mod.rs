@@ -136,6 +136,21 @@ pub fn compressed_test_model() -> PathBuf {
     path
 }
 
+/// The sentence model's folder (`model.safetensors`, `tokenizer.json`):
+/// the published all-MiniLM-L6-v2 that `scripts/make_test_model.py` takes
+/// from the Python package index into `target/test-model/`.
+pub fn test_embedding_model() -> PathBuf {
+    let folder = test_model().with_file_name("all-MiniLM-L6-v2");
+    for name in ["model.safetensors", "tokenizer.json"] {
+        assert!(
+            folder.join(name).is_file(),
+            "{} is missing: run `python3 scripts/make_test_model.py` (make test does)",
+            folder.join(name).display()
+        );
+    }
+    folder
+}
+
 /// Speech from espeak-ng, written to `dir/name.wav`.
 pub fn speech(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(format!("{name}.wav"));

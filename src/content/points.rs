@@ -1,0 +1,199 @@
+//! A strong answer's points checked against what was said.
+//!
+//! Each point is `covered` when a sentence of the answer explains it,
+//! `named` when its terms are only mentioned (a bare list of terms never
+//! covers anything), or `missing`. Two signals decide:
+//!
+//! - **Cues**: the point's phrases, matched with the keyword matcher
+//!   ([`crate::feedback::keywords`]): any case, plural, inflection and
+//!   derivation ("normalise", "normalisation"), common short names
+//!   ("Postgres" for `PostgreSQL`).
+//! - **Meaning**: with the sentence model, the cosine between the point's
+//!   line and each sentence ([`super::embed`]).
+//!
+//! A sentence *explains* when it has at least [`EXPLAINING_TOKENS`]
+//! tokens and is not a list (most of its clauses a term or two, or most of
+//! its words cue terms). A point is covered by an explaining sentence
+//! with one of its cues and a similarity of at least [`WITH_CUE`], or with
+//! no cue and a similarity of at least [`BY_MEANING`] (a paraphrase);
+//! without the model, a cue in an explaining sentence covers it. The
+//! thresholds were calibrated on the labelled answers in
+//! `tests/fixtures/content/` (see the content issue's note).
+
+use serde::{Deserialize, Serialize};
+
+use super::sentences::{Sentence, Sentences};
+use crate::feedback::keywords;
+use crate::feedback::tokens::Token;
+use crate::model::StrongPoint;
+
+/// A sentence with fewer tokens than this names, it does not explain.
+pub const EXPLAINING_TOKENS: usize = 6;
+/// With a cue, a sentence this similar to the point covers it.
+pub const WITH_CUE: f32 = 0.25;
+/// Without a cue, a sentence this similar to the point covers it.
+pub const BY_MEANING: f32 = 0.5;
+
+/// How much of a point the answer gave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Not said at all.
+    Missing,
+    /// Its terms were said but not explained.
+    Named,
+    /// A sentence explains it.
+    Covered,
+}
+
+impl Status {
+    /// As people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Covered => "covered",
+            Self::Named => "named only",
+            Self::Missing => "missing",
+        }
+    }
+}
+
+/// One point of the strong answer and what the answer did with it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PointFinding {
+    /// The point's line.
+    pub point: String,
+    /// Covered, named or missing.
+    pub status: Status,
+    /// The sentence that covered or named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    /// Where that sentence starts, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_ms: Option<u64>,
+}
+
+/// Which sentences said which phrases: `said[s][g]` for sentence `s` and
+/// phrase group `g` (a point's cues, or a follow-up's phrases).
+pub fn cue_hits(sentences: &Sentences, groups: &[&[String]]) -> Vec<Vec<bool>> {
+    let mut phrases = Vec::new();
+    let mut group_of = Vec::new();
+    for (group, list) in groups.iter().enumerate() {
+        for phrase in list.iter() {
+            phrases.push(phrase.clone());
+            group_of.push(group);
+        }
+    }
+    let mut said = vec![vec![false; groups.len()]; sentences.sentences.len()];
+    let matches = keywords::all_matches(&sentences.tokens, &phrases);
+    for (phrase, start, _) in matches {
+        if let Some(at) = sentences
+            .sentences
+            .iter()
+            .position(|s| s.tokens.contains(&start))
+        {
+            said[at][group_of[phrase]] = true;
+        }
+    }
+    said
+}
+
+/// Whether `sentence` explains rather than lists: long enough, not a list
+/// of short clauses, not mostly cue terms (`cue_tokens`: how many of its
+/// tokens are in a cue match).
+pub fn explains(sentence: &Sentence, tokens: &[Token], cue_tokens: usize) -> bool {
+    let own = &tokens[sentence.tokens.clone()];
+    if own.len() < EXPLAINING_TOKENS {
+        return false;
+    }
+    let mut clauses = vec![0usize];
+    for token in own {
+        if let Some(last) = clauses.last_mut() {
+            *last += 1;
+        }
+        if token.clause_end {
+            clauses.push(0);
+        }
+    }
+    clauses.retain(|&length| length > 0);
+    let short = clauses.iter().filter(|&&length| length <= 3).count();
+    let a_list = clauses.len() >= 3 && short * 3 >= clauses.len() * 2;
+    let mostly_terms = cue_tokens * 2 >= own.len();
+    !a_list && !mostly_terms
+}
+
+/// The findings for `points`, in their order. `similarity[s][p]`: the
+/// cosine of sentence `s` and point `p`, when the sentence model ran.
+pub fn judge(
+    sentences: &Sentences,
+    points: &[StrongPoint],
+    similarity: Option<&[Vec<f32>]>,
+) -> Vec<PointFinding> {
+    let groups: Vec<&[String]> = points.iter().map(|p| p.cues.as_slice()).collect();
+    let hits = cue_hits(sentences, &groups);
+    let all_cues: Vec<String> = points.iter().flat_map(|p| p.cues.iter().cloned()).collect();
+    let cue_tokens = cue_token_counts(sentences, &all_cues);
+    let explaining: Vec<bool> = sentences
+        .sentences
+        .iter()
+        .zip(&cue_tokens)
+        .map(|(sentence, &count)| explains(sentence, &sentences.tokens, count))
+        .collect();
+    points
+        .iter()
+        .enumerate()
+        .map(|(p, point)| {
+            let mut best: Option<(Status, f32, usize)> = None;
+            for (s, sentence_hits) in hits.iter().enumerate() {
+                let cue = sentence_hits[p];
+                let similar = similarity.map(|all| all[s][p]);
+                let status = match (cue, explaining[s], similar) {
+                    (true, true, None) => Status::Covered,
+                    (true, true, Some(sim)) if sim >= WITH_CUE => Status::Covered,
+                    (_, true, Some(sim)) if sim >= BY_MEANING => Status::Covered,
+                    (true, _, _) => Status::Named,
+                    _ => Status::Missing,
+                };
+                let rank = (status, similar.unwrap_or(0.0), s);
+                let better = match best {
+                    None => status != Status::Missing,
+                    Some((st, sim, _)) => (status, rank.1) > (st, sim),
+                };
+                if better {
+                    best = Some(rank);
+                }
+            }
+            match best {
+                Some((status, _, s)) => {
+                    let sentence = &sentences.sentences[s];
+                    PointFinding {
+                        point: point.point.clone(),
+                        status,
+                        quote: Some(sentence.text.clone()),
+                        start_ms: Some(sentence.start_ms),
+                    }
+                }
+                None => PointFinding {
+                    point: point.point.clone(),
+                    status: Status::Missing,
+                    quote: None,
+                    start_ms: None,
+                },
+            }
+        })
+        .collect()
+}
+
+/// How many tokens of each sentence are inside a match of `cues`.
+fn cue_token_counts(sentences: &Sentences, cues: &[String]) -> Vec<usize> {
+    let mut inside = vec![false; sentences.tokens.len()];
+    for (_, start, length) in keywords::all_matches(&sentences.tokens, cues) {
+        for flag in inside.iter_mut().skip(start).take(length) {
+            *flag = true;
+        }
+    }
+    sentences
+        .sentences
+        .iter()
+        .map(|s| inside[s.tokens.clone()].iter().filter(|&&f| f).count())
+        .collect()
+}
