@@ -176,3 +176,87 @@ fn each_probed_area_has_a_technical_question() {
         assert_eq!(question.kind, QuestionKind::Technical, "{id}");
     }
 }
+
+/// Runs of this many words are compared with the seed documents.
+const SHINGLE: usize = 8;
+
+/// The first 16 hex digits of the SHA-256 of each run of [`SHINGLE`] words
+/// in `text`: lower case, apostrophes dropped, letters and digits only (as
+/// `tests/fixtures/seed-fingerprints.txt` was made).
+fn fingerprints(text: &str) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    let cleaned = text.to_lowercase().replace(['’', '\''], "");
+    let words: Vec<&str> = cleaned
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .windows(SHINGLE)
+        .map(|run| {
+            let digest = Sha256::digest(run.join(" ").as_bytes());
+            digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_question_has_a_strong_answer_and_follow_ups_in_its_own_words() {
+    use rehearse::model::FollowUpWhen;
+    let seeds: std::collections::HashSet<String> = include_str!("fixtures/seed-fingerprints.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    assert!(seeds.len() > 3000, "{} fingerprints", seeds.len());
+    assert_eq!(
+        fingerprints("One two, three: four five six seven eight!"),
+        ["62d51a1fd36f8eb3"]
+    );
+    for q in bank().questions() {
+        let id = &q.id;
+        assert!(
+            (3..=6).contains(&q.strong_answer.len()),
+            "{id}: {} points",
+            q.strong_answer.len()
+        );
+        for point in &q.strong_answer {
+            assert!(
+                !point.cues.is_empty(),
+                "{id}: {:?} has no cues",
+                point.point
+            );
+        }
+        // At least three follow-ups: one building on what was said, one on
+        // what was left out (or a missing result), one for any answer.
+        assert!(
+            q.follow_ups.len() >= 3,
+            "{id}: {} follow-ups",
+            q.follow_ups.len()
+        );
+        let has = |wanted: fn(&FollowUpWhen) -> bool| q.follow_ups.iter().any(|f| wanted(&f.when));
+        assert!(
+            has(|w| matches!(w, FollowUpWhen::Said(_))),
+            "{id}: none builds on what was said"
+        );
+        assert!(
+            has(|w| matches!(w, FollowUpWhen::NotSaid(_) | FollowUpWhen::NoResult(true))),
+            "{id}: none asks for what was left out"
+        );
+        assert!(
+            has(|w| matches!(w, FollowUpWhen::Always(true))),
+            "{id}: none for any answer"
+        );
+        let own_words = std::iter::once(&q.looking_for)
+            .chain(&q.tips)
+            .chain(q.strong_answer.iter().map(|p| &p.point))
+            .chain(q.follow_ups.iter().map(|f| &f.ask));
+        for text in own_words {
+            for print in fingerprints(text) {
+                assert!(
+                    !seeds.contains(&print),
+                    "{id}: {text:?} repeats a seed document"
+                );
+            }
+        }
+    }
+}

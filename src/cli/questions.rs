@@ -109,10 +109,15 @@ pub(super) fn check_packs(files: &[PathBuf]) -> ExitCode {
         let problems_before = bank.problems().len();
         bank.add(questions::read_pack(file));
         if bank.problems().len() == problems_before {
+            let added = &bank.questions()[before..];
+            let with_points = added.iter().filter(|q| !q.strong_answer.is_empty()).count();
+            let follow_ups: usize = added.iter().map(|q| q.follow_ups.len()).sum();
             println!(
-                "{}: OK, {}",
+                "{}: OK, {} ({} with a strong answer, {})",
                 file.display(),
-                plural(bank.questions().len() - before, "question")
+                plural(added.len(), "question"),
+                with_points,
+                plural(follow_ups, "follow-up")
             );
         }
     }

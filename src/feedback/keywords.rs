@@ -10,11 +10,56 @@
 
 use super::tokens::{Token, words_in};
 
-/// The stem two forms of one word share: lower case, then the plural and
-/// the common endings (-ies, -es, -s, -ing, -ed, a final -e) taken off, and
-/// a doubled final consonant made single ("stopped", "stopping" → "stop").
+/// Short names said for a longer one, each with the name it stands for
+/// written together (so it matches the name's phrase as well).
+const SHORT_NAMES: &[(&str, &str)] = &[
+    ("postgres", "postgresql"),
+    ("psql", "postgresql"),
+    ("k8s", "kubernetes"),
+    ("kube", "kubernetes"),
+    ("js", "javascript"),
+    ("db", "database"),
+    ("dbs", "databases"),
+    ("mongo", "mongodb"),
+    ("pr", "pullrequest"),
+    ("prs", "pullrequests"),
+    ("mr", "mergerequest"),
+    ("lb", "loadbalancer"),
+    ("iac", "infrastructureascode"),
+    ("dlq", "deadletterqueue"),
+    ("ttl", "timetolive"),
+    ("authn", "authentication"),
+    ("authz", "authorisation"),
+    ("repo", "repository"),
+    ("repos", "repositories"),
+    ("config", "configuration"),
+    ("infra", "infrastructure"),
+    ("perf", "performance"),
+    ("env", "environment"),
+    ("prod", "production"),
+];
+
+/// The stem two forms of one word share: lower case, a short name made
+/// the name it stands for ("Postgres" is `PostgreSQL`), then the plural
+/// and the common endings (-ies, -es, -s, -ing, -ed, a final -e) taken off,
+/// a doubled final consonant made single ("stopped", "stopping" → "stop"),
+/// and the endings that make one word of another (-ation, -ion, -ment,
+/// -ability, -able, -ly, -ise/-ize, -ate) taken off too, so
+/// "normalisation", "normalised" and "normalize" share "normalis", and
+/// "invalidate" and "invalidation" share "invalid". A stem is kept at four
+/// letters at least, so short words keep their own ("state", "status").
 pub fn stem(word: &str) -> String {
-    let mut w = word.trim_end_matches("'s").to_owned();
+    let word = word.trim_end_matches("'s");
+    let word = SHORT_NAMES
+        .iter()
+        .find(|(short, _)| *short == word)
+        .map_or(word, |(_, long)| long);
+    derive(inflect(word))
+}
+
+/// `word` without its plural and inflection endings.
+fn inflect(word: &str) -> String {
+    let mut w = word.to_owned();
     let strip = |w: &mut String, suffix: &str, keep: usize, add: &str| -> bool {
         if w.len() >= suffix.len() + keep && w.ends_with(suffix) {
             w.truncate(w.len() - suffix.len());
@@ -45,6 +90,44 @@ pub fn stem(word: &str) -> String {
     }
     if w.len() > 3 && w.ends_with('e') && !w.ends_with("ee") {
         w.pop();
+    }
+    w
+}
+
+/// Letters a derived stem keeps at least.
+const STEM_AT_LEAST: usize = 4;
+
+/// `word` (inflections already off) without the ending that derives it
+/// from another word.
+fn derive(mut w: String) -> String {
+    let cut = |w: &mut String, suffix: &str, add: &str| -> bool {
+        if w.ends_with(suffix) && w.len() - suffix.len() >= STEM_AT_LEAST {
+            w.truncate(w.len() - suffix.len());
+            w.push_str(add);
+            true
+        } else {
+            false
+        }
+    };
+    let _ = cut(&mut w, "isation", "is")
+        || cut(&mut w, "ization", "is")
+        || cut(&mut w, "ation", "at")
+        || (w.ends_with("tion") || w.ends_with("sion")) && cut(&mut w, "ion", "")
+        || cut(&mut w, "ability", "")
+        || cut(&mut w, "ibility", "")
+        || cut(&mut w, "abl", "")
+        || cut(&mut w, "ibl", "")
+        || cut(&mut w, "ency", "ent")
+        || cut(&mut w, "ancy", "ant")
+        || w.len() >= 9 && cut(&mut w, "ment", "")
+        || cut(&mut w, "ly", "");
+    // "normaliz(e)" is "normalis(e)"; "invalidat(e)" is "invalid".
+    if w.ends_with("iz") && w.len() >= 2 + STEM_AT_LEAST {
+        w.truncate(w.len() - 2);
+        w.push_str("is");
+    }
+    if w.ends_with("at") && w.len() > 2 + STEM_AT_LEAST {
+        w.truncate(w.len() - 2);
     }
     w
 }
@@ -276,7 +359,40 @@ mod tests {
                 assert_eq!(stem(&clean(word)), first, "{word} vs {}", group[0]);
             }
         }
+        // Words derived from one another, and short names.
+        for group in [
+            &[
+                "normalise",
+                "normalised",
+                "normalisation",
+                "normalization",
+                "normalizing",
+            ][..],
+            &["invalidate", "invalidation", "invalidated", "invalidating"],
+            &["optimise", "optimisation", "optimization", "optimized"],
+            &["authenticate", "authentication", "authenticated"],
+            &["migrate", "migration", "migrations", "migrating"],
+            &["validate", "validation"],
+            &["scalable", "scalability", "scale", "scaling"],
+            &["observable", "observability"],
+            &["deploy", "deployment", "deployments"],
+            &["idempotent", "idempotency"],
+            &["document", "documentation", "documented"],
+            &["encrypt", "encryption", "encrypted"],
+            &["create", "creation", "created"],
+            &["postgresql", "postgres", "Postgres"],
+            &["kubernetes", "k8s"],
+            &["database", "db"],
+        ] {
+            let first = stem(&clean(group[0]));
+            for word in group {
+                assert_eq!(stem(&clean(word)), first, "{word} vs {}", group[0]);
+            }
+        }
         // Words that only look alike stay apart.
+        assert_ne!(stem("update"), stem("up"));
+        assert_ne!(stem("format"), stem("form"));
+        assert_ne!(stem("comment"), stem("come"));
         assert_ne!(stem("status"), stem("state"));
         assert_ne!(stem("class"), stem("cla"));
     }

@@ -18,7 +18,10 @@ use serde_json::value::RawValue;
 use crate::model::{Question, QuestionId};
 
 /// The pack format this build reads.
-pub const SCHEMA_VERSION: u64 = 1;
+pub const SCHEMA_VERSION: u64 = 2;
+/// The oldest pack format still read (version 1 has no `strong_answer` or
+/// `follow_ups`; its packs load unchanged).
+pub const OLDEST_SCHEMA_VERSION: u64 = 1;
 
 /// The bundled question bank, embedded at build time.
 const BUNDLED_JSON: &str = include_str!("../../questions.json");
@@ -103,6 +106,9 @@ pub enum Problem {
     ZeroAnswerTime,
     /// The id is already used; the text says where.
     DuplicateId(String),
+    /// A strong answer or a follow-up is not as the format wants it; the
+    /// text says what, in words.
+    Content(String),
 }
 
 impl fmt::Display for Problem {
@@ -112,7 +118,7 @@ impl fmt::Display for Problem {
             Self::Json(reason) => f.write_str(reason),
             Self::UnsupportedSchema(found) => write!(
                 f,
-                "schema_version {found} is not supported (this version of Rehearse reads schema_version {SCHEMA_VERSION})"
+                "schema_version {found} is not supported (this version of Rehearse reads schema_version {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION})"
             ),
             Self::NoQuestions => f.write_str("the pack has no questions"),
             Self::EmptyQuestion => f.write_str("the question text is empty"),
@@ -125,6 +131,7 @@ impl fmt::Display for Problem {
             Self::BlankField(field) => write!(f, "the {field} is empty"),
             Self::ZeroAnswerTime => f.write_str("the answer limit must be at least 1 second"),
             Self::DuplicateId(first) => write!(f, "duplicate id, first defined at {first}"),
+            Self::Content(what) => f.write_str(what),
         }
     }
 }
@@ -225,28 +232,8 @@ pub fn parse_pack(source: &str, text: &str) -> Result<Pack, Vec<PackError>> {
 
     let probe: VersionProbe =
         serde_json::from_str(text).map_err(|err| vec![json_error(&err, start, None)])?;
-    match probe.schema_version {
-        None => {
-            return Err(vec![error(
-                Some(start),
-                None,
-                Problem::Json("missing field `schema_version`".to_owned()),
-            )]);
-        }
-        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION) => {}
-        Some(serde_json::Value::Number(n)) if n.as_u64().is_some() => {
-            let found = n.as_u64().unwrap_or_default();
-            let at = find_key(text, "schema_version");
-            return Err(vec![error(at, None, Problem::UnsupportedSchema(found))]);
-        }
-        Some(_) => {
-            let at = find_key(text, "schema_version");
-            return Err(vec![error(
-                at,
-                None,
-                Problem::Json("`schema_version` must be a whole number".to_owned()),
-            )]);
-        }
+    if let Some((at, problem)) = version_problem(text, probe.schema_version) {
+        return Err(vec![error(at, None, problem)]);
     }
 
     let raw: RawPack<'_> =
@@ -277,6 +264,15 @@ pub fn parse_pack(source: &str, text: &str) -> Result<Pack, Vec<PackError>> {
         let id = Some(question.id.to_string());
         for problem in content_problems(&question) {
             problems.push(error(Some(at), id.clone(), problem));
+        }
+        for (key, problem) in strong_answer_problems(&question) {
+            let place = fragment
+                .get()
+                .find(&format!("\"{key}\""))
+                .map_or(at, |inner| {
+                    lines.position(offset_in(text, fragment.get()) + inner)
+                });
+            problems.push(error(Some(place), id.clone(), problem));
         }
         if let Some(first) = first_seen.get(&question.id) {
             let first = format!("{source}:{}:{}", first.line, first.column);
@@ -354,6 +350,95 @@ fn content_problems(question: &Question) -> Vec<Problem> {
     }
     if question.answer_seconds == 0 {
         problems.push(Problem::ZeroAnswerTime);
+    }
+    problems
+}
+
+/// What is wrong with a pack's `schema_version`, and where, if anything.
+fn version_problem(
+    text: &str,
+    version: Option<serde_json::Value>,
+) -> Option<(Option<Position>, Problem)> {
+    match version {
+        None => Some((
+            Some(Position { line: 1, column: 1 }),
+            Problem::Json("missing field `schema_version`".to_owned()),
+        )),
+        Some(serde_json::Value::Number(n)) => match n.as_u64() {
+            Some(v) if (OLDEST_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&v) => None,
+            Some(found) => Some((
+                find_key(text, "schema_version"),
+                Problem::UnsupportedSchema(found),
+            )),
+            None => Some((
+                find_key(text, "schema_version"),
+                Problem::Json("`schema_version` must be a whole number".to_owned()),
+            )),
+        },
+        Some(_) => Some((
+            find_key(text, "schema_version"),
+            Problem::Json("`schema_version` must be a whole number".to_owned()),
+        )),
+    }
+}
+
+/// Points a strong answer has at least and at most.
+pub const STRONG_POINTS: std::ops::RangeInclusive<usize> = 3..=6;
+
+/// The problems of a question's strong answer and follow-ups, each with the
+/// key it is found under.
+pub fn strong_answer_problems(question: &Question) -> Vec<(&'static str, Problem)> {
+    use crate::model::FollowUpWhen;
+    let mut problems = Vec::new();
+    let mut say = |key, text: String| problems.push((key, Problem::Content(text)));
+    let points = question.strong_answer.len();
+    if points > 0 && !STRONG_POINTS.contains(&points) {
+        say(
+            "strong_answer",
+            format!(
+                "a strong answer has {} to {} points; this one has {points}",
+                STRONG_POINTS.start(),
+                STRONG_POINTS.end()
+            ),
+        );
+    }
+    for (n, point) in question.strong_answer.iter().enumerate() {
+        if point.point.trim().is_empty() {
+            say(
+                "strong_answer",
+                format!("point {} of the strong answer is empty", n + 1),
+            );
+        }
+        if point.cues.iter().any(|cue| cue.trim().is_empty()) {
+            say(
+                "strong_answer",
+                format!("a cue of point {} is empty: write it or remove it", n + 1),
+            );
+        }
+    }
+    for (n, follow_up) in question.follow_ups.iter().enumerate() {
+        let which = n + 1;
+        if follow_up.ask.trim().is_empty() {
+            say("follow_ups", format!("follow-up {which} asks nothing"));
+        }
+        match &follow_up.when {
+            FollowUpWhen::Said(phrases) | FollowUpWhen::NotSaid(phrases) => {
+                if phrases.is_empty() || phrases.iter().any(|p| p.trim().is_empty()) {
+                    say(
+                        "follow_ups",
+                        format!("follow-up {which}: give its phrases, none of them empty"),
+                    );
+                }
+            }
+            FollowUpWhen::NoResult(on) | FollowUpWhen::Short(on) | FollowUpWhen::Always(on) => {
+                if !on {
+                    say(
+                        "follow_ups",
+                        format!("follow-up {which}: its condition must be true (or remove it)"),
+                    );
+                }
+            }
+        }
     }
     problems
 }
@@ -816,10 +901,80 @@ mod tests {
 
     #[test]
     fn unsupported_schema_version_is_named() {
-        let text = pack_with(GOOD).replace("\"schema_version\": 1", "\"schema_version\": 2");
+        let text = pack_with(GOOD).replace("\"schema_version\": 1", "\"schema_version\": 3");
         let err = only_error(&text);
-        assert_eq!(err.problem, Problem::UnsupportedSchema(2));
+        assert_eq!(err.problem, Problem::UnsupportedSchema(3));
         assert_eq!(err.position, Some(Position { line: 2, column: 3 }));
+    }
+
+    const STRONG: &str = r#"    {"id": "cache", "text": "When would you add a cache?", "category": "Caching",
+     "kind": "technical",
+     "strong_answer": [
+       {"point": "Reads repeat and the source is slow", "cues": ["slow", "read-heavy"]},
+       {"point": "Expiry bounds staleness", "cues": ["TTL"]},
+       {"point": "Invalidate on writes", "cues": ["invalidation"]}
+     ],
+     "follow_ups": [
+       {"ask": "What if the invalidation is lost?", "when": {"said": ["invalidation"]}},
+       {"ask": "And the result?", "when": {"no_result": true}},
+       {"ask": "When is a cache not worth it?", "when": {"always": true}}
+     ]}"#;
+
+    #[test]
+    fn a_version_2_pack_carries_a_strong_answer_and_follow_ups() {
+        let text = pack_with(STRONG).replace("\"schema_version\": 1", "\"schema_version\": 2");
+        let pack = parse_pack("strong.json", &text).unwrap();
+        let question = &pack.questions[0];
+        assert_eq!(question.strong_answer.len(), 3);
+        assert_eq!(question.strong_answer[1].cues, ["TTL"]);
+        assert_eq!(
+            question.follow_ups[0].when,
+            crate::model::FollowUpWhen::Said(vec!["invalidation".to_owned()])
+        );
+        // Version 1 packs (without them) still load.
+        assert!(parse_pack("good.json", &pack_with(GOOD)).is_ok());
+    }
+
+    #[test]
+    fn a_malformed_strong_answer_or_follow_up_is_refused_with_its_place() {
+        let two_points = STRONG.replace(
+            r#"       {"point": "Invalidate on writes", "cues": ["invalidation"]}"#,
+            "",
+        );
+        let two_points = two_points.replace(r#"["TTL"]},"#, r#"["TTL"]}"#);
+        let err = only_error(&pack_with(&two_points));
+        assert_eq!(
+            err.problem,
+            Problem::Content("a strong answer has 3 to 6 points; this one has 2".to_owned())
+        );
+        assert_eq!(err.position, Some(Position { line: 7, column: 6 }));
+        let false_condition = STRONG.replace(r#"{"always": true}"#, r#"{"always": false}"#);
+        let err = only_error(&pack_with(&false_condition));
+        assert!(
+            err.to_string()
+                .contains("follow-up 3: its condition must be true"),
+            "{err}"
+        );
+        assert_eq!(
+            err.position,
+            Some(Position {
+                line: 12,
+                column: 6
+            })
+        );
+        let two_conditions =
+            STRONG.replace(r#"{"always": true}"#, r#"{"always": true, "short": true}"#);
+        let err = only_error(&pack_with(&two_conditions));
+        assert!(
+            err.to_string().contains("strong.json") || err.position.is_some(),
+            "{err}"
+        );
+        let blank_cue = STRONG.replace(r#"["TTL"]"#, r#"["TTL", " "]"#);
+        let err = only_error(&pack_with(&blank_cue));
+        assert!(
+            err.to_string().contains("a cue of point 2 is empty"),
+            "{err}"
+        );
     }
 
     #[test]
