@@ -10,3 +10,372 @@ pub mod embed;
 pub mod points;
 pub mod sentences;
 pub mod star;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{FollowUpWhen, Question, QuestionKind};
+use crate::speech::Transcript;
+
+pub use embed::{EmbedError, Embedder};
+pub use points::{PointFinding, Status};
+pub use star::{Part, Star};
+
+/// What the answer said, against the question's strong answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Content {
+    /// The strong answer's points, in the question's order.
+    pub strong_answer: Vec<PointFinding>,
+    /// The STAR parts (behavioural questions only).
+    #[serde(default)]
+    pub star: Option<Star>,
+    /// The first follow-up whose condition holds.
+    #[serde(default)]
+    pub follow_up: Option<FollowUpChoice>,
+    /// Whether the sentence model judged meaning (`false`: cues and stems
+    /// only, "the matching is literal").
+    pub by_meaning: bool,
+}
+
+/// A follow-up chosen for an answer, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUpChoice {
+    /// The question.
+    pub ask: String,
+    /// Why it comes now ("you mentioned caching").
+    pub reason: String,
+}
+
+impl Content {
+    /// How many points were covered.
+    pub fn covered(&self) -> usize {
+        self.strong_answer
+            .iter()
+            .filter(|p| p.status == Status::Covered)
+            .count()
+    }
+
+    /// "3 of 5 points covered, 1 named only".
+    pub fn summary(&self) -> String {
+        let named = self
+            .strong_answer
+            .iter()
+            .filter(|p| p.status == Status::Named)
+            .count();
+        let mut text = format!(
+            "{} of {} points covered",
+            self.covered(),
+            self.strong_answer.len()
+        );
+        if named > 0 {
+            text.push_str(&format!(", {named} named only"));
+        }
+        text
+    }
+
+    /// Lines for a terminal or a report: the points, the STAR parts and
+    /// the follow-up.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![format!(
+            "What a strong answer covers ({}{}):",
+            self.summary(),
+            if self.by_meaning {
+                ""
+            } else {
+                "; the matching is literal: install the sentence model to match by meaning"
+            }
+        )];
+        for finding in &self.strong_answer {
+            let mark = match finding.status {
+                Status::Covered => "✓",
+                Status::Named => "~",
+                Status::Missing => "✗",
+            };
+            let quote = match (&finding.quote, finding.start_ms) {
+                (Some(quote), Some(at)) if finding.status != Status::Missing => format!(
+                    " — at {}: “{}”",
+                    crate::model::clock(std::time::Duration::from_millis(at)),
+                    quote
+                ),
+                _ => String::new(),
+            };
+            lines.push(format!(
+                "  {mark} {} ({}){quote}",
+                finding.point,
+                finding.status.label()
+            ));
+        }
+        if let Some(star) = &self.star {
+            lines.push("STAR:".to_owned());
+            lines.extend(star.lines().into_iter().map(|line| format!("  {line}")));
+        }
+        if let Some(follow_up) = &self.follow_up {
+            lines.push(format!(
+                "The interviewer might ask: {} ({})",
+                follow_up.ask, follow_up.reason
+            ));
+        }
+        lines
+    }
+}
+
+/// What `transcript` said of `question`'s strong answer, with the sentence
+/// model when there is one (else cues and stems only).
+pub fn analyse(
+    transcript: &Transcript,
+    question: &Question,
+    model: Option<&Embedder>,
+) -> Result<Content, EmbedError> {
+    let split = sentences::split(&transcript.words);
+    let texts: Vec<&str> = split.sentences.iter().map(|s| s.text.as_str()).collect();
+    let behavioural = question.kind == QuestionKind::Behavioural;
+    let meaning = match model {
+        Some(model) if !texts.is_empty() => {
+            Some(Meaning::of(model, &texts, question, behavioural)?)
+        }
+        _ => None,
+    };
+    let strong_answer = points::judge(
+        &split,
+        &question.strong_answer,
+        meaning.as_ref().map(|m| m.points.as_slice()),
+    );
+    let star = behavioural.then(|| {
+        let labels = star::label(&split, meaning.as_ref().map(|m| m.star.as_slice()));
+        star::parts(&split.sentences, &labels)
+    });
+    let follow_up = choose_follow_up(
+        question,
+        &split,
+        star.as_ref(),
+        meaning.as_ref(),
+        &strong_answer,
+    );
+    Ok(Content {
+        strong_answer,
+        star,
+        follow_up,
+        by_meaning: meaning.is_some(),
+    })
+}
+
+/// Each sentence's STAR part (as [`analyse`] decides them), for checking
+/// the labeller against labelled answers.
+pub fn star_labels(
+    transcript: &Transcript,
+    question: &Question,
+    model: Option<&Embedder>,
+) -> Result<Vec<Option<Part>>, EmbedError> {
+    let split = sentences::split(&transcript.words);
+    let texts: Vec<&str> = split.sentences.iter().map(|s| s.text.as_str()).collect();
+    let meaning = match model {
+        Some(model) if !texts.is_empty() => Some(Meaning::of(model, &texts, question, true)?),
+        _ => None,
+    };
+    Ok(star::label(
+        &split,
+        meaning.as_ref().map(|m| m.star.as_slice()),
+    ))
+}
+
+/// Whether two phrase lists have a phrase in common (as the matcher
+/// compares them: case, plurals and derivations aside).
+fn shares_a_phrase(a: &[String], b: &[String]) -> bool {
+    let stems = |phrase: &String| -> Vec<String> {
+        crate::feedback::tokens::words_in(phrase)
+            .iter()
+            .map(|w| crate::feedback::keywords::stem(w))
+            .collect()
+    };
+    a.iter().any(|x| b.iter().any(|y| stems(x) == stems(y)))
+}
+
+/// The follow-up for a take without a transcript: the first one asked
+/// after any answer.
+pub fn follow_up_without_transcript(question: &Question) -> Option<FollowUpChoice> {
+    question
+        .follow_ups
+        .iter()
+        .find(|f| matches!(f.when, FollowUpWhen::Always(true)))
+        .map(|f| FollowUpChoice {
+            ask: f.ask.clone(),
+            reason: "asked after any answer".to_owned(),
+        })
+}
+
+/// The similarities the sentence model gives.
+struct Meaning {
+    /// `points[s][p]`: sentence `s` and point `p`.
+    points: Vec<Vec<f32>>,
+    /// `star[s][part]`: sentence `s` and the closest example of `part`.
+    star: Vec<[f32; 4]>,
+    /// `phrases[s][f]`: sentence `s` and the closest phrase of follow-up
+    /// `f` (0 for follow-ups without phrases).
+    phrases: Vec<Vec<f32>>,
+}
+
+impl Meaning {
+    fn of(
+        model: &Embedder,
+        sentences: &[&str],
+        question: &Question,
+        behavioural: bool,
+    ) -> Result<Self, EmbedError> {
+        let mut texts: Vec<&str> = sentences.to_vec();
+        let points_at = texts.len();
+        texts.extend(question.strong_answer.iter().map(|p| p.point.as_str()));
+        let examples_at = texts.len();
+        if behavioural {
+            texts.extend(star::EXAMPLES.iter().flat_map(|part| part.iter().copied()));
+        }
+        let phrases_at = texts.len();
+        let mut phrase_owner = Vec::new();
+        for (f, follow_up) in question.follow_ups.iter().enumerate() {
+            if let FollowUpWhen::Said(phrases) | FollowUpWhen::NotSaid(phrases) = &follow_up.when {
+                for phrase in phrases {
+                    texts.push(phrase);
+                    phrase_owner.push(f);
+                }
+            }
+        }
+        let vectors = model.embed(&texts)?;
+        let (sentence_vectors, rest) = vectors.split_at(points_at);
+        let point_vectors = &rest[..examples_at - points_at];
+        let example_vectors = &rest[examples_at - points_at..phrases_at - points_at];
+        let phrase_vectors = &rest[phrases_at - points_at..];
+        let points = sentence_vectors
+            .iter()
+            .map(|s| point_vectors.iter().map(|p| embed::cosine(s, p)).collect())
+            .collect();
+        let star = sentence_vectors
+            .iter()
+            .map(|s| {
+                let mut best = [0.0f32; 4];
+                if behavioural {
+                    let mut at = 0;
+                    for (part, examples) in star::EXAMPLES.iter().enumerate() {
+                        for example in &example_vectors[at..at + examples.len()] {
+                            best[part] = best[part].max(embed::cosine(s, example));
+                        }
+                        at += examples.len();
+                    }
+                }
+                best
+            })
+            .collect();
+        let phrases = sentence_vectors
+            .iter()
+            .map(|s| {
+                let mut best = vec![0.0f32; question.follow_ups.len()];
+                for (owner, phrase) in phrase_owner.iter().zip(phrase_vectors) {
+                    best[*owner] = best[*owner].max(embed::cosine(s, phrase));
+                }
+                best
+            })
+            .collect();
+        Ok(Self {
+            points,
+            star,
+            phrases,
+        })
+    }
+}
+
+/// The first follow-up of `question` whose condition holds for the answer.
+/// A follow-up's phrase is said by meaning when a sentence is at least
+/// this similar to it (a phrase is short, so this is rare).
+const PHRASE_BY_MEANING: f32 = 0.5;
+
+/// The first follow-up of `question` whose condition holds for the answer.
+/// A phrase counts as said when the answer says it (as the points' cues
+/// are matched), when a point that has it among its cues was covered by
+/// meaning (a paraphrase of the point says it too), or when a sentence
+/// means it.
+fn choose_follow_up(
+    question: &Question,
+    split: &sentences::Sentences,
+    star: Option<&Star>,
+    meaning: Option<&Meaning>,
+    findings: &[PointFinding],
+) -> Option<FollowUpChoice> {
+    let groups: Vec<&[String]> = question
+        .follow_ups
+        .iter()
+        .map(|f| match &f.when {
+            FollowUpWhen::Said(phrases) | FollowUpWhen::NotSaid(phrases) => phrases.as_slice(),
+            _ => &[],
+        })
+        .collect();
+    let hits = points::cue_hits(split, &groups);
+    let said_phrase = |f: usize| -> Option<String> {
+        let (FollowUpWhen::Said(phrases) | FollowUpWhen::NotSaid(phrases)) =
+            &question.follow_ups[f].when
+        else {
+            return None;
+        };
+        let literal = hits.iter().position(|sentence| sentence[f]);
+        let by_point = question
+            .strong_answer
+            .iter()
+            .zip(findings)
+            .find(|(point, finding)| finding.by_meaning && shares_a_phrase(&point.cues, phrases))
+            .and_then(|(_, finding)| {
+                split
+                    .sentences
+                    .iter()
+                    .position(|s| Some(s.start_ms) == finding.start_ms)
+            });
+        let by_meaning = meaning.and_then(|m| {
+            m.phrases
+                .iter()
+                .position(|sentence| sentence[f] >= PHRASE_BY_MEANING)
+        });
+        let sentence = literal.or(by_point).or(by_meaning)?;
+        // Name the phrase as the answer said it, when it did.
+        let tokens = &split.tokens[split.sentences[sentence].tokens.clone()];
+        let spoken = crate::feedback::keywords::all_matches(tokens, phrases)
+            .first()
+            .map(|&(_, start, length)| {
+                tokens[start..start + length]
+                    .iter()
+                    .map(|t| t.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+        Some(spoken.unwrap_or_else(|| phrases[0].clone()))
+    };
+    let words = split.tokens.len();
+    let usual_low = match question.kind {
+        QuestionKind::Technical => crate::feedback::TECHNICAL_WORDS.0,
+        QuestionKind::Behavioural | QuestionKind::Situational => crate::feedback::STORY_WORDS.0,
+    };
+    let short_below = f64::from(usual_low) * f64::from(question.answer_seconds) / 120.0 / 2.0;
+    // A story states its result in its result part; another answer by a
+    // number or measure near its end.
+    let result_stated = match star {
+        Some(star) => star.result.is_some(),
+        None => crate::feedback::result_stated(&split.tokens),
+    };
+    question
+        .follow_ups
+        .iter()
+        .enumerate()
+        .find_map(|(f, follow_up)| {
+            let reason = match &follow_up.when {
+                FollowUpWhen::Said(_) => said_phrase(f).map(|p| format!("you mentioned {p}")),
+                FollowUpWhen::NotSaid(phrases) => said_phrase(f)
+                    .is_none()
+                    .then(|| format!("you did not mention {}", phrases[0])),
+                FollowUpWhen::NoResult(true) => {
+                    (!result_stated).then(|| "no measurable result yet".to_owned())
+                }
+                FollowUpWhen::Short(true) => ((words as f64) < short_below)
+                    .then(|| format!("a short answer ({})", crate::model::plural(words, "word"))),
+                FollowUpWhen::Always(true) => Some("asked after any answer".to_owned()),
+                _ => None,
+            }?;
+            Some(FollowUpChoice {
+                ask: follow_up.ask.clone(),
+                reason,
+            })
+        })
+}

@@ -225,6 +225,22 @@ const CUES: [&[&str]; 4] = [
         "we rolled",
         "we tried",
         "together we",
+        "we agreed",
+        "we settled",
+        "we talked",
+        "we looked at",
+        "we decided",
+        "we went",
+        "we spent",
+        "we chose",
+        "we sat down",
+        "we met",
+        "we compared",
+        "we picked",
+        "we wrote",
+        "we set up",
+        "we planned",
+        "we held",
         "i also",
     ],
     // Result
@@ -399,8 +415,15 @@ pub fn label(sentences: &Sentences, similarities: Option<&[[f32; 4]]>) -> Vec<Op
         .iter()
         .enumerate()
         .map(|(index, sentence)| {
-            let cues = cue_scores(&sentences.tokens[sentence.tokens.clone()]);
+            let own = &sentences.tokens[sentence.tokens.clone()];
             let mut score = [0.0; 5];
+            score[4] = NONE_SCORE;
+            // "Yes." or a list of terms tells no part of a story.
+            if !super::points::explains(sentence, &sentences.tokens, 0) {
+                score[4] += 1.0;
+                return score;
+            }
+            let cues = cue_scores(own);
             for part in Part::ALL {
                 let p = part.index();
                 score[p] = cues[p];
@@ -415,7 +438,6 @@ pub fn label(sentences: &Sentences, similarities: Option<&[[f32; 4]]>) -> Vec<Op
             };
             score[Part::Situation.index()] += 0.6 * (1.0 - position) * (1.0 - position);
             score[Part::Result.index()] += 0.6 * position * position;
-            score[4] = NONE_SCORE;
             score
         })
         .collect();
@@ -490,7 +512,7 @@ fn update(
 }
 
 /// Each part's cue score for one sentence's tokens.
-fn cue_scores(tokens: &[Token]) -> [f32; 4] {
+pub fn cue_scores(tokens: &[Token]) -> [f32; 4] {
     let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
     let mut scores = [0.0; 4];
     for (part, cues) in CUES.iter().enumerate() {

@@ -37,6 +37,12 @@ const SHORT_NAMES: &[(&str, &str)] = &[
     ("perf", "performance"),
     ("env", "environment"),
     ("prod", "production"),
+    // What a recogniser often hears for a term (tiny.en writes "cash"
+    // for "cache" nearly every time).
+    ("cash", "cache"),
+    ("cashes", "caches"),
+    ("cashed", "cached"),
+    ("cashing", "caching"),
 ];
 
 /// The stem two forms of one word share: lower case, a short name made

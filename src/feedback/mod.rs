@@ -672,7 +672,7 @@ fn ownership(tokens: &[tokens::Token]) -> Ownership {
 }
 
 /// Whether the last third of the speaking span states a number or measure.
-fn result_stated(tokens: &[tokens::Token]) -> bool {
+pub(crate) fn result_stated(tokens: &[tokens::Token]) -> bool {
     let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
         return false;
     };
