@@ -515,3 +515,217 @@ fn dump_answer(
         "heard": transcript.text(),
     })
 }
+
+fn rehearse_with(data: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(common::rehearse_bin());
+    command.arg("--data-dir").arg(data);
+    command
+}
+
+/// A data folder with the speech test model installed.
+fn data_with_speech_model(dir: &std::path::Path) -> std::path::PathBuf {
+    let data = dir.join("data");
+    std::fs::create_dir_all(data.join("models")).unwrap();
+    std::fs::copy(common::test_model(), data.join("models/ggml-tiny.en.bin")).unwrap();
+    data
+}
+
+fn analyze_json(
+    data: &std::path::Path,
+    wav: &std::path::Path,
+    question: &str,
+) -> serde_json::Value {
+    let output = rehearse_with(data)
+        .arg("analyze")
+        .arg(wav)
+        .args(["--transcript", "--question", question, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The terminal's `analyze --json` carries the content object; the sentence
+/// model is imported from its folder, a damaged copy is refused with the
+/// file named, and a model damaged after it was installed is not used (the
+/// analysis goes on literally, saying so in the log).
+#[test]
+fn the_terminal_judges_content_with_an_imported_model_and_refuses_damaged_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_with_speech_model(dir.path());
+    let wav = common::speech(
+        dir.path(),
+        "cache",
+        "I would put a cache in front of a service when the same expensive reads come in again and again. \
+         Every entry gets a time to live of a few minutes, so nothing stays old for long.",
+    );
+    // Without the sentence model: literal, and said so.
+    let literal = analyze_json(&data, &wav, "caching-strategy");
+    let content = &literal["content"];
+    assert_eq!(content["by_meaning"], false, "{content}");
+    assert_eq!(content["strong_answer"].as_array().unwrap().len(), 6);
+    assert!(
+        content["star"].is_null(),
+        "a technical question has no STAR"
+    );
+    // A damaged copy is refused, naming the file and what is wrong.
+    let damaged = dir.path().join("damaged");
+    std::fs::create_dir_all(&damaged).unwrap();
+    let model = common::test_embedding_model();
+    let mut weights = std::fs::read(model.join("model.safetensors")).unwrap();
+    weights[50_000_000] ^= 0x55;
+    std::fs::write(damaged.join("model.safetensors"), &weights).unwrap();
+    std::fs::copy(model.join("tokenizer.json"), damaged.join("tokenizer.json")).unwrap();
+    let refused = rehearse_with(&data)
+        .args(["models", "import"])
+        .arg(&damaged)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("model.safetensors") && said.contains("SHA-256 differs"),
+        "{said}"
+    );
+    // A truncated one too.
+    std::fs::write(damaged.join("model.safetensors"), &weights[..1_000_000]).unwrap();
+    let refused = rehearse_with(&data)
+        .args(["models", "import"])
+        .arg(&damaged)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("1000000 bytes, not 90868376"));
+    // The published files install, and the content is judged by meaning.
+    let installed = rehearse_with(&data)
+        .args(["models", "import"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(
+        installed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&installed.stderr)
+    );
+    let list = rehearse_with(&data)
+        .args(["models", "list"])
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        list.lines()
+            .any(|l| l.contains("all-MiniLM-L6-v2") && l.contains("installed")),
+        "{list}"
+    );
+    let judged = analyze_json(&data, &wav, "caching-strategy");
+    let content = &judged["content"];
+    assert_eq!(content["by_meaning"], true, "{content}");
+    let first = &content["strong_answer"][0];
+    assert_eq!(first["status"], "covered", "{content}");
+    assert!(
+        first["quote"].as_str().unwrap().contains("expensive"),
+        "{content}"
+    );
+    assert_eq!(
+        first["start_ms"].as_u64().map(|ms| ms < 1500),
+        Some(true),
+        "{content}"
+    );
+    assert_eq!(
+        content["strong_answer"][2]["status"], "covered",
+        "TTL: {content}"
+    );
+    assert_eq!(
+        content["strong_answer"][4]["status"], "missing",
+        "{content}"
+    );
+    assert!(content["follow_up"]["ask"].as_str().is_some(), "{content}");
+    // Damaged in place after the install: not used, and the answer is
+    // still judged (literally).
+    let installed_weights = data.join("models/all-MiniLM-L6-v2/model.safetensors");
+    let mut bytes = std::fs::read(&installed_weights).unwrap();
+    bytes[1234] ^= 0xff;
+    std::fs::write(&installed_weights, &bytes).unwrap();
+    let output = rehearse_with(&data)
+        .arg("analyze")
+        .arg(&wav)
+        .args(["--transcript", "--question", "caching-strategy", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let after: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(after["content"]["by_meaning"], false);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("the sentence model is not used"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `models download all-MiniLM-L6-v2` fetches both files from the model
+/// hub (here a local server in its place) and checks each.
+#[test]
+fn the_sentence_model_is_downloaded_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = dir.path().join("served/all-MiniLM-L6-v2");
+    std::fs::create_dir_all(&served).unwrap();
+    let model = common::test_embedding_model();
+    for name in ["model.safetensors", "tokenizer.json"] {
+        std::fs::copy(model.join(name), served.join(name)).unwrap();
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
+        .arg("--directory")
+        .arg(dir.path().join("served"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the local server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let data = dir.path().join("data");
+    let output = rehearse_with(&data)
+        .args(["models", "download", "all-MiniLM-L6-v2"])
+        .env("REHEARSE_MODELS_URL", format!("http://127.0.0.1:{port}"))
+        .env("HTTP_PROXY", "")
+        .env("http_proxy", "")
+        .env("ALL_PROXY", "")
+        .env("all_proxy", "")
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let installed = data.join("models/all-MiniLM-L6-v2");
+    assert_eq!(
+        std::fs::metadata(installed.join("model.safetensors"))
+            .unwrap()
+            .len(),
+        90_868_376
+    );
+    assert!(installed.join("tokenizer.json").is_file());
+}

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 use super::{interrupt_flag, write_stdout};
+use crate::content::model as sentence;
 use crate::paths::DataDir;
 use crate::speech::download::{self, DownloadError, Progress};
 use crate::speech::models::{self, CATALOGUE, InstalledModel, megabytes};
@@ -69,7 +70,28 @@ pub fn models(data_dir: &DataDir, command: ModelsCommand) -> anyhow::Result<Exit
     };
     match command {
         ModelsCommand::List => list(&folder),
+        ModelsCommand::Download { name } if name == sentence::NAME => fetch_sentence_model(&folder),
         ModelsCommand::Download { name } => fetch(&folder, &name),
+        ModelsCommand::Import { file } if is_sentence_model_source(&file) => {
+            sentence::import(&file, &folder)?;
+            write_stdout(|out| {
+                writeln!(
+                    out,
+                    "installed the sentence model {} as {}",
+                    sentence::NAME,
+                    sentence::folder(&folder).display()
+                )
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelsCommand::Remove { name } if name == sentence::NAME => {
+            if sentence::remove(&folder).with_context(|| format!("cannot remove {name}"))? {
+                write_stdout(|out| writeln!(out, "removed {name}"))?;
+                Ok(ExitCode::SUCCESS)
+            } else {
+                bail!("the sentence model {name} is not installed")
+            }
+        }
         ModelsCommand::Try { file } => {
             crate::speech::trial::try_here(&file)?;
             Ok(ExitCode::SUCCESS)
@@ -133,8 +155,75 @@ fn list(folder: &Path) -> anyhow::Result<ExitCode> {
                 writeln!(out, "  {:<14} {:>7}", model.name, megabytes(model.bytes))?;
             }
         }
+        writeln!(
+            out,
+            "Sentence model (judges what an answer covered by meaning; without it the matching is literal):"
+        )?;
+        writeln!(
+            out,
+            "  {:<14} {:>7}  {:<9}  6-layer English sentence model, a fraction of a second per answer",
+            sentence::NAME,
+            megabytes(sentence::SIZE),
+            if sentence::is_installed(folder) {
+                "installed"
+            } else {
+                ""
+            },
+        )?;
         writeln!(out, "Models live in {}", folder.display())
     })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `file` is the sentence model to import (its folder, a zip, or
+/// one of its files) rather than a speech model file.
+fn is_sentence_model_source(file: &Path) -> bool {
+    let named = |ext: &str| {
+        file.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    };
+    file.is_dir() || named("zip") || named("safetensors") || named("json")
+}
+
+/// `rehearse models download all-MiniLM-L6-v2`: both files, each checked.
+fn fetch_sentence_model(folder: &Path) -> anyhow::Result<ExitCode> {
+    if sentence::is_installed(folder) {
+        write_stdout(|out| writeln!(out, "{} is installed already", sentence::NAME))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let target = sentence::folder(folder);
+    crate::durable::create_private_dir(&target)
+        .with_context(|| format!("cannot create {}", target.display()))?;
+    let interrupted = interrupt_flag()?;
+    for file in sentence::FILES {
+        let request = download::Request {
+            url: sentence::url_for(&file),
+            target: target.join(file.name),
+            size: file.size,
+            sha256: file.sha256.to_owned(),
+            stall_limit: download::STALL_LIMIT,
+        };
+        if request.target.is_file() {
+            continue;
+        }
+        eprintln!(
+            "downloading {} ({}) from {}",
+            file.name,
+            megabytes(file.size),
+            download::without_credentials(&request.url)
+        );
+        let mut report = |progress: Progress| super::status::show(&progress.describe());
+        let result = download::download(&request, &mut report, &interrupted);
+        super::status::end();
+        match result {
+            Ok(()) => {}
+            Err(DownloadError::Cancelled) => return Ok(ExitCode::from(130)),
+            Err(err) => {
+                return Err(err).with_context(|| format!("cannot download {}", sentence::NAME));
+            }
+        }
+    }
+    write_stdout(|out| writeln!(out, "installed {} as {}", sentence::NAME, target.display()))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -293,6 +382,17 @@ pub fn analyze_words(
         crate::feedback::AnswerContext::from,
     );
     let spoken = crate::feedback::SpokenMeasures::of(&transcript, &context);
+    let content = match question {
+        Some(question) if !question.strong_answer.is_empty() => {
+            let model = sentence::load_or_log(&data_dir.models());
+            Some(crate::content::analyse(
+                &transcript,
+                question,
+                model.as_deref(),
+            )?)
+        }
+        _ => None,
+    };
     write_stdout(|out| {
         if json {
             let all = serde_json::json!({
@@ -300,6 +400,7 @@ pub fn analyze_words(
                 "model": transcript.model.name,
                 "text": transcript.text(),
                 "spoken": spoken,
+                "content": content.as_ref().map(crate::content::Content::to_json),
             });
             serde_json::to_writer_pretty(&mut *out, &all).map_err(std::io::Error::other)?;
             return writeln!(out);
@@ -309,7 +410,11 @@ pub fn analyze_words(
             writeln!(out, "question: {}", question.text)?;
         }
         writeln!(out, "said: {}", transcript.text())?;
-        super::write_spoken(out, "", &spoken)
+        super::write_spoken(out, "", &spoken)?;
+        for line in content.iter().flat_map(crate::content::Content::lines) {
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
 }

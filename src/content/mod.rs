@@ -7,6 +7,7 @@
 //! the export all show the same [`Content`].
 
 pub mod embed;
+pub mod model;
 pub mod points;
 pub mod sentences;
 pub mod star;
@@ -70,6 +71,50 @@ impl Content {
             text.push_str(&format!(", {named} named only"));
         }
         text
+    }
+
+    /// The object `rehearse analyze --json` prints: `strong_answer` (each
+    /// point's `point`, `status`, `quote` and `start_ms`, null when
+    /// missing), `star` (each part's `text`, `start_ms`, `end_ms` and
+    /// `share`, or null; null for a question that is not behavioural),
+    /// `follow_up` (`ask` and `reason`, or null) and `by_meaning`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let points: Vec<serde_json::Value> = self
+            .strong_answer
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "point": p.point,
+                    "status": p.status,
+                    "quote": p.quote,
+                    "start_ms": p.start_ms,
+                })
+            })
+            .collect();
+        let star = self.star.as_ref().map(|star| {
+            let part = |part: Part| {
+                star.get(part).map(|heard| {
+                    serde_json::json!({
+                        "text": heard.text,
+                        "start_ms": heard.start_ms,
+                        "end_ms": heard.end_ms,
+                        "share": heard.share,
+                    })
+                })
+            };
+            serde_json::json!({
+                "situation": part(Part::Situation),
+                "task": part(Part::Task),
+                "action": part(Part::Action),
+                "result": part(Part::Result),
+            })
+        });
+        serde_json::json!({
+            "strong_answer": points,
+            "star": star,
+            "follow_up": self.follow_up,
+            "by_meaning": self.by_meaning,
+        })
     }
 
     /// Lines for a terminal or a report: the points, the STAR parts and
