@@ -2144,3 +2144,101 @@ fn a_microphone_lost_between_answers_ends_the_session() {
     assert!(said.contains("the session ends here"), "{said}");
     assert_eq!(harness.state().review_session().unwrap().takes.len(), 1);
 }
+
+/// The sentence test model installed in `data`'s `models/` folder.
+fn install_sentence_model(data: &Path) {
+    let folder = data.join("models/all-MiniLM-L6-v2");
+    std::fs::create_dir_all(&folder).unwrap();
+    for name in ["model.safetensors", "tokenizer.json"] {
+        std::fs::copy(common::test_embedding_model().join(name), folder.join(name)).unwrap();
+    }
+}
+
+#[test]
+fn the_review_shows_what_a_strong_answer_covers_and_fills_the_star_checklist() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let dir = tempfile::tempdir().unwrap();
+        run_in_child(
+            "the_review_shows_what_a_strong_answer_covers_and_fills_the_star_checklist",
+            "content",
+            dir.path(),
+            &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
+        );
+        return;
+    };
+    assert_eq!(scenario, "content");
+    install_test_model(&data);
+    install_sentence_model(&data);
+    // A session written before sessions kept strong answers: its question's
+    // points and follow-ups come from the bank.
+    let (session_dir, manifest) = fixture_session_saying(
+        &data,
+        &[
+            "At my last job our reports were getting slow. \
+             I was responsible for the orders database. \
+             I ran explain on the slowest query and added an index where the plan showed a full scan. \
+             As a result the report went from forty seconds to two.",
+            "I know SQL.",
+        ],
+    );
+    let id = manifest.id.clone();
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the installed models", |app| {
+        app.speech.has_model()
+    });
+    click(&mut harness, "Settings");
+    click(&mut harness, "Transcribe all older takes");
+    let saved = session_dir.join("session.json");
+    step_until_within(
+        &mut harness,
+        "the content judged and saved",
+        Duration::from_secs(180),
+        |_| std::fs::read_to_string(&saved).is_ok_and(|t| t.matches("\"content\"").count() == 2),
+    );
+    let session: Session = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let content = session.takes[0].content.as_ref().unwrap();
+    assert!(content.by_meaning, "{content:?}");
+    let index_point = &content.strong_answer[2];
+    assert_eq!(
+        index_point.status,
+        rehearse::content::Status::Covered,
+        "{content:?}"
+    );
+    let star = session.takes[0].star.clone();
+    assert!(star.situation && star.action && star.result, "{star:?}");
+
+    click(&mut harness, "History");
+    click(&mut harness, &format!("Open session {id}"));
+    step_until(&mut harness, "the review", |app| {
+        app.screen == Screen::Review
+    });
+    assert!(shows_text(&mut harness, "What a strong answer covers"));
+    assert!(shows_text(&mut harness, "The interviewer might ask"));
+    // The quote of a covered point plays from its sentence.
+    click(&mut harness, "Play from the quote of point 3");
+    let start = index_point.start_ms.unwrap();
+    step_until(&mut harness, "playback from the quote", |app| {
+        app.player.playing && app.player.position.as_millis() + 300 >= u128::from(start)
+    });
+    click(&mut harness, "Pause take 1 of question 1");
+    harness.snapshot("review-content");
+
+    // A box the user changes stays as set when the take is judged again.
+    let checkbox = harness.get_all_by_label("Task").next().unwrap();
+    let was = checkbox.accesskit_node().toggled() == Some(egui::accesskit::Toggled::True);
+    checkbox.click();
+    harness.run();
+    step_until(&mut harness, "the box saved", |_| {
+        std::fs::read_to_string(&saved).is_ok_and(|t| t.contains("set_by_user"))
+    });
+    // Judged again (as when the take is transcribed again), the parts
+    // found fill the other boxes and this one stays.
+    let mut again: Session =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(again.takes[0].star.task, !was, "{:?}", again.takes[0].star);
+    let file = again.takes[0].file.clone();
+    let content = again.takes[0].content.clone().unwrap();
+    again.apply_content(&file, content);
+    assert_eq!(again.takes[0].star.task, !was, "{:?}", again.takes[0].star);
+}

@@ -356,14 +356,14 @@ fn judge_all(labelled: &Labelled, heard: bool) -> Accuracy {
             script_transcript(&text.join(" "))
         };
         let started = std::time::Instant::now();
-        let full = content::analyse(&transcript, question, Some(&model)).unwrap();
+        let full = content::analyse(&transcript, &question.into(), Some(&model)).unwrap();
         if let Ok(path) = std::env::var("CONTENT_DUMP") {
             dump.push(dump_answer(answer, question, &transcript, &model));
             let path = format!("{path}.{}.{heard}", labelled.answers.len());
             std::fs::write(&path, serde_json::to_string(&dump).unwrap()).unwrap();
         }
         analysis_time += started.elapsed();
-        let stems = content::analyse(&transcript, question, None).unwrap();
+        let stems = content::analyse(&transcript, &question.into(), None).unwrap();
         let literal = literal_points(question, &transcript);
         println!("\n{} — heard: {}", answer.name, transcript.text());
         for (p, expected) in answer.points.iter().enumerate() {
@@ -386,7 +386,7 @@ fn judge_all(labelled: &Labelled, heard: bool) -> Accuracy {
                 "{}: no STAR",
                 answer.name
             );
-            let labels = content::star_labels(&transcript, question, Some(&model)).unwrap();
+            let labels = content::star_labels(&transcript, &question.into(), Some(&model)).unwrap();
             let decided = script_parts(answer, &transcript, &labels);
             let decided_cues = script_parts(answer, &transcript, &cues_only);
             for (s, (want, sentence)) in answer.sentences.iter().enumerate() {

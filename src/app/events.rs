@@ -60,7 +60,7 @@ impl RehearseApp {
                 let bank = &self.state.bank;
                 self.state
                     .sessions
-                    .merge(*listing, asked_at, |s| s.fill_missing_keywords(bank));
+                    .merge(*listing, asked_at, |s| s.fill_missing_from_bank(bank));
                 self.state.records = practice_records(self.state.sessions.all());
                 self.state.history.refresh(&self.state.sessions);
                 self.index_transcripts();

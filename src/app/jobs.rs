@@ -33,6 +33,8 @@ pub enum Job {
         session_dir: PathBuf,
         /// The take.
         take: Box<Take>,
+        /// The question it answers, as the session recorded it.
+        question: Option<Box<crate::store::AskedQuestion>>,
         /// The models folder.
         models: PathBuf,
         /// The chosen model's name (`None`: the best installed).
@@ -92,8 +94,9 @@ impl Eq for Job {}
 /// How a transcription ended.
 #[derive(Debug)]
 pub enum Transcription {
-    /// The transcript, written beside the take.
-    Done(Box<Transcript>),
+    /// The transcript, written beside the take, and what it covered of
+    /// the question's strong answer (when the question has one).
+    Done(Box<Transcript>, Option<Box<crate::content::Content>>),
     /// No model is installed.
     NoModel,
     /// Cancelled; nothing was written.
@@ -303,6 +306,7 @@ fn run(job: Job, engine: &mut Engine) -> JobResult {
             session,
             session_dir,
             take,
+            question,
             models,
             model,
             control,
@@ -317,7 +321,14 @@ fn run(job: Job, engine: &mut Engine) -> JobResult {
                     &model.path,
                     &control,
                 ) {
-                    Ok((transcript, _)) => Transcription::Done(Box::new(transcript)),
+                    Ok((transcript, _)) => {
+                        // Judged here, on the jobs thread: the sentence
+                        // model is too slow for the window's.
+                        let content = question.and_then(|asked| {
+                            crate::content::judge(&transcript, &asked.content_question(), &models)
+                        });
+                        Transcription::Done(Box::new(transcript), content.map(Box::new))
+                    }
                     Err(crate::store::transcripts::TranscribeError::Speech(
                         crate::speech::SpeechError::Cancelled,
                     )) => Transcription::Cancelled,

@@ -25,7 +25,7 @@ pub(super) fn apply_edit(session: &mut Session, index: usize, edit: &TakeEdit) {
     match edit {
         TakeEdit::Rating(rating) => session.takes[index].rating = *rating,
         TakeEdit::Notes(notes) => session.takes[index].notes.clone_from(notes),
-        TakeEdit::Star(star) => session.takes[index].star = *star,
+        TakeEdit::Star(star) => session.takes[index].star = star.clone(),
         TakeEdit::Preferred => {
             for (i, take) in session.takes.iter_mut().enumerate() {
                 if take.question_index == question {
@@ -36,15 +36,11 @@ pub(super) fn apply_edit(session: &mut Session, index: usize, edit: &TakeEdit) {
     }
 }
 
-/// The STAR checklist with one part set.
-pub fn star_with(star: StarChecklist, part: usize, on: bool) -> StarChecklist {
-    let mut star = star;
-    match part {
-        0 => star.situation = on,
-        1 => star.task = on,
-        2 => star.action = on,
-        _ => star.result = on,
-    }
+/// The STAR checklist with the box of `part` set by the user (it then
+/// stays so whatever the transcript shows).
+pub fn star_with(star: &StarChecklist, part: crate::content::Part, on: bool) -> StarChecklist {
+    let mut star = star.clone();
+    star.set_by_user(part, on);
     star
 }
 
@@ -75,11 +71,29 @@ mod tests {
         let mut session = session();
         apply_edit(&mut session, 0, &TakeEdit::Rating(Rating::new(2)));
         apply_edit(&mut session, 0, &TakeEdit::Notes("slower".to_owned()));
-        let star = star_with(StarChecklist::default(), 3, true);
+        let star = star_with(
+            &StarChecklist::default(),
+            crate::content::Part::Result,
+            true,
+        );
         apply_edit(&mut session, 0, &TakeEdit::Star(star));
         let take = &session.takes[0];
         assert_eq!(take.rating.map(Rating::stars), Some(2));
         assert_eq!(take.notes, "slower");
         assert!(take.star.result && !take.star.situation);
+        // The parts found in a transcript fill the other boxes; the one the
+        // user set stays.
+        let mut star = take.star.clone();
+        let heard = crate::content::Star {
+            situation: Some(crate::content::star::PartHeard {
+                text: "At my last job…".to_owned(),
+                start_ms: 0,
+                end_ms: 4_000,
+                share: 20.0,
+            }),
+            ..Default::default()
+        };
+        star.fill_from(&heard);
+        assert!(star.situation && star.result && !star.task);
     }
 }

@@ -199,6 +199,12 @@ impl RehearseApp {
         if take.transcript.is_some() && !again {
             return;
         }
+        let question = self
+            .state
+            .sessions
+            .get(session)
+            .and_then(|s| s.questions.get(take.question_index).cloned())
+            .map(Box::new);
         let control = crate::speech::Control::new();
         self.state
             .transcripts
@@ -206,6 +212,7 @@ impl RehearseApp {
         self.services.worker.send(WorkerRequest::TranscribeTake {
             session: session.to_owned(),
             take: Box::new(take),
+            question,
             model: self.state.settings.speech.model.clone(),
             control,
             priority,
@@ -274,9 +281,12 @@ impl RehearseApp {
         let key = (session, file);
         let (session, file) = (&key.0, &key.1);
         match result {
-            jobs::Transcription::Done(transcript) => {
+            jobs::Transcription::Done(transcript, content) => {
                 self.update_session(session, |s| {
                     s.apply_transcript(file, &transcript);
+                    if let Some(content) = content {
+                        s.apply_content(file, *content);
+                    }
                 });
                 self.index_transcript(session, file, &transcript);
                 self.state

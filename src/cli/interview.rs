@@ -146,6 +146,9 @@ fn apply_transcripts(
         match done.result {
             Ok((transcript, _)) => {
                 session.apply_transcript(&done.file, &transcript);
+                if let Some(content) = done.content {
+                    session.apply_content(&done.file, content);
+                }
                 if !quiet {
                     say!("  take #{} said: {}", number + 1, transcript.text());
                     print_spoken(&session.takes[number]);
@@ -162,7 +165,8 @@ fn apply_transcripts(
     printed
 }
 
-/// What the words of a take show, and the hints they give.
+/// What the words of a take show, the hints they give, and what the
+/// answer covered.
 fn print_spoken(take: &crate::store::Take) {
     if let Some(spoken) = &take.spoken {
         for (label, text) in spoken.lines() {
@@ -171,6 +175,9 @@ fn print_spoken(take: &crate::store::Take) {
         for hint in spoken.hints() {
             say!("    → {hint}");
         }
+    }
+    for line in take.content.iter().flat_map(crate::content::Content::lines) {
+        say!("    {line}");
     }
 }
 
@@ -369,7 +376,8 @@ impl Practice {
             Err(err) => say!("{err}"),
         }
         if let Some(transcriber) = &mut self.transcriber {
-            transcriber.push(take.clone());
+            let question = self.session.questions.get(take.question_index).cloned();
+            transcriber.push(take.clone(), question);
         }
         self.session.takes.push(take);
         save_or_explain(&self.store, &self.session);

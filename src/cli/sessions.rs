@@ -34,7 +34,7 @@ pub(super) fn run(
             let id = store.resolve(&session)?;
             let mut session = store.load(&id)?;
             // Older sessions did not keep their questions' keywords.
-            session.fill_missing_keywords(&super::load_bank(&sources()));
+            session.fill_missing_from_bank(&super::load_bank(&sources()));
             show(&store.session_dir(&id), &session)
         }
         SessionsCommand::Delete { session, yes } => {

@@ -382,17 +382,9 @@ pub fn analyze_words(
         crate::feedback::AnswerContext::from,
     );
     let spoken = crate::feedback::SpokenMeasures::of(&transcript, &context);
-    let content = match question {
-        Some(question) if !question.strong_answer.is_empty() => {
-            let model = sentence::load_or_log(&data_dir.models());
-            Some(crate::content::analyse(
-                &transcript,
-                question,
-                model.as_deref(),
-            )?)
-        }
-        _ => None,
-    };
+    let content = question.and_then(|question| {
+        crate::content::judge(&transcript, &question.into(), &data_dir.models())
+    });
     write_stdout(|out| {
         if json {
             let all = serde_json::json!({

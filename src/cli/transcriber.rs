@@ -7,8 +7,8 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
 use crate::speech::{Control, Engine, Transcript, TranscriptSummary};
-use crate::store::Take;
 use crate::store::transcripts::{TranscribeError, transcribe_take};
+use crate::store::{AskedQuestion, Take};
 
 /// One finished transcription.
 pub struct Transcribed {
@@ -16,11 +16,13 @@ pub struct Transcribed {
     pub file: String,
     /// The transcript and its summary, or why there is none.
     pub result: Result<(Transcript, TranscriptSummary), TranscribeError>,
+    /// What the answer covered of its question's strong answer.
+    pub content: Option<crate::content::Content>,
 }
 
 /// The background thread and its queue.
 pub struct Transcriber {
-    jobs: Option<Sender<Take>>,
+    jobs: Option<Sender<(Take, Option<AskedQuestion>)>>,
     results: Receiver<Transcribed>,
     control: Control,
     thread: Option<JoinHandle<()>>,
@@ -30,7 +32,7 @@ pub struct Transcriber {
 impl Transcriber {
     /// Starts the thread for the session in `session_dir`, with `model`.
     pub fn start(session_dir: PathBuf, model: PathBuf) -> std::io::Result<Self> {
-        let (jobs, inbox) = mpsc::channel::<Take>();
+        let (jobs, inbox) = mpsc::channel::<(Take, Option<AskedQuestion>)>();
         let (outbox, results) = mpsc::channel();
         let control = Control::new();
         let shared = control.clone();
@@ -39,15 +41,24 @@ impl Transcriber {
             .spawn(move || {
                 crate::speech::engine::lower_thread_priority();
                 let mut engine = Engine::new();
-                for take in inbox {
+                for (take, question) in inbox {
                     if shared.is_cancelled() {
                         break;
                     }
                     let result = transcribe_take(&session_dir, &take, &mut engine, &model, &shared);
+                    // The sentence model sits beside the speech models.
+                    let models = model.parent().unwrap_or(std::path::Path::new("."));
+                    let content = match (&result, &question) {
+                        (Ok((transcript, _)), Some(asked)) => {
+                            crate::content::judge(transcript, &asked.content_question(), models)
+                        }
+                        _ => None,
+                    };
                     if outbox
                         .send(Transcribed {
                             file: take.file.clone(),
                             result,
+                            content,
                         })
                         .is_err()
                     {
@@ -65,9 +76,9 @@ impl Transcriber {
     }
 
     /// Queues `take`.
-    pub fn push(&mut self, take: Take) {
+    pub fn push(&mut self, take: Take, question: Option<AskedQuestion>) {
         if let Some(jobs) = &self.jobs
-            && jobs.send(take).is_ok()
+            && jobs.send((take, question)).is_ok()
         {
             self.waiting += 1;
         }

@@ -14,12 +14,67 @@ pub mod star;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{FollowUpWhen, Question, QuestionKind};
+use crate::model::{FollowUp, FollowUpWhen, Question, QuestionKind, StrongPoint};
 use crate::speech::Transcript;
 
 pub use embed::{EmbedError, Embedder};
 pub use points::{PointFinding, Status};
 pub use star::{Part, Star};
+
+/// What an answer is judged against: the question's kind, answer limit,
+/// strong answer and follow-ups (from the bank, or as a session recorded
+/// them).
+#[derive(Clone, Copy, Debug)]
+pub struct Asked<'a> {
+    /// Behavioural questions get STAR parts.
+    pub kind: QuestionKind,
+    /// The answer limit, in seconds (what "short" is measured against).
+    pub answer_seconds: u32,
+    /// The points.
+    pub strong_answer: &'a [StrongPoint],
+    /// The follow-ups, in priority order.
+    pub follow_ups: &'a [FollowUp],
+}
+
+impl<'a> From<&'a Question> for Asked<'a> {
+    fn from(question: &'a Question) -> Self {
+        Self {
+            kind: question.kind,
+            answer_seconds: question.answer_seconds,
+            strong_answer: &question.strong_answer,
+            follow_ups: &question.follow_ups,
+        }
+    }
+}
+
+impl Asked<'_> {
+    /// Whether there is anything to judge.
+    pub fn has_content(&self) -> bool {
+        !self.strong_answer.is_empty() || !self.follow_ups.is_empty()
+    }
+}
+
+/// The content of `transcript` as an answer to `question`, with the
+/// sentence model from `models` when it is installed and sound (else
+/// literally); `None` when the question has nothing to judge against. The
+/// one function the window, the terminal and the export use.
+pub fn judge(
+    transcript: &Transcript,
+    question: &Asked<'_>,
+    models: &std::path::Path,
+) -> Option<Content> {
+    if !question.has_content() {
+        return None;
+    }
+    let model = model::load_or_log(models);
+    match analyse(transcript, question, model.as_deref()) {
+        Ok(content) => Some(content),
+        Err(err) => {
+            log::warn!("the sentence model failed, so the answer is matched literally: {err}");
+            analyse(transcript, question, None).ok()
+        }
+    }
+}
 
 /// What the answer said, against the question's strong answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -167,7 +222,7 @@ impl Content {
 /// model when there is one (else cues and stems only).
 pub fn analyse(
     transcript: &Transcript,
-    question: &Question,
+    question: &Asked<'_>,
     model: Option<&Embedder>,
 ) -> Result<Content, EmbedError> {
     let split = sentences::split(&transcript.words);
@@ -181,7 +236,7 @@ pub fn analyse(
     };
     let strong_answer = points::judge(
         &split,
-        &question.strong_answer,
+        question.strong_answer,
         meaning.as_ref().map(|m| m.points.as_slice()),
     );
     let star = behavioural.then(|| {
@@ -207,7 +262,7 @@ pub fn analyse(
 /// the labeller against labelled answers.
 pub fn star_labels(
     transcript: &Transcript,
-    question: &Question,
+    question: &Asked<'_>,
     model: Option<&Embedder>,
 ) -> Result<Vec<Option<Part>>, EmbedError> {
     let split = sentences::split(&transcript.words);
@@ -236,7 +291,7 @@ fn shares_a_phrase(a: &[String], b: &[String]) -> bool {
 
 /// The follow-up for a take without a transcript: the first one asked
 /// after any answer.
-pub fn follow_up_without_transcript(question: &Question) -> Option<FollowUpChoice> {
+pub fn follow_up_without_transcript(question: &Asked<'_>) -> Option<FollowUpChoice> {
     question
         .follow_ups
         .iter()
@@ -262,7 +317,7 @@ impl Meaning {
     fn of(
         model: &Embedder,
         sentences: &[&str],
-        question: &Question,
+        question: &Asked<'_>,
         behavioural: bool,
     ) -> Result<Self, EmbedError> {
         let mut texts: Vec<&str> = sentences.to_vec();
@@ -336,7 +391,7 @@ const PHRASE_BY_MEANING: f32 = 0.5;
 /// meaning (a paraphrase of the point says it too), or when a sentence
 /// means it.
 fn choose_follow_up(
-    question: &Question,
+    question: &Asked<'_>,
     split: &sentences::Sentences,
     star: Option<&Star>,
     meaning: Option<&Meaning>,

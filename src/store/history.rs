@@ -306,6 +306,7 @@ mod tests {
             metrics: None,
             transcript: None,
             spoken: None,
+            content: None,
         }
     }
 
@@ -324,6 +325,8 @@ mod tests {
                 think_seconds: 10,
                 answer_seconds: Some(60),
                 keywords: Vec::new(),
+                strong_answer: Vec::new(),
+                follow_ups: Vec::new(),
             }],
             takes,
         }

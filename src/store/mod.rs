@@ -288,6 +288,8 @@ impl Store {
                     think_seconds: planned.think.as_secs() as u32,
                     answer_seconds: planned.answer_limit.map(|l| l.as_secs() as u32),
                     keywords: planned.question.keywords.clone(),
+                    strong_answer: planned.question.strong_answer.clone(),
+                    follow_ups: planned.question.follow_ups.clone(),
                 })
                 .collect(),
             takes: Vec::new(),

@@ -17,7 +17,7 @@ use crate::model::{QuestionKind, Rating};
 ///
 /// 2: takes carry the measures of what was said ([`Take::spoken`]) and
 /// questions their keywords; version 1 files read as they are.
-pub const SESSION_SCHEMA_VERSION: u32 = 2;
+pub const SESSION_SCHEMA_VERSION: u32 = 3;
 
 /// One practice session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,12 +60,30 @@ pub struct AskedQuestion {
     /// The question's keywords then (the answer's key points).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
+    /// What a strong answer covered then (schema 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub strong_answer: Vec<crate::model::StrongPoint>,
+    /// The follow-ups the question had then (schema 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<crate::model::FollowUp>,
 }
 
 impl AskedQuestion {
     /// Whether it asks for a story ([`crate::model::asks_for_story`]).
     pub fn asks_for_story(&self) -> bool {
         crate::model::asks_for_story(self.kind, &self.text)
+    }
+
+    /// What the content of an answer is judged against.
+    pub fn content_question(&self) -> crate::content::Asked<'_> {
+        crate::content::Asked {
+            kind: self.kind,
+            answer_seconds: self
+                .answer_seconds
+                .unwrap_or(crate::model::DEFAULT_ANSWER_SECONDS),
+            strong_answer: &self.strong_answer,
+            follow_ups: &self.follow_ups,
+        }
     }
 
     /// What the measures of an answer need to know about the question.
@@ -129,6 +147,11 @@ pub struct Take {
     /// transcript.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spoken: Option<crate::feedback::SpokenMeasures>,
+    /// What the answer covered of the question's strong answer, its STAR
+    /// parts and the follow-up it invites (when the question has a strong
+    /// answer and the take a transcript).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<crate::content::Content>,
 }
 
 /// The longest take a manifest may describe: a day. Anything longer is
@@ -224,7 +247,7 @@ impl Take {
 }
 
 /// Which parts of the STAR structure the answer covered.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StarChecklist {
     /// The situation was set out.
@@ -239,9 +262,52 @@ pub struct StarChecklist {
     /// The result was given.
     #[serde(default)]
     pub result: bool,
+    /// The parts whose box the user set by hand; the others follow the
+    /// parts found in the transcript.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_by_user: Vec<crate::content::Part>,
 }
 
 impl StarChecklist {
+    /// The box of `part`.
+    pub fn get(&self, part: crate::content::Part) -> bool {
+        use crate::content::Part;
+        match part {
+            Part::Situation => self.situation,
+            Part::Task => self.task,
+            Part::Action => self.action,
+            Part::Result => self.result,
+        }
+    }
+
+    fn slot(&mut self, part: crate::content::Part) -> &mut bool {
+        use crate::content::Part;
+        match part {
+            Part::Situation => &mut self.situation,
+            Part::Task => &mut self.task,
+            Part::Action => &mut self.action,
+            Part::Result => &mut self.result,
+        }
+    }
+
+    /// The user sets `part`'s box: it stays so whatever the transcript
+    /// shows.
+    pub fn set_by_user(&mut self, part: crate::content::Part, ticked: bool) {
+        *self.slot(part) = ticked;
+        if !self.set_by_user.contains(&part) {
+            self.set_by_user.push(part);
+        }
+    }
+
+    /// Ticks the boxes the user has not set from the parts `star` found.
+    pub fn fill_from(&mut self, star: &crate::content::Star) {
+        for part in crate::content::Part::ALL {
+            if !self.set_by_user.contains(&part) {
+                *self.slot(part) = star.get(part).is_some();
+            }
+        }
+    }
+
     /// Whether any part is ticked.
     pub fn any(&self) -> bool {
         self.situation || self.task || self.action || self.result
@@ -288,6 +354,7 @@ impl Session {
             metrics: None,
             transcript: None,
             spoken: None,
+            content: None,
         }
     }
 
@@ -306,20 +373,42 @@ impl Session {
         true
     }
 
+    /// Puts what the answer in `file` covered on its take, and fills its
+    /// STAR boxes the user has not set.
+    pub fn apply_content(&mut self, file: &str, content: crate::content::Content) -> bool {
+        let Some(take) = self.takes.iter_mut().find(|take| take.file == file) else {
+            return false;
+        };
+        if let Some(star) = &content.star {
+            take.star.fill_from(star);
+        }
+        take.content = Some(content);
+        true
+    }
+
     /// Gives the questions of a session written before questions kept their
-    /// keywords (schema 1) the keywords the bank has for them now, so its
-    /// takes get key points too. Sessions that recorded their keywords are
-    /// left as they are.
-    pub fn fill_missing_keywords(&mut self, bank: &crate::questions::QuestionBank) {
-        if self.schema_version >= 2 {
+    /// keywords (schema 1) the keywords the bank has for them now, and those
+    /// written before they kept a strong answer and follow-ups (schema 2)
+    /// the bank's, so their takes get key points and content too. What a
+    /// session recorded is left as it is.
+    pub fn fill_missing_from_bank(&mut self, bank: &crate::questions::QuestionBank) {
+        if self.schema_version >= SESSION_SCHEMA_VERSION {
             return;
         }
+        let keywords_missing = self.schema_version < 2;
         for asked in &mut self.questions {
-            if asked.keywords.is_empty()
-                && let Ok(id) = crate::model::QuestionId::parse(&asked.id)
-                && let Some(question) = bank.get(&id)
-            {
+            let Some(question) = crate::model::QuestionId::parse(&asked.id)
+                .ok()
+                .and_then(|id| bank.get(&id))
+            else {
+                continue;
+            };
+            if keywords_missing && asked.keywords.is_empty() {
                 asked.keywords.clone_from(&question.keywords);
+            }
+            if asked.strong_answer.is_empty() && asked.follow_ups.is_empty() {
+                asked.strong_answer.clone_from(&question.strong_answer);
+                asked.follow_ups.clone_from(&question.follow_ups);
             }
         }
     }
@@ -572,12 +661,12 @@ mod tests {
         let bank = crate::questions::QuestionBank::load(&crate::questions::PackSources::default());
         let mut old = fixture();
         assert!(old.questions[0].keywords.is_empty());
-        old.fill_missing_keywords(&bank);
+        old.fill_missing_from_bank(&bank);
         assert!(old.questions[0].keywords.iter().any(|k| k == "index"));
         // A session that recorded its keywords keeps them.
         let mut recorded = fixture();
         recorded.schema_version = SESSION_SCHEMA_VERSION;
-        recorded.fill_missing_keywords(&bank);
+        recorded.fill_missing_from_bank(&bank);
         assert!(recorded.questions[0].keywords.is_empty());
     }
 

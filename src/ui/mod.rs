@@ -9,6 +9,7 @@ mod packs;
 mod practice_list;
 mod question_editor;
 mod review;
+mod review_content;
 mod review_speech;
 mod settings;
 mod speech_settings;

@@ -253,6 +253,7 @@ pub(super) fn take_card(
             });
             review_speech::speech(ui, session, index, media, commands);
             review_speech::said(ui, session, index, media, commands);
+            super::review_content::content(ui, session, index, media, commands);
             star_checklist(ui, session, index, commands);
             ui.horizontal(|ui| {
                 let label = ui.label("Notes:");
@@ -306,19 +307,10 @@ fn star_checklist(ui: &mut egui::Ui, session: &Session, index: usize, commands: 
     if shown {
         ui.horizontal(|ui| {
             ui.label("STAR:");
-            let parts = [
-                take.star.situation,
-                take.star.task,
-                take.star.action,
-                take.star.result,
-            ];
-            for (part, (name, mut on)) in ["Situation", "Task", "Action", "Result"]
-                .into_iter()
-                .zip(parts)
-                .enumerate()
-            {
-                if ui.checkbox(&mut on, name).changed() {
-                    commands.push(edit(TakeEdit::Star(star_with(take.star, part, on))));
+            for part in crate::content::Part::ALL {
+                let mut on = take.star.get(part);
+                if ui.checkbox(&mut on, part.label()).changed() {
+                    commands.push(edit(TakeEdit::Star(star_with(&take.star, part, on))));
                 }
             }
         });

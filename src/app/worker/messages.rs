@@ -72,6 +72,9 @@ pub enum WorkerRequest {
         session: String,
         /// The take.
         take: Box<Take>,
+        /// The question it answers, as the session recorded it (its
+        /// content is judged against it).
+        question: Option<Box<crate::store::AskedQuestion>>,
         /// The chosen model (`None`: the best installed).
         model: Option<String>,
         /// Progress and cancellation, shared with the window.

@@ -263,6 +263,7 @@ fn handle_transcript(request: WorkerRequest, context: &Context<'_>) {
         WorkerRequest::TranscribeTake {
             session,
             take,
+            question,
             model,
             control,
             priority,
@@ -272,6 +273,7 @@ fn handle_transcript(request: WorkerRequest, context: &Context<'_>) {
                     session_dir: store.session_dir(&session),
                     session,
                     take,
+                    question,
                     models: data_dir.models(),
                     model,
                     control,
