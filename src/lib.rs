@@ -10,6 +10,8 @@
 //! - [`app`]: the window's state and commands; background work on threads;
 //! - [`recording`]: the recording driver of a session, for window and terminal;
 //! - [`store`]: sessions on disk, settings and history queries;
+//! - [`content`]: what an answer covered: points, STAR parts, follow-ups (the
+//!   sentence model runs here);
 //! - [`feedback`]: what the words of a transcript say (pure);
 //! - [`speech`]: transcripts of takes, on this machine (whisper.cpp);
 //! - [`analysis`]: speech metrics from a take (pure);

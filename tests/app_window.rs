@@ -2215,6 +2215,7 @@ fn the_review_shows_what_a_strong_answer_covers_and_fills_the_star_checklist() {
     });
     assert!(shows_text(&mut harness, "What a strong answer covers"));
     assert!(shows_text(&mut harness, "The interviewer might ask"));
+    harness.snapshot("review-content");
     // The quote of a covered point plays from its sentence.
     click(&mut harness, "Play from the quote of point 3");
     let start = index_point.start_ms.unwrap();
@@ -2222,7 +2223,6 @@ fn the_review_shows_what_a_strong_answer_covers_and_fills_the_star_checklist() {
         app.player.playing && app.player.position.as_millis() + 300 >= u128::from(start)
     });
     click(&mut harness, "Pause take 1 of question 1");
-    harness.snapshot("review-content");
 
     // A box the user changes stays as set when the take is judged again.
     let checkbox = harness.get_all_by_label("Task").next().unwrap();

@@ -313,6 +313,22 @@ fn give_the_first_take_a_transcript(store: &Store, session: &mut Session) {
     session.questions[0].keywords = vec!["read replica".to_owned()];
     let file = session.takes[0].file.clone();
     assert!(session.apply_transcript(&file, &transcript));
+    // Its content, judged literally (no sentence model here): one point
+    // covered, one missing.
+    session.questions[0].strong_answer = vec![
+        rehearse::model::StrongPoint {
+            point: "Reads moved to a read replica".to_owned(),
+            cues: vec!["read replica".to_owned()],
+        },
+        rehearse::model::StrongPoint {
+            point: "A cache in front of the database".to_owned(),
+            cues: vec!["cache".to_owned()],
+        },
+    ];
+    let content =
+        rehearse::content::analyse(&transcript, &session.questions[0].content_question(), None)
+            .unwrap();
+    assert!(session.apply_content(&file, content));
     // It is the question's chosen take, so the session's summary counts it.
     session.takes[0].preferred = true;
     session.takes[1].preferred = false;
@@ -441,6 +457,22 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
         "{dom}"
     );
     assert!(dom.contains("covered 1 of 1: read replica"), "{dom}");
+    // What a strong answer covers, with the sentence that covered it.
+    assert!(
+        dom.contains("<strong>What a strong answer covers</strong>"),
+        "{dom}"
+    );
+    assert!(
+        dom.contains(
+            "<li><span class=\"covered\">covered</span> Reads moved to a read replica \
+             <span class=\"muted\">0:00 “Um, I used a read replica &lt;now&gt;.”</span></li>"
+        ),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("<span class=\"missing\">missing</span> A cache in front of the database"),
+        "{dom}"
+    );
     assert!(
         dom.contains("What was said: 0:02 speaking · 189 words a minute"),
         "{dom}"
@@ -461,7 +493,7 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
     assert_eq!(csv.lines().count(), 4, "{csv}");
     assert!(
         csv.lines().next().unwrap().ends_with(
-            ",transcript,words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated,session_mode"
+            ",transcript,words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated,session_mode,points_covered,points_total,star_parts"
         ),
         "{csv}"
     );
@@ -473,7 +505,7 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
         "{csv}"
     );
     assert!(
-        csv.contains(",1,14.286,1,1,1.000,,mock interview\n"),
+        csv.contains(",1,14.286,1,1,1.000,,mock interview,1,2,\n"),
         "{csv}"
     );
     assert!(

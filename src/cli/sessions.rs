@@ -168,6 +168,10 @@ fn show(session_dir: &std::path::Path, session: &Session) -> anyhow::Result<Exit
                                 .clone()
                                 .unwrap_or_else(|| session.measure(take, &transcript));
                             super::write_spoken(out, "      ", &spoken)?;
+                            for line in take.content.iter().flat_map(crate::content::Content::lines)
+                            {
+                                writeln!(out, "      {line}")?;
+                            }
                         }
                         Err(err) => writeln!(out, "      transcript: {err}")?,
                     }

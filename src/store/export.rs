@@ -590,7 +590,8 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
     let mut csv = String::from(
         "session,started_at,question_number,question_id,category,question,take,seconds,stopped,rating,preferred,silent,notes,file,\
          time_to_first_word,speaking_time,speaking_ratio,pauses,pause_total,longest_pause,syllables,articulation_rate,words_per_minute_estimate,pace,peak_dbfs,rms_dbfs,clipped_percent,warnings,transcript,\
-         words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated,session_mode\n",
+         words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated,session_mode,\
+         points_covered,points_total,star_parts\n",
     );
     for exported in takes {
         let (session, take) = (exported.session, exported.take);
@@ -661,7 +662,26 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
                 .map_or_else(String::new, |stated| stated.to_string()),
             session.plan.mode.describe().to_lowercase(),
         ];
-        let fields: Vec<String> = fields.into_iter().chain(words_fields).collect();
+        let content = take.content.as_ref();
+        let content_fields = [
+            content.map_or_else(String::new, |c| c.covered().to_string()),
+            content.map_or_else(String::new, |c| c.strong_answer.len().to_string()),
+            content
+                .and_then(|c| c.star.as_ref())
+                .map_or_else(String::new, |star| {
+                    crate::content::Part::ALL
+                        .iter()
+                        .filter(|&&part| star.get(part).is_some())
+                        .map(|part| part.label().to_lowercase())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }),
+        ];
+        let fields: Vec<String> = fields
+            .into_iter()
+            .chain(words_fields)
+            .chain(content_fields)
+            .collect();
         let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         csv.push_str(&row.join(","));
         csv.push('\n');
@@ -810,6 +830,9 @@ fn take_row(row: &ExportedTake<'_>, question: &super::AskedQuestion) -> String {
                 let _ = write!(cell, "<br><span class=\"hint\">{}</span>", html(&hint));
             }
         }
+        if let Some(content) = &take.content {
+            cell.push_str(&content_html(content));
+        }
         cell
     });
     // The measures and the words take the row's whole width, below it.
@@ -853,6 +876,62 @@ fn marked_html(
         };
     }
     out.trim_start().to_owned()
+}
+
+/// What the answer covered: the strong answer's points with their quotes,
+/// the STAR parts heard and the follow-up the interviewer might ask.
+fn content_html(content: &crate::content::Content) -> String {
+    let mut out = String::new();
+    if !content.strong_answer.is_empty() {
+        let _ = write!(
+            out,
+            "<br><strong>What a strong answer covers</strong> <span class=\"muted\">({}{})</span><ul class=\"points\">",
+            html(&content.summary()),
+            if content.by_meaning {
+                ""
+            } else {
+                "; matched by the words only"
+            }
+        );
+        for finding in &content.strong_answer {
+            let quote = match (&finding.quote, finding.start_ms) {
+                (Some(quote), Some(at)) => format!(
+                    " <span class=\"muted\">{} “{}”</span>",
+                    clock(std::time::Duration::from_millis(at)),
+                    html(quote)
+                ),
+                _ => String::new(),
+            };
+            let _ = write!(
+                out,
+                "<li><span class=\"{}\">{}</span> {}{quote}</li>",
+                match finding.status {
+                    crate::content::Status::Covered => "covered",
+                    crate::content::Status::Named => "named",
+                    crate::content::Status::Missing => "missing",
+                },
+                html(finding.status.label()),
+                html(&finding.point)
+            );
+        }
+        out.push_str("</ul>");
+    }
+    if let Some(star) = &content.star {
+        out.push_str("<strong>STAR</strong><ul class=\"points\">");
+        for line in star.lines() {
+            let _ = write!(out, "<li>{}</li>", html(&line));
+        }
+        out.push_str("</ul>");
+    }
+    if let Some(follow_up) = &content.follow_up {
+        let _ = write!(
+            out,
+            "<strong>The interviewer might ask:</strong> {} <span class=\"muted\">({})</span>",
+            html(&follow_up.ask),
+            html(&follow_up.reason)
+        );
+    }
+    out
 }
 
 /// What the interviewer listens for in `question`, and its tips.
@@ -930,6 +1009,7 @@ fn report_html(
          table{{border-collapse:collapse;width:100%}}td,th{{padding:.3rem .5rem;text-align:left;vertical-align:top;border-bottom:1px solid #eee}}\n\
          .muted{{color:#666}}audio{{width:16rem}}.hint{{color:#8a4b00}}.pause{{color:#888;font-size:.85em}}\n\
          mark.filler{{background:#fde2b8}}mark.keyword{{background:#cde4fb}}\n\
+         ul.points{{margin:.2em 0 .4em 1.2em;padding:0}}.covered{{color:#2e7d32;font-weight:600}}.named{{color:#8a4b00;font-weight:600}}.missing{{color:#888;font-weight:600}}\n\
          tr.speech td{{border-bottom:1px solid #ccc;padding-bottom:.8rem}}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n",
         title = html(&title)
     );
