@@ -1432,6 +1432,16 @@ fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() 
         std::fs::create_dir_all(&served).unwrap();
         let model = common::test_model();
         std::fs::copy(&model, served.join("ggml-tiny.en.bin")).unwrap();
+        // And the sentence model, as the model hub has it.
+        let sentence = served.join("all-MiniLM-L6-v2");
+        std::fs::create_dir_all(&sentence).unwrap();
+        for name in ["model.safetensors", "tokenizer.json"] {
+            std::fs::copy(
+                common::test_embedding_model().join(name),
+                sentence.join(name),
+            )
+            .unwrap();
+        }
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -1564,6 +1574,29 @@ fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() 
         said.contains("Installed the tiny.en-imported model."),
         "{said}"
     );
+
+    // The sentence model downloads from the same place, both its files
+    // checked, and can be removed again.
+    assert_eq!(harness.state().speech.sentence_model, Some(false));
+    click(&mut harness, "Download the sentence model");
+    step_until_within(
+        &mut harness,
+        "the sentence model installed",
+        Duration::from_secs(60),
+        |app| app.speech.sentence_model == Some(true) && app.speech.download.is_none(),
+    );
+    assert!(shows_text(&mut harness, "The sentence model is installed"));
+    assert_eq!(
+        std::fs::metadata(data.join("models/all-MiniLM-L6-v2/model.safetensors"))
+            .unwrap()
+            .len(),
+        90_868_376
+    );
+    click(&mut harness, "Remove the sentence model");
+    step_until(&mut harness, "the sentence model removed", |app| {
+        app.speech.sentence_model == Some(false)
+    });
+    assert!(!data.join("models/all-MiniLM-L6-v2").exists());
 }
 
 /// Focuses the text field labelled `label` and types `text` into it.

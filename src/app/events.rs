@@ -104,6 +104,7 @@ impl RehearseApp {
             }
             speech @ (WorkerEvent::TakeTranscribed { .. }
             | WorkerEvent::Models(_)
+            | WorkerEvent::SentenceModel(_)
             | WorkerEvent::ModelChanged(_)
             | WorkerEvent::ModelFileChosen(_)
             | WorkerEvent::TranscriptLoaded { .. }) => self.on_speech_event(speech),

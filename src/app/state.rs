@@ -471,6 +471,8 @@ pub struct SpeechPanel {
     pub import_path: String,
     /// The large download asked about, waiting for a yes.
     pub confirm_download: Option<String>,
+    /// Whether the sentence model is installed (`None`: not known yet).
+    pub sentence_model: Option<bool>,
     /// The takes of the running "Transcribe all older takes", by
     /// (session id, file).
     pub older: Vec<(String, String)>,

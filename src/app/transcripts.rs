@@ -137,6 +137,9 @@ impl RehearseApp {
                     self.state.say(message);
                 }
             },
+            WorkerEvent::SentenceModel(installed) => {
+                self.state.speech.sentence_model = Some(installed);
+            }
             WorkerEvent::ModelChanged(result) => {
                 self.state.speech.busy = false;
                 self.state.speech.download = None;

@@ -72,7 +72,7 @@ pub fn models(data_dir: &DataDir, command: ModelsCommand) -> anyhow::Result<Exit
         ModelsCommand::List => list(&folder),
         ModelsCommand::Download { name } if name == sentence::NAME => fetch_sentence_model(&folder),
         ModelsCommand::Download { name } => fetch(&folder, &name),
-        ModelsCommand::Import { file } if is_sentence_model_source(&file) => {
+        ModelsCommand::Import { file } if sentence::is_import_source(&file) => {
             sentence::import(&file, &folder)?;
             write_stdout(|out| {
                 writeln!(
@@ -175,16 +175,6 @@ fn list(folder: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Whether `file` is the sentence model to import (its folder, a zip, or
-/// one of its files) rather than a speech model file.
-fn is_sentence_model_source(file: &Path) -> bool {
-    let named = |ext: &str| {
-        file.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case(ext))
-    };
-    file.is_dir() || named("zip") || named("safetensors") || named("json")
-}
-
 /// `rehearse models download all-MiniLM-L6-v2`: both files, each checked.
 fn fetch_sentence_model(folder: &Path) -> anyhow::Result<ExitCode> {
     if sentence::is_installed(folder) {
@@ -192,35 +182,21 @@ fn fetch_sentence_model(folder: &Path) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let target = sentence::folder(folder);
-    crate::durable::create_private_dir(&target)
-        .with_context(|| format!("cannot create {}", target.display()))?;
     let interrupted = interrupt_flag()?;
-    for file in sentence::FILES {
-        let request = download::Request {
-            url: sentence::url_for(&file),
-            target: target.join(file.name),
-            size: file.size,
-            sha256: file.sha256.to_owned(),
-            stall_limit: download::STALL_LIMIT,
-        };
-        if request.target.is_file() {
-            continue;
-        }
-        eprintln!(
-            "downloading {} ({}) from {}",
-            file.name,
-            megabytes(file.size),
-            download::without_credentials(&request.url)
-        );
-        let mut report = |progress: Progress| super::status::show(&progress.describe());
-        let result = download::download(&request, &mut report, &interrupted);
-        super::status::end();
-        match result {
-            Ok(()) => {}
-            Err(DownloadError::Cancelled) => return Ok(ExitCode::from(130)),
-            Err(err) => {
-                return Err(err).with_context(|| format!("cannot download {}", sentence::NAME));
-            }
+    eprintln!(
+        "downloading {} ({}) from {}",
+        sentence::NAME,
+        megabytes(sentence::SIZE),
+        download::without_credentials(&sentence::url_for(&sentence::WEIGHTS))
+    );
+    let mut report = |progress: Progress| super::status::show(&progress.describe());
+    let result = sentence::download(folder, &mut report, &interrupted);
+    super::status::end();
+    match result {
+        Ok(()) => {}
+        Err(DownloadError::Cancelled) => return Ok(ExitCode::from(130)),
+        Err(err) => {
+            return Err(err).with_context(|| format!("cannot download {}", sentence::NAME));
         }
     }
     write_stdout(|out| writeln!(out, "installed {} as {}", sentence::NAME, target.display()))?;

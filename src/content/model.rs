@@ -79,6 +79,63 @@ pub fn url_for(file: &ModelFile) -> String {
     }
 }
 
+/// Downloads the files not yet installed, one after the other, each
+/// checked against its published size and sum; `progress` hears the bytes
+/// of the whole model (both files). A cancel keeps what arrived, and the
+/// next download resumes it.
+pub fn download(
+    models: &Path,
+    progress: &mut dyn FnMut(crate::speech::download::Progress),
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<(), crate::speech::download::DownloadError> {
+    use crate::speech::download::{self, DownloadError, Progress};
+    let target = folder(models);
+    crate::durable::create_private_dir(&target).map_err(|source| DownloadError::Io {
+        path: target.clone(),
+        source,
+    })?;
+    let mut done = 0;
+    for file in FILES {
+        let request = download::Request {
+            url: url_for(&file),
+            target: target.join(file.name),
+            size: file.size,
+            sha256: file.sha256.to_owned(),
+            stall_limit: download::STALL_LIMIT,
+        };
+        if std::fs::metadata(&request.target).is_ok_and(|m| m.len() == file.size) {
+            done += file.size;
+            continue;
+        }
+        log::info!(
+            "downloading {} from {}",
+            file.name,
+            download::without_credentials(&request.url)
+        );
+        let mut whole = |part: Progress| {
+            progress(Progress {
+                received: done + part.received,
+                total: SIZE,
+                bytes_per_second: part.bytes_per_second,
+            });
+        };
+        download::download(&request, &mut whole, cancel)?;
+        done += file.size;
+    }
+    forget_loaded();
+    Ok(())
+}
+
+/// Whether `path` is the sentence model to import (its folder, a zip, or
+/// one of its files) rather than a speech model file.
+pub fn is_import_source(path: &Path) -> bool {
+    let named = |ext: &str| {
+        path.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    };
+    path.is_dir() || named("zip") || named("safetensors") || named("json")
+}
+
 /// Why the model cannot be installed or used.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {

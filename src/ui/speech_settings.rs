@@ -65,12 +65,71 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     });
     ui.weak(
         "For a computer that is offline or behind a proxy: a model file copied from another \
-         computer (the files offered above, from whisper.cpp).",
+         computer (the files offered above, from whisper.cpp), or the sentence model's folder \
+         or zip.",
     );
+    sentence_model(ui, app, commands);
     if !installed.is_empty() {
         older_takes(ui, app, commands);
     }
     changed
+}
+
+/// The sentence model: whether points said in other words count, and a
+/// way to download, import or remove it.
+fn sentence_model(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>) {
+    use crate::content::model as sentence;
+    ui.add_space(6.0);
+    ui.label(egui::RichText::new("Matching by meaning").strong());
+    let downloading = app
+        .speech
+        .download
+        .as_ref()
+        .is_some_and(|(name, _)| name == sentence::NAME);
+    match app.speech.sentence_model {
+        None => {
+            ui.weak("Looking for the sentence model…");
+        }
+        Some(true) => {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    "The sentence model is installed: a point said in other words counts as \
+                     covered.",
+                );
+                let button = ui.add_enabled(!app.speech.busy, egui::Button::new("Remove"));
+                button.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Button, true, "Remove the sentence model")
+                });
+                if button.clicked() {
+                    commands.push(Command::Speech(SpeechCommand::RemoveModel(
+                        sentence::NAME.to_owned(),
+                    )));
+                }
+            });
+        }
+        Some(false) if !downloading => {
+            ui.weak(format!(
+                "Without the sentence model, a strong answer's points are matched by their \
+                 words (and forms of them). With it ({}, once; it runs on this computer), a \
+                 point said in other words counts too.",
+                megabytes(sentence::SIZE)
+            ));
+            let busy = app.speech.download.is_some() || app.speech.busy;
+            let button = ui.add_enabled(!busy, egui::Button::new("Download"));
+            button.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Button, !busy, "Download the sentence model")
+            });
+            if button
+                .on_hover_text(sentence::url_for(&sentence::WEIGHTS))
+                .clicked()
+            {
+                commands.push(Command::Speech(SpeechCommand::DownloadModel(
+                    sentence::NAME.to_owned(),
+                )));
+            }
+        }
+        Some(false) => {}
+    }
 }
 
 fn model_choice(

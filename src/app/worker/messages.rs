@@ -180,6 +180,8 @@ pub enum WorkerEvent {
     },
     /// The installed speech recognition models, or why they cannot be read.
     Models(Result<Vec<crate::speech::models::InstalledModel>, String>),
+    /// Whether the sentence model is installed.
+    SentenceModel(bool),
     /// A model download, import or removal ended: what to tell the user
     /// (empty when there is nothing to say), or the error.
     ModelChanged(Result<String, String>),

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::{Outbox, WorkerEvent};
+use crate::content::model as sentence;
 use crate::paths::DataDir;
 use crate::speech::download::{self, DownloadError};
 use crate::speech::models::{self, InstalledModel};
@@ -62,7 +63,51 @@ pub enum ModelRequest {
 pub(super) fn handle(request: ModelRequest, data_dir: &DataDir, outbox: &Outbox) {
     let folder = data_dir.models();
     match request {
-        ModelRequest::List => outbox.send(WorkerEvent::Models(list(&folder))),
+        ModelRequest::List => {
+            outbox.send(WorkerEvent::Models(list(&folder)));
+            outbox.send(WorkerEvent::SentenceModel(sentence::is_installed(&folder)));
+        }
+        ModelRequest::Remove(name) if name == sentence::NAME => {
+            let result = match sentence::remove(&folder) {
+                Ok(_) => Ok(
+                    "Removed the sentence model: answers are matched by their words.".to_owned(),
+                ),
+                Err(err) => Err(format!("Cannot remove the sentence model: {err}")),
+            };
+            outbox.send(WorkerEvent::ModelChanged(result));
+            outbox.send(WorkerEvent::SentenceModel(sentence::is_installed(&folder)));
+        }
+        ModelRequest::Download { name, shared } if name == sentence::NAME => {
+            spawn(outbox, "rehearse-download", move |outbox| {
+                shared.total.store(sentence::SIZE, Ordering::Relaxed);
+                let mut report = |progress: download::Progress| {
+                    shared.received.store(progress.received, Ordering::Relaxed);
+                    shared
+                        .speed
+                        .store(progress.bytes_per_second as u64, Ordering::Relaxed);
+                    outbox.wake();
+                };
+                let result = match sentence::download(&folder, &mut report, &shared.cancel) {
+                    Ok(()) => Ok("Installed the sentence model: points said in other words count now.".to_owned()),
+                    Err(DownloadError::Cancelled) => Ok(
+                        "Download of the sentence model stopped; what arrived is kept and Download resumes it."
+                            .to_owned(),
+                    ),
+                    Err(err) => Err(format!("Cannot download the sentence model: {err}")),
+                };
+                outbox.send(WorkerEvent::ModelChanged(result));
+                outbox.send(WorkerEvent::SentenceModel(sentence::is_installed(&folder)));
+            });
+        }
+        ModelRequest::Import(file) if sentence::is_import_source(&file) => {
+            spawn(outbox, "rehearse-import", move |outbox| {
+                let result = sentence::import(&file, &folder)
+                    .map(|()| "Installed the sentence model.".to_owned())
+                    .map_err(|err| format!("Not imported: {err}"));
+                outbox.send(WorkerEvent::ModelChanged(result));
+                outbox.send(WorkerEvent::SentenceModel(sentence::is_installed(&folder)));
+            });
+        }
         ModelRequest::Remove(name) => {
             let result = match models::remove(&folder, &name) {
                 Ok(true) => Ok(format!("Removed the {name} model.")),
