@@ -2272,6 +2272,12 @@ fn the_review_shows_what_a_strong_answer_covers_and_fills_the_star_checklist() {
     assert_eq!(again.takes[0].star.task, !was, "{:?}", again.takes[0].star);
     let file = again.takes[0].file.clone();
     let content = again.takes[0].content.clone().unwrap();
+    let covered = content.covered();
     again.apply_content(&file, content);
+    assert_eq!(again.takes[0].star.task, !was, "{:?}", again.takes[0].star);
+    // One question's progress counts the points covered in each take.
+    click(&mut harness, "All takes of this question");
+    assert!(shows_text(&mut harness, "Points covered"));
+    assert!(shows_text(&mut harness, &format!("{covered} of 5")));
     assert_eq!(again.takes[0].star.task, !was, "{:?}", again.takes[0].star);
 }

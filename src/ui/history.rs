@@ -155,6 +155,8 @@ fn figures_side_by_side(ui: &mut egui::Ui, app: &AppState, found: &[(Session, us
                 "Words a minute",
                 "Fillers",
                 "Key points",
+                "Points covered",
+                "STAR",
                 "Result",
                 "How it began",
             ] {
@@ -180,6 +182,16 @@ fn figures_side_by_side(ui: &mut egui::Ui, app: &AppState, found: &[(Session, us
                     || "—".to_owned(),
                     |p| format!("{} of {}", p.covered.len(), p.total()),
                 ));
+                let content = take.content.as_ref();
+                ui.label(content.map_or_else(
+                    || "—".to_owned(),
+                    |c| format!("{} of {}", c.covered(), c.strong_answer.len()),
+                ));
+                ui.label(
+                    content
+                        .and_then(|c| c.star.as_ref())
+                        .map_or_else(|| "—".to_owned(), |star| format!("{} of 4", star.heard())),
+                );
                 ui.label(match spoken.result_stated {
                     Some(true) => "stated",
                     Some(false) => "none",
