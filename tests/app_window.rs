@@ -1716,13 +1716,36 @@ fn your_own_questions_are_made_answered_changed_and_removed_in_the_window() {
     click(&mut harness, "Edit “What would you build first at Acme?”");
     assert!(shows_text(&mut harness, "kept: your takes refer to it"));
     type_into(&mut harness, "Tip 1:", " Say why it matters.");
+    // A strong answer and a follow-up are written in the form too; one
+    // point is too few, and the form says so.
+    click(&mut harness, "Add point");
+    type_into(&mut harness, "Point 1:", "A product Acme sells, by name");
+    click(&mut harness, "Add follow-up");
+    type_into(&mut harness, "Follow-up 1:", "Why that one first?");
+    click(&mut harness, "Save question");
+    assert!(shows_text(
+        &mut harness,
+        "a strong answer has 3 to 6 points; this one has 1"
+    ));
+    click(&mut harness, "Add point");
+    type_into(&mut harness, "Point 2:", "Who it helps");
+    click(&mut harness, "Add point");
+    type_into(&mut harness, "Point 3:", "What you would measure");
+    harness.snapshot("question-editor");
     click(&mut harness, "Save question");
     step_until(&mut harness, "the change saved", |app| {
         app.questions.editor.is_none() && !app.questions.busy
     });
+    let saved = harness.state().bank.get(&id).unwrap().clone();
+    assert_eq!(saved.tips, ["Name one product. Say why it matters."]);
+    assert_eq!(saved.strong_answer.len(), 3);
+    assert_eq!(saved.strong_answer[2].point, "What you would measure");
     assert_eq!(
-        harness.state().bank.get(&id).unwrap().tips,
-        ["Name one product. Say why it matters."]
+        saved.follow_ups,
+        [rehearse::model::FollowUp {
+            ask: "Why that one first?".to_owned(),
+            when: rehearse::model::FollowUpWhen::Always(true),
+        }]
     );
     harness.state_mut().home.selection =
         rehearse::interview::Selection::of(&[], std::slice::from_ref(&id));

@@ -35,6 +35,10 @@ pub enum Field {
     Keyword(usize),
     /// The answer time.
     AnswerSeconds,
+    /// The strong answer's points as a whole.
+    StrongAnswer,
+    /// The follow-ups as a whole.
+    FollowUps,
 }
 
 /// How a field is named in messages (as in a pack file).
@@ -45,6 +49,8 @@ pub fn field_name(field: Field) -> String {
         Field::Tip(n) => format!("tip {}", n + 1),
         Field::Keyword(n) => format!("keyword {}", n + 1),
         Field::AnswerSeconds => "answer_seconds".to_owned(),
+        Field::StrongAnswer => "strong_answer".to_owned(),
+        Field::FollowUps => "follow_ups".to_owned(),
     }
 }
 
@@ -67,10 +73,125 @@ pub struct QuestionDraft {
     pub answer_seconds: u32,
     /// Keywords, one per row.
     pub keywords: Vec<String>,
-    /// What a strong answer covers.
-    pub strong_answer: Vec<crate::model::StrongPoint>,
-    /// What the interviewer may ask next.
-    pub follow_ups: Vec<crate::model::FollowUp>,
+    /// What a strong answer covers, one row a point.
+    pub strong_answer: Vec<PointDraft>,
+    /// What the interviewer may ask next, one row each, in order.
+    pub follow_ups: Vec<FollowUpDraft>,
+}
+
+/// A strong-answer point as typed: its line and its cues, comma-separated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PointDraft {
+    /// The point.
+    pub point: String,
+    /// Its cue phrases, separated by commas.
+    pub cues: String,
+}
+
+/// When a follow-up is asked, as the form offers it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Condition {
+    /// One of the phrases was said.
+    Said,
+    /// None of the phrases was said.
+    NotSaid,
+    /// No result was stated.
+    NoResult,
+    /// The answer was short.
+    Short,
+    /// After any answer.
+    #[default]
+    Always,
+}
+
+impl Condition {
+    /// Every condition, in the form's order.
+    pub const ALL: [Self; 5] = [
+        Self::Said,
+        Self::NotSaid,
+        Self::NoResult,
+        Self::Short,
+        Self::Always,
+    ];
+
+    /// As the form shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Said => "when the answer says",
+            Self::NotSaid => "when the answer does not say",
+            Self::NoResult => "when no result is stated",
+            Self::Short => "when the answer is short",
+            Self::Always => "after any answer",
+        }
+    }
+
+    /// Whether it needs phrases.
+    pub fn has_phrases(self) -> bool {
+        matches!(self, Self::Said | Self::NotSaid)
+    }
+}
+
+/// A follow-up as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FollowUpDraft {
+    /// The question.
+    pub ask: String,
+    /// When it is asked.
+    pub condition: Condition,
+    /// Its phrases, separated by commas (for said / not said).
+    pub phrases: String,
+}
+
+/// Phrases typed with commas between them.
+fn phrases_of(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|phrase| phrase.trim().to_owned())
+        .filter(|phrase| !phrase.is_empty())
+        .collect()
+}
+
+impl From<&crate::model::StrongPoint> for PointDraft {
+    fn from(point: &crate::model::StrongPoint) -> Self {
+        Self {
+            point: point.point.clone(),
+            cues: point.cues.join(", "),
+        }
+    }
+}
+
+impl From<&crate::model::FollowUp> for FollowUpDraft {
+    fn from(follow_up: &crate::model::FollowUp) -> Self {
+        use crate::model::FollowUpWhen;
+        let (condition, phrases) = match &follow_up.when {
+            FollowUpWhen::Said(p) => (Condition::Said, p.join(", ")),
+            FollowUpWhen::NotSaid(p) => (Condition::NotSaid, p.join(", ")),
+            FollowUpWhen::NoResult(_) => (Condition::NoResult, String::new()),
+            FollowUpWhen::Short(_) => (Condition::Short, String::new()),
+            FollowUpWhen::Always(_) => (Condition::Always, String::new()),
+        };
+        Self {
+            ask: follow_up.ask.clone(),
+            condition,
+            phrases,
+        }
+    }
+}
+
+impl FollowUpDraft {
+    fn to_follow_up(&self) -> crate::model::FollowUp {
+        use crate::model::FollowUpWhen;
+        let phrases = phrases_of(&self.phrases);
+        crate::model::FollowUp {
+            ask: self.ask.trim().to_owned(),
+            when: match self.condition {
+                Condition::Said => FollowUpWhen::Said(phrases),
+                Condition::NotSaid => FollowUpWhen::NotSaid(phrases),
+                Condition::NoResult => FollowUpWhen::NoResult(true),
+                Condition::Short => FollowUpWhen::Short(true),
+                Condition::Always => FollowUpWhen::Always(true),
+            },
+        }
+    }
 }
 
 impl Default for QuestionDraft {
@@ -103,8 +224,16 @@ impl From<&Question> for QuestionDraft {
             think_seconds: question.think_seconds,
             answer_seconds: question.answer_seconds,
             keywords: question.keywords.clone(),
-            strong_answer: question.strong_answer.clone(),
-            follow_ups: question.follow_ups.clone(),
+            strong_answer: question
+                .strong_answer
+                .iter()
+                .map(PointDraft::from)
+                .collect(),
+            follow_ups: question
+                .follow_ups
+                .iter()
+                .map(FollowUpDraft::from)
+                .collect(),
         }
     }
 }
@@ -130,8 +259,22 @@ impl QuestionDraft {
             think_seconds: self.think_seconds,
             answer_seconds: self.answer_seconds,
             keywords: rows(&self.keywords),
-            strong_answer: self.strong_answer.clone(),
-            follow_ups: self.follow_ups.clone(),
+            // A row left empty is no point or follow-up.
+            strong_answer: self
+                .strong_answer
+                .iter()
+                .filter(|row| !row.point.trim().is_empty() || !row.cues.trim().is_empty())
+                .map(|row| crate::model::StrongPoint {
+                    point: row.point.trim().to_owned(),
+                    cues: phrases_of(&row.cues),
+                })
+                .collect(),
+            follow_ups: self
+                .follow_ups
+                .iter()
+                .filter(|row| !row.ask.trim().is_empty() || !row.phrases.trim().is_empty())
+                .map(FollowUpDraft::to_follow_up)
+                .collect(),
         }
     }
 
@@ -166,6 +309,14 @@ impl QuestionDraft {
                 Problem::ZeroAnswerTime => problems.push((Field::AnswerSeconds, problem)),
                 other => log::warn!("a question form cannot place {other:?}"),
             }
+        }
+        for (key, problem) in super::strong_answer_problems(&question) {
+            let field = if key == "follow_ups" {
+                Field::FollowUps
+            } else {
+                Field::StrongAnswer
+            };
+            problems.push((field, problem));
         }
         problems
     }

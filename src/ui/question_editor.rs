@@ -8,7 +8,7 @@ use eframe::egui;
 use crate::app::{AppState, Command, QuestionCommand, QuestionEditor};
 use crate::model::QuestionKind;
 use crate::questions::QuestionBank;
-use crate::questions::own::Field;
+use crate::questions::own::{Condition, Field, FollowUpDraft, PointDraft};
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     confirm_delete(ui, app, commands);
@@ -152,6 +152,108 @@ fn form(
     problem(ui, editor, Field::AnswerSeconds);
     ui.add_space(4.0);
     rows(ui, editor, "Keywords", "Keyword", Field::Keyword);
+    ui.add_space(4.0);
+    points(ui, editor);
+    ui.add_space(4.0);
+    follow_ups(ui, editor);
+}
+
+/// The strong answer's points: each a line and its cues (comma-separated),
+/// removable, and a button to add one.
+fn points(ui: &mut egui::Ui, editor: &mut QuestionEditor) {
+    ui.label("What a strong answer covers (3 to 6 points; cues are phrases that say it, with commas between):");
+    let mut remove = None;
+    for (index, row) in editor.draft.strong_answer.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            let label = ui.label(format!("Point {}:", index + 1));
+            let point = ui
+                .add(egui::TextEdit::singleline(&mut row.point).desired_width(300.0))
+                .labelled_by(label.id);
+            let label = ui.label("cues:");
+            let cues = ui
+                .add(
+                    egui::TextEdit::singleline(&mut row.cues)
+                        .desired_width(200.0)
+                        .hint_text("cache, TTL"),
+                )
+                .labelled_by(label.id);
+            if point.changed() || cues.changed() {
+                editor.touched.insert(Field::StrongAnswer);
+            }
+            if ui
+                .small_button("Remove")
+                .on_hover_text(format!("Remove point {}", index + 1))
+                .clicked()
+            {
+                remove = Some(index);
+            }
+        });
+    }
+    if let Some(index) = remove {
+        editor.draft.strong_answer.remove(index);
+        editor.touched.insert(Field::StrongAnswer);
+    }
+    if ui.button("Add point").clicked() {
+        editor.draft.strong_answer.push(PointDraft::default());
+    }
+    problem(ui, editor, Field::StrongAnswer);
+}
+
+/// The follow-ups in order: what is asked, when, and the phrases the
+/// condition looks for.
+fn follow_ups(ui: &mut egui::Ui, editor: &mut QuestionEditor) {
+    ui.label("Follow-ups (the first whose condition holds is asked):");
+    let mut remove = None;
+    for (index, row) in editor.draft.follow_ups.iter_mut().enumerate() {
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label(format!("Follow-up {}:", index + 1));
+            let ask = ui
+                .add(egui::TextEdit::singleline(&mut row.ask).desired_width(300.0))
+                .labelled_by(label.id);
+            let mut changed = ask.changed();
+            let combo = egui::ComboBox::from_id_salt(("follow-up when", index))
+                .selected_text(row.condition.label())
+                .show_ui(ui, |ui| {
+                    for condition in Condition::ALL {
+                        changed |= ui
+                            .selectable_value(&mut row.condition, condition, condition.label())
+                            .changed();
+                    }
+                })
+                .response;
+            let name = format!("When follow-up {} is asked", index + 1);
+            combo.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, &name));
+            if row.condition.has_phrases() {
+                let phrases = ui.add(
+                    egui::TextEdit::singleline(&mut row.phrases)
+                        .desired_width(180.0)
+                        .hint_text("cache, caching"),
+                );
+                let name = format!("Phrases of follow-up {}", index + 1);
+                phrases
+                    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, &name));
+                changed |= phrases.changed();
+            }
+            if changed {
+                editor.touched.insert(Field::FollowUps);
+            }
+            if ui
+                .small_button("Remove")
+                .on_hover_text(format!("Remove follow-up {}", index + 1))
+                .clicked()
+            {
+                remove = Some(index);
+            }
+        });
+    }
+    if let Some(index) = remove {
+        editor.draft.follow_ups.remove(index);
+        editor.touched.insert(Field::FollowUps);
+    }
+    if ui.button("Add follow-up").clicked() {
+        editor.draft.follow_ups.push(FollowUpDraft::default());
+    }
+    problem(ui, editor, Field::FollowUps);
 }
 
 /// What the id will be.
