@@ -2304,3 +2304,58 @@ fn the_review_shows_what_a_strong_answer_covers_and_fills_the_star_checklist() {
     assert!(shows_text(&mut harness, &format!("{covered} of 5")));
     assert_eq!(again.takes[0].star.task, !was, "{:?}", again.takes[0].star);
 }
+
+#[test]
+fn a_take_transcribed_before_content_was_judged_is_judged_when_reviewed() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let dir = tempfile::tempdir().unwrap();
+        run_in_child(
+            "a_take_transcribed_before_content_was_judged_is_judged_when_reviewed",
+            "older-content",
+            dir.path(),
+            &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
+        );
+        return;
+    };
+    assert_eq!(scenario, "older-content");
+    install_test_model(&data);
+    install_sentence_model(&data);
+    // Transcribed by an earlier Rehearse: a transcript and its measures,
+    // no content.
+    let (session_dir, mut manifest) = fixture_session_saying(
+        &data,
+        &[
+            "I ran explain on the slow query and added an index where the plan showed a full scan.",
+            "I know SQL.",
+        ],
+    );
+    let mut engine = rehearse::speech::Engine::new();
+    for index in 0..manifest.takes.len() {
+        let take = manifest.takes[index].clone();
+        let (transcript, _) = rehearse::store::transcripts::transcribe_take(
+            &session_dir,
+            &take,
+            &mut engine,
+            &common::test_model(),
+            &rehearse::speech::Control::new(),
+        )
+        .unwrap();
+        manifest.apply_transcript(&take.file, &transcript);
+    }
+    assert!(manifest.takes.iter().all(|t| t.content.is_none()));
+    let saved = session_dir.join("session.json");
+    std::fs::write(&saved, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+
+    let mut harness = harness(&data);
+    step_until(&mut harness, "the store", |app| app.is_settled());
+    click(&mut harness, "History");
+    click(&mut harness, &format!("Open session {}", manifest.id));
+    step_until_within(
+        &mut harness,
+        "the older takes judged and saved",
+        Duration::from_secs(60),
+        |_| std::fs::read_to_string(&saved).is_ok_and(|t| t.matches("\"content\"").count() == 2),
+    );
+    assert!(shows_text(&mut harness, "What a strong answer covers"));
+}

@@ -105,6 +105,7 @@ impl RehearseApp {
             speech @ (WorkerEvent::TakeTranscribed { .. }
             | WorkerEvent::Models(_)
             | WorkerEvent::SentenceModel(_)
+            | WorkerEvent::ContentJudged { .. }
             | WorkerEvent::ModelChanged(_)
             | WorkerEvent::ModelFileChosen(_)
             | WorkerEvent::TranscriptLoaded { .. }) => self.on_speech_event(speech),

@@ -42,13 +42,28 @@ pub enum Job {
         /// Progress and cancellation, shared with the window.
         control: Control,
     },
+    /// Judge the content of a take transcribed before content was judged.
+    Judge {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// Its transcript.
+        transcript: Arc<Transcript>,
+        /// The question it answers, as the session recorded it.
+        question: Box<crate::store::AskedQuestion>,
+        /// The models folder (the sentence model is there).
+        models: PathBuf,
+    },
 }
 
 impl Job {
     /// The session the job is about.
     fn session(&self) -> &str {
         match self {
-            Self::Analyze { session, .. } | Self::Transcribe { session, .. } => session,
+            Self::Analyze { session, .. }
+            | Self::Transcribe { session, .. }
+            | Self::Judge { session, .. } => session,
         }
     }
 
@@ -57,6 +72,7 @@ impl Job {
         match self {
             Self::Analyze { session, file, .. } => (0, session, file),
             Self::Transcribe { session, take, .. } => (1, session, &take.file),
+            Self::Judge { session, file, .. } => (2, session, file),
         }
     }
 
@@ -73,6 +89,14 @@ impl Job {
                 file: take.file.clone(),
                 result: Transcription::Failed(format!("{}: {why}", take.file)),
             },
+            Self::Judge { session, file, .. } => {
+                log::warn!("{file}: its content was not judged: {why}");
+                JobResult::Judged {
+                    session: session.clone(),
+                    file: file.clone(),
+                    content: None,
+                }
+            }
         }
     }
 
@@ -125,6 +149,15 @@ pub enum JobResult {
         file: String,
         /// The metrics, or why there are none.
         result: Result<SpeechMetrics, String>,
+    },
+    /// What a take's answer covered (`None`: nothing to judge).
+    Judged {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// The content.
+        content: Option<Box<crate::content::Content>>,
     },
     /// A take's transcript.
     Transcribed {
@@ -293,6 +326,18 @@ fn finished(shared: &Shared) {
 
 fn run(job: Job, engine: &mut Engine) -> JobResult {
     match job {
+        Job::Judge {
+            session,
+            file,
+            transcript,
+            question,
+            models,
+        } => JobResult::Judged {
+            session,
+            file,
+            content: crate::content::judge(&transcript, &question.content_question(), &models)
+                .map(Box::new),
+        },
         Job::Analyze {
             session,
             file,
@@ -361,7 +406,9 @@ mod tests {
 
     fn file_of(result: &JobResult) -> String {
         match result {
-            JobResult::Analyzed { file, .. } | JobResult::Transcribed { file, .. } => file.clone(),
+            JobResult::Analyzed { file, .. }
+            | JobResult::Transcribed { file, .. }
+            | JobResult::Judged { file, .. } => file.clone(),
         }
     }
 

@@ -113,6 +113,34 @@ impl RehearseApp {
         }
     }
 
+    /// A take transcribed before content was judged gets its content
+    /// judged on the jobs thread.
+    fn judge_if_unjudged(
+        &mut self,
+        session: &str,
+        file: &str,
+        transcript: &Arc<crate::speech::Transcript>,
+    ) {
+        let Some(session_state) = self.state.sessions.get(session) else {
+            return;
+        };
+        let Some(take) = session_state.takes.iter().find(|t| t.file == file) else {
+            return;
+        };
+        let Some(question) = session_state.questions.get(take.question_index) else {
+            return;
+        };
+        if take.content.is_some() || !question.content_question().has_content() {
+            return;
+        }
+        self.services.worker.send(WorkerRequest::JudgeTake {
+            session: session.to_owned(),
+            file: file.to_owned(),
+            transcript: Arc::clone(transcript),
+            question: Box::new(question.clone()),
+        });
+    }
+
     fn models(&self, request: ModelRequest) {
         self.services.worker.send(WorkerRequest::Models(request));
     }
@@ -137,6 +165,15 @@ impl RehearseApp {
                     self.state.say(message);
                 }
             },
+            WorkerEvent::ContentJudged {
+                session,
+                file,
+                content: Some(content),
+            } => {
+                self.update_session(&session, |s| {
+                    s.apply_content(&file, *content);
+                });
+            }
             WorkerEvent::SentenceModel(installed) => {
                 self.state.speech.sentence_model = Some(installed);
             }
@@ -170,6 +207,7 @@ impl RehearseApp {
                                 s.apply_transcript(&file, &transcript);
                             });
                         }
+                        self.judge_if_unjudged(&session, &file, &transcript);
                         TranscriptSlot::Ready(transcript)
                     }
                     Err(message) => TranscriptSlot::Failed(message),

@@ -82,6 +82,17 @@ pub enum WorkerRequest {
         /// How soon.
         priority: Priority,
     },
+    /// Judge what a take transcribed before content was judged covered.
+    JudgeTake {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// Its transcript.
+        transcript: Arc<Transcript>,
+        /// The question it answers, as the session recorded it.
+        question: Box<crate::store::AskedQuestion>,
+    },
     /// List, download, import or remove speech recognition models.
     Models(crate::app::models::ModelRequest),
     /// Change the user's questions or packs.
@@ -121,6 +132,7 @@ impl WorkerRequest {
             Self::ChooseExportDestination { .. } => "opening the file dialog",
             Self::AnalyzeTake { .. } => "queueing a take's analysis",
             Self::TranscribeTake { .. } => "queueing a transcription",
+            Self::JudgeTake { .. } => "queueing a judging of content",
             Self::Models(_) => "managing the speech models",
             Self::Questions(_) => "changing the questions",
             Self::LoadTranscript { .. } => "reading a transcript",
@@ -182,6 +194,15 @@ pub enum WorkerEvent {
     Models(Result<Vec<crate::speech::models::InstalledModel>, String>),
     /// Whether the sentence model is installed.
     SentenceModel(bool),
+    /// What an older take's answer covered (`None`: nothing to judge).
+    ContentJudged {
+        /// The session's id.
+        session: String,
+        /// The take's file, relative to the session folder.
+        file: String,
+        /// The content.
+        content: Option<Box<crate::content::Content>>,
+    },
     /// A model download, import or removal ended: what to tell the user
     /// (empty when there is nothing to say), or the error.
     ModelChanged(Result<String, String>),

@@ -99,6 +99,15 @@ impl Worker {
                         file,
                         result,
                     }),
+                    JobResult::Judged {
+                        session,
+                        file,
+                        content,
+                    } => results.send(WorkerEvent::ContentJudged {
+                        session,
+                        file,
+                        content,
+                    }),
                 })
                 .map_err(|err| {
                     outbox.send(WorkerEvent::Failed(format!(
@@ -286,6 +295,25 @@ fn handle_transcript(request: WorkerRequest, context: &Context<'_>) {
                 result: Transcription::Failed("the transcription could not start".to_owned()),
             }),
         },
+        WorkerRequest::JudgeTake {
+            session,
+            file,
+            transcript,
+            question,
+        } => {
+            if let Some(jobs) = jobs {
+                jobs.push(
+                    Job::Judge {
+                        session,
+                        file,
+                        transcript,
+                        question,
+                        models: data_dir.models(),
+                    },
+                    crate::app::jobs::Priority::Background,
+                );
+            }
+        }
         WorkerRequest::LoadTranscript { session, take } => match store {
             Some(store) => {
                 let result = crate::store::transcripts::read(&store.session_dir(&session), &take)
@@ -400,7 +428,9 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
                 result: Err("the speech analysis could not start".to_owned()),
             }),
         },
-        request @ (WorkerRequest::TranscribeTake { .. } | WorkerRequest::LoadTranscript { .. }) => {
+        request @ (WorkerRequest::TranscribeTake { .. }
+        | WorkerRequest::LoadTranscript { .. }
+        | WorkerRequest::JudgeTake { .. }) => {
             handle_transcript(request, context);
         }
         WorkerRequest::Models(request) => models::handle(request, data_dir, outbox),
