@@ -304,6 +304,16 @@ fn with_a_model_installed_each_take_is_transcribed() {
     let data = dir.path().join("data");
     std::fs::create_dir_all(data.join("models")).unwrap();
     std::fs::copy(&model, data.join("models/ggml-tiny.en.bin")).unwrap();
+    // And the sentence model: what the answer covered is judged too.
+    let sentence = data.join("models/all-MiniLM-L6-v2");
+    std::fs::create_dir_all(&sentence).unwrap();
+    for name in ["model.safetensors", "tokenizer.json"] {
+        std::fs::copy(
+            common::test_embedding_model().join(name),
+            sentence.join(name),
+        )
+        .unwrap();
+    }
     let data_arg = data.to_str().unwrap();
     let voice = speech(
         dir.path(),
@@ -322,6 +332,10 @@ fn with_a_model_installed_each_take_is_transcribed() {
     let pace = running.wait_for("Words:");
     assert!(pace.contains("words a minute"), "{pace}");
     running.wait_for("Fillers:");
+    // And what it covered of the question's strong answer, by meaning.
+    let covers = running.wait_for("What a strong answer covers");
+    assert!(covers.contains("points covered"), "{covers}");
+    assert!(!covers.contains("literal"), "{covers}");
     writeln!(stdin).unwrap();
     let (_, stderr, ok) = running.finish();
     assert!(ok, "{stderr}");
@@ -337,6 +351,10 @@ fn with_a_model_installed_each_take_is_transcribed() {
         .find(|line| line.trim_start().starts_with("said:"))
         .unwrap_or_else(|| panic!("no transcript in {shown}"));
     assert!(line.to_lowercase().contains("replica"), "{shown}");
+    assert!(
+        shown.contains("What a strong answer covers"),
+        "no content in {shown}"
+    );
     // No "result:": the question asks for no story, so none is looked for.
     for measure in ["words:", "fillers:", "i / we:"] {
         assert!(
