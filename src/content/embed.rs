@@ -82,7 +82,13 @@ pub struct Embedder {
     model: BertModel,
     tokenizer: Tokenizer,
     device: Device,
+    /// Vectors of texts that come back take after take (a question's
+    /// points and phrases, the STAR examples), by text.
+    remembered: std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
 }
+
+/// Texts remembered at most; past this the memory starts again.
+const REMEMBERED: usize = 4096;
 
 impl std::fmt::Debug for Embedder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -130,7 +136,39 @@ impl Embedder {
             model,
             tokenizer: tokens,
             device,
+            remembered: std::sync::Mutex::default(),
         })
+    }
+
+    /// Each text's vector, as [`Self::embed`], remembering them: for texts
+    /// that are the same every time (a question's points), so only the
+    /// answer's own sentences are run through the model after the first
+    /// take.
+    pub fn embed_remembered(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let mut remembered = self
+            .remembered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut new: Vec<&str> = texts
+            .iter()
+            .copied()
+            .filter(|text| !remembered.contains_key(*text))
+            .collect();
+        new.sort_unstable();
+        new.dedup();
+        if !new.is_empty() {
+            let vectors = self.embed(&new)?;
+            if remembered.len() + new.len() > REMEMBERED {
+                remembered.clear();
+            }
+            for (text, vector) in new.into_iter().zip(vectors) {
+                remembered.insert(text.to_owned(), vector);
+            }
+        }
+        Ok(texts
+            .iter()
+            .map(|text| remembered.get(*text).cloned().unwrap_or_default())
+            .collect())
     }
 
     /// Each text's vector (length 1), in order.

@@ -320,8 +320,9 @@ impl Meaning {
         question: &Asked<'_>,
         behavioural: bool,
     ) -> Result<Self, EmbedError> {
-        let mut texts: Vec<&str> = sentences.to_vec();
-        let points_at = texts.len();
+        // The answer's sentences go through the model; the rest (the same
+        // take after take) is remembered.
+        let mut texts: Vec<&str> = Vec::new();
         texts.extend(question.strong_answer.iter().map(|p| p.point.as_str()));
         let examples_at = texts.len();
         if behavioural {
@@ -337,11 +338,11 @@ impl Meaning {
                 }
             }
         }
-        let vectors = model.embed(&texts)?;
-        let (sentence_vectors, rest) = vectors.split_at(points_at);
-        let point_vectors = &rest[..examples_at - points_at];
-        let example_vectors = &rest[examples_at - points_at..phrases_at - points_at];
-        let phrase_vectors = &rest[phrases_at - points_at..];
+        let sentence_vectors = model.embed(sentences)?;
+        let rest = model.embed_remembered(&texts)?;
+        let point_vectors = &rest[..examples_at];
+        let example_vectors = &rest[examples_at..phrases_at];
+        let phrase_vectors = &rest[phrases_at..];
         let points = sentence_vectors
             .iter()
             .map(|s| point_vectors.iter().map(|p| embed::cosine(s, p)).collect())
