@@ -207,12 +207,23 @@ pub fn publish(part_path: &Path, final_path: &Path) -> io::Result<()> {
 /// Publishes `part_path` as `final_path`, or as the first free
 /// `NAME.recovered[-n].wav` beside it when that name is taken; the name used.
 pub fn publish_beside(part_path: &Path, final_path: &Path) -> io::Result<PathBuf> {
+    publish_under_free_name(part_path, final_path, |n| numbered_name(final_path, n))
+}
+
+/// Publishes `part_path` as `final_path`, or when that name is taken as the
+/// first free `numbered(1)`, `numbered(2)`…; the name used. Never replaces
+/// a file.
+pub fn publish_under_free_name(
+    part_path: &Path,
+    final_path: &Path,
+    numbered: impl Fn(u32) -> PathBuf,
+) -> io::Result<PathBuf> {
     let mut candidate = final_path.to_path_buf();
     for attempt in 1..=1000 {
         match publish(part_path, &candidate) {
             Ok(()) => return Ok(candidate),
             Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
-                candidate = numbered_name(final_path, attempt);
+                candidate = numbered(attempt);
             }
             Err(err) => return Err(err),
         }

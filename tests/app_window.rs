@@ -1433,40 +1433,9 @@ fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() 
         let model = common::test_model();
         std::fs::copy(&model, served.join("ggml-tiny.en.bin")).unwrap();
         // And the sentence model, as the model hub has it.
-        let sentence = served.join("all-MiniLM-L6-v2");
-        std::fs::create_dir_all(&sentence).unwrap();
-        for name in ["model.safetensors", "tokenizer.json"] {
-            std::fs::copy(
-                common::test_embedding_model().join(name),
-                sentence.join(name),
-            )
-            .unwrap();
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut server = Command::new("python3")
-            .args([
-                "-m",
-                "http.server",
-                "--bind",
-                "127.0.0.1",
-                &port.to_string(),
-            ])
-            .arg("--directory")
-            .arg(&served)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the local server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let url = format!("http://127.0.0.1:{port}");
+        common::copy_sentence_model(&served);
+        let server = common::LocalServer::start(&served);
+        let url = server.url.clone();
         run_in_child(
             "a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file",
             "download",
@@ -1491,8 +1460,7 @@ fn a_model_download_from_the_settings_shows_progress_and_refuses_a_wrong_file() 
                 ),
             ],
         );
-        let _ = server.kill();
-        let _ = server.wait();
+        drop(server);
         return;
     };
     assert_eq!(scenario, "download");
@@ -2201,15 +2169,6 @@ fn a_microphone_lost_between_answers_ends_the_session() {
     assert_eq!(harness.state().review_session().unwrap().takes.len(), 1);
 }
 
-/// The sentence test model installed in `data`'s `models/` folder.
-fn install_sentence_model(data: &Path) {
-    let folder = data.join("models/all-MiniLM-L6-v2");
-    std::fs::create_dir_all(&folder).unwrap();
-    for name in ["model.safetensors", "tokenizer.json"] {
-        std::fs::copy(common::test_embedding_model().join(name), folder.join(name)).unwrap();
-    }
-}
-
 #[test]
 fn the_review_shows_what_a_strong_answer_covers_and_fills_the_star_checklist() {
     let Some((scenario, data)) = child_scenario() else {
@@ -2225,7 +2184,7 @@ fn the_review_shows_what_a_strong_answer_covers_and_fills_the_star_checklist() {
     };
     assert_eq!(scenario, "content");
     install_test_model(&data);
-    install_sentence_model(&data);
+    common::copy_sentence_model(&data.join("models"));
     // A session written before sessions kept strong answers: its question's
     // points and follow-ups come from the bank.
     let (session_dir, manifest) = fixture_session_saying(
@@ -2320,7 +2279,7 @@ fn a_take_transcribed_before_content_was_judged_is_judged_when_reviewed() {
     };
     assert_eq!(scenario, "older-content");
     install_test_model(&data);
-    install_sentence_model(&data);
+    common::copy_sentence_model(&data.join("models"));
     // Transcribed by an earlier Rehearse: a transcript and its measures,
     // no content.
     let (session_dir, mut manifest) = fixture_session_saying(

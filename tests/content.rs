@@ -117,36 +117,6 @@ fn words_of(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// For each word of `script`, the index of the word of `heard` it was
-/// matched with (a longest common subsequence), if any.
-fn align(script: &[String], heard: &[String]) -> Vec<Option<usize>> {
-    let (n, m) = (script.len(), heard.len());
-    let mut table = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            table[i][j] = if script[i] == heard[j] {
-                table[i + 1][j + 1] + 1
-            } else {
-                table[i + 1][j].max(table[i][j + 1])
-            };
-        }
-    }
-    let mut matched = vec![None; n];
-    let (mut i, mut j) = (0, 0);
-    while i < n && j < m {
-        if script[i] == heard[j] {
-            matched[i] = Some(j);
-            i += 1;
-            j += 1;
-        } else if table[i + 1][j] >= table[i][j + 1] {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    matched
-}
-
 fn part_letter(part: Option<Part>) -> &'static str {
     match part {
         Some(Part::Situation) => "S",
@@ -184,7 +154,7 @@ fn script_parts(answer: &Answer, transcript: &Transcript, labels: &[Option<Part>
             sentence_of_word.push(s);
         }
     }
-    let matched = align(&script, &heard);
+    let matched = common::align(&script, &heard);
     (0..answer.sentences.len())
         .map(|s| {
             let mut votes: std::collections::BTreeMap<&str, usize> = Default::default();
@@ -469,7 +439,7 @@ fn dump_answer(
         }
     }
     let mut label_of_token = vec![String::new(); heard.len()];
-    for (w, token) in align(&script, &heard).into_iter().enumerate() {
+    for (w, token) in common::align(&script, &heard).into_iter().enumerate() {
         if let Some(t) = token {
             label_of_token[t].clone_from(&label_of_word[w]);
         }
@@ -530,6 +500,15 @@ fn data_with_speech_model(dir: &std::path::Path) -> std::path::PathBuf {
     data
 }
 
+/// `rehearse models import PATH` into `data`.
+fn import_model(data: &std::path::Path, path: &std::path::Path) -> std::process::Output {
+    rehearse_with(data)
+        .args(["models", "import"])
+        .arg(path)
+        .output()
+        .unwrap()
+}
+
 fn analyze_json(
     data: &std::path::Path,
     wav: &std::path::Path,
@@ -580,11 +559,7 @@ fn the_terminal_judges_content_with_an_imported_model_and_refuses_damaged_ones()
     weights[50_000_000] ^= 0x55;
     std::fs::write(damaged.join("model.safetensors"), &weights).unwrap();
     std::fs::copy(model.join("tokenizer.json"), damaged.join("tokenizer.json")).unwrap();
-    let refused = rehearse_with(&data)
-        .args(["models", "import"])
-        .arg(&damaged)
-        .output()
-        .unwrap();
+    let refused = import_model(&data, &damaged);
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(
@@ -593,18 +568,10 @@ fn the_terminal_judges_content_with_an_imported_model_and_refuses_damaged_ones()
     );
     // A truncated one too.
     std::fs::write(damaged.join("model.safetensors"), &weights[..1_000_000]).unwrap();
-    let refused = rehearse_with(&data)
-        .args(["models", "import"])
-        .arg(&damaged)
-        .output()
-        .unwrap();
+    let refused = import_model(&data, &damaged);
     assert!(String::from_utf8_lossy(&refused.stderr).contains("1000000 bytes, not 90868376"));
     // The published files install, and the content is judged by meaning.
-    let installed = rehearse_with(&data)
-        .args(["models", "import"])
-        .arg(&model)
-        .output()
-        .unwrap();
+    let installed = import_model(&data, &model);
     assert!(
         installed.status.success(),
         "{}",
@@ -670,51 +637,20 @@ fn the_terminal_judges_content_with_an_imported_model_and_refuses_damaged_ones()
 #[test]
 fn the_sentence_model_is_downloaded_and_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let served = dir.path().join("served/all-MiniLM-L6-v2");
-    std::fs::create_dir_all(&served).unwrap();
-    let model = common::test_embedding_model();
-    for name in ["model.safetensors", "tokenizer.json"] {
-        std::fs::copy(model.join(name), served.join(name)).unwrap();
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = std::process::Command::new("python3")
-        .args([
-            "-m",
-            "http.server",
-            "--bind",
-            "127.0.0.1",
-            &port.to_string(),
-        ])
-        .arg("--directory")
-        .arg(dir.path().join("served"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the local server did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let served = dir.path().join("served");
+    common::copy_sentence_model(&served);
+    let server = common::LocalServer::start(&served);
     let data = dir.path().join("data");
     let output = rehearse_with(&data)
         .args(["models", "download", "all-MiniLM-L6-v2"])
-        .env("REHEARSE_MODELS_URL", format!("http://127.0.0.1:{port}"))
+        .env("REHEARSE_MODELS_URL", &server.url)
         .env("HTTP_PROXY", "")
         .env("http_proxy", "")
         .env("ALL_PROXY", "")
         .env("all_proxy", "")
         .output()
         .unwrap();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert!(
         output.status.success(),
         "{}",

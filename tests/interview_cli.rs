@@ -305,15 +305,7 @@ fn with_a_model_installed_each_take_is_transcribed() {
     std::fs::create_dir_all(data.join("models")).unwrap();
     std::fs::copy(&model, data.join("models/ggml-tiny.en.bin")).unwrap();
     // And the sentence model: what the answer covered is judged too.
-    let sentence = data.join("models/all-MiniLM-L6-v2");
-    std::fs::create_dir_all(&sentence).unwrap();
-    for name in ["model.safetensors", "tokenizer.json"] {
-        std::fs::copy(
-            common::test_embedding_model().join(name),
-            sentence.join(name),
-        )
-        .unwrap();
-    }
+    common::copy_sentence_model(&data.join("models"));
     let data_arg = data.to_str().unwrap();
     let voice = speech(
         dir.path(),

@@ -474,27 +474,11 @@ fn timing_errors(transcript: &Transcript, words: &[&str], starts: &[f64]) -> Vec
         .iter()
         .map(|w| (normalise(&w.text).join(" "), w.start_ms as f64 / 1000.0))
         .collect();
-    let (n, m) = (truth.len(), heard.len());
-    let mut table = vec![vec![0usize; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            table[i][j] = if truth[i] == heard[j].0 {
-                table[i + 1][j + 1] + 1
-            } else {
-                table[i + 1][j].max(table[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j, mut errors) = (0, 0, Vec::new());
-    while i < n && j < m {
-        if truth[i] == heard[j].0 {
+    let texts: Vec<String> = heard.iter().map(|(text, _)| text.clone()).collect();
+    let mut errors = Vec::new();
+    for (i, matched) in common::align(&truth, &texts).into_iter().enumerate() {
+        if let Some(j) = matched {
             errors.push((heard[j].1 - starts[i]).abs());
-            i += 1;
-            j += 1;
-        } else if table[i + 1][j] >= table[i][j + 1] {
-            i += 1;
-        } else {
-            j += 1;
         }
     }
     errors

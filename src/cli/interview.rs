@@ -229,7 +229,7 @@ fn start_transcriber(
             return None;
         }
     };
-    match Transcriber::start(session_dir, model.path) {
+    match Transcriber::start(session_dir, model.path, models.to_path_buf()) {
         Ok(transcriber) => {
             say!(
                 "Takes are transcribed on this machine with the {} model.",

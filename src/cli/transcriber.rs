@@ -30,8 +30,10 @@ pub struct Transcriber {
 }
 
 impl Transcriber {
-    /// Starts the thread for the session in `session_dir`, with `model`.
-    pub fn start(session_dir: PathBuf, model: PathBuf) -> std::io::Result<Self> {
+    /// Starts the thread for the session in `session_dir`, with the speech
+    /// model `model`; answers are judged with the sentence model in
+    /// `models` when it is there.
+    pub fn start(session_dir: PathBuf, model: PathBuf, models: PathBuf) -> std::io::Result<Self> {
         let (jobs, inbox) = mpsc::channel::<(Take, Option<AskedQuestion>)>();
         let (outbox, results) = mpsc::channel();
         let control = Control::new();
@@ -46,11 +48,9 @@ impl Transcriber {
                         break;
                     }
                     let result = transcribe_take(&session_dir, &take, &mut engine, &model, &shared);
-                    // The sentence model sits beside the speech models.
-                    let models = model.parent().unwrap_or(std::path::Path::new("."));
                     let content = match (&result, &question) {
                         (Ok((transcript, _)), Some(asked)) => {
-                            crate::content::judge(transcript, &asked.content_question(), models)
+                            crate::content::judge(transcript, &asked.content_question(), &models)
                         }
                         _ => None,
                     };

@@ -106,9 +106,17 @@ impl Embedder {
                 source,
             })
         };
-        let tokenizer_bytes = read(tokenizer)?;
+        Self::from_bytes((weights, read(weights)?), (tokenizer, &read(tokenizer)?))
+    }
+
+    /// The model from the bytes of its weights and its tokenizer, already
+    /// read (and checked) by the caller; the paths name them in errors.
+    pub fn from_bytes(
+        (weights, weight_bytes): (&Path, Vec<u8>),
+        (tokenizer, tokenizer_bytes): (&Path, &[u8]),
+    ) -> Result<Self, EmbedError> {
         let mut tokens =
-            Tokenizer::from_bytes(&tokenizer_bytes).map_err(|err| EmbedError::Tokenizer {
+            Tokenizer::from_bytes(tokenizer_bytes).map_err(|err| EmbedError::Tokenizer {
                 path: tokenizer.to_path_buf(),
                 reason: err.to_string(),
             })?;
@@ -127,8 +135,7 @@ impl Embedder {
             reason,
         };
         let device = Device::Cpu;
-        let bytes = read(weights)?;
-        let builder = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)
+        let builder = VarBuilder::from_buffered_safetensors(weight_bytes, DType::F32, &device)
             .map_err(|err| weight_error(err.to_string()))?;
         let model =
             BertModel::load(builder, &config()).map_err(|err| weight_error(err.to_string()))?;

@@ -310,13 +310,16 @@ pub fn load(models: &Path) -> Result<Arc<Embedder>, ModelError> {
     if !is_installed(models) {
         return Err(ModelError::NotInstalled);
     }
-    for file in FILES {
-        let path = folder.join(file.name);
-        check(&path, file, &read(&path)?)?;
-    }
-    let model = Arc::new(Embedder::load(
-        &folder.join(WEIGHTS.name),
-        &folder.join(TOKENIZER.name),
+    // Each file read once: checked, then given to the model.
+    let weights = folder.join(WEIGHTS.name);
+    let tokenizer = folder.join(TOKENIZER.name);
+    let weight_bytes = read(&weights)?;
+    check(&weights, WEIGHTS, &weight_bytes)?;
+    let tokenizer_bytes = read(&tokenizer)?;
+    check(&tokenizer, TOKENIZER, &tokenizer_bytes)?;
+    let model = Arc::new(Embedder::from_bytes(
+        (&weights, weight_bytes),
+        (&tokenizer, &tokenizer_bytes),
     )?);
     *loaded = Some((folder, Arc::clone(&model)));
     Ok(model)

@@ -78,9 +78,17 @@ pub struct PointFinding {
     pub by_meaning: bool,
 }
 
-/// Which sentences said which phrases: `said[s][g]` for sentence `s` and
-/// phrase group `g` (a point's cues, or a follow-up's phrases).
-pub fn cue_hits(sentences: &Sentences, groups: &[&[String]]) -> Vec<Vec<bool>> {
+/// What the cues of some phrase groups matched in an answer.
+pub struct CueMatches {
+    /// `hits[s][g]`: sentence `s` said a phrase of group `g`.
+    pub hits: Vec<Vec<bool>>,
+    /// How many tokens of each sentence are inside a match.
+    pub tokens_inside: Vec<usize>,
+}
+
+/// Matches the phrase groups `groups` (a point's cues, or a follow-up's
+/// phrases) in `sentences`, once.
+pub fn cue_matches(sentences: &Sentences, groups: &[&[String]]) -> CueMatches {
     let mut phrases = Vec::new();
     let mut group_of = Vec::new();
     for (group, list) in groups.iter().enumerate() {
@@ -89,18 +97,35 @@ pub fn cue_hits(sentences: &Sentences, groups: &[&[String]]) -> Vec<Vec<bool>> {
             group_of.push(group);
         }
     }
-    let mut said = vec![vec![false; groups.len()]; sentences.sentences.len()];
-    let matches = keywords::all_matches(&sentences.tokens, &phrases);
-    for (phrase, start, _) in matches {
+    let mut hits = vec![vec![false; groups.len()]; sentences.sentences.len()];
+    let mut inside = vec![false; sentences.tokens.len()];
+    for (phrase, start, length) in keywords::all_matches(&sentences.tokens, &phrases) {
         if let Some(at) = sentences
             .sentences
             .iter()
             .position(|s| s.tokens.contains(&start))
         {
-            said[at][group_of[phrase]] = true;
+            hits[at][group_of[phrase]] = true;
+        }
+        for flag in inside.iter_mut().skip(start).take(length) {
+            *flag = true;
         }
     }
-    said
+    let tokens_inside = sentences
+        .sentences
+        .iter()
+        .map(|s| inside[s.tokens.clone()].iter().filter(|&&f| f).count())
+        .collect();
+    CueMatches {
+        hits,
+        tokens_inside,
+    }
+}
+
+/// Which sentences said which phrases: `said[s][g]` for sentence `s` and
+/// phrase group `g` (a point's cues, or a follow-up's phrases).
+pub fn cue_hits(sentences: &Sentences, groups: &[&[String]]) -> Vec<Vec<bool>> {
+    cue_matches(sentences, groups).hits
 }
 
 /// Whether `sentence` explains rather than lists: long enough, not a list
@@ -135,13 +160,14 @@ pub fn judge(
     similarity: Option<&[Vec<f32>]>,
 ) -> Vec<PointFinding> {
     let groups: Vec<&[String]> = points.iter().map(|p| p.cues.as_slice()).collect();
-    let hits = cue_hits(sentences, &groups);
-    let all_cues: Vec<String> = points.iter().flat_map(|p| p.cues.iter().cloned()).collect();
-    let cue_tokens = cue_token_counts(sentences, &all_cues);
+    let CueMatches {
+        hits,
+        tokens_inside,
+    } = cue_matches(sentences, &groups);
     let explaining: Vec<bool> = sentences
         .sentences
         .iter()
-        .zip(&cue_tokens)
+        .zip(&tokens_inside)
         .map(|(sentence, &count)| explains(sentence, &sentences.tokens, count))
         .collect();
     points
@@ -192,20 +218,5 @@ pub fn judge(
                 },
             }
         })
-        .collect()
-}
-
-/// How many tokens of each sentence are inside a match of `cues`.
-fn cue_token_counts(sentences: &Sentences, cues: &[String]) -> Vec<usize> {
-    let mut inside = vec![false; sentences.tokens.len()];
-    for (_, start, length) in keywords::all_matches(&sentences.tokens, cues) {
-        for flag in inside.iter_mut().skip(start).take(length) {
-            *flag = true;
-        }
-    }
-    sentences
-        .sentences
-        .iter()
-        .map(|s| inside[s.tokens.clone()].iter().filter(|&&f| f).count())
         .collect()
 }

@@ -106,27 +106,30 @@ const STEM_AT_LEAST: usize = 4;
 /// `word` (inflections already off) without the ending that derives it
 /// from another word.
 fn derive(mut w: String) -> String {
-    let cut = |w: &mut String, suffix: &str, add: &str| -> bool {
-        if w.ends_with(suffix) && w.len() - suffix.len() >= STEM_AT_LEAST {
-            w.truncate(w.len() - suffix.len());
-            w.push_str(add);
-            true
-        } else {
-            false
-        }
-    };
-    let _ = cut(&mut w, "isation", "is")
-        || cut(&mut w, "ization", "is")
-        || cut(&mut w, "ation", "at")
-        || (w.ends_with("tion") || w.ends_with("sion")) && cut(&mut w, "ion", "")
-        || cut(&mut w, "ability", "")
-        || cut(&mut w, "ibility", "")
-        || cut(&mut w, "abl", "")
-        || cut(&mut w, "ibl", "")
-        || cut(&mut w, "ency", "ent")
-        || cut(&mut w, "ancy", "ant")
-        || w.len() >= 9 && cut(&mut w, "ment", "")
-        || cut(&mut w, "ly", "");
+    // The first ending that fits is taken off (or replaced): the ending,
+    // what replaces it, and the letters that must be left before it.
+    const ENDINGS: &[(&str, &str, usize)] = &[
+        ("isation", "is", STEM_AT_LEAST),
+        ("ization", "is", STEM_AT_LEAST),
+        ("ation", "at", STEM_AT_LEAST),
+        ("tion", "t", STEM_AT_LEAST - 1),
+        ("sion", "s", STEM_AT_LEAST - 1),
+        ("ability", "", STEM_AT_LEAST),
+        ("ibility", "", STEM_AT_LEAST),
+        ("abl", "", STEM_AT_LEAST),
+        ("ibl", "", STEM_AT_LEAST),
+        ("ency", "ent", STEM_AT_LEAST),
+        ("ancy", "ant", STEM_AT_LEAST),
+        ("ment", "", STEM_AT_LEAST + 1),
+        ("ly", "", STEM_AT_LEAST),
+    ];
+    if let Some((suffix, add, _)) = ENDINGS
+        .iter()
+        .find(|(suffix, _, at_least)| w.ends_with(suffix) && w.len() - suffix.len() >= *at_least)
+    {
+        w.truncate(w.len() - suffix.len());
+        w.push_str(add);
+    }
     // "normaliz(e)" is "normalis(e)"; "invalidat(e)" is "invalid".
     if w.ends_with("iz") && w.len() >= 2 + STEM_AT_LEAST {
         w.truncate(w.len() - 2);

@@ -225,9 +225,15 @@ pub fn answer_limit_picker(ui: &mut egui::Ui, id: &str, answer: &mut AnswerLimit
 /// A small button showing `text` whose accessible name says which row it
 /// acts on; whether it was clicked.
 fn named_button(ui: &mut egui::Ui, text: &str, name: &str) -> bool {
-    let button = ui.small_button(text);
-    button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name));
-    button.clicked()
+    named(ui.small_button(text), name).clicked()
+}
+
+/// `button` with the accessible name `name` (what it acts on, where its
+/// text alone is ambiguous: "Choose…", "Remove").
+fn named(button: egui::Response, name: &str) -> egui::Response {
+    let enabled = button.enabled();
+    button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, name));
+    button
 }
 
 pub use crate::model::plural;

@@ -62,11 +62,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
         )
         .labelled_by(label.id);
         ui.add_enabled_ui(!busy, |ui| {
-            let choose = ui.button("Choose…");
-            choose.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Button, true, "Choose a pack file…")
-            });
-            if choose.clicked() {
+            if super::named(ui.button("Choose…"), "Choose a pack file…").clicked() {
                 commands.push(Command::Questions(QuestionCommand::ChoosePackToImport));
             }
             if ui.button("Import pack").clicked() {

@@ -89,15 +89,14 @@ fn points(
                     };
                     let at = Duration::from_millis(at);
                     let text = format!("{} “{quote}”", crate::model::clock(at));
-                    let link = ui.add(
+                    let link = ui.add_enabled(
+                        media.path.is_some(),
                         egui::Button::new(egui::RichText::new(text).italics().weak())
                             .frame(false)
                             .wrap(),
                     );
                     let name = format!("Play from the quote of point {}", number + 1);
-                    link.widget_info(|| {
-                        egui::WidgetInfo::labeled(egui::Role::Button, media.path.is_some(), &name)
-                    });
+                    let link = super::named(link, &name);
                     if link.on_hover_text("Play from here").clicked()
                         && let Some(path) = &media.path
                     {

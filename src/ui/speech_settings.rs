@@ -51,11 +51,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
         )
         .labelled_by(label.id);
         ui.add_enabled_ui(!app.speech.busy, |ui| {
-            let choose = ui.button("Choose…");
-            choose.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Button, true, "Choose a model file…")
-            });
-            if choose.clicked() {
+            if super::named(ui.button("Choose…"), "Choose a model file…").clicked() {
                 commands.push(Command::Speech(SpeechCommand::ChooseModelFile));
             }
             if ui.button("Import").clicked() {
@@ -97,10 +93,7 @@ fn sentence_model(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>
                      covered.",
                 );
                 let button = ui.add_enabled(!app.speech.busy, egui::Button::new("Remove"));
-                button.widget_info(|| {
-                    egui::WidgetInfo::labeled(egui::Role::Button, true, "Remove the sentence model")
-                });
-                if button.clicked() {
+                if super::named(button, "Remove the sentence model").clicked() {
                     commands.push(Command::Speech(SpeechCommand::RemoveModel(
                         sentence::NAME.to_owned(),
                     )));
@@ -116,10 +109,7 @@ fn sentence_model(ui: &mut egui::Ui, app: &AppState, commands: &mut Vec<Command>
             ));
             let busy = app.speech.download.is_some() || app.speech.busy;
             let button = ui.add_enabled(!busy, egui::Button::new("Download"));
-            button.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Button, !busy, "Download the sentence model")
-            });
-            if button
+            if super::named(button, "Download the sentence model")
                 .on_hover_text(sentence::url_for(&sentence::WEIGHTS))
                 .clicked()
             {

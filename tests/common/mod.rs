@@ -292,3 +292,93 @@ pub fn python_wave(path: &Path) -> (u64, u32) {
         parts.next().unwrap().parse().unwrap(),
     )
 }
+
+/// For each word of `script`, the index of the word of `heard` it was
+/// matched with (a longest common subsequence of equal words), if any.
+pub fn align(script: &[String], heard: &[String]) -> Vec<Option<usize>> {
+    let (n, m) = (script.len(), heard.len());
+    let mut table = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            table[i][j] = if script[i] == heard[j] {
+                table[i + 1][j + 1] + 1
+            } else {
+                table[i + 1][j].max(table[i][j + 1])
+            };
+        }
+    }
+    let mut matched = vec![None; n];
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        if script[i] == heard[j] {
+            matched[i] = Some(j);
+            i += 1;
+            j += 1;
+        } else if table[i + 1][j] >= table[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    matched
+}
+
+/// The sentence test model's two files copied into `models`, as an
+/// installed model (or the model hub) holds them.
+pub fn copy_sentence_model(models: &Path) {
+    let folder = models.join("all-MiniLM-L6-v2");
+    std::fs::create_dir_all(&folder).unwrap();
+    for name in ["model.safetensors", "tokenizer.json"] {
+        std::fs::copy(test_embedding_model().join(name), folder.join(name)).unwrap();
+    }
+}
+
+/// A local HTTP server in place of the model hub, serving a folder until
+/// it is dropped.
+pub struct LocalServer {
+    child: Child,
+    /// Where it serves, `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl LocalServer {
+    /// Serves `folder`, once it answers.
+    pub fn start(folder: &Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+            ])
+            .arg("--directory")
+            .arg(folder)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the local server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+}
+
+impl Drop for LocalServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

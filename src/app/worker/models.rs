@@ -29,6 +29,14 @@ pub struct DownloadShared {
 }
 
 impl DownloadShared {
+    /// Keeps what the download reported, for the window to read.
+    pub fn record(&self, progress: download::Progress) {
+        self.received.store(progress.received, Ordering::Relaxed);
+        self.total.store(progress.total, Ordering::Relaxed);
+        self.speed
+            .store(progress.bytes_per_second as u64, Ordering::Relaxed);
+    }
+
     /// The progress as the download module describes it.
     pub fn progress(&self) -> download::Progress {
         download::Progress {
@@ -63,40 +71,33 @@ pub enum ModelRequest {
 pub(super) fn handle(request: ModelRequest, data_dir: &DataDir, outbox: &Outbox) {
     let folder = data_dir.models();
     match request {
-        ModelRequest::List => {
-            outbox.send(WorkerEvent::Models(list(&folder)));
-            outbox.send(WorkerEvent::SentenceModel(sentence::is_installed(&folder)));
-        }
-        ModelRequest::Remove(name) if name == sentence::NAME => {
-            let result = match sentence::remove(&folder) {
-                Ok(_) => Ok(
-                    "Removed the sentence model: answers are matched by their words.".to_owned(),
-                ),
-                Err(err) => Err(format!("Cannot remove the sentence model: {err}")),
-            };
-            outbox.send(WorkerEvent::ModelChanged(result));
-            outbox.send(WorkerEvent::SentenceModel(sentence::is_installed(&folder)));
-        }
-        ModelRequest::Download { name, shared } if name == sentence::NAME => {
-            spawn(outbox, "rehearse-download", move |outbox| {
-                shared.total.store(sentence::SIZE, Ordering::Relaxed);
-                let mut report = |progress: download::Progress| {
-                    shared.received.store(progress.received, Ordering::Relaxed);
-                    shared
-                        .speed
-                        .store(progress.bytes_per_second as u64, Ordering::Relaxed);
-                    outbox.wake();
-                };
-                let result = match sentence::download(&folder, &mut report, &shared.cancel) {
-                    Ok(()) => Ok("Installed the sentence model: points said in other words count now.".to_owned()),
-                    Err(DownloadError::Cancelled) => Ok(
-                        "Download of the sentence model stopped; what arrived is kept and Download resumes it."
+        ModelRequest::List => send_state(outbox, &folder),
+        ModelRequest::Remove(name) => {
+            let result = if name == sentence::NAME {
+                match sentence::remove(&folder) {
+                    Ok(_) => Ok(
+                        "Removed the sentence model: answers are matched by their words."
                             .to_owned(),
                     ),
-                    Err(err) => Err(format!("Cannot download the sentence model: {err}")),
+                    Err(err) => Err(format!("Cannot remove the sentence model: {err}")),
+                }
+            } else {
+                match models::remove(&folder, &name) {
+                    Ok(true) => Ok(format!("Removed the {name} model.")),
+                    Ok(false) => Err(format!("No model called {name} is installed.")),
+                    Err(err) => Err(format!("Cannot remove the {name} model: {err}")),
+                }
+            };
+            changed(outbox, &folder, result);
+        }
+        ModelRequest::Download { name, shared } => {
+            spawn(outbox, "rehearse-download", move |outbox| {
+                let result = if name == sentence::NAME {
+                    fetch_sentence_model(&folder, &shared, &outbox)
+                } else {
+                    fetch(&folder, &name, &shared, &outbox)
                 };
-                outbox.send(WorkerEvent::ModelChanged(result));
-                outbox.send(WorkerEvent::SentenceModel(sentence::is_installed(&folder)));
+                changed(&outbox, &folder, result);
             });
         }
         ModelRequest::Import(file) if sentence::is_import_source(&file) => {
@@ -104,24 +105,7 @@ pub(super) fn handle(request: ModelRequest, data_dir: &DataDir, outbox: &Outbox)
                 let result = sentence::import(&file, &folder)
                     .map(|()| "Installed the sentence model.".to_owned())
                     .map_err(|err| format!("Not imported: {err}"));
-                outbox.send(WorkerEvent::ModelChanged(result));
-                outbox.send(WorkerEvent::SentenceModel(sentence::is_installed(&folder)));
-            });
-        }
-        ModelRequest::Remove(name) => {
-            let result = match models::remove(&folder, &name) {
-                Ok(true) => Ok(format!("Removed the {name} model.")),
-                Ok(false) => Err(format!("No model called {name} is installed.")),
-                Err(err) => Err(format!("Cannot remove the {name} model: {err}")),
-            };
-            outbox.send(WorkerEvent::ModelChanged(result));
-            outbox.send(WorkerEvent::Models(list(&folder)));
-        }
-        ModelRequest::Download { name, shared } => {
-            spawn(outbox, "rehearse-download", move |outbox| {
-                let result = fetch(&folder, &name, &shared, &outbox);
-                outbox.send(WorkerEvent::ModelChanged(result));
-                outbox.send(WorkerEvent::Models(list(&folder)));
+                changed(&outbox, &folder, result);
             });
         }
         ModelRequest::Choose => {
@@ -142,11 +126,24 @@ pub(super) fn handle(request: ModelRequest, data_dir: &DataDir, outbox: &Outbox)
                 let result = models::import(&file, &folder, &Trial::this_program())
                     .map(|model| format!("Installed the {} model.", model.name))
                     .map_err(|err| format!("Not imported: {err}"));
-                outbox.send(WorkerEvent::ModelChanged(result));
-                outbox.send(WorkerEvent::Models(list(&folder)));
+                changed(&outbox, &folder, result);
             });
         }
     }
+}
+
+/// What the models folder holds: the speech models and whether the
+/// sentence model is there.
+fn send_state(outbox: &Outbox, folder: &Path) {
+    outbox.send(WorkerEvent::Models(list(folder)));
+    outbox.send(WorkerEvent::SentenceModel(sentence::is_installed(folder)));
+}
+
+/// A download, import or removal ended: what to say, then the folder as it
+/// is now.
+fn changed(outbox: &Outbox, folder: &Path, result: Result<String, String>) {
+    outbox.send(WorkerEvent::ModelChanged(result));
+    send_state(outbox, folder);
 }
 
 fn list(folder: &Path) -> Result<Vec<InstalledModel>, String> {
@@ -162,6 +159,29 @@ fn spawn(outbox: &Outbox, name: &str, work: impl FnOnce(Outbox) + Send + 'static
         outbox.send(WorkerEvent::ModelChanged(Err(format!(
             "cannot start a background thread: {err}"
         ))));
+    }
+}
+
+/// Downloads the sentence model's two files; what to tell the user.
+fn fetch_sentence_model(
+    folder: &Path,
+    shared: &DownloadShared,
+    outbox: &Outbox,
+) -> Result<String, String> {
+    shared.total.store(sentence::SIZE, Ordering::Relaxed);
+    let mut report = |progress| {
+        shared.record(progress);
+        outbox.wake();
+    };
+    match sentence::download(folder, &mut report, &shared.cancel) {
+        Ok(()) => {
+            Ok("Installed the sentence model: points said in other words count now.".to_owned())
+        }
+        Err(DownloadError::Cancelled) => Ok(
+            "Download of the sentence model stopped; what arrived is kept and Download resumes it."
+                .to_owned(),
+        ),
+        Err(err) => Err(format!("Cannot download the sentence model: {err}")),
     }
 }
 
@@ -185,11 +205,8 @@ fn fetch(
         "downloading {name} from {}",
         download::without_credentials(&request.url)
     );
-    let mut report = |progress: download::Progress| {
-        shared.received.store(progress.received, Ordering::Relaxed);
-        shared
-            .speed
-            .store(progress.bytes_per_second as u64, Ordering::Relaxed);
+    let mut report = |progress| {
+        shared.record(progress);
         outbox.wake();
     };
     match download::download(&request, &mut report, &shared.cancel) {

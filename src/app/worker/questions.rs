@@ -115,19 +115,8 @@ fn export_without_dialog(
     crate::durable::atomic_write(&part, own::pack_text(name, questions).as_bytes())
         .map_err(|err| format!("Cannot write {}: {err}", part.display()))?;
     let stem = wanted.with_extension("");
-    let mut published = Err(std::io::Error::other("no name tried"));
-    for n in 1..=100 {
-        let path = match n {
-            1 => wanted.clone(),
-            _ => PathBuf::from(format!("{}-{n}.json", stem.display())),
-        };
-        published = crate::durable::publish(&part, &path).map(|()| path);
-        match &published {
-            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
-            _ => break,
-        }
-    }
-    match published {
+    let numbered = |n: u32| PathBuf::from(format!("{}-{}.json", stem.display(), n + 1));
+    match crate::durable::publish_under_free_name(&part, &wanted, numbered) {
         Ok(path) => Ok(format!(
             "No file dialog could open on this desktop, so {} questions went to {}.",
             questions.len(),
