@@ -1,8 +1,9 @@
 //! UI time of one frame (no GPU: the frame is laid out and tessellated by
 //! egui, not rendered) of the history screen over 1,000 sessions and of the
 //! review screen of a 30-minute take (without and with its transcript),
-//! next to a minimal egui frame measured the same way; and the time to
-//! compute every measure of a 2-minute transcript. Run by `make bench`
+//! next to a minimal egui frame measured the same way; the review's frames
+//! while the content of a 30-minute transcript is judged in the background;
+//! and the time to compute every measure of a 2-minute transcript. Run by `make bench`
 //! (`cargo bench --bench ui_frames`); prints one JSON object per
 //! measurement.
 
@@ -307,15 +308,22 @@ fn open_history(harness: &mut Harness<'_, Window>) {
     }
 }
 
+/// A window over `data` (one session, `id`) whose "Open" of that session
+/// in the history was just clicked.
+fn window_on_session(data: &Path, id: &str) -> Harness<'static, Window> {
+    let mut window = app(data);
+    settle(&mut window, AppState::is_settled);
+    open_history(&mut window);
+    settle(&mut window, |app| app.history.rows.len() == 1);
+    window.get_by_label(&format!("Open session {id}")).click();
+    window
+}
+
 /// A window over `data` showing the review of session `id`, once its
 /// waveforms are drawn; how long that took after "Open" is printed as
 /// `name`.
 fn open_review(data: &Path, id: &str, name: &str) -> Harness<'static, Window> {
-    let mut review = app(data);
-    settle(&mut review, AppState::is_settled);
-    open_history(&mut review);
-    settle(&mut review, |app| app.history.rows.len() == 1);
-    review.get_by_label(&format!("Open session {id}")).click();
+    let mut review = window_on_session(data, id);
     let start = Instant::now();
     settle(&mut review, |app| {
         app.screen == Screen::Review && app.is_settled() && !app.waveforms.is_empty()
@@ -380,13 +388,7 @@ fn review(keywords: &[String]) {
     let file = session.takes[0].file.clone();
     session.apply_transcript(&file, &long);
     write(dir.path(), &session);
-    let mut review = app(dir.path());
-    settle(&mut review, AppState::is_settled);
-    open_history(&mut review);
-    settle(&mut review, |app| app.history.rows.len() == 1);
-    review
-        .get_by_label(&format!("Open session {}", session.id))
-        .click();
+    let mut review = window_on_session(dir.path(), &session.id);
     settle(&mut review, |app| {
         app.screen == Screen::Review
             && app.is_settled()
@@ -399,5 +401,71 @@ fn review(keywords: &[String]) {
     report(
         "review frame, one 30-minute take with its transcript",
         frame_times(|| review.step()),
+    );
+    drop(review);
+    review_while_judging(dir.path(), &session);
+}
+
+/// Frames of the review while the jobs thread judges the content of a
+/// 30-minute transcript with the sentence model (the take was transcribed
+/// before content was judged, so reading its transcript queues the
+/// judging). From the frames after the transcript's first layout, a frame
+/// is stepped every 16 ms, as a display would ask; prints the worst and
+/// 95th-percentile frame, how many frames ran and how long from the
+/// transcript's arrival the judging took.
+fn review_while_judging(data: &Path, session: &Session) {
+    let sentence_model = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/test-model")
+        .join(rehearse::content::model::NAME);
+    if !sentence_model.join("model.safetensors").is_file() {
+        eprintln!(
+            "{} is missing (python3 scripts/make_test_model.py): judging frames skipped",
+            sentence_model.display()
+        );
+        return;
+    }
+    let installed = data.join("models").join(rehearse::content::model::NAME);
+    std::fs::create_dir_all(&installed).unwrap();
+    for name in ["model.safetensors", "tokenizer.json"] {
+        std::fs::copy(sentence_model.join(name), installed.join(name)).unwrap();
+    }
+    // The window before judged it literally and kept that: as it was.
+    write(data, session);
+    let mut review = window_on_session(data, &session.id);
+    let judged = |app: &AppState| {
+        app.sessions
+            .get(&session.id)
+            .is_some_and(|s| s.takes[0].content.is_some())
+    };
+    // The judging is queued when the transcript is read; the frame that
+    // first lays the transcript out is the screen opening, timed apart.
+    let started = Instant::now();
+    settle(&mut review, |app| {
+        app.transcripts
+            .values()
+            .any(|slot| matches!(slot, rehearse::app::TranscriptSlot::Ready(_)))
+    });
+    let mut times = Vec::new();
+    while !judged(review.state()) {
+        assert!(started.elapsed() < Duration::from_secs(300), "never judged");
+        let frame = Instant::now();
+        review.step();
+        let took = frame.elapsed();
+        times.push(took.as_secs_f64() * 1000.0);
+        std::thread::sleep(Duration::from_millis(16).saturating_sub(took));
+    }
+    let judging = started.elapsed().as_secs_f64();
+    assert!(!times.is_empty(), "judged before a frame could be timed");
+    times.sort_by(f64::total_cmp);
+    let content = review.state().sessions.get(&session.id).unwrap().takes[0]
+        .content
+        .clone()
+        .unwrap();
+    assert!(content.by_meaning, "judged by meaning");
+    println!(
+        r#"{{"name": "review frames while a 30-minute transcript is judged", "worst_ms": {:.3}, "p95_ms": {:.3}, "frames": {}, "judging_s": {judging:.3}}}"#,
+        times[times.len() - 1],
+        times[times.len() * 95 / 100],
+        times.len()
     );
 }

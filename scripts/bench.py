@@ -308,6 +308,16 @@ def window_rows(tmp):
                      "minimal egui frame, same harness", minimal))
         rows.append((f"{name}: UI time (p95)", figures[name]["p95_ms"], "ms",
                      "minimal egui frame, same harness", figures["minimal frame"]["p95_ms"]))
+    judging = figures.get("review frames while a 30-minute transcript is judged")
+    if judging:
+        quiet = figures["review frame, one 30-minute take with its transcript"]
+        rows.append((f"review frames while a 30-minute transcript's content is judged "
+                     f"({judging['frames']} frames, {judging['judging_s']:.1f} s): worst (goal < 16 ms)",
+                     judging["worst_ms"], "ms", "same review, nothing in the background: p95",
+                     quiet["p95_ms"]))
+        rows.append(("review frames while a 30-minute transcript's content is judged: p95",
+                     judging["p95_ms"], "ms", "same review, nothing in the background: p95",
+                     quiet["p95_ms"]))
     measures = figures["measures of a 2-minute transcript"]
     rows.append((f"every measure of a 2-minute transcript ({measures['words']} words)", measures["median_ms"], "ms",
                  "Python re: words and fillers, same text", python_word_count_ms(measures["text"])))

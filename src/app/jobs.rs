@@ -197,18 +197,22 @@ impl JobQueue {
             .name("rehearse-jobs".to_owned())
             .spawn(move || {
                 crate::speech::engine::lower_thread_priority();
+                let pool = background_pool();
                 let mut engine = Engine::new();
                 while let Some(job) = next_job(&queue, &mut engine) {
                     let failure = job.failure(
                         "Rehearse hit an internal error on this take; the log has the details",
                     );
-                    let result =
-                        crate::logging::contain_panic("a background job", || run(job, &mut engine))
-                            .unwrap_or_else(|| {
-                                // The model may be half-changed: load it afresh.
-                                engine = Engine::new();
-                                failure
-                            });
+                    let work = || match &pool {
+                        Some(pool) => pool.install(|| run(job, &mut engine)),
+                        None => run(job, &mut engine),
+                    };
+                    let result = crate::logging::contain_panic("a background job", work)
+                        .unwrap_or_else(|| {
+                            // The model may be half-changed: load it afresh.
+                            engine = Engine::new();
+                            failure
+                        });
                     finished(&queue);
                     done(result);
                 }
@@ -316,6 +320,20 @@ fn next_job(shared: &Shared, engine: &mut Engine) -> Option<Job> {
             pending = wake.wait(pending).unwrap_or_else(PoisonError::into_inner);
         }
     }
+}
+
+/// The threads the sentence model (and the tokenizer) spread their work
+/// over when the jobs thread runs them: as many as the machine has, at
+/// the jobs thread's low priority, so the window's frames never wait
+/// behind them. `None` (logged) when they cannot be started: the shared
+/// pool is used then.
+fn background_pool() -> Option<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|index| format!("rehearse-jobs-{index}"))
+        .start_handler(|_| crate::speech::engine::lower_thread_priority())
+        .build()
+        .map_err(|err| log::warn!("no background threads ({err}); the shared pool is used"))
+        .ok()
 }
 
 /// The running job is done.

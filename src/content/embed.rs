@@ -1,27 +1,23 @@
 //! The sentence model: all-MiniLM-L6-v2 (a 6-layer BERT, 384 numbers per
-//! sentence) run in-process with candle, its tokenizer read by the
+//! sentence) run in-process by [`super::bert`], its tokenizer read by the
 //! `tokenizers` crate. A sentence becomes the mean of its tokens' last
-//! hidden states (padding left out), scaled to length 1, as
-//! sentence-transformers does for this model; two sentences' similarity is
-//! then the dot product of their vectors (their cosine).
+//! hidden states, scaled to length 1, as sentence-transformers does for
+//! this model; two sentences' similarity is then the dot product of their
+//! vectors (their cosine).
 //!
-//! The weights are read into memory (90.9 MB) rather than mapped, so no
-//! unsafe code is needed and a file changed on disk later cannot change a
-//! running model.
+//! The weights are read into memory (90.9 MB) rather than mapped, so a
+//! file changed on disk later cannot change a running model.
 
 use std::path::Path;
 
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config, HiddenAct, PositionEmbeddingType};
 use tokenizers::Tokenizer;
+
+use super::bert::Encoder;
 
 /// Tokens a sentence is cut to (the model was trained on at most 256).
 pub const MAX_TOKENS: usize = 256;
-/// Sentences embedded in one pass (sorted by length, so little padding).
-const BATCH: usize = 32;
 /// Numbers per sentence.
-pub const DIMENSIONS: usize = 384;
+pub const DIMENSIONS: usize = super::bert::WIDTH;
 
 /// Why the model cannot be loaded or run.
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +43,7 @@ pub enum EmbedError {
     Weights {
         /// The file.
         path: std::path::PathBuf,
-        /// What candle said.
+        /// What is wrong with them.
         reason: String,
     },
     /// Running the model failed.
@@ -55,33 +51,10 @@ pub enum EmbedError {
     Run(String),
 }
 
-/// The configuration of all-MiniLM-L6-v2 (its `config.json`).
-fn config() -> Config {
-    Config {
-        vocab_size: 30522,
-        hidden_size: DIMENSIONS,
-        num_hidden_layers: 6,
-        num_attention_heads: 12,
-        intermediate_size: 1536,
-        hidden_act: HiddenAct::Gelu,
-        hidden_dropout_prob: 0.1,
-        max_position_embeddings: 512,
-        type_vocab_size: 2,
-        initializer_range: 0.02,
-        layer_norm_eps: 1e-12,
-        pad_token_id: 0,
-        position_embedding_type: PositionEmbeddingType::Absolute,
-        use_cache: true,
-        classifier_dropout: None,
-        model_type: Some("bert".to_owned()),
-    }
-}
-
 /// The loaded sentence model.
 pub struct Embedder {
-    model: BertModel,
+    encoder: Encoder,
     tokenizer: Tokenizer,
-    device: Device,
     /// Vectors of texts that come back take after take (a question's
     /// points and phrases, the STAR examples), by text.
     remembered: std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
@@ -106,13 +79,13 @@ impl Embedder {
                 source,
             })
         };
-        Self::from_bytes((weights, read(weights)?), (tokenizer, &read(tokenizer)?))
+        Self::from_bytes((weights, &read(weights)?), (tokenizer, &read(tokenizer)?))
     }
 
     /// The model from the bytes of its weights and its tokenizer, already
     /// read (and checked) by the caller; the paths name them in errors.
     pub fn from_bytes(
-        (weights, weight_bytes): (&Path, Vec<u8>),
+        (weights, weight_bytes): (&Path, &[u8]),
         (tokenizer, tokenizer_bytes): (&Path, &[u8]),
     ) -> Result<Self, EmbedError> {
         let mut tokens =
@@ -130,19 +103,14 @@ impl Embedder {
                 path: tokenizer.to_path_buf(),
                 reason: err.to_string(),
             })?;
-        let weight_error = |reason: String| EmbedError::Weights {
-            path: weights.to_path_buf(),
-            reason,
-        };
-        let device = Device::Cpu;
-        let builder = VarBuilder::from_buffered_safetensors(weight_bytes, DType::F32, &device)
-            .map_err(|err| weight_error(err.to_string()))?;
-        let model =
-            BertModel::load(builder, &config()).map_err(|err| weight_error(err.to_string()))?;
+        let encoder =
+            Encoder::from_safetensors(weight_bytes).map_err(|reason| EmbedError::Weights {
+                path: weights.to_path_buf(),
+                reason,
+            })?;
         Ok(Self {
-            model,
+            encoder,
             tokenizer: tokens,
-            device,
             remembered: std::sync::Mutex::default(),
         })
     }
@@ -180,53 +148,18 @@ impl Embedder {
 
     /// Each text's vector (length 1), in order.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let run = |err: &dyn std::fmt::Display| EmbedError::Run(err.to_string());
         let encodings = self
             .tokenizer
             .encode_batch(texts.to_vec(), true)
-            .map_err(|err| run(&err))?;
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| encodings[i].get_ids().len());
-        let mut vectors = vec![Vec::new(); texts.len()];
-        for batch in order.chunks(BATCH) {
-            let longest = batch
-                .iter()
-                .map(|&i| encodings[i].get_ids().len())
-                .max()
-                .unwrap_or(0)
-                .max(1);
-            let mut ids = vec![0u32; batch.len() * longest];
-            let mut mask = vec![0u32; batch.len() * longest];
-            for (row, &i) in batch.iter().enumerate() {
-                for (column, &id) in encodings[i].get_ids().iter().enumerate() {
-                    ids[row * longest + column] = id;
-                    mask[row * longest + column] = 1;
-                }
-            }
-            let shape = (batch.len(), longest);
-            let ids = Tensor::from_vec(ids, shape, &self.device).map_err(|err| run(&err))?;
-            let mask = Tensor::from_vec(mask, shape, &self.device).map_err(|err| run(&err))?;
-            let types = ids.zeros_like().map_err(|err| run(&err))?;
-            let hidden = self
-                .model
-                .forward(&ids, &types, Some(&mask))
-                .map_err(|err| run(&err))?;
-            let pooled = mean_pool(&hidden, &mask).map_err(|err| run(&err))?;
-            let rows: Vec<Vec<f32>> = pooled.to_vec2().map_err(|err| run(&err))?;
-            for (&i, row) in batch.iter().zip(rows) {
-                vectors[i] = unit(row);
-            }
-        }
-        Ok(vectors)
+            .map_err(|err| EmbedError::Run(err.to_string()))?;
+        let sequences: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+        Ok(self
+            .encoder
+            .mean_states(&sequences)
+            .into_iter()
+            .map(unit)
+            .collect())
     }
-}
-
-/// The mean of each row's hidden states where `mask` is 1.
-fn mean_pool(hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-    let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-    let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-    let counts = mask.sum(1)?.clamp(1e-9, f64::MAX)?;
-    summed.broadcast_div(&counts)
 }
 
 /// `vector` scaled to length 1 (a zero vector stays zero).

@@ -6,6 +6,7 @@
 //! sentence model ([`embed`]); no UI types. The window, the terminal and
 //! the export all show the same [`Content`].
 
+pub mod bert;
 pub mod embed;
 pub mod model;
 pub mod points;

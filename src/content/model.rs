@@ -318,7 +318,7 @@ pub fn load(models: &Path) -> Result<Arc<Embedder>, ModelError> {
     let tokenizer_bytes = read(&tokenizer)?;
     check(&tokenizer, TOKENIZER, &tokenizer_bytes)?;
     let model = Arc::new(Embedder::from_bytes(
-        (&weights, weight_bytes),
+        (&weights, &weight_bytes),
         (&tokenizer, &tokenizer_bytes),
     )?);
     *loaded = Some((folder, Arc::clone(&model)));
