@@ -175,6 +175,7 @@ mod tests {
             question_index: 0,
             take,
             limit: None,
+            follow_up_depth: 0,
         }
     }
 

@@ -354,6 +354,12 @@ impl AppState {
             answer: self.home.answer,
             warning_seconds: self.settings.warning_seconds,
             mode: crate::interview::SessionMode::Practice,
+            // The window asks no follow-up by itself yet: a mock interview
+            // must not wait for one (Phase::Awaiting).
+            follow_ups: crate::interview::FollowUps {
+                per_question: 0,
+                ..crate::interview::FollowUps::default()
+            },
         }
     }
 

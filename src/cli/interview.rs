@@ -509,6 +509,12 @@ fn plan_request(args: &InterviewArgs, settings: &Settings) -> PlanRequest {
         },
         warning_seconds: settings.warning_seconds,
         mode: SessionMode::Practice,
+        // The terminal asks no follow-up by itself yet: a mock interview
+        // must not wait for one (Phase::Awaiting).
+        follow_ups: crate::interview::FollowUps {
+            per_question: 0,
+            ..crate::interview::FollowUps::default()
+        },
     };
     if args.mock {
         request.mock_interview(args.seed.unwrap_or_else(|| fastrand::u64(..)))

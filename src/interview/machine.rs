@@ -2,7 +2,16 @@
 //!
 //! `Ready → Thinking → Answering → Reviewing → … → Finished`; in a mock
 //! interview `Answering → Thinking` (the next question) with no review, no
-//! retake and no skip until the end. Pure logic:
+//! retake and no skip until the end.
+//!
+//! A follow-up question is asked like a question (read aloud, think time,
+//! its own answer limit) and recorded as a follow-up take of the same
+//! question. In practice the user asks for it while reviewing an answer
+//! ([`Interview::answer_follow_up`]); in a mock interview, after each
+//! answer within the plan's depth, the session waits in
+//! [`Phase::Awaiting`] ("the interviewer is thinking") until the caller,
+//! having the answer's transcript, gives the follow-up or says there is
+//! none. At most [`MAX_FOLLOW_UP_DEPTH`] deep. Pure logic:
 //! the caller passes the current time into every call (the injected clock)
 //! and receives [`Action`]s to carry out, such as "start recording take 2 of
 //! question 3". It never touches audio, disk or the window, so every
@@ -12,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::{Plan, PlanError, PlannedQuestion, SessionMode};
+use super::plan::{MAX_FOLLOW_UP_DEPTH, Plan, PlanError, PlannedQuestion, SessionMode};
 
 /// What the caller must do after a transition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +42,9 @@ pub struct TakeRequest {
     pub take: u32,
     /// The answer limit; the recorder stops by itself after this much audio.
     pub limit: Option<Duration>,
+    /// 0 for an answer to the question, 1 for a follow-up, 2 for a
+    /// follow-up of a follow-up (the follow-up is [`Interview::follow_up`]).
+    pub follow_up_depth: u8,
 }
 
 /// Why a recording stopped.
@@ -84,6 +96,9 @@ pub enum Phase {
     Answering,
     /// The answer has stopped; retake, next or skip.
     Reviewing,
+    /// A mock interview's answer has stopped and its follow-up is being
+    /// chosen ("the interviewer is thinking").
+    Awaiting,
     /// The session is over.
     Finished,
 }
@@ -95,14 +110,29 @@ enum State {
     Thinking { since: Instant },
     Answering { since: Instant },
     Reviewing { stopped: StopReason },
+    Awaiting,
     Finished,
+}
+
+/// A follow-up question being asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUpTurn {
+    /// 1 for a follow-up of the answer, 2 for a follow-up of a follow-up.
+    pub depth: u8,
+    /// What the interviewer asks.
+    pub ask: String,
+    /// Why ("you mentioned the cache").
+    pub reason: String,
 }
 
 /// What happened to one question of the plan.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct QuestionOutcome {
-    /// Takes recorded (including one stopped by skip or end).
+    /// Takes recorded (including one stopped by skip or end), follow-ups
+    /// apart.
     pub takes: u32,
+    /// Follow-up takes recorded.
+    pub follow_up_takes: u32,
     /// The user skipped it before finishing an answer.
     pub skipped: bool,
 }
@@ -116,6 +146,9 @@ pub struct Interview {
     outcomes: Vec<QuestionOutcome>,
     /// Each question is read aloud before its think time.
     reads_aloud: bool,
+    /// The follow-up being asked, answered or reviewed (`None`: the
+    /// question itself).
+    follow_up: Option<FollowUpTurn>,
 }
 
 /// Where the session is: question `number` of `total` (1-based).
@@ -141,6 +174,7 @@ impl Interview {
             state: State::Ready,
             outcomes,
             reads_aloud: false,
+            follow_up: None,
         })
     }
 
@@ -239,10 +273,61 @@ impl Interview {
             self.state = State::Reviewing { stopped: reason };
         } else if matches!(reason, StopReason::DeviceLost | StopReason::WriteFailed) {
             self.state = State::Finished;
+        } else if self.depth() < self.plan.request.follow_ups.depth() {
+            self.state = State::Awaiting;
         } else {
             actions.extend(self.enter_question(self.current + 1, now));
         }
         actions
+    }
+
+    /// How deep the current answer is: 0 for the question, 1 and 2 for
+    /// follow-ups.
+    fn depth(&self) -> u8 {
+        self.follow_up.as_ref().map_or(0, |turn| turn.depth)
+    }
+
+    /// Whether a follow-up can be asked now: while reviewing an answer (in
+    /// practice) that is not already [`MAX_FOLLOW_UP_DEPTH`] deep, or while
+    /// a mock interview awaits one.
+    pub fn can_follow_up(&self) -> bool {
+        match self.state {
+            State::Reviewing { .. } => !self.is_mock() && self.depth() < MAX_FOLLOW_UP_DEPTH,
+            State::Awaiting => true,
+            _ => false,
+        }
+    }
+
+    /// Asks the follow-up `ask` (why: `reason`) of the answer just given,
+    /// as a question: read aloud, think time, the follow-up's answer limit.
+    /// Ignored when no follow-up can be asked now ([`Self::can_follow_up`]).
+    #[must_use]
+    pub fn answer_follow_up(&mut self, ask: String, reason: String, now: Instant) -> Vec<Action> {
+        if !self.can_follow_up() {
+            return Vec::new();
+        }
+        self.follow_up = Some(FollowUpTurn {
+            depth: self.depth() + 1,
+            ask,
+            reason,
+        });
+        self.ask_current(now)
+    }
+
+    /// A mock interview's answer has no follow-up to ask: the next question
+    /// follows (or the end).
+    #[must_use]
+    pub fn no_follow_up(&mut self, now: Instant) -> Vec<Action> {
+        match self.state {
+            State::Awaiting => self.enter_question(self.current + 1, now),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The follow-up being asked, answered or reviewed; `None` while the
+    /// question itself is.
+    pub fn follow_up(&self) -> Option<&FollowUpTurn> {
+        self.follow_up.as_ref()
     }
 
     /// Whether this is a mock interview.
@@ -254,7 +339,8 @@ impl Interview {
     #[must_use]
     pub fn retake(&mut self, now: Instant) -> Vec<Action> {
         match self.state {
-            State::Reviewing { .. } if !self.is_mock() => self.enter_question(self.current, now),
+            // A follow-up is asked again; the question otherwise.
+            State::Reviewing { .. } if !self.is_mock() => self.ask_current(now),
             _ => Vec::new(),
         }
     }
@@ -279,12 +365,15 @@ impl Interview {
         }
         match self.state {
             State::Ready | State::Finished => return actions,
-            State::Asking | State::Thinking { .. } => self.outcomes[self.current].skipped = true,
+            // A follow-up passed over leaves the question answered.
+            State::Asking | State::Thinking { .. } => {
+                self.outcomes[self.current].skipped |= self.follow_up.is_none();
+            }
             State::Answering { .. } => {
-                self.outcomes[self.current].skipped = true;
+                self.outcomes[self.current].skipped |= self.follow_up.is_none();
                 actions.push(Action::StopRecording(StopReason::Skipped));
             }
-            State::Reviewing { .. } => {}
+            State::Reviewing { .. } | State::Awaiting => {}
         }
         actions.extend(self.enter_question(self.current + 1, now));
         actions
@@ -309,6 +398,7 @@ impl Interview {
             State::Thinking { .. } => Phase::Thinking,
             State::Answering { .. } => Phase::Answering,
             State::Reviewing { .. } => Phase::Reviewing,
+            State::Awaiting => Phase::Awaiting,
             State::Finished => Phase::Finished,
         }
     }
@@ -411,7 +501,11 @@ impl Interview {
     }
 
     fn limit(&self) -> Option<Duration> {
-        self.question().answer_limit
+        if self.follow_up.is_some() {
+            Some(self.plan.request.follow_ups.answer_limit())
+        } else {
+            self.question().answer_limit
+        }
     }
 
     /// Moves to question `index` (or finishes past the end) and starts its
@@ -422,6 +516,13 @@ impl Interview {
             return Vec::new();
         }
         self.current = index;
+        self.follow_up = None;
+        self.ask_current(now)
+    }
+
+    /// Asks the current question (or follow-up): read aloud first, or its
+    /// think countdown at once.
+    fn ask_current(&mut self, now: Instant) -> Vec<Action> {
         if self.reads_aloud {
             self.state = State::Asking;
             Vec::new()
@@ -441,13 +542,22 @@ impl Interview {
     }
 
     fn begin_answer(&mut self, now: Instant) -> Vec<Action> {
+        let limit = self.limit();
+        let follow_up_depth = self.depth();
         let outcome = &mut self.outcomes[self.current];
-        outcome.takes += 1;
+        let take = if follow_up_depth == 0 {
+            outcome.takes += 1;
+            outcome.takes
+        } else {
+            outcome.follow_up_takes += 1;
+            outcome.follow_up_takes
+        };
         self.state = State::Answering { since: now };
         vec![Action::StartRecording(TakeRequest {
             question_index: self.current,
-            take: outcome.takes,
-            limit: self.limit(),
+            take,
+            limit,
+            follow_up_depth,
         })]
     }
 }
@@ -495,6 +605,16 @@ mod tests {
             question_index,
             take,
             limit: limit.map(Duration::from_secs),
+            follow_up_depth: 0,
+        })
+    }
+
+    fn start_follow_up(question_index: usize, take: u32, depth: u8) -> Action {
+        Action::StartRecording(TakeRequest {
+            question_index,
+            take,
+            limit: Some(Duration::from_secs(60)),
+            follow_up_depth: depth,
         })
     }
 
@@ -699,7 +819,8 @@ mod tests {
             interview.outcomes()[0],
             QuestionOutcome {
                 takes: 3,
-                skipped: false
+                skipped: false,
+                ..QuestionOutcome::default()
             }
         );
     }
@@ -758,7 +879,8 @@ mod tests {
             interview.outcomes()[0],
             QuestionOutcome {
                 takes: 0,
-                skipped: true
+                skipped: true,
+                ..QuestionOutcome::default()
             }
         );
         // The new question's countdown starts at the skip.
@@ -777,7 +899,8 @@ mod tests {
             interview.outcomes()[0],
             QuestionOutcome {
                 takes: 1,
-                skipped: true
+                skipped: true,
+                ..QuestionOutcome::default()
             }
         );
         assert_eq!(interview.phase(), Phase::Thinking);
@@ -794,7 +917,8 @@ mod tests {
             interview.outcomes()[0],
             QuestionOutcome {
                 takes: 1,
-                skipped: false
+                skipped: false,
+                ..QuestionOutcome::default()
             }
         );
         assert_eq!(interview.progress().number, 2);
@@ -885,9 +1009,16 @@ mod tests {
 
     /// A started mock interview of `n` questions (10 s think, 120 s limit).
     fn mock(n: usize) -> (Interview, Instant) {
+        mock_with_follow_ups(n, 0)
+    }
+
+    /// A started mock interview of `n` questions asking follow-ups
+    /// `depth` deep.
+    fn mock_with_follow_ups(n: usize, depth: u8) -> (Interview, Instant) {
         let t0 = Instant::now();
         let mut plan = plan(n, 10, Some(120));
         plan.request.mode = SessionMode::MockInterview;
+        plan.request.follow_ups.per_question = depth;
         let mut interview = Interview::new(plan).unwrap();
         assert!(interview.is_mock());
         assert!(interview.start(t0).is_empty());
@@ -955,6 +1086,7 @@ mod tests {
         let t0 = Instant::now();
         let mut plan = plan(2, 0, Some(60));
         plan.request.mode = SessionMode::MockInterview;
+        plan.request.follow_ups.per_question = 0;
         let mut interview = Interview::new(plan).unwrap();
         assert_eq!(interview.start(t0), [start_take(0, 1, Some(60))]);
         assert_eq!(
@@ -991,5 +1123,143 @@ mod tests {
             interview.start_answer(read + SECOND * 22),
             [start_take(1, 1, Some(120))]
         );
+    }
+
+    fn ask(interview: &mut Interview, what: &str, now: Instant) -> Vec<Action> {
+        interview.answer_follow_up(what.to_owned(), "because".to_owned(), now)
+    }
+
+    #[test]
+    fn practice_asks_a_follow_up_like_a_question_two_deep_at_most() {
+        let (mut interview, t0) = started(2);
+        let t1 = t0 + 10 * SECOND;
+        assert_eq!(interview.tick(t1), vec![start_take(0, 1, Some(120))]);
+        let _ = interview.stop(t1 + 5 * SECOND);
+        assert!(interview.can_follow_up());
+        // Think time, then the follow-up's own 60-s limit.
+        let t2 = t1 + 6 * SECOND;
+        assert!(ask(&mut interview, "And the result?", t2).is_empty());
+        assert_eq!(interview.phase(), Phase::Thinking);
+        assert_eq!(interview.follow_up().map(|f| f.depth), Some(1));
+        assert_eq!(
+            interview.tick(t2 + 10 * SECOND),
+            vec![start_follow_up(0, 1, 1)]
+        );
+        let at_limit = t2 + 70 * SECOND;
+        assert_eq!(
+            interview.tick(at_limit),
+            vec![Action::StopRecording(StopReason::TimeLimit)]
+        );
+        assert_eq!(interview.phase(), Phase::Reviewing);
+        // A follow-up of the follow-up, then no deeper.
+        assert!(interview.can_follow_up());
+        let _ = ask(&mut interview, "Why?", at_limit);
+        assert_eq!(interview.follow_up().map(|f| f.depth), Some(2));
+        let _ = interview.start_answer(at_limit);
+        let _ = interview.stop(at_limit + SECOND);
+        assert!(!interview.can_follow_up());
+        assert!(ask(&mut interview, "Deeper?", at_limit).is_empty());
+        assert_eq!(interview.phase(), Phase::Reviewing);
+        // A retake asks the same follow-up again, as its own take.
+        let _ = interview.retake(at_limit + 2 * SECOND);
+        assert_eq!(interview.follow_up().map(|f| f.ask.as_str()), Some("Why?"));
+        assert_eq!(
+            interview.start_answer(at_limit + 3 * SECOND),
+            vec![start_follow_up(0, 3, 2)]
+        );
+        let _ = interview.stop(at_limit + 4 * SECOND);
+        // The next question is the question again: take 1, no follow-up.
+        let t3 = at_limit + 5 * SECOND;
+        let _ = interview.next(t3);
+        assert_eq!(interview.follow_up(), None);
+        assert_eq!(
+            interview.tick(t3 + 10 * SECOND),
+            vec![start_take(1, 1, Some(120))]
+        );
+        assert_eq!(interview.outcomes()[0].takes, 1);
+        assert_eq!(interview.outcomes()[0].follow_up_takes, 3);
+    }
+
+    #[test]
+    fn a_follow_up_is_asked_only_after_an_answer() {
+        let (mut interview, t0) = started(1);
+        assert!(!interview.can_follow_up());
+        assert!(ask(&mut interview, "Early?", t0).is_empty());
+        assert_eq!(interview.follow_up(), None);
+        let _ = interview.start_answer(t0);
+        assert!(ask(&mut interview, "While answering?", t0).is_empty());
+        assert_eq!(interview.phase(), Phase::Answering);
+    }
+
+    #[test]
+    fn skipping_a_follow_up_leaves_the_question_answered() {
+        let (mut interview, t0) = started(2);
+        let _ = interview.start_answer(t0);
+        let _ = interview.stop(t0 + SECOND);
+        let _ = ask(&mut interview, "And then?", t0 + SECOND);
+        let _ = interview.start_answer(t0 + 2 * SECOND);
+        assert_eq!(
+            interview.skip(t0 + 3 * SECOND),
+            vec![Action::StopRecording(StopReason::Skipped)]
+        );
+        assert!(!interview.outcomes()[0].skipped);
+        assert_eq!(interview.progress().number, 2);
+        assert_eq!(interview.follow_up(), None);
+    }
+
+    #[test]
+    fn a_mock_interview_awaits_each_answers_follow_up() {
+        let (mut interview, t0) = mock_with_follow_ups(2, 1);
+        let t1 = t0 + 10 * SECOND;
+        let _ = interview.tick(t1);
+        let _ = interview.stop(t1 + 30 * SECOND);
+        // The interviewer is thinking: nothing moves until told.
+        assert_eq!(interview.phase(), Phase::Awaiting);
+        assert!(interview.tick(t1 + 300 * SECOND).is_empty());
+        assert_eq!(interview.phase(), Phase::Awaiting);
+        let t2 = t1 + 301 * SECOND;
+        let _ = ask(&mut interview, "What did you measure?", t2);
+        assert_eq!(
+            interview.tick(t2 + 10 * SECOND),
+            vec![start_follow_up(0, 1, 1)]
+        );
+        // One deep: the follow-up's answer leads to the next question.
+        let _ = interview.stop(t2 + 20 * SECOND);
+        assert_eq!(interview.phase(), Phase::Thinking);
+        assert_eq!(interview.progress().number, 2);
+        assert_eq!(interview.follow_up(), None);
+        // No follow-up found for the last answer: the interview ends.
+        let t3 = t2 + 30 * SECOND;
+        let _ = interview.tick(t3);
+        let _ = interview.stop(t3 + SECOND);
+        assert_eq!(interview.phase(), Phase::Awaiting);
+        assert!(interview.no_follow_up(t3 + 2 * SECOND).is_empty());
+        assert_eq!(interview.phase(), Phase::Finished);
+    }
+
+    #[test]
+    fn a_mock_interview_two_deep_asks_a_follow_up_of_the_follow_up() {
+        let (mut interview, t0) = mock_with_follow_ups(1, 2);
+        let _ = interview.start_answer(t0);
+        let _ = interview.stop(t0 + SECOND);
+        let _ = ask(&mut interview, "One?", t0 + SECOND);
+        let _ = interview.start_answer(t0 + SECOND);
+        let _ = interview.stop(t0 + 2 * SECOND);
+        assert_eq!(interview.phase(), Phase::Awaiting);
+        let _ = ask(&mut interview, "Two?", t0 + 2 * SECOND);
+        assert_eq!(
+            interview.start_answer(t0 + 2 * SECOND),
+            vec![start_follow_up(0, 2, 2)]
+        );
+        let _ = interview.stop(t0 + 3 * SECOND);
+        assert_eq!(interview.phase(), Phase::Finished);
+    }
+
+    #[test]
+    fn a_mock_interview_that_loses_the_microphone_awaits_nothing() {
+        let (mut interview, t0) = mock_with_follow_ups(2, 1);
+        let _ = interview.start_answer(t0);
+        let _ = interview.recording_stopped(StopReason::DeviceLost, t0 + SECOND);
+        assert_eq!(interview.phase(), Phase::Finished);
     }
 }

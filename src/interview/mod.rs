@@ -6,9 +6,12 @@ mod machine;
 mod plan;
 mod selection;
 
-pub use machine::{Action, Interview, Phase, Progress, QuestionOutcome, StopReason, TakeRequest};
+pub use machine::{
+    Action, FollowUpTurn, Interview, Phase, Progress, QuestionOutcome, StopReason, TakeRequest,
+};
 pub use plan::{
-    ANSWER_PRESETS, AnswerLimit, DEFAULT_WARNING_SECONDS, Order, Plan, PlanError, PlanRequest,
-    PlannedQuestion, SessionMode, THINK_PRESETS, ThinkTime, build_plan,
+    ANSWER_PRESETS, AnswerLimit, DEFAULT_FOLLOW_UP_SECONDS, DEFAULT_WARNING_SECONDS, FollowUps,
+    MAX_FOLLOW_UP_DEPTH, Order, Plan, PlanError, PlanRequest, PlannedQuestion, SessionMode,
+    THINK_PRESETS, ThinkTime, build_plan,
 };
 pub use selection::{CategoryChoice, Selection};

@@ -92,6 +92,50 @@ impl SessionMode {
     }
 }
 
+/// Follow-up questions deeper than this are never asked (a follow-up of a
+/// follow-up at most).
+pub const MAX_FOLLOW_UP_DEPTH: u8 = 2;
+
+/// The default answer limit of a follow-up, in seconds.
+pub const DEFAULT_FOLLOW_UP_SECONDS: u32 = 60;
+
+/// How follow-up questions are asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUps {
+    /// How deep a mock interview asks them by itself after each answer:
+    /// 0 (none), 1 (one per question) or 2 (a follow-up of the follow-up
+    /// too). Practice asks them when the user chooses to answer one.
+    pub per_question: u8,
+    /// A follow-up's answer limit, in seconds (at least one).
+    pub answer_seconds: u32,
+}
+
+impl Default for FollowUps {
+    fn default() -> Self {
+        Self {
+            per_question: 1,
+            answer_seconds: DEFAULT_FOLLOW_UP_SECONDS,
+        }
+    }
+}
+
+impl FollowUps {
+    /// Whether these are the defaults (not written).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// A follow-up's answer limit.
+    pub fn answer_limit(&self) -> Duration {
+        Duration::from_secs(u64::from(self.answer_seconds.max(1)))
+    }
+
+    /// How deep a mock interview goes, within [`MAX_FOLLOW_UP_DEPTH`].
+    pub fn depth(&self) -> u8 {
+        self.per_question.min(MAX_FOLLOW_UP_DEPTH)
+    }
+}
+
 /// What the user chose on the home screen (or the command line).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanRequest {
@@ -112,6 +156,9 @@ pub struct PlanRequest {
     /// Practice, or a mock interview.
     #[serde(default, skip_serializing_if = "SessionMode::is_practice")]
     pub mode: SessionMode,
+    /// Follow-up questions (sessions before them read the defaults).
+    #[serde(default, skip_serializing_if = "FollowUps::is_default")]
+    pub follow_ups: FollowUps,
 }
 
 impl PlanRequest {
@@ -145,6 +192,7 @@ impl Default for PlanRequest {
             answer: AnswerLimit::QuestionDefault,
             warning_seconds: DEFAULT_WARNING_SECONDS,
             mode: SessionMode::Practice,
+            follow_ups: FollowUps::default(),
         }
     }
 }

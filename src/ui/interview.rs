@@ -106,6 +106,10 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
             (media.as_ref(), &earlier),
             commands,
         ),
+        Phase::Awaiting => {
+            ui.spinner();
+            ui.label("The interviewer is thinking…");
+        }
         Phase::Finished => {
             ui.spinner();
             ui.label("Saving the last take…");
