@@ -13,7 +13,7 @@ use jiff::Timestamp;
 
 use crate::audio::{Microphone, RecorderEvent, TakeEnd, TakeSummary};
 use crate::interview::{Phase, StopReason, TakeRequest};
-use crate::store::{Session, Take};
+use crate::store::{FollowUpOf, Session, Take};
 
 /// What to say when the microphone failed for `why`.
 pub fn microphone_failed(why: &str) -> String {
@@ -31,13 +31,20 @@ pub struct PendingTake {
     pub started_at: Timestamp,
     /// Why it was asked to stop, once it was.
     pub stop: Option<StopReason>,
+    /// For a follow-up take, what it follows.
+    pub follow_up: Option<FollowUpOf>,
 }
 
 impl PendingTake {
     /// The take of `session` this recording became, as the recorder
     /// summed it up.
     pub fn recorded_take(&self, session: &Session, summary: &TakeSummary) -> Take {
-        session.recorded_take(&self.request, self.started_at, summary, self.stop)
+        session.recorded_take(
+            (&self.request, self.follow_up.as_ref()),
+            self.started_at,
+            summary,
+            self.stop,
+        )
     }
 }
 
@@ -77,18 +84,25 @@ pub struct Recordings {
 }
 
 impl Recordings {
-    /// Starts recording `request` into `path`.
-    pub fn start(&mut self, microphone: &Microphone, request: TakeRequest, path: PathBuf) {
+    /// Starts recording `request` into `path` (a follow-up take: what it
+    /// follows, as [`crate::store::planned_take`] gives both).
+    pub fn start(
+        &mut self,
+        microphone: &Microphone,
+        request: TakeRequest,
+        (path, follow_up): (PathBuf, Option<FollowUpOf>),
+    ) {
         microphone.start_take(path.clone(), request.limit);
-        self.asked(request, path);
+        self.asked(request, path, follow_up);
     }
 
-    fn asked(&mut self, request: TakeRequest, path: PathBuf) {
+    fn asked(&mut self, request: TakeRequest, path: PathBuf, follow_up: Option<FollowUpOf>) {
         self.pending.push_back(PendingTake {
             request,
             path,
             started_at: Timestamp::now(),
             stop: None,
+            follow_up,
         });
     }
 
@@ -199,8 +213,8 @@ mod tests {
     #[test]
     fn reports_are_matched_by_path_whatever_their_order() {
         let mut recordings = Recordings::default();
-        recordings.asked(request(1), PathBuf::from("take1.wav"));
-        recordings.asked(request(2), PathBuf::from("take2.wav"));
+        recordings.asked(request(1), PathBuf::from("take1.wav"), None);
+        recordings.asked(request(2), PathBuf::from("take2.wav"), None);
         let failed = recordings.report(RecorderEvent::TakeFailed {
             path: PathBuf::from("take2.wav"),
             error: "take2.wav: disk full".to_owned(),
@@ -223,7 +237,7 @@ mod tests {
     #[test]
     fn a_lost_or_failed_microphone_is_remembered() {
         let mut recordings = Recordings::default();
-        recordings.asked(request(1), PathBuf::from("take1.wav"));
+        recordings.asked(request(1), PathBuf::from("take1.wav"), None);
         let lost = recordings.report(finished(
             "take1.wav",
             TakeEnd::DeviceLost("unplugged".to_owned()),

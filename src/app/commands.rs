@@ -12,7 +12,6 @@ use super::{MicTest, MicrophoneState, RehearseApp, Screen};
 use crate::interview::{Action, Interview, Phase, build_plan};
 use crate::model::Rating;
 use crate::store::settings::LastScreen;
-use crate::store::take_path;
 
 /// What the user asked for; applied after the frame is drawn.
 #[derive(Clone, Debug, PartialEq)]
@@ -363,13 +362,13 @@ impl RehearseApp {
                         log::error!("session {} is not in the store", active.session_id);
                         continue;
                     };
-                    let (_, full) = take_path(
+                    let planned = crate::store::planned_take(
                         &self.state.data_dir,
                         session,
-                        request.question_index,
-                        request.take,
+                        &request,
+                        active.interview.follow_up(),
                     );
-                    active.recordings.start(mic, request, full);
+                    active.recordings.start(mic, request, planned);
                 }
                 Action::StopRecording(reason) => active.recordings.stop(mic, reason),
             }

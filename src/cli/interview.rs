@@ -283,10 +283,12 @@ impl Practice {
         for action in actions.drain(..) {
             match action {
                 Action::StartRecording(request) => {
-                    let (_, path) =
-                        self.store
-                            .take_path(&self.session, request.question_index, request.take);
-                    self.recordings.start(&self.microphone, request, path);
+                    let planned = self.store.planned_take(
+                        &self.session,
+                        &request,
+                        self.interview.follow_up(),
+                    );
+                    self.recordings.start(&self.microphone, request, planned);
                     self.review = Review::Saving;
                 }
                 Action::StopRecording(reason) => self.recordings.stop(&self.microphone, reason),

@@ -307,6 +307,7 @@ mod tests {
             transcript: None,
             spoken: None,
             content: None,
+            follow_up: None,
         }
     }
 

@@ -32,7 +32,9 @@ use crate::interview::{Plan, StopReason};
 use crate::model::Rating;
 use crate::paths::DataDir;
 
-pub use session::{AskedQuestion, SESSION_SCHEMA_VERSION, Session, StarChecklist, Take};
+pub use session::{
+    AskedQuestion, FollowUpOf, SESSION_SCHEMA_VERSION, Session, StarChecklist, Take,
+};
 
 /// What went wrong in the store. Every variant names the file or session.
 #[derive(Debug, thiserror::Error)]
@@ -307,6 +309,17 @@ impl Store {
         take: u32,
     ) -> (String, PathBuf) {
         take_path(&self.dir, session, question_index, take)
+    }
+
+    /// Where the recording `request` asks for goes, and what a follow-up
+    /// take follows ([`planned_take`]).
+    pub fn planned_take(
+        &self,
+        session: &Session,
+        request: &crate::interview::TakeRequest,
+        turn: Option<&crate::interview::FollowUpTurn>,
+    ) -> (PathBuf, Option<FollowUpOf>) {
+        planned_take(&self.dir, session, request, turn)
     }
 
     /// Writes a session's manifest (atomically).
@@ -802,12 +815,57 @@ pub fn take_path(
     question_index: usize,
     take: u32,
 ) -> (String, PathBuf) {
+    take_file(dir, session, question_index, &format!("take{take}"))
+}
+
+/// Where the recording `request` asks for goes, and for a follow-up take
+/// (`turn`, the follow-up being asked), what it follows: the question's
+/// latest take one level up. Follow-up takes are `NN-id-follow-upN.wav`.
+/// A follow-up whose take to follow is not there (it cannot happen from
+/// the state machine) is logged and kept as an answer.
+pub fn planned_take(
+    dir: &DataDir,
+    session: &Session,
+    request: &crate::interview::TakeRequest,
+    turn: Option<&crate::interview::FollowUpTurn>,
+) -> (PathBuf, Option<FollowUpOf>) {
+    let question = request.question_index;
+    if request.follow_up_depth == 0 {
+        return (take_path(dir, session, question, request.take).1, None);
+    }
+    let parent = session.latest_take_at(question, request.follow_up_depth - 1);
+    let follow_up = match (parent, turn) {
+        (Some(parent), Some(turn)) => Some(FollowUpOf {
+            take: parent.file.clone(),
+            ask: turn.ask.clone(),
+            reason: turn.reason.clone(),
+            depth: request.follow_up_depth,
+        }),
+        _ => {
+            log::error!(
+                "a follow-up of question {} with nothing to follow: kept as an answer",
+                question + 1
+            );
+            None
+        }
+    };
+    let name = format!("follow-up{}", request.take);
+    (take_file(dir, session, question, &name).1, follow_up)
+}
+
+/// `takes/NN-id-NAME.wav` of `session`, relative and in full.
+fn take_file(
+    dir: &DataDir,
+    session: &Session,
+    question_index: usize,
+    name: &str,
+) -> (String, PathBuf) {
     let question_id = session
         .questions
         .get(question_index)
         .map_or("question", |q| q.id.as_str());
     let relative = format!(
-        "takes/{:02}-{}-take{take}.wav",
+        "takes/{:02}-{}-{name}.wav",
         question_index + 1,
         crate::files::sanitize_component(question_id, 80)
     );
@@ -904,6 +962,35 @@ pub fn parse_session(path: &Path, text: &str) -> Result<Session, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_follow_up_take_is_named_apart_and_follows_the_latest_take_above_it() {
+        let folder = tempfile::tempdir().unwrap();
+        let dir = DataDir::resolve(Some(folder.path().to_path_buf())).unwrap();
+        let session = session::fixture();
+        let request = |take, follow_up_depth| crate::interview::TakeRequest {
+            question_index: 0,
+            take,
+            limit: None,
+            follow_up_depth,
+        };
+        let turn = crate::interview::FollowUpTurn {
+            depth: 1,
+            ask: "What did you measure?".to_owned(),
+            reason: "no measurable result yet".to_owned(),
+        };
+        let (answer, none) = planned_take(&dir, &session, &request(3, 0), None);
+        assert!(answer.ends_with("takes/01-relational-database-experience-take3.wav"));
+        assert_eq!(none, None);
+        let (path, of) = planned_take(&dir, &session, &request(1, 1), Some(&turn));
+        assert!(path.ends_with("takes/01-relational-database-experience-follow-up1.wav"));
+        let of = of.unwrap();
+        assert_eq!(of.take, session.takes[1].file, "the latest answer");
+        assert_eq!((of.depth, of.ask.as_str()), (1, "What did you measure?"));
+        // Two deep with no follow-up take to follow: kept as an answer.
+        let (_, orphan) = planned_take(&dir, &session, &request(2, 2), Some(&turn));
+        assert_eq!(orphan, None);
+    }
 
     #[test]
     fn a_manifest_lists_its_takes_by_their_file_names_only() {

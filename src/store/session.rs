@@ -16,8 +16,10 @@ use crate::model::{QuestionKind, Rating};
 /// The `session.json` format this build writes (and the newest it reads).
 ///
 /// 2: takes carry the measures of what was said ([`Take::spoken`]) and
-/// questions their keywords; version 1 files read as they are.
-pub const SESSION_SCHEMA_VERSION: u32 = 3;
+/// questions their keywords; 3: what the answer covered ([`Take::content`])
+/// and each question's strong answer; 4: follow-up takes
+/// ([`Take::follow_up`]). Older files read as they are.
+pub const SESSION_SCHEMA_VERSION: u32 = 4;
 
 /// One practice session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -152,6 +154,25 @@ pub struct Take {
     /// answer and the take a transcript).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<crate::content::Content>,
+    /// For a follow-up take: the follow-up it answers and the take it
+    /// follows (`None`: an answer to the question itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<FollowUpOf>,
+}
+
+/// What a follow-up take answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpOf {
+    /// The file of the take it follows: an answer to the question (depth
+    /// 1) or a follow-up take (depth 2).
+    pub take: String,
+    /// What the interviewer asked.
+    pub ask: String,
+    /// Why it was asked ("you mentioned the cache").
+    pub reason: String,
+    /// 1 for a follow-up of the answer, 2 for one of a follow-up.
+    pub depth: u8,
 }
 
 /// The longest take a manifest may describe: a day. Anything longer is
@@ -355,6 +376,7 @@ impl Session {
             transcript: None,
             spoken: None,
             content: None,
+            follow_up: None,
         }
     }
 
@@ -428,25 +450,29 @@ impl Session {
     }
 
     /// The take to store for a recording that has ended: `request` says
-    /// what was asked for, `summary` what the recorder wrote, `chosen` why
-    /// the user stopped it, if they did. The one place that sets what a new
-    /// take is: the first take of a question is its preferred one; the file
-    /// is where the recorder put it (beside the planned name if something
-    /// took that); the stop reason is the user's, else the recorder's.
+    /// what was asked for (`follow_up`: the follow-up it answers, for a
+    /// follow-up take), `summary` what the recorder wrote, `chosen` why the
+    /// user stopped it, if they did. The one place that sets what a new
+    /// take is: the first answer to a question is its preferred take (a
+    /// follow-up never is); the file is where the recorder put it (beside
+    /// the planned name if something took that); the stop reason is the
+    /// user's, else the recorder's.
     pub fn recorded_take(
         &self,
-        request: &TakeRequest,
+        (request, follow_up): (&TakeRequest, Option<&FollowUpOf>),
         started_at: Timestamp,
         summary: &TakeSummary,
         chosen: Option<StopReason>,
     ) -> Take {
         Take {
+            follow_up: follow_up.cloned(),
             duration_ms: summary.duration().as_millis() as u64,
             format: summary.format,
             sample_rate: summary.sample_rate,
             stopped: chosen.unwrap_or_else(|| stop_reason(&summary.ended)),
             silent: summary.is_silent(),
-            preferred: self.takes_of(request.question_index).next().is_none(),
+            preferred: follow_up.is_none()
+                && self.takes_of(request.question_index).next().is_none(),
             ..self.new_take(
                 request.question_index,
                 request.take,
@@ -456,11 +482,35 @@ impl Session {
         }
     }
 
-    /// Takes of the question at `question_index`, in order.
+    /// Answers to the question at `question_index`, in order (follow-up
+    /// takes apart: [`Self::follow_ups_of`]).
     pub fn takes_of(&self, question_index: usize) -> impl Iterator<Item = &Take> {
         self.takes
             .iter()
-            .filter(move |take| take.question_index == question_index)
+            .filter(move |take| take.question_index == question_index && take.follow_up.is_none())
+    }
+
+    /// The latest take of the question at `question_index` that is
+    /// `depth` deep (0: an answer; 1, 2: follow-ups).
+    pub fn latest_take_at(&self, question_index: usize, depth: u8) -> Option<&Take> {
+        self.takes.iter().rev().find(|take| {
+            take.question_index == question_index
+                && take.follow_up.as_ref().map_or(0, |f| f.depth) == depth
+        })
+    }
+
+    /// The follow-up takes that follow the take in `file`, in order.
+    pub fn follow_ups_of<'a>(&'a self, file: &'a str) -> impl Iterator<Item = &'a Take> {
+        self.takes
+            .iter()
+            .filter(move |take| take.follow_up.as_ref().is_some_and(|f| f.take == file))
+    }
+
+    /// The follow-up `take` answers, and the take it follows when the
+    /// session has it.
+    fn parent_of(&self, take: &Take) -> Option<&Take> {
+        let of = take.follow_up.as_ref()?;
+        self.takes.iter().find(|t| t.file == of.take)
     }
 
     /// Questions with at least one take.
@@ -477,8 +527,36 @@ impl Session {
     pub fn problem(&self) -> Option<String> {
         self.takes.iter().enumerate().find_map(|(index, take)| {
             take.problem(self.questions.len())
+                .or_else(|| self.follow_up_problem(take))
                 .map(|problem| format!("take {}: {problem}", index + 1))
         })
+    }
+
+    /// What is impossible about `take` as a follow-up: it follows a take
+    /// the session does not have, of another question, or at a depth that
+    /// does not follow from it.
+    fn follow_up_problem(&self, take: &Take) -> Option<String> {
+        let of = take.follow_up.as_ref()?;
+        let Some(parent) = self.parent_of(take) else {
+            return Some(format!(
+                "a follow-up of {}, which is not a take of this session",
+                of.take
+            ));
+        };
+        let parent_depth = parent.follow_up.as_ref().map_or(0, |f| f.depth);
+        if parent.question_index != take.question_index {
+            Some(format!(
+                "a follow-up of {}, a take of another question",
+                of.take
+            ))
+        } else if of.depth != parent_depth + 1 || of.depth > crate::interview::MAX_FOLLOW_UP_DEPTH {
+            Some(format!(
+                "a follow-up {} deep of {}, which is {parent_depth} deep",
+                of.depth, of.take
+            ))
+        } else {
+            None
+        }
     }
 
     /// Total length of all takes.
@@ -501,10 +579,9 @@ impl Session {
     /// The index in [`Self::takes`] of [`Self::chosen_take`].
     pub fn chosen_take_index(&self, question_index: usize) -> Option<usize> {
         let takes = || {
-            self.takes
-                .iter()
-                .enumerate()
-                .filter(move |(_, take)| take.question_index == question_index)
+            self.takes.iter().enumerate().filter(move |(_, take)| {
+                take.question_index == question_index && take.follow_up.is_none()
+            })
         };
         takes()
             .find(|(_, take)| take.preferred)
@@ -713,6 +790,58 @@ mod tests {
         }
         assert_eq!(session.chosen_take_index(0), Some(1));
         assert_eq!(session.chosen_take_index(7), None);
+    }
+
+    /// Take 2 of the fixture made a follow-up `depth` deep of `of`.
+    fn with_follow_up(of: &str, depth: u8) -> Session {
+        let mut session = fixture();
+        session.takes[1].follow_up = Some(FollowUpOf {
+            take: of.to_owned(),
+            ask: "And the result?".to_owned(),
+            reason: "no measurable result yet".to_owned(),
+            depth,
+        });
+        session
+    }
+
+    #[test]
+    fn a_follow_up_take_is_kept_apart_from_the_answers() {
+        let first = fixture().takes[0].file.clone();
+        let mut session = with_follow_up(&first, 1);
+        assert_eq!(session.problem(), None);
+        // Rated best, it still does not stand for the question.
+        session.takes[1].rating = Rating::new(5);
+        session.takes[1].preferred = true;
+        assert_eq!(session.chosen_take_index(0), Some(0));
+        assert_eq!(session.takes_of(0).count(), 1);
+        let follow_ups: Vec<&Take> = session.follow_ups_of(&first).collect();
+        assert_eq!(follow_ups.len(), 1);
+        assert_eq!(session.latest_take_at(0, 1).map(|t| t.take), Some(2));
+        assert_eq!(session.latest_take_at(0, 0).map(|t| t.take), Some(1));
+        // Written and read back the same; a session without follow-ups
+        // writes no trace of them.
+        let json = serde_json::to_string(&session).unwrap();
+        assert_eq!(serde_json::from_str::<Session>(&json).unwrap(), session);
+        assert!(
+            !serde_json::to_string(&fixture())
+                .unwrap()
+                .contains("follow_up\"")
+        );
+    }
+
+    #[test]
+    fn a_follow_up_of_a_take_not_there_is_damage_never_dropped() {
+        let missing = with_follow_up("takes/01-gone-take9.wav", 1);
+        let problem = missing.problem().unwrap_or_default();
+        assert!(problem.contains("takes/01-gone-take9.wav"), "{problem}");
+        assert!(problem.starts_with("take 2:"), "{problem}");
+        // Two deep of an answer is not a depth that follows from it.
+        let first = fixture().takes[0].file.clone();
+        let too_deep = with_follow_up(&first, 2);
+        assert!(too_deep.problem().unwrap_or_default().contains("2 deep"));
+        // Following itself is no parent either.
+        let own = fixture().takes[1].file.clone();
+        assert!(with_follow_up(&own, 1).problem().is_some());
     }
 
     #[test]
