@@ -618,3 +618,68 @@ fn two_takes_with_one_name_are_both_exported() {
     assert!(listing.contains("-take1.wav"), "{listing}");
     assert!(listing.contains("-take1-2.wav"), "{listing}");
 }
+
+/// A follow-up take is exported under a name that sorts after its
+/// question's answers and before the next question's, as the data folder
+/// names it.
+#[test]
+fn a_follow_up_take_sorts_after_its_questions_answers() {
+    let dir = TempDir::new().unwrap();
+    let (store, mut session) = store_with_takes(dir.path());
+    let follow_up_request = rehearse::interview::TakeRequest {
+        question_index: 0,
+        take: 1,
+        limit: None,
+        follow_up_depth: 1,
+    };
+    let turn = rehearse::interview::FollowUpTurn {
+        depth: 1,
+        ask: "What did you measure?".to_owned(),
+        reason: "no measurable result yet".to_owned(),
+    };
+    let (full, follow_up) = store.planned_take(&session, &follow_up_request, Some(&turn));
+    let follow_up = follow_up.unwrap();
+    assert_eq!(
+        follow_up.take, session.takes[1].file,
+        "follows the latest answer"
+    );
+    let mut file = TakeFile::create(&full, TakeFormat::S16, 48_000).unwrap();
+    file.write(&[0.1; 48_000]).unwrap();
+    file.finish().unwrap();
+    let relative = format!("takes/{}", full.file_name().unwrap().to_string_lossy());
+    session.takes.push(Take {
+        duration_ms: 1000,
+        follow_up: Some(follow_up),
+        ..session.new_take(0, 1, relative, jiff::Timestamp::now())
+    });
+    store.save(&session).unwrap();
+    let zip_path = dir.path().join("follow-up.zip");
+    export(
+        &store,
+        &request(&session, zip_path.clone(), Container::Zip, AudioFormat::Wav),
+        |_| true,
+    )
+    .unwrap();
+    let listed = Command::new("unzip")
+        .arg("-Z1")
+        .arg(&zip_path)
+        .output()
+        .unwrap();
+    assert!(listed.status.success());
+    let mut takes: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter(|line| line.contains("/takes/"))
+        .map(|line| line.rsplit('/').next().unwrap_or_default().to_owned())
+        .collect();
+    takes.sort();
+    assert_eq!(takes.len(), 4, "{takes:?}");
+    assert!(
+        takes[0].ends_with("-take1.wav") && takes[1].ends_with("-take2.wav"),
+        "{takes:?}"
+    );
+    assert!(
+        takes[2].starts_with("01-") && takes[2].ends_with("-then-follow-up1.wav"),
+        "{takes:?}"
+    );
+    assert!(takes[3].starts_with("02-"), "{takes:?}");
+}

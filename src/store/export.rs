@@ -168,12 +168,13 @@ pub fn export(
                     continue;
                 }
             };
-            let name = format!(
-                "{:02}-{}-take{}.{extension}",
-                take.question_index + 1,
-                sanitize_component(&take.question_id, 80),
-                take.take
+            let stem = super::take_stem(
+                take.question_index,
+                &take.question_id,
+                take.take,
+                take.follow_up.is_some(),
             );
+            let name = format!("{stem}.{extension}");
             let transcript = take.transcript.as_ref().and_then(|_| {
                 super::transcripts::read(&store.session_dir(&session.id), take)
                     .map_err(|err| log::warn!("export without a transcript: {err}"))

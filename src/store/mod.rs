@@ -815,12 +815,25 @@ pub fn take_path(
     question_index: usize,
     take: u32,
 ) -> (String, PathBuf) {
-    take_file(dir, session, question_index, &format!("take{take}"))
+    take_file(dir, session, (question_index, take, false))
+}
+
+/// A take's file name without its extension, the one rule for the data
+/// folder and exports: `NN-id-takeN` for answers, `NN-id-then-follow-upN`
+/// for follow-up takes, so a question's follow-ups sort after its answers
+/// and before the next question. `question_id` is sanitised here.
+pub fn take_stem(question_index: usize, question_id: &str, take: u32, follow_up: bool) -> String {
+    let kind = if follow_up { "then-follow-up" } else { "take" };
+    format!(
+        "{:02}-{}-{kind}{take}",
+        question_index + 1,
+        crate::files::sanitize_component(question_id, 80)
+    )
 }
 
 /// Where the recording `request` asks for goes, and for a follow-up take
 /// (`turn`, the follow-up being asked), what it follows: the question's
-/// latest take one level up. Follow-up takes are `NN-id-follow-upN.wav`.
+/// latest take one level up (names: [`take_stem`]).
 /// A follow-up whose take to follow is not there (it cannot happen from
 /// the state machine) is logged and kept as an answer.
 pub fn planned_take(
@@ -849,25 +862,24 @@ pub fn planned_take(
             None
         }
     };
-    let name = format!("follow-up{}", request.take);
-    (take_file(dir, session, question, &name).1, follow_up)
+    let (_, path) = take_file(dir, session, (question, request.take, true));
+    (path, follow_up)
 }
 
-/// `takes/NN-id-NAME.wav` of `session`, relative and in full.
+/// `takes/STEM.wav` of `session` ([`take_stem`] with the question's id),
+/// relative and in full.
 fn take_file(
     dir: &DataDir,
     session: &Session,
-    question_index: usize,
-    name: &str,
+    (question_index, take, follow_up): (usize, u32, bool),
 ) -> (String, PathBuf) {
     let question_id = session
         .questions
         .get(question_index)
         .map_or("question", |q| q.id.as_str());
     let relative = format!(
-        "takes/{:02}-{}-{name}.wav",
-        question_index + 1,
-        crate::files::sanitize_component(question_id, 80)
+        "takes/{}.wav",
+        take_stem(question_index, question_id, take, follow_up)
     );
     let full = dir
         .sessions()
@@ -983,7 +995,7 @@ mod tests {
         assert!(answer.ends_with("takes/01-relational-database-experience-take3.wav"));
         assert_eq!(none, None);
         let (path, of) = planned_take(&dir, &session, &request(1, 1), Some(&turn));
-        assert!(path.ends_with("takes/01-relational-database-experience-follow-up1.wav"));
+        assert!(path.ends_with("takes/01-relational-database-experience-then-follow-up1.wav"));
         let of = of.unwrap();
         assert_eq!(of.take, session.takes[1].file, "the latest answer");
         assert_eq!((of.depth, of.ask.as_str()), (1, "What did you measure?"));
