@@ -8,7 +8,7 @@ use eframe::egui;
 use crate::app::{AppState, Command, QuestionCommand, QuestionEditor};
 use crate::model::QuestionKind;
 use crate::questions::QuestionBank;
-use crate::questions::own::{Condition, Field, FollowUpDraft, PointDraft};
+use crate::questions::own::{Condition, Field};
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     confirm_delete(ui, app, commands);
@@ -180,21 +180,13 @@ fn points(ui: &mut egui::Ui, editor: &mut QuestionEditor) {
             if point.changed() || cues.changed() {
                 editor.touched.insert(Field::StrongAnswer);
             }
-            if ui
-                .small_button("Remove")
-                .on_hover_text(format!("Remove point {}", index + 1))
-                .clicked()
-            {
+            if remove_clicked(ui, &format!("point {}", index + 1)) {
                 remove = Some(index);
             }
         });
     }
-    if let Some(index) = remove {
-        editor.draft.strong_answer.remove(index);
+    if update_rows(ui, &mut editor.draft.strong_answer, remove, "Add point") {
         editor.touched.insert(Field::StrongAnswer);
-    }
-    if ui.button("Add point").clicked() {
-        editor.draft.strong_answer.push(PointDraft::default());
     }
     problem(ui, editor, Field::StrongAnswer);
 }
@@ -237,21 +229,13 @@ fn follow_ups(ui: &mut egui::Ui, editor: &mut QuestionEditor) {
             if changed {
                 editor.touched.insert(Field::FollowUps);
             }
-            if ui
-                .small_button("Remove")
-                .on_hover_text(format!("Remove follow-up {}", index + 1))
-                .clicked()
-            {
+            if remove_clicked(ui, &format!("follow-up {}", index + 1)) {
                 remove = Some(index);
             }
         });
     }
-    if let Some(index) = remove {
-        editor.draft.follow_ups.remove(index);
+    if update_rows(ui, &mut editor.draft.follow_ups, remove, "Add follow-up") {
         editor.touched.insert(Field::FollowUps);
-    }
-    if ui.button("Add follow-up").clicked() {
-        editor.draft.follow_ups.push(FollowUpDraft::default());
     }
     problem(ui, editor, Field::FollowUps);
 }
@@ -299,11 +283,7 @@ fn rows(
             if response.changed() {
                 editor.touched.insert(field(index));
             }
-            if ui
-                .small_button("Remove")
-                .on_hover_text(format!("Remove {} {}", noun.to_lowercase(), index + 1))
-                .clicked()
-            {
+            if remove_clicked(ui, &format!("{} {}", noun.to_lowercase(), index + 1)) {
                 remove = Some(index);
             }
         });
@@ -314,16 +294,41 @@ fn rows(
     } else {
         &mut editor.draft.keywords
     };
-    if let Some(index) = remove {
-        list.remove(index);
+    if update_rows(ui, list, remove, &format!("Add {}", noun.to_lowercase())) {
         // Problems are placed by row; the rows below moved up.
         editor
             .touched
             .retain(|f| !matches!(f, Field::Tip(_) | Field::Keyword(_)));
     }
-    if ui.button(format!("Add {}", noun.to_lowercase())).clicked() {
-        list.push(String::new());
+}
+
+/// A row's Remove button, its hover naming the row ("Remove point 2");
+/// whether it was clicked.
+fn remove_clicked(ui: &mut egui::Ui, row: &str) -> bool {
+    ui.small_button("Remove")
+        .on_hover_text(format!("Remove {row}"))
+        .clicked()
+}
+
+/// Removes row `remove` of `rows`, then adds an empty row when the button
+/// `add` is clicked; whether a row was removed.
+fn update_rows<T: Default>(
+    ui: &mut egui::Ui,
+    rows: &mut Vec<T>,
+    remove: Option<usize>,
+    add: &str,
+) -> bool {
+    let removed = match remove {
+        Some(index) if index < rows.len() => {
+            rows.remove(index);
+            true
+        }
+        _ => false,
+    };
+    if ui.button(add).clicked() {
+        rows.push(T::default());
     }
+    removed
 }
 
 fn buttons(ui: &mut egui::Ui, editor: &QuestionEditor, saving: bool, commands: &mut Vec<Command>) {
