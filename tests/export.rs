@@ -493,7 +493,7 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
     assert_eq!(csv.lines().count(), 4, "{csv}");
     assert!(
         csv.lines().next().unwrap().ends_with(
-            ",transcript,words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated,session_mode,points_covered,points_total,star_parts"
+            ",transcript,words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated,session_mode,points_covered,points_total,star_parts,follow_up_of,follow_up_question"
         ),
         "{csv}"
     );
@@ -505,7 +505,7 @@ fn the_report_is_html_a_browser_opens_with_everything_escaped() {
         "{csv}"
     );
     assert!(
-        csv.contains(",1,14.286,1,1,1.000,,mock interview,1,2,\n"),
+        csv.contains(",1,14.286,1,1,1.000,,mock interview,1,2,,,\n"),
         "{csv}"
     );
     assert!(
@@ -682,4 +682,33 @@ fn a_follow_up_take_sorts_after_its_questions_answers() {
         "{takes:?}"
     );
     assert!(takes[3].starts_with("02-"), "{takes:?}");
+
+    // takes.csv names the take it follows as the export does, and the
+    // report puts the follow-up's question above its answer.
+    let unzipped = |name: &str| {
+        let out = Command::new("unzip")
+            .arg("-p")
+            .arg(&zip_path)
+            .arg(name)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let csv = unzipped("takes.csv");
+    let row = csv
+        .lines()
+        .find(|line| line.contains("-then-follow-up1.wav"))
+        .unwrap_or_else(|| panic!("no follow-up row in {csv}"));
+    assert!(
+        row.ends_with(&format!(
+            ",{}/takes/{},What did you measure?",
+            session.id, takes[1]
+        )),
+        "{row}"
+    );
+    let report = unzipped("report.html");
+    let asked = report.find("Follow-up: What did you measure?").unwrap();
+    let answer = report.find("-then-follow-up1.wav").unwrap();
+    assert!(asked < answer, "{report}");
 }

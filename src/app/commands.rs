@@ -31,6 +31,8 @@ pub enum Command {
     Stop,
     /// Record the question again.
     Retake,
+    /// Answer the follow-up the take just recorded invites (practice).
+    AnswerFollowUp,
     /// Go to the next question.
     Next,
     /// Skip the question.
@@ -123,6 +125,7 @@ impl RehearseApp {
             Command::StartAnswer => self.drive(|i| i.start_answer(now)),
             Command::Stop => self.drive(|i| i.stop(now)),
             Command::Retake => self.drive(|i| i.retake(now)),
+            Command::AnswerFollowUp => self.answer_follow_up(now),
             Command::Next => self.drive(|i| i.next(now)),
             Command::Skip => self.drive(|i| i.skip(now)),
             Command::RequestEnd => match &mut self.state.active {
@@ -171,15 +174,7 @@ impl RehearseApp {
             Command::ChooseMicrophone(id) => self.choose_microphone(id),
             Command::CheckLevel(on) => self.check_level(on),
             Command::TestMicrophone => self.test_microphone(),
-            Command::OpenSession(id) => {
-                if self.state.sessions.get(&id).is_some() {
-                    self.state.review = Some(id);
-                    self.state.screen = Screen::Review;
-                } else {
-                    self.state
-                        .say(format!("Session {id} is not in the history."));
-                }
-            }
+            Command::OpenSession(id) => self.open_session(id),
             Command::OpenProgress(id) => {
                 self.state.progress_question = Some(id);
                 self.state.screen = Screen::Progress;
@@ -213,6 +208,25 @@ impl RehearseApp {
                     self.state.messages.remove(index);
                 }
             }
+        }
+    }
+
+    /// Asks the follow-up the take just recorded invites, when there is
+    /// one (practice).
+    fn answer_follow_up(&mut self, now: Instant) {
+        if let Some(crate::store::NextFollowUp::Ask(choice)) = self.state.follow_up_after_latest() {
+            self.drive(|i| i.answer_follow_up(choice.ask, choice.reason, now));
+        }
+    }
+
+    /// Shows session `id` in the review screen.
+    fn open_session(&mut self, id: String) {
+        if self.state.sessions.get(&id).is_some() {
+            self.state.review = Some(id);
+            self.state.screen = Screen::Review;
+        } else {
+            self.state
+                .say(format!("Session {id} is not in the history."));
         }
     }
 

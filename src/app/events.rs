@@ -19,9 +19,9 @@ use crate::audio::waveform::Waveform;
 use crate::audio::{Microphone, RecorderEvent, TakeEnd, TakeSummary};
 use crate::interview::{Interview, Phase, StopReason};
 use crate::recording::{PendingTake, Recordings, Report, microphone_failed};
-use crate::store::Session;
 use crate::store::export::ExportSummary;
 use crate::store::history::practice_records;
+use crate::store::{NextFollowUp, Session};
 
 impl RehearseApp {
     /// Takes in what the worker, the recorder and the player report, and
@@ -47,7 +47,29 @@ impl RehearseApp {
         self.poll_voice();
         let now = Instant::now();
         self.drive(|i| i.tick(now));
+        self.await_follow_up(now);
         self.finish_if_done();
+    }
+
+    /// A mock interview waiting after an answer: once the answer's
+    /// transcript has been judged (or none is coming), asks the follow-up
+    /// it invites, or goes on to the next question.
+    fn await_follow_up(&mut self, now: Instant) {
+        let Some(active) = &mut self.state.active else {
+            return;
+        };
+        if active.interview.phase() != Phase::Awaiting {
+            active.awaiting_since = None;
+            return;
+        }
+        active.awaiting_since.get_or_insert(now);
+        match self.state.follow_up_after_latest() {
+            Some(NextFollowUp::Pending) => {}
+            Some(NextFollowUp::Ask(choice)) => {
+                self.drive(|i| i.answer_follow_up(choice.ask, choice.reason, now));
+            }
+            Some(NextFollowUp::Nothing) | None => self.drive(|i| i.no_follow_up(now)),
+        }
     }
 
     fn on_worker_event(&mut self, event: WorkerEvent) {
@@ -276,6 +298,7 @@ impl RehearseApp {
                     confirm_end: false,
                     show_tips: false,
                     reading: None,
+                    awaiting_since: None,
                 });
                 self.state.screen = Screen::Interview;
                 self.begin_session();

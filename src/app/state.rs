@@ -117,6 +117,9 @@ pub struct ActiveSession {
     pub show_tips: bool,
     /// The question being read aloud.
     pub reading: Option<super::voice::Reading>,
+    /// Since when a mock interview has been waiting to choose a follow-up
+    /// ("the interviewer is thinking"), to show progress when it is long.
+    pub awaiting_since: Option<Instant>,
 }
 
 /// How far an export is; shared with the thread doing it.
@@ -337,6 +340,47 @@ impl AppState {
         self.waveforms.get(path).cloned()
     }
 
+    /// What follows the take just recorded in the session being
+    /// practised, as far as follow-ups go ([`Session::follow_up_after`]):
+    /// pending while the take is being saved, measured or transcribed.
+    /// `None` without a session or an answer to the question (or
+    /// follow-up) being asked.
+    pub fn follow_up_after_latest(&self) -> Option<crate::store::NextFollowUp> {
+        let active = self.active.as_ref()?;
+        if !active.recordings.is_empty() {
+            return Some(crate::store::NextFollowUp::Pending);
+        }
+        let session = self.sessions.get(&active.session_id)?;
+        let depth = active.interview.follow_up().map_or(0, |turn| turn.depth);
+        let current = active.interview.progress().number - 1;
+        let take = session.latest_take_at(current, depth)?;
+        let key = (active.session_id.clone(), take.file.clone());
+        let transcript_coming = self.analysing.contains(&key)
+            || matches!(
+                self.transcripts.get(&key),
+                Some(TranscriptSlot::Transcribing(_))
+            );
+        Some(session.follow_up_after(&take.file, transcript_coming))
+    }
+
+    /// How far the transcript of the take just recorded has come, 0 to
+    /// 100, while it is being made.
+    pub fn latest_transcript_percent(&self) -> Option<u8> {
+        let active = self.active.as_ref()?;
+        let take = self
+            .sessions
+            .get(&active.session_id)?
+            .takes
+            .get(active.latest_take?)?;
+        match self
+            .transcripts
+            .get(&(active.session_id.clone(), take.file.clone()))?
+        {
+            TranscriptSlot::Transcribing(control) => Some(control.percent()),
+            _ => None,
+        }
+    }
+
     /// The plan request of the home screen's choices.
     pub fn plan_request(&self) -> PlanRequest {
         PlanRequest {
@@ -354,12 +398,7 @@ impl AppState {
             answer: self.home.answer,
             warning_seconds: self.settings.warning_seconds,
             mode: crate::interview::SessionMode::Practice,
-            // The window asks no follow-up by itself yet: a mock interview
-            // must not wait for one (Phase::Awaiting).
-            follow_ups: crate::interview::FollowUps {
-                per_question: 0,
-                ..crate::interview::FollowUps::default()
-            },
+            follow_ups: self.settings.follow_ups,
         }
     }
 
@@ -422,7 +461,9 @@ impl AppState {
                 // A hair after the second turns, so the new one is shown.
                 within(tick + Duration::from_millis(2));
             }
-            if !active.recordings.is_empty() || phase == Some(Phase::Asking) {
+            if !active.recordings.is_empty()
+                || matches!(phase, Some(Phase::Asking | Phase::Awaiting))
+            {
                 within(WAIT_INTERVAL);
             }
         }

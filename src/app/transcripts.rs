@@ -127,7 +127,7 @@ impl RehearseApp {
         let Some(take) = session_state.takes.iter().find(|t| t.file == file) else {
             return;
         };
-        let Some(question) = session_state.questions.get(take.question_index) else {
+        let Some(question) = session_state.question_for(file) else {
             return;
         };
         if take.content.is_some() || !question.content_question().has_content() {
@@ -137,7 +137,7 @@ impl RehearseApp {
             session: session.to_owned(),
             file: file.to_owned(),
             transcript: Arc::clone(transcript),
-            question: Box::new(question.clone()),
+            question: Box::new(question),
         });
     }
 
@@ -244,7 +244,7 @@ impl RehearseApp {
             .state
             .sessions
             .get(session)
-            .and_then(|s| s.questions.get(take.question_index).cloned())
+            .and_then(|s| s.question_for(file))
             .map(Box::new);
         let control = crate::speech::Control::new();
         self.state

@@ -33,9 +33,8 @@ impl VoicePanel {
 /// A question being read aloud.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reading {
-    /// Which asking: the question's index and its takes so far (a retake
-    /// asks it again).
-    pub asking: (usize, u32),
+    /// Which asking ([`crate::interview::Interview::asking`]).
+    pub asking: crate::interview::Asking,
     /// The utterance's tag.
     pub tag: u64,
     /// When the interview goes on even if the service has not said that
@@ -128,10 +127,7 @@ impl RehearseApp {
         if active.interview.phase() != Phase::Asking {
             return;
         }
-        let asking = (
-            active.interview.progress().number - 1,
-            active.interview.takes(),
-        );
+        let asking = active.interview.asking();
         match active.reading {
             Some(reading) if reading.asking == asking => {
                 let said = finished.contains(&reading.tag);
@@ -150,7 +146,7 @@ impl RehearseApp {
 
     /// Reads the current question aloud, or, without a speech service,
     /// goes straight on to the think time.
-    fn ask_aloud(&mut self, asking: (usize, u32), now: Instant) {
+    fn ask_aloud(&mut self, asking: crate::interview::Asking, now: Instant) {
         if matches!(self.state.voice.offer, Some(Err(_))) {
             self.drive(|i| i.question_read(now));
             return;
@@ -159,7 +155,7 @@ impl RehearseApp {
             .state
             .active
             .as_ref()
-            .map(|a| a.interview.question().question.text.clone())
+            .map(|a| a.interview.asked_text().to_owned())
         else {
             return;
         };

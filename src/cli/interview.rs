@@ -3,6 +3,7 @@
 //! standard input are the controls (Enter starts or stops, `s` skips,
 //! `r` retakes, `q` ends), so scripts and tests can drive it too.
 
+use std::collections::HashSet;
 use std::io::BufRead;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,7 +31,7 @@ use crate::questions::PackSources;
 use crate::recording::{PendingTake, Recordings, Report};
 use crate::store::history::practice_records;
 use crate::store::settings::{OrderChoice, Settings};
-use crate::store::{Session, Store};
+use crate::store::{NextFollowUp, Session, Store};
 
 /// How often the countdowns are advanced.
 const TICK: Duration = Duration::from_millis(50);
@@ -44,6 +45,8 @@ enum Review {
     Rating,
     /// Asking what next.
     Choosing,
+    /// Waiting for the answer's transcript to choose its follow-up.
+    FollowUp,
 }
 
 pub(super) fn run(
@@ -82,6 +85,7 @@ pub(super) fn run(
         review: Review::Saving,
         recordings: Recordings::default(),
         transcriber,
+        untranscribed: HashSet::new(),
     };
     let interrupted = super::interrupt_flag()?;
     let commands = stdin_lines();
@@ -99,6 +103,7 @@ pub(super) fn run(
         }
         actions.extend(practice.take_recorder_events());
         practice.take_transcripts();
+        actions.extend(practice.ask_follow_up_when_ready());
         match commands.recv_timeout(TICK) {
             Ok(line) => actions.extend(practice.on_line(&line)),
             Err(RecvTimeoutError::Disconnected) => {
@@ -133,6 +138,7 @@ fn apply_transcripts(
     store: &Store,
     session: &mut Session,
     quiet: bool,
+    untranscribed: &mut HashSet<String>,
 ) -> bool {
     let finished = transcriber.finished();
     if finished.is_empty() {
@@ -157,6 +163,7 @@ fn apply_transcripts(
             }
             Err(err) => {
                 say!("  take #{} was not transcribed: {err}", number + 1);
+                untranscribed.insert(done.file);
                 printed = true;
             }
         }
@@ -204,7 +211,7 @@ fn finish_transcripts(
         }
         std::thread::sleep(Duration::from_millis(200));
         let quiet = !session.plan.mode.is_practice();
-        apply_transcripts(transcriber, store, session, quiet);
+        apply_transcripts(transcriber, store, session, quiet, &mut HashSet::new());
     }
 }
 
@@ -275,6 +282,9 @@ struct Practice {
     recordings: Recordings,
     /// Transcribes takes in the background, when a model is installed.
     transcriber: Option<Transcriber>,
+    /// Takes whose transcription failed (their follow-up is chosen
+    /// without a transcript).
+    untranscribed: HashSet<String>,
 }
 
 impl Practice {
@@ -377,11 +387,14 @@ impl Practice {
             }
             Err(err) => say!("{err}"),
         }
-        if let Some(transcriber) = &mut self.transcriber {
-            let question = self.session.questions.get(take.question_index).cloned();
-            transcriber.push(take.clone(), question);
-        }
         self.session.takes.push(take);
+        if let Some(transcriber) = &mut self.transcriber
+            && let Some(take) = self.session.takes.last()
+        {
+            // Judged against the question less the follow-ups asked on the
+            // way to it.
+            transcriber.push(take.clone(), self.session.question_for(&take.file));
+        }
         save_or_explain(&self.store, &self.session);
         self.review = if self.interview.phase() == Phase::Reviewing {
             say!(
@@ -393,7 +406,12 @@ impl Practice {
         } else {
             if mock {
                 say!(
-                    "Answer {} recorded ({}).",
+                    "{} {} recorded ({}).",
+                    if pending.request.follow_up_depth > 0 {
+                        "Follow-up answer to question"
+                    } else {
+                        "Answer"
+                    },
                     pending.request.question_index + 1,
                     clock(summary.duration())
                 );
@@ -416,8 +434,15 @@ impl Practice {
             (Phase::Reviewing, _) if self.review == Review::Rating => {
                 let number = self.session.takes.len();
                 rate_take(&self.store, &mut self.session, number, &line);
-                self.review = Review::Choosing;
-                prompt_next();
+                let depth = interview.follow_up().map_or(0, |turn| turn.depth);
+                if interview.can_follow_up() && depth < interview.plan().request.follow_ups.depth()
+                {
+                    say!("The interviewer is thinking…");
+                    self.review = Review::FollowUp;
+                } else {
+                    self.review = Review::Choosing;
+                    prompt_next();
+                }
                 Vec::new()
             }
             (Phase::Reviewing, "r") if self.review == Review::Choosing => interview.retake(now),
@@ -432,11 +457,66 @@ impl Practice {
     fn take_transcripts(&mut self) {
         if let Some(transcriber) = &mut self.transcriber {
             let quiet = self.interview.is_mock();
-            if apply_transcripts(transcriber, &self.store, &mut self.session, quiet)
-                && self.interview.phase() == Phase::Reviewing
+            if apply_transcripts(
+                transcriber,
+                &self.store,
+                &mut self.session,
+                quiet,
+                &mut self.untranscribed,
+            ) && self.interview.phase() == Phase::Reviewing
                 && self.review == Review::Rating
             {
                 say!("{RATE_PROMPT}");
+            }
+        }
+    }
+
+    /// After an answer, when a follow-up is due (a mock interview awaits
+    /// one; practice with `--follow-ups` after the rating): once the
+    /// answer's transcript is judged (or none is coming), asks the
+    /// follow-up it invites, or moves on. What the state machine then asks
+    /// for.
+    fn ask_follow_up_when_ready(&mut self) -> Vec<Action> {
+        let awaiting = match self.interview.phase() {
+            Phase::Awaiting => true,
+            Phase::Reviewing => self.review == Review::FollowUp,
+            _ => false,
+        };
+        if !awaiting || !self.recordings.is_empty() {
+            return Vec::new();
+        }
+        let now = Instant::now();
+        let depth = self.interview.follow_up().map_or(0, |turn| turn.depth);
+        let question = self.interview.progress().number - 1;
+        let next =
+            self.session
+                .latest_take_at(question, depth)
+                .map_or(NextFollowUp::Nothing, |take| {
+                    let coming =
+                        self.transcriber.is_some() && !self.untranscribed.contains(&take.file);
+                    self.session.follow_up_after(&take.file, coming)
+                });
+        match next {
+            NextFollowUp::Pending => Vec::new(),
+            NextFollowUp::Ask(choice) => {
+                say!();
+                say!(
+                    "Follow-up ({}): {}",
+                    super::printable(&choice.reason),
+                    super::printable(&choice.ask)
+                );
+                self.review = Review::Saving;
+                self.interview
+                    .answer_follow_up(choice.ask, choice.reason, now)
+            }
+            NextFollowUp::Nothing if self.interview.phase() == Phase::Awaiting => {
+                self.interview.no_follow_up(now)
+            }
+            NextFollowUp::Nothing => {
+                say!("No follow-up for this answer.");
+                self.review = Review::Choosing;
+                prompt_next();
+                Vec::new()
             }
         }
     }
@@ -511,11 +591,13 @@ fn plan_request(args: &InterviewArgs, settings: &Settings) -> PlanRequest {
         },
         warning_seconds: settings.warning_seconds,
         mode: SessionMode::Practice,
-        // The terminal asks no follow-up by itself yet: a mock interview
-        // must not wait for one (Phase::Awaiting).
         follow_ups: crate::interview::FollowUps {
-            per_question: 0,
-            ..crate::interview::FollowUps::default()
+            per_question: args.follow_ups.unwrap_or(if args.mock {
+                settings.follow_ups.per_question
+            } else {
+                0
+            }),
+            ..settings.follow_ups
         },
     };
     if args.mock {
@@ -626,7 +708,7 @@ fn stdin_lines() -> Receiver<String> {
 #[derive(Default)]
 struct Terminal {
     question_shown: Option<usize>,
-    phase_shown: Option<(Phase, u32)>,
+    phase_shown: Option<(Phase, crate::interview::Asking)>,
     last_second: Option<u64>,
 }
 
@@ -652,12 +734,14 @@ impl Terminal {
                 say!("(tip: answer with STAR: situation, task, action, result)");
             }
         }
-        let key = (phase, interview.takes());
+        let key = (phase, interview.asking());
         if self.phase_shown != Some(key) {
             self.phase_shown = Some(key);
             self.last_second = None;
-            if phase == Phase::Thinking {
-                say!("Think… (Enter starts answering now)");
+            match phase {
+                Phase::Thinking => say!("Think… (Enter starts answering now)"),
+                Phase::Awaiting => say!("The interviewer is thinking…"),
+                _ => {}
             }
         }
         if let Some(left) = interview.remaining(Instant::now()) {

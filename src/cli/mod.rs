@@ -231,6 +231,11 @@ pub struct InterviewArgs {
     /// next question straight after; rate at the end.
     #[arg(long)]
     pub mock: bool,
+    /// Follow-up questions asked after each answer, 0 to 2 deep, chosen
+    /// from what the answer said (default: none in practice; in a mock
+    /// interview, as the settings say: one).
+    #[arg(long = "follow-ups", value_name = "N", value_parser = clap::value_parser!(u8).range(0..=2))]
+    pub follow_ups: Option<u8>,
 }
 
 /// `rehearse record …`

@@ -140,9 +140,15 @@ fn show(session_dir: &std::path::Path, session: &Session) -> anyhow::Result<Exit
                     .file_problem()
                     .map_or_else(String::new, |problem| format!("  DAMAGED: {problem}"));
                 let silent = if take.silent { "  SILENT" } else { "" };
+                let kind = if let Some(of) = &take.follow_up {
+                    writeln!(out, "   follow-up ({}): {}", of.reason, of.ask)?;
+                    "follow-up answer, "
+                } else {
+                    ""
+                };
                 writeln!(
                     out,
-                    "   take #{}: {}  {}  {}{preferred}{silent}  {}{damaged}",
+                    "   take #{}: {kind}{}  {}  {}{preferred}{silent}  {}{damaged}",
                     number + 1,
                     clock(take.duration()),
                     take.stopped.describe(),

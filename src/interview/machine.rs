@@ -125,6 +125,18 @@ pub struct FollowUpTurn {
     pub reason: String,
 }
 
+/// One asking of a question or follow-up ([`Interview::asking`]): what the
+/// voice has read aloud is remembered by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Asking {
+    /// The question's index in the plan.
+    pub question_index: usize,
+    /// Its answers so far.
+    pub takes: u32,
+    /// Its follow-up answers so far.
+    pub follow_up_takes: u32,
+}
+
 /// What happened to one question of the plan.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct QuestionOutcome {
@@ -328,6 +340,28 @@ impl Interview {
     /// question itself is.
     pub fn follow_up(&self) -> Option<&FollowUpTurn> {
         self.follow_up.as_ref()
+    }
+
+    /// Which asking this is: the question's index and its answers and
+    /// follow-up answers so far (a retake asks it again, a follow-up is
+    /// an asking of its own).
+    pub fn asking(&self) -> Asking {
+        let outcome = self.outcomes.get(self.current).copied().unwrap_or_default();
+        Asking {
+            question_index: self.current,
+            takes: outcome.takes,
+            follow_up_takes: outcome.follow_up_takes,
+        }
+    }
+
+    /// What the interviewer asks now: the follow-up being asked, else the
+    /// question.
+    pub fn asked_text(&self) -> &str {
+        self.follow_up
+            .as_ref()
+            .map_or(self.question().question.text.as_str(), |turn| {
+                turn.ask.as_str()
+            })
     }
 
     /// Whether this is a mock interview.

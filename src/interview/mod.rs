@@ -7,7 +7,8 @@ mod plan;
 mod selection;
 
 pub use machine::{
-    Action, FollowUpTurn, Interview, Phase, Progress, QuestionOutcome, StopReason, TakeRequest,
+    Action, Asking, FollowUpTurn, Interview, Phase, Progress, QuestionOutcome, StopReason,
+    TakeRequest,
 };
 pub use plan::{
     ANSWER_PRESETS, AnswerLimit, DEFAULT_FOLLOW_UP_SECONDS, DEFAULT_WARNING_SECONDS, FollowUps,

@@ -101,6 +101,7 @@ pub const DEFAULT_FOLLOW_UP_SECONDS: u32 = 60;
 
 /// How follow-up questions are asked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FollowUps {
     /// How deep a mock interview asks them by itself after each answer:
     /// 0 (none), 1 (one per question) or 2 (a follow-up of the follow-up

@@ -592,8 +592,18 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
         "session,started_at,question_number,question_id,category,question,take,seconds,stopped,rating,preferred,silent,notes,file,\
          time_to_first_word,speaking_time,speaking_ratio,pauses,pause_total,longest_pause,syllables,articulation_rate,words_per_minute_estimate,pace,peak_dbfs,rms_dbfs,clipped_percent,warnings,transcript,\
          words,words_per_minute,fillers,filler_percent,keywords_covered,keywords_total,i_share,result_stated,session_mode,\
-         points_covered,points_total,star_parts\n",
+         points_covered,points_total,star_parts,follow_up_of,follow_up_question\n",
     );
+    // A follow-up answer names the take it follows as the export does.
+    let names: std::collections::HashMap<(&str, &str), &str> = takes
+        .iter()
+        .map(|t| {
+            (
+                (t.session.id.as_str(), t.take.file.as_str()),
+                t.inside.as_str(),
+            )
+        })
+        .collect();
     for exported in takes {
         let (session, take) = (exported.session, exported.take);
         let category = session
@@ -663,31 +673,57 @@ fn takes_csv(takes: &[ExportedTake<'_>]) -> String {
                 .map_or_else(String::new, |stated| stated.to_string()),
             session.plan.mode.describe().to_lowercase(),
         ];
-        let content = take.content.as_ref();
-        let content_fields = [
-            content.map_or_else(String::new, |c| c.covered().to_string()),
-            content.map_or_else(String::new, |c| c.strong_answer.len().to_string()),
-            content
-                .and_then(|c| c.star.as_ref())
-                .map_or_else(String::new, |star| {
-                    crate::content::Part::ALL
-                        .iter()
-                        .filter(|&&part| star.get(part).is_some())
-                        .map(|part| part.label().to_lowercase())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                }),
-        ];
+        let content_fields = content_fields(take);
+        let follow_up_fields = follow_up_fields(session, take, &names);
         let fields: Vec<String> = fields
             .into_iter()
             .chain(words_fields)
             .chain(content_fields)
+            .chain(follow_up_fields)
             .collect();
         let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         csv.push_str(&row.join(","));
         csv.push('\n');
     }
     csv
+}
+
+/// takes.csv's `points_covered`, `points_total` and `star_parts`.
+fn content_fields(take: &Take) -> [String; 3] {
+    let content = take.content.as_ref();
+    [
+        content.map_or_else(String::new, |c| c.covered().to_string()),
+        content.map_or_else(String::new, |c| c.strong_answer.len().to_string()),
+        content
+            .and_then(|c| c.star.as_ref())
+            .map_or_else(String::new, |star| {
+                crate::content::Part::ALL
+                    .iter()
+                    .filter(|&&part| star.get(part).is_some())
+                    .map(|part| part.label().to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }),
+    ]
+}
+
+/// takes.csv's `follow_up_of` (the take a follow-up answer follows, named
+/// as in the export: `names` maps a session's take to its name there) and
+/// `follow_up_question`; empty for an answer to the question.
+fn follow_up_fields(
+    session: &Session,
+    take: &Take,
+    names: &std::collections::HashMap<(&str, &str), &str>,
+) -> [String; 2] {
+    take.follow_up.as_ref().map_or_else(
+        || [String::new(), String::new()],
+        |of| {
+            let parent = names
+                .get(&(session.id.as_str(), of.take.as_str()))
+                .map_or_else(|| of.take.clone(), |name| (*name).to_owned());
+            [parent, of.ask.clone()]
+        },
+    )
 }
 
 /// `candidate`, or the first of `NAME-2.EXT`, `NAME-3.EXT`… that no name
@@ -836,11 +872,25 @@ fn take_row(row: &ExportedTake<'_>, question: &super::AskedQuestion) -> String {
         }
         cell
     });
+    // A follow-up's question above its answer.
+    let (asked, number) = take.follow_up.as_ref().map_or_else(
+        || (String::new(), take.take.to_string()),
+        |of| {
+            (
+                format!(
+                    "<tr class=\"follow-up\"><td colspan=\"6\">Follow-up: {} <span class=\"muted\">({})</span></td></tr>\n",
+                    html(&of.ask),
+                    html(&of.reason)
+                ),
+                format!("follow-up {}", take.take),
+            )
+        },
+    );
     // The measures and the words take the row's whole width, below it.
     format!(
-        "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{checklist}</td><td><audio controls preload=\"none\" src=\"{}\"></audio></td></tr>\n\
+        "{asked}<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{checklist}</td><td><audio controls preload=\"none\" src=\"{}\"></audio></td></tr>\n\
          <tr class=\"speech\"><td colspan=\"6\">{speech}{said}</td></tr>\n",
-        take.take,
+        number,
         if take.preferred { " (preferred)" } else { "" },
         clock(take.duration()),
         html(take.stopped.describe()),
@@ -1011,7 +1061,7 @@ fn report_html(
          .muted{{color:#666}}audio{{width:16rem}}.hint{{color:#8a4b00}}.pause{{color:#888;font-size:.85em}}\n\
          mark.filler{{background:#fde2b8}}mark.keyword{{background:#cde4fb}}\n\
          ul.points{{margin:.2em 0 .4em 1.2em;padding:0}}.covered{{color:#2e7d32;font-weight:600}}.named{{color:#8a4b00;font-weight:600}}.missing{{color:#888;font-weight:600}}\n\
-         tr.speech td{{border-bottom:1px solid #ccc;padding-bottom:.8rem}}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n",
+         tr.speech td{{border-bottom:1px solid #ccc;padding-bottom:.8rem}}tr.follow-up td{{font-style:italic;padding-top:.8rem;border-bottom:none}}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n",
         title = html(&title)
     );
     let _ = writeln!(

@@ -117,7 +117,8 @@ pub fn practice_records(sessions: &[Session]) -> HashMap<QuestionId, PracticeRec
     let mut latest_rated: HashMap<QuestionId, Timestamp> = HashMap::new();
     for session in sessions {
         let mut seen_in_session: Vec<&str> = Vec::new();
-        for take in &session.takes {
+        // A follow-up answer answers another question than the bank's.
+        for take in session.takes.iter().filter(|t| t.follow_up.is_none()) {
             let Ok(id) = QuestionId::parse(&take.question_id) else {
                 continue;
             };

@@ -33,7 +33,7 @@ use crate::model::Rating;
 use crate::paths::DataDir;
 
 pub use session::{
-    AskedQuestion, FollowUpOf, SESSION_SCHEMA_VERSION, Session, StarChecklist, Take,
+    AskedQuestion, FollowUpOf, NextFollowUp, SESSION_SCHEMA_VERSION, Session, StarChecklist, Take,
 };
 
 /// What went wrong in the store. Every variant names the file or session.

@@ -160,6 +160,18 @@ pub struct Take {
     pub follow_up: Option<FollowUpOf>,
 }
 
+/// What comes after a take, as far as follow-ups go
+/// ([`Session::follow_up_after`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NextFollowUp {
+    /// The transcript is still being made: the interviewer is thinking.
+    Pending,
+    /// This follow-up, for this reason.
+    Ask(crate::content::FollowUpChoice),
+    /// None of the question's follow-ups applies (or it has none).
+    Nothing,
+}
+
 /// What a follow-up take answers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -499,11 +511,14 @@ impl Session {
         })
     }
 
-    /// The follow-up takes that follow the take in `file`, in order.
-    pub fn follow_ups_of<'a>(&'a self, file: &'a str) -> impl Iterator<Item = &'a Take> {
+    /// The indices in [`Self::takes`] of the follow-up takes that follow
+    /// the take in `file`, in order.
+    pub fn follow_ups_of<'a>(&'a self, file: &'a str) -> impl Iterator<Item = usize> + 'a {
         self.takes
             .iter()
-            .filter(move |take| take.follow_up.as_ref().is_some_and(|f| f.take == file))
+            .enumerate()
+            .filter(move |(_, take)| take.follow_up.as_ref().is_some_and(|f| f.take == file))
+            .map(|(index, _)| index)
     }
 
     /// The follow-up `take` answers, and the take it follows when the
@@ -511,6 +526,53 @@ impl Session {
     fn parent_of(&self, take: &Take) -> Option<&Take> {
         let of = take.follow_up.as_ref()?;
         self.takes.iter().find(|t| t.file == of.take)
+    }
+
+    /// The question the take in `file` answers, as the session asked it,
+    /// with the follow-ups already asked on the way to that take left out
+    /// (a follow-up take's own and those above it): what its content and
+    /// its own follow-up are judged against, in the window and the
+    /// terminal alike.
+    pub fn question_for(&self, file: &str) -> Option<AskedQuestion> {
+        let take = self.takes.iter().find(|t| t.file == file)?;
+        let mut question = self.questions.get(take.question_index)?.clone();
+        let mut asked = Vec::new();
+        let mut at = Some(take);
+        // At most MAX_FOLLOW_UP_DEPTH links; the bound keeps a hand-made
+        // loop of links from running for ever.
+        for _ in 0..=crate::interview::MAX_FOLLOW_UP_DEPTH {
+            let Some(of) = at.and_then(|t| t.follow_up.as_ref()) else {
+                break;
+            };
+            asked.push(of.ask.as_str());
+            at = at.and_then(|t| self.parent_of(t));
+        }
+        question
+            .follow_ups
+            .retain(|follow_up| !asked.contains(&follow_up.ask.as_str()));
+        Some(question)
+    }
+
+    /// The follow-up the interviewer asks after the take in `file`:
+    /// `transcript_coming` says whether its transcript (and so its content)
+    /// is still being made. With content, the follow-up its content chose;
+    /// without a transcript on its way, the first follow-up asked after
+    /// any answer. The one rule for the window's practice and mock
+    /// interview and the terminal's.
+    pub fn follow_up_after(&self, file: &str, transcript_coming: bool) -> NextFollowUp {
+        let Some(take) = self.takes.iter().find(|t| t.file == file) else {
+            return NextFollowUp::Nothing;
+        };
+        let choice = if let Some(content) = &take.content {
+            content.follow_up.clone()
+        } else if transcript_coming && take.transcript.is_none() {
+            return NextFollowUp::Pending;
+        } else {
+            self.question_for(file).and_then(|question| {
+                crate::content::follow_up_without_transcript(&question.content_question())
+            })
+        };
+        choice.map_or(NextFollowUp::Nothing, NextFollowUp::Ask)
     }
 
     /// Questions with at least one take.
@@ -814,8 +876,8 @@ mod tests {
         session.takes[1].preferred = true;
         assert_eq!(session.chosen_take_index(0), Some(0));
         assert_eq!(session.takes_of(0).count(), 1);
-        let follow_ups: Vec<&Take> = session.follow_ups_of(&first).collect();
-        assert_eq!(follow_ups.len(), 1);
+        let follow_ups: Vec<usize> = session.follow_ups_of(&first).collect();
+        assert_eq!(follow_ups, [1]);
         assert_eq!(session.latest_take_at(0, 1).map(|t| t.take), Some(2));
         assert_eq!(session.latest_take_at(0, 0).map(|t| t.take), Some(1));
         // Written and read back the same; a session without follow-ups
@@ -826,6 +888,51 @@ mod tests {
             !serde_json::to_string(&fixture())
                 .unwrap()
                 .contains("follow_up\"")
+        );
+    }
+
+    #[test]
+    fn the_next_follow_up_leaves_out_those_asked_on_the_way() {
+        use crate::model::{FollowUp, FollowUpWhen};
+        let first = fixture().takes[0].file.clone();
+        let mut session = with_follow_up(&first, 1);
+        let follow_up = |ask: &str, when| FollowUp {
+            ask: ask.to_owned(),
+            when,
+        };
+        session.questions[0].follow_ups = vec![
+            follow_up(
+                "What did the cache hold?",
+                FollowUpWhen::Said(vec!["cache".to_owned()]),
+            ),
+            follow_up("And the result?", FollowUpWhen::Always(true)),
+            follow_up("What would you change?", FollowUpWhen::Always(true)),
+        ];
+        let second = session.takes[1].file.clone();
+        // The answer: its transcript on its way, then none coming.
+        assert_eq!(session.follow_up_after(&first, true), NextFollowUp::Pending);
+        let NextFollowUp::Ask(asked) = session.follow_up_after(&first, false) else {
+            panic!("no follow-up");
+        };
+        assert_eq!(asked.ask, "And the result?");
+        assert_eq!(asked.reason, "asked after any answer");
+        // The follow-up's answer is judged without the follow-up it answers.
+        let question = session.question_for(&second).unwrap();
+        assert_eq!(question.follow_ups.len(), 2);
+        let NextFollowUp::Ask(next) = session.follow_up_after(&second, false) else {
+            panic!("no second follow-up");
+        };
+        assert_eq!(next.ask, "What would you change?");
+        // Judged content decides, when there is some.
+        session.takes[1].content = Some(crate::content::Content {
+            strong_answer: Vec::new(),
+            star: None,
+            follow_up: None,
+            by_meaning: false,
+        });
+        assert_eq!(
+            session.follow_up_after(&second, true),
+            NextFollowUp::Nothing
         );
     }
 

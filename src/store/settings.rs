@@ -67,6 +67,9 @@ pub struct Settings {
     pub window: Option<WindowPlace>,
     /// The screen shown last (practice, history or settings).
     pub last_screen: LastScreen,
+    /// Follow-up questions: how many a mock interview asks by itself, and
+    /// their answer limit.
+    pub follow_ups: crate::interview::FollowUps,
 }
 
 /// The window's place, in logical points (whole numbers).
@@ -160,6 +163,7 @@ impl Default for Settings {
             voice: VoiceSettings::default(),
             window: None,
             last_screen: LastScreen::Practice,
+            follow_ups: crate::interview::FollowUps::default(),
         }
     }
 }

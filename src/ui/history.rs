@@ -129,7 +129,7 @@ fn search_hit(
 
 /// The transcribed takes' main figures in a table, oldest first, to see the
 /// progress at a glance.
-fn figures_side_by_side(ui: &mut egui::Ui, app: &AppState, found: &[(Session, usize)]) {
+fn figures_side_by_side(ui: &mut egui::Ui, app: &AppState, found: &[(Session, usize)], grid: &str) {
     let measured: Vec<(
         &Session,
         &crate::store::Take,
@@ -144,7 +144,7 @@ fn figures_side_by_side(ui: &mut egui::Ui, app: &AppState, found: &[(Session, us
     if measured.is_empty() {
         return;
     }
-    egui::Grid::new("progress figures")
+    egui::Grid::new(grid)
         .striped(true)
         .spacing([16.0, 2.0])
         .show(ui, |ui| {
@@ -544,23 +544,55 @@ pub(super) fn draw_progress(ui: &mut egui::Ui, app: &mut AppState, commands: &mu
         ui.label("No takes of this question yet.");
         return;
     }
-    ui.label(format!("{}, oldest first.", plural(found.len(), "take")));
-    figures_side_by_side(ui, app, &found);
-    let media: Vec<CardMedia> = found
-        .iter()
-        .map(|(session, index)| CardMedia::of(app, session, *index, commands))
-        .collect();
+    // Answers to the question, and apart from them the answers to its
+    // follow-ups (another question each, so not the same progress).
+    let (answers, follow_ups): (Vec<_>, Vec<_>) = found
+        .into_iter()
+        .partition(|(session, index)| session.takes[*index].follow_up.is_none());
+    let mut summary = format!("{}, oldest first", plural(answers.len(), "take"));
+    if !follow_ups.is_empty() {
+        summary.push_str(&format!(
+            "; {} below them",
+            plural(follow_ups.len(), "follow-up answer")
+        ));
+    }
+    ui.label(format!("{summary}."));
+    figures_side_by_side(ui, app, &answers, "answer figures");
+    let media = |found: &[(Session, usize)], commands: &mut Vec<Command>| -> Vec<CardMedia> {
+        found
+            .iter()
+            .map(|(session, index)| CardMedia::of(app, session, *index, commands))
+            .collect()
+    };
+    let answer_media = media(&answers, commands);
+    let follow_up_media = media(&follow_ups, commands);
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            for ((session, index), media) in found.iter().zip(&media) {
-                let kind = if session.plan.mode.is_practice() {
-                    "Session"
-                } else {
-                    "Mock interview"
-                };
-                ui.weak(format!("{kind} of {}", local_time(session.started_at)));
-                take_card(ui, session, *index, media, commands);
+            progress_cards(ui, &answers, &answer_media, commands);
+            if !follow_ups.is_empty() {
+                ui.add_space(8.0);
+                ui.label(egui::RichText::new("Follow-up answers").strong());
+                figures_side_by_side(ui, app, &follow_ups, "follow-up figures");
+                progress_cards(ui, &follow_ups, &follow_up_media, commands);
             }
         });
+}
+
+/// The cards of one question's progress, each under its session's date.
+fn progress_cards(
+    ui: &mut egui::Ui,
+    found: &[(Session, usize)],
+    media: &[CardMedia],
+    commands: &mut Vec<Command>,
+) {
+    for ((session, index), media) in found.iter().zip(media) {
+        let kind = if session.plan.mode.is_practice() {
+            "Session"
+        } else {
+            "Mock interview"
+        };
+        ui.weak(format!("{kind} of {}", local_time(session.started_at)));
+        take_card(ui, session, *index, media, commands);
+    }
 }

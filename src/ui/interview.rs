@@ -1,8 +1,8 @@
 //! The interview screen (question, countdowns, recording, rating) and the
 //! summary shown when a session ends; a mock interview shows no tips and
 //! offers no skip, and never stops to review. Keyboard: Space starts or stops, R
-//! retakes, N next, S skip, Esc ends (asking first while recording), 1-5
-//! rate the take just recorded.
+//! retakes, N next, S skip, F answers the follow-up offered, Esc ends
+//! (asking first while recording), 1-5 rate the take just recorded.
 
 use std::time::Instant;
 
@@ -13,12 +13,14 @@ use super::{clock, level_meter};
 use crate::app::{ActiveSession, AppState, Command};
 use crate::audio::Level;
 use crate::interview::{Interview, Phase, StopReason};
-use crate::store::Session;
+use crate::store::{NextFollowUp, Session};
 
 pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Command>) {
     let level = app.level();
     let microphone = app.microphone_name().map(str::to_owned);
     let (latest, media, earlier) = takes_to_review(app, commands);
+    let follow_up = app.follow_up_after_latest();
+    let transcript_percent = app.latest_transcript_percent();
     let Some(active) = &mut app.active else {
         ui.spinner();
         ui.label("Preparing the session…");
@@ -55,7 +57,7 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
         });
     });
     ui.add_space(12.0);
-    ui.label(egui::RichText::new(&question.text).size(28.0).strong());
+    asked(ui, interview);
     ui.add_space(8.0);
     if active.show_tips && !mock {
         egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -104,16 +106,66 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
             microphone.as_deref(),
             latest.as_ref().map(|(session, _)| session),
             (media.as_ref(), &earlier),
+            follow_up.as_ref(),
             commands,
         ),
-        Phase::Awaiting => {
-            ui.spinner();
-            ui.label("The interviewer is thinking…");
-        }
+        Phase::Awaiting => awaiting(ui, active, now, transcript_percent),
         Phase::Finished => {
             ui.spinner();
             ui.label("Saving the last take…");
         }
+    }
+}
+
+/// What the interviewer asks: the question, or a follow-up under it.
+fn asked(ui: &mut egui::Ui, interview: &Interview) {
+    let question = &interview.question().question;
+    match interview.follow_up() {
+        Some(turn) => {
+            ui.weak(&question.text);
+            ui.add_space(4.0);
+            ui.label(
+                egui::RichText::new(if turn.depth > 1 {
+                    "Follow-up to your follow-up answer"
+                } else {
+                    "Follow-up"
+                })
+                .size(16.0)
+                .weak(),
+            );
+            ui.label(egui::RichText::new(&turn.ask).size(28.0).strong());
+            ui.weak(format!("Asked because: {}", turn.reason));
+        }
+        None => {
+            ui.label(egui::RichText::new(&question.text).size(28.0).strong());
+        }
+    }
+}
+
+/// How long "the interviewer is thinking" may show before it says what
+/// it waits for.
+const THINKING_QUIETLY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// A mock interview between an answer and its follow-up: the answer's
+/// transcript is being made and judged.
+fn awaiting(ui: &mut egui::Ui, active: &ActiveSession, now: Instant, percent: Option<u8>) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(
+            egui::RichText::new("The interviewer is thinking…")
+                .size(18.0)
+                .weak(),
+        );
+    });
+    let waited = active
+        .awaiting_since
+        .map_or(std::time::Duration::ZERO, |since| now - since);
+    if waited >= THINKING_QUIETLY {
+        let text = match percent {
+            Some(percent) => format!("Listening back to your answer: {percent} %"),
+            None => "Reading your answer…".to_owned(),
+        };
+        ui.add(egui::ProgressBar::new(f32::from(percent.unwrap_or(0)) / 100.0).text(text));
     }
 }
 
@@ -156,9 +208,14 @@ fn takes_to_review(
         let session = app.sessions.get(&a.session_id)?.clone();
         Some((session, index))
     });
-    let media = latest
-        .as_ref()
-        .map(|(session, index)| CardMedia::of(app, session, *index, commands));
+    let media = latest.as_ref().map(|(session, index)| CardMedia {
+        // Practice offers the follow-up above the card, to answer it.
+        follow_up_above: app
+            .active
+            .as_ref()
+            .is_some_and(|a| a.interview.can_follow_up()),
+        ..CardMedia::of(app, session, *index, commands)
+    });
     let earlier = latest
         .as_ref()
         .map(|(session, latest)| {
@@ -181,6 +238,7 @@ fn review(
     microphone: Option<&str>,
     session: Option<&Session>,
     (media, earlier): (Option<&CardMedia>, &[(usize, CardMedia)]),
+    follow_up: Option<&NextFollowUp>,
     commands: &mut Vec<Command>,
 ) {
     if active.interview.stop_reason() == Some(StopReason::TimeLimit) {
@@ -205,6 +263,9 @@ fn review(
             commands.push(Command::Skip);
         }
     });
+    if active.interview.can_follow_up() {
+        follow_up_offer(ui, follow_up, commands);
+    }
     ui.add_space(8.0);
     // Below the buttons, what can grow (the transcript, earlier takes)
     // scrolls.
@@ -252,6 +313,36 @@ fn review(
         });
 }
 
+/// In practice, under the buttons: the follow-up the interviewer might ask
+/// after this answer, and the way to answer it.
+fn follow_up_offer(
+    ui: &mut egui::Ui,
+    follow_up: Option<&NextFollowUp>,
+    commands: &mut Vec<Command>,
+) {
+    match follow_up {
+        Some(NextFollowUp::Pending) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.weak("Listening back for a follow-up question…");
+            });
+        }
+        Some(NextFollowUp::Ask(choice)) => {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(egui::RichText::new("The interviewer might ask:").strong());
+                    ui.label(&choice.ask);
+                    ui.weak(format!("({})", choice.reason));
+                });
+                if ui.button("Answer it (F)").clicked() {
+                    commands.push(Command::AnswerFollowUp);
+                }
+            });
+        }
+        Some(NextFollowUp::Nothing) | None => {}
+    }
+}
+
 fn keyboard(ui: &egui::Ui, active: &ActiveSession, commands: &mut Vec<Command>) {
     use egui::Key;
     if ui.ctx().egui_wants_keyboard_input() {
@@ -283,6 +374,9 @@ fn keyboard(ui: &egui::Ui, active: &ActiveSession, commands: &mut Vec<Command>) 
             }
             if input.key_pressed(Key::N) {
                 commands.push(Command::Next);
+            }
+            if input.key_pressed(Key::F) {
+                commands.push(Command::AnswerFollowUp);
             }
             for (key, stars) in [
                 (Key::Num1, 1),

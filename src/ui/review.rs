@@ -35,6 +35,9 @@ pub(super) struct CardMedia {
     /// Why takes have no transcript, when the review's offer to set up
     /// speech recognition is not shown any more.
     pub why_no_transcript: Option<&'static str>,
+    /// The follow-up the take invites is offered above the card (the
+    /// interview's review), so the card does not repeat it.
+    pub follow_up_above: bool,
 }
 
 impl CardMedia {
@@ -83,6 +86,7 @@ impl CardMedia {
             position: status.map_or(Duration::ZERO, |s| s.position),
             playing: status.is_some_and(|s| s.playing),
             path,
+            follow_up_above: false,
         }
     }
 }
@@ -159,17 +163,36 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
                     ui.weak(spoken.headline());
                 }
                 let mut any = false;
-                for (index, take) in session.takes.iter().enumerate() {
-                    if take.question_index == number {
-                        any = true;
-                        take_card(ui, &session, index, &media[index], commands);
-                    }
+                for index in (0..session.takes.len()).filter(|&i| {
+                    let take = &session.takes[i];
+                    take.question_index == number && take.follow_up.is_none()
+                }) {
+                    any = true;
+                    take_card(ui, &session, index, &media[index], commands);
+                    follow_up_cards(ui, &session, index, &media, commands);
                 }
                 if !any {
                     ui.weak("Not answered.");
                 }
             }
         });
+}
+
+/// The follow-up answers of take `index`, each under the take it follows
+/// (a follow-up of a follow-up one step further in).
+pub(super) fn follow_up_cards(
+    ui: &mut egui::Ui,
+    session: &Session,
+    index: usize,
+    media: &[CardMedia],
+    commands: &mut Vec<Command>,
+) {
+    for follow_up in session.follow_ups_of(&session.takes[index].file) {
+        ui.indent(("follow-up", follow_up), |ui| {
+            take_card(ui, session, follow_up, &media[follow_up], commands);
+            follow_up_cards(ui, session, follow_up, media, commands);
+        });
+    }
 }
 
 /// One take: waveform, playback, rating, "preferred", STAR checklist and
@@ -190,17 +213,7 @@ pub(super) fn take_card(
     let name = take_name(take);
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.push_id((&session.id, index), |ui| {
-            ui.horizontal_wrapped(|ui| {
-                ui.label(egui::RichText::new(format!("Take {}", take.take)).strong());
-                ui.label(format!(
-                    "{} · {}",
-                    clock(take.duration()),
-                    take.stopped.describe()
-                ));
-                if take.silent {
-                    ui.colored_label(ui.visuals().error_fg_color, "silent: check the microphone");
-                }
-            });
+            card_title(ui, take);
             let duration = take.duration();
             let pauses = take
                 .metrics
@@ -239,16 +252,19 @@ pub(super) fn take_card(
                         commands.push(edit(TakeEdit::Rating(rating)));
                     }
                 }
-                ui.separator();
-                let chosen = session.is_chosen(index);
-                let mut radio = ui.radio(chosen, "Preferred take");
-                if chosen && !take.preferred {
-                    radio = radio.on_hover_text(
-                        "Chosen for its rating (or as the latest) until you pick a take",
-                    );
-                }
-                if radio.clicked() && !take.preferred {
-                    commands.push(edit(TakeEdit::Preferred));
+                // A follow-up answer never stands for its question.
+                if take.follow_up.is_none() {
+                    ui.separator();
+                    let chosen = session.is_chosen(index);
+                    let mut radio = ui.radio(chosen, "Preferred take");
+                    if chosen && !take.preferred {
+                        radio = radio.on_hover_text(
+                            "Chosen for its rating (or as the latest) until you pick a take",
+                        );
+                    }
+                    if radio.clicked() && !take.preferred {
+                        commands.push(edit(TakeEdit::Preferred));
+                    }
                 }
             });
             review_speech::speech(ui, session, index, media, commands);
@@ -273,9 +289,46 @@ pub(super) fn take_card(
     });
 }
 
-/// How screen readers and the tests name a take: "take K of question Q".
+/// A card's first lines: a follow-up's question, the take's number,
+/// length, why it stopped and whether it is silent.
+fn card_title(ui: &mut egui::Ui, take: &crate::store::Take) {
+    if let Some(of) = &take.follow_up {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(egui::RichText::new("Follow-up:").strong());
+            ui.label(&of.ask);
+            ui.weak(format!("({})", of.reason));
+        });
+    }
+    ui.horizontal_wrapped(|ui| {
+        let title = match &take.follow_up {
+            Some(_) => format!("Follow-up answer {}", take.take),
+            None => format!("Take {}", take.take),
+        };
+        ui.label(egui::RichText::new(title).strong());
+        ui.label(format!(
+            "{} · {}",
+            clock(take.duration()),
+            take.stopped.describe()
+        ));
+        if take.silent {
+            ui.colored_label(ui.visuals().error_fg_color, "silent: check the microphone");
+        }
+    });
+}
+
+/// How screen readers and the tests name a take: "take K of question Q"
+/// ("follow-up K of question Q" for a follow-up answer).
 pub(super) fn take_name(take: &crate::store::Take) -> String {
-    format!("take {} of question {}", take.take, take.question_index + 1)
+    let what = if take.follow_up.is_some() {
+        "follow-up"
+    } else {
+        "take"
+    };
+    format!(
+        "{what} {} of question {}",
+        take.take,
+        take.question_index + 1
+    )
 }
 
 /// A small button about one take, named for a screen reader

@@ -54,7 +54,11 @@ pub(super) fn content(
                 }
             });
     }
-    if let Some(follow_up) = &content.follow_up {
+    if let Some(follow_up) = content
+        .follow_up
+        .as_ref()
+        .filter(|_| !media.follow_up_above)
+    {
         ui.horizontal_wrapped(|ui| {
             ui.label(egui::RichText::new("The interviewer might ask:").strong());
             ui.label(&follow_up.ask);

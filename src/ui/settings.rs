@@ -1,6 +1,7 @@
 //! The settings screen: the data folder, the log, default timings, warning
-//! time, recording format, speech recognition, the interviewer's voice, question packs and theme. Every change is
-//! saved at once.
+//! time, recording format, speech recognition, follow-up questions, the
+//! interviewer's voice, question packs and theme. Every change is saved at
+//! once.
 
 use eframe::egui;
 
@@ -76,6 +77,9 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     changed |= super::speech_settings::draw(ui, app, commands);
     ui.separator();
 
+    changed |= follow_up_settings(ui, app);
+    ui.separator();
+
     changed |= super::voice_settings::draw(ui, app, commands);
     ui.separator();
 
@@ -97,4 +101,46 @@ pub(super) fn draw(ui: &mut egui::Ui, app: &mut AppState, commands: &mut Vec<Com
     if changed {
         commands.push(Command::SettingsChanged);
     }
+}
+
+/// How many follow-up questions a mock interview asks by itself, and how
+/// long a follow-up's answer may be; whether the change is to be saved.
+fn follow_up_settings(ui: &mut egui::Ui, app: &mut AppState) -> bool {
+    let mut changed = false;
+    let follow_ups = &mut app.settings.follow_ups;
+    ui.label(egui::RichText::new("Follow-up questions").strong());
+    ui.horizontal(|ui| {
+        ui.label("In a mock interview, after each answer:");
+        for (depth, text) in [
+            (0, "none"),
+            (1, "one follow-up"),
+            (2, "up to two (a follow-up of the follow-up)"),
+        ] {
+            changed |= ui
+                .radio_value(&mut follow_ups.per_question, depth, text)
+                .changed();
+        }
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("A follow-up's answer limit:");
+        changed |= ui
+            .add(
+                egui::DragValue::new(&mut follow_ups.answer_seconds)
+                    .range(10..=600)
+                    .suffix(" s"),
+            )
+            .labelled_by(label.id)
+            .changed();
+    });
+    ui.weak(
+        "The follow-up is chosen from what your answer said, on this computer. In practice, \
+         answer one from the review of a take (F).",
+    );
+    if app.no_speech_model || !app.settings.speech.enabled {
+        ui.weak(
+            "Without speech recognition only the follow-ups asked after any answer can be \
+             chosen: the others depend on what you said.",
+        );
+    }
+    changed
 }
