@@ -29,7 +29,7 @@ use rehearse::interview::Phase;
 use rehearse::paths::DataDir;
 use rehearse::questions::{PackSources, QuestionBank};
 use rehearse::shell::Window;
-use rehearse::store::Session;
+use rehearse::store::{NextFollowUp, Session};
 
 use common::VirtualAudio;
 
@@ -85,12 +85,29 @@ fn child_scenario() -> Option<(String, PathBuf)> {
 }
 
 fn harness(data: &Path) -> Harness<'static, Window> {
+    harness_with_packs(data, &[PACK])
+}
+
+/// The window on `data` with the question packs `packs` beside the
+/// bundled bank.
+fn harness_with_packs(data: &Path, packs: &[&str]) -> Harness<'static, Window> {
     std::fs::create_dir_all(data).unwrap();
-    let pack = data.join("ui-test-pack.json");
-    std::fs::write(&pack, PACK).unwrap();
+    let files = packs
+        .iter()
+        .enumerate()
+        .map(|(number, text)| {
+            let pack = if number == 0 {
+                data.join("ui-test-pack.json")
+            } else {
+                data.join(format!("ui-test-pack-{number}.json"))
+            };
+            std::fs::write(&pack, text).unwrap();
+            pack
+        })
+        .collect();
     let sources = PackSources {
         folder: Some(data.join("questions")),
-        files: vec![pack],
+        files,
         off: std::collections::BTreeSet::new(),
     };
     let bank = QuestionBank::load(&sources);
@@ -2317,4 +2334,272 @@ fn a_take_transcribed_before_content_was_judged_is_judged_when_reviewed() {
         |_| std::fs::read_to_string(&saved).is_ok_and(|t| t.matches("\"content\"").count() == 2),
     );
     assert!(shows_text(&mut harness, "What a strong answer covers"));
+}
+
+/// Two questions with follow-ups (and no strong answer): one asked when
+/// the answer says "milliseconds" (tiny.en hears it in espeak's voice),
+/// one when it does not mention a replica, one after any answer.
+const FOLLOW_UP_PACK: &str = r#"{
+  "schema_version": 2,
+  "name": "Follow-up test",
+  "questions": [
+    {"id": "ui-follow-slow-read", "text": "How would you speed up a slow read?",
+     "category": "Follow-up test", "kind": "technical", "looking_for": "A method.",
+     "think_seconds": 1, "answer_seconds": 5,
+     "follow_ups": [
+       {"ask": "You gave a timing: how did you measure it?",
+        "when": {"said": ["milliseconds"]}},
+       {"ask": "Did you consider a read replica?", "when": {"not_said": ["replica"]}},
+       {"ask": "What would you try next?", "when": {"always": true}}
+     ]},
+    {"id": "ui-follow-queue", "text": "When would you put a queue between two services?",
+     "category": "Follow-up test", "kind": "technical", "looking_for": "Trade-offs.",
+     "think_seconds": 1, "answer_seconds": 2,
+     "follow_ups": [
+       {"ask": "What happens when the consumer falls behind?",
+        "when": {"said": ["backlog"]}},
+       {"ask": "And if a message is delivered twice?", "when": {"always": true}}
+     ]}
+  ]
+}"#;
+
+/// The session saved in `manifest`, once it is as `done` wants it.
+fn saved_session(
+    harness: &mut Harness<'_, Window>,
+    manifest: &Path,
+    what: &str,
+    done: impl Fn(&Session) -> bool,
+) -> Session {
+    step_until_within(harness, what, Duration::from_secs(120), |_| {
+        std::fs::read_to_string(manifest)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Session>(&t).ok())
+            .is_some_and(|s| done(&s))
+    });
+    serde_json::from_str(&std::fs::read_to_string(manifest).unwrap()).unwrap()
+}
+
+#[test]
+fn a_follow_up_is_answered_in_practice_recorded_reviewed_and_rated() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let dir = tempfile::tempdir().unwrap();
+        run_in_child(
+            "a_follow_up_is_answered_in_practice_recorded_reviewed_and_rated",
+            "follow-up-practice",
+            &dir.path().join("data"),
+            &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
+        );
+        return;
+    };
+    assert_eq!(scenario, "follow-up-practice");
+    // The speech model: the follow-up is chosen from what was said.
+    install_test_model(&data);
+    let mut harness = harness_with_packs(&data, &[PACK, FOLLOW_UP_PACK]);
+    step_until(&mut harness, "the store", |app| app.is_settled());
+    harness.state_mut().settings.follow_ups.answer_seconds = 3;
+    click(&mut harness, "Unfold Follow-up test");
+    click(&mut harness, "As listed");
+    harness.state_mut().home.count = 1;
+    click(&mut harness, "Choose “How would you speed up a slow read?”");
+    click(&mut harness, "Start 1 question in order");
+    step_until(&mut harness, "answering", |app| {
+        phase(app) == Some(Phase::Answering)
+    });
+    let speaking = speak(&data);
+    step_until(&mut harness, "the take saved at the limit", |app| {
+        phase(app) == Some(Phase::Reviewing) && app.active.as_ref().unwrap().recordings.is_empty()
+    });
+    speaking.join().unwrap();
+    // Under the take, once its transcript is judged: the follow-up the
+    // answer invites, and why.
+    step_until_within(
+        &mut harness,
+        "the follow-up chosen",
+        Duration::from_secs(120),
+        |app| matches!(app.follow_up_after_latest(), Some(NextFollowUp::Ask(_))),
+    );
+    let Some(NextFollowUp::Ask(offered)) = harness.state().follow_up_after_latest() else {
+        unreachable!()
+    };
+    assert_eq!(offered.ask, "You gave a timing: how did you measure it?");
+    assert_eq!(offered.reason, "you mentioned milliseconds");
+    assert!(shows_text(&mut harness, "The interviewer might ask:"));
+    assert!(harness.query_by_label("Answer it (F)").is_some());
+    click(&mut harness, "Rate 3 of 5");
+
+    // F asks it like a question: think time, then its own answer limit.
+    harness.key_press(egui::Key::F);
+    step_until(&mut harness, "thinking about the follow-up", |app| {
+        phase(app) == Some(Phase::Thinking)
+    });
+    assert!(shows_text(&mut harness, "Follow-up"));
+    assert!(shows_text(
+        &mut harness,
+        "Asked because: you mentioned milliseconds"
+    ));
+    step_until(&mut harness, "answering the follow-up", |app| {
+        phase(app) == Some(Phase::Answering)
+    });
+    let speaking = speak(&data);
+    step_until(&mut harness, "the follow-up saved at its limit", |app| {
+        phase(app) == Some(Phase::Reviewing)
+            && app.active.as_ref().unwrap().recordings.is_empty()
+            && app.active_session().unwrap().takes.len() == 2
+    });
+    speaking.join().unwrap();
+    harness.key_press(egui::Key::Num4);
+    harness.step();
+    // The follow-up answer gets a follow-up of its own, never the same one.
+    step_until_within(
+        &mut harness,
+        "the follow-up's follow-up chosen",
+        Duration::from_secs(120),
+        |app| matches!(app.follow_up_after_latest(), Some(NextFollowUp::Ask(_))),
+    );
+    let Some(NextFollowUp::Ask(second)) = harness.state().follow_up_after_latest() else {
+        unreachable!()
+    };
+    assert_ne!(second.ask, offered.ask);
+
+    let id = harness.state().active.as_ref().unwrap().session_id.clone();
+    let manifest = data.join("sessions").join(&id).join("session.json");
+    let session = saved_session(&mut harness, &manifest, "the follow-up rated", |s| {
+        s.takes.len() == 2 && s.takes[1].rating.is_some()
+    });
+    let (answer, follow_up) = (&session.takes[0], &session.takes[1]);
+    assert_eq!(answer.rating.map(|r| r.stars()), Some(3));
+    assert_eq!(follow_up.rating.map(|r| r.stars()), Some(4));
+    let of = follow_up.follow_up.as_ref().unwrap();
+    assert_eq!(of.take, answer.file);
+    assert_eq!(of.ask, offered.ask);
+    assert_eq!(of.reason, "you mentioned milliseconds");
+    assert_eq!(of.depth, 1);
+    assert!(
+        follow_up.file.ends_with("-then-follow-up1.wav"),
+        "{}",
+        follow_up.file
+    );
+    let (seconds, _) = common::sox_stat(&data.join("sessions").join(&id).join(&follow_up.file));
+    assert!((seconds - 3.0).abs() < 0.05, "{seconds} s");
+
+    // The session's review: the follow-up under the answer it follows.
+    click(&mut harness, "End session (Esc)");
+    step_until(&mut harness, "the review", |app| {
+        app.screen == Screen::Review && app.active.is_none()
+    });
+    assert!(shows_text(&mut harness, "Follow-up answer 1"));
+    assert!(
+        harness
+            .get_by_label("Play take 1 of question 1")
+            .rect()
+            .top()
+            < harness
+                .get_by_label("Play follow-up 1 of question 1")
+                .rect()
+                .top()
+    );
+}
+
+#[test]
+fn a_mock_interview_asks_a_follow_up_by_itself_and_without_speech_only_those_after_any_answer() {
+    let Some((scenario, data)) = child_scenario() else {
+        let audio = VirtualAudio::start();
+        let dir = tempfile::tempdir().unwrap();
+        run_in_child(
+            "a_mock_interview_asks_a_follow_up_by_itself_and_without_speech_only_those_after_any_answer",
+            "follow-up-mock",
+            &dir.path().join("data"),
+            &[("XDG_RUNTIME_DIR", audio.runtime_dir())],
+        );
+        return;
+    };
+    assert_eq!(scenario, "follow-up-mock");
+    // No speech model: only the follow-ups asked after any answer can be
+    // chosen, and the settings say so.
+    let mut harness = harness_with_packs(&data, &[PACK, FOLLOW_UP_PACK]);
+    step_until(&mut harness, "the store", |app| app.is_settled());
+    assert_eq!(
+        harness.state().settings.follow_ups.per_question,
+        1,
+        "one by default"
+    );
+    harness.state_mut().settings.follow_ups.answer_seconds = 2;
+    click(&mut harness, "Settings");
+    assert!(shows_text(
+        &mut harness,
+        "only the follow-ups asked after any answer"
+    ));
+    click(&mut harness, "Practice");
+    click(&mut harness, "Choose Follow-up test");
+    {
+        let home = &mut harness.state_mut().home;
+        home.count = 2;
+        home.think = rehearse::interview::ThinkTime::Seconds(1);
+        home.answer = rehearse::interview::AnswerLimit::Seconds(2);
+    }
+    click(&mut harness, "Mock interview");
+    // Each answer, then its follow-up by itself, then the next question.
+    let asked = std::cell::RefCell::new(Vec::new());
+    let awaited = std::cell::Cell::new(false);
+    step_until_within(
+        &mut harness,
+        "the interview over",
+        Duration::from_secs(120),
+        |app| {
+            if let Some(active) = &app.active {
+                let interview = &active.interview;
+                awaited.set(awaited.get() || interview.phase() == Phase::Awaiting);
+                let now = (
+                    interview.question().question.id.to_string(),
+                    interview.follow_up().map(|f| f.ask.clone()),
+                );
+                if asked.borrow().last() != Some(&now) {
+                    asked.borrow_mut().push(now);
+                }
+            }
+            app.screen == Screen::Review && app.active.is_none()
+        },
+    );
+    assert!(
+        awaited.get(),
+        "the interviewer thinks between answer and follow-up"
+    );
+    // In the interview's (shuffled) order.
+    let asked = asked.into_inner();
+    let after_any_answer = |id: &str| match id {
+        "ui-follow-slow-read" => "What would you try next?",
+        _ => "And if a message is delivered twice?",
+    };
+    assert_eq!(asked.len(), 4, "{asked:?}");
+    for pair in asked.chunks(2) {
+        assert_eq!(pair[0].1, None, "{asked:?}");
+        assert_eq!(pair[1].0, pair[0].0, "{asked:?}");
+        assert_eq!(
+            pair[1].1.as_deref(),
+            Some(after_any_answer(&pair[0].0)),
+            "{asked:?}"
+        );
+    }
+    let id = harness.state().review.clone().unwrap();
+    let manifest = data.join("sessions").join(&id).join("session.json");
+    let session = saved_session(&mut harness, &manifest, "the interview saved", |s| {
+        s.ended_at.is_some() && s.takes.len() == 4
+    });
+    assert_eq!(session.problem(), None);
+    for (index, parent) in [(1, 0), (3, 2)] {
+        let of = session.takes[index].follow_up.as_ref().unwrap();
+        assert_eq!(of.take, session.takes[parent].file);
+        assert_eq!(of.reason, "asked after any answer");
+        assert_eq!(of.depth, 1);
+    }
+    // Reviewed at the end: each follow-up's question above its answer,
+    // under the answer it follows.
+    assert!(shows_text(&mut harness, "Follow-up:"));
+    assert!(shows_text(&mut harness, "What would you try next?"));
+    assert!(
+        harness
+            .query_by_label("Play follow-up 1 of question 2")
+            .is_some()
+    );
 }

@@ -378,6 +378,13 @@ fn a_mock_interview_in_the_terminal_moves_on_by_itself_and_asks_for_ratings_at_t
     let dir = TempDir::new().unwrap();
     let data = dir.path().join("data");
     let data_arg = data.to_str().unwrap();
+    // One follow-up per question by itself (the default), of 2 s.
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("settings.json"),
+        r#"{"follow_ups": {"answer_seconds": 2}}"#,
+    )
+    .unwrap();
     let mut child = audio
         .command(rehearse_bin())
         .args(["--data-dir", data_arg, "interview", "--count", "2"])
@@ -399,18 +406,24 @@ fn a_mock_interview_in_the_terminal_moves_on_by_itself_and_asks_for_ratings_at_t
     let mut running = Running::from_child(child);
     running.wait_for("Question 1 of 2");
     running.wait_for("Enter finishes the answer, q ends");
-    // No rating, no retake: the next question follows by itself (its think
-    // time may start before the last answer's file is closed).
+    // No rating, no retake: the follow-up follows by itself (without a
+    // speech model, one asked after any answer), then the next question
+    // (its think time may start before the last answer's file is closed).
+    running.wait_for("Follow-up (asked after any answer): ");
     running.wait_for("Question 2 of 2");
     running.wait_for("Answer 2 recorded");
+    running.wait_for("Follow-up (asked after any answer): ");
+    running.wait_for("Follow-up answer to question 2 recorded");
     running.wait_for("The interview is over. Your answers:");
     running.wait_for("Rate it 1-5");
     writeln!(stdin, "3").unwrap();
-    running.wait_for("Rate it 1-5");
-    writeln!(stdin).unwrap();
+    for _ in 0..3 {
+        running.wait_for("Rate it 1-5");
+        writeln!(stdin).unwrap();
+    }
     let (report, stderr, ok) = running.finish();
     assert!(ok, "{stderr}");
-    assert!(report.contains("takes: 2"), "{report}");
+    assert!(report.contains("takes: 4"), "{report}");
     assert!(
         !stderr.contains("Rate it 1-5 (Enter to skip):\nSaved"),
         "{stderr}"
@@ -428,7 +441,7 @@ fn a_mock_interview_in_the_terminal_moves_on_by_itself_and_asks_for_ratings_at_t
     let shown = String::from_utf8_lossy(&shown.stdout);
     assert!(shown.contains("mock interview"), "{shown}");
     assert!(
-        shown.contains("2 of 2 questions answered, 2 takes,"),
+        shown.contains("2 of 2 questions answered, 4 takes,"),
         "{shown}"
     );
     assert!(shown.contains("★★★☆☆ 3"), "{shown}");
@@ -439,4 +452,101 @@ fn a_mock_interview_in_the_terminal_moves_on_by_itself_and_asks_for_ratings_at_t
         manifest.contains(r#""mode": "mock_interview""#),
         "{manifest}"
     );
+}
+
+/// A pack of one question whose follow-ups depend on what was said.
+const FOLLOW_UP_PACK: &str = r#"{
+  "schema_version": 2,
+  "name": "Follow-up test",
+  "questions": [
+    {"id": "cli-follow-slow-read", "text": "How would you speed up a slow read?",
+     "category": "Follow-up test", "kind": "technical", "looking_for": "A method.",
+     "think_seconds": 0, "answer_seconds": 5,
+     "follow_ups": [
+       {"ask": "You gave a timing: how did you measure it?",
+        "when": {"said": ["milliseconds"]}},
+       {"ask": "Did you consider a read replica?", "when": {"not_said": ["replica"]}},
+       {"ask": "What would you try next?", "when": {"always": true}}
+     ]}
+  ]
+}"#;
+
+#[test]
+fn interview_with_follow_ups_asks_the_one_the_answer_invites_and_records_it() {
+    let audio = VirtualAudio::start();
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("models")).unwrap();
+    std::fs::copy(common::test_model(), data.join("models/ggml-tiny.en.bin")).unwrap();
+    let pack = dir.path().join("follow-up-pack.json");
+    std::fs::write(&pack, FOLLOW_UP_PACK).unwrap();
+    let data_arg = data.to_str().unwrap();
+    let voice = speech(
+        dir.path(),
+        "voice",
+        "I added an index and the query went from seconds to milliseconds.",
+    );
+    let mut child = audio
+        .command(rehearse_bin())
+        .args([
+            "--data-dir",
+            data_arg,
+            "--questions",
+            pack.to_str().unwrap(),
+        ])
+        .args(["interview", "--count", "1", "--category", "Follow-up test"])
+        .args(["--follow-ups", "1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut running = Running::from_child(child);
+    running.wait_for("Recording");
+    audio.play_into_microphone(&voice);
+    running.wait_for("Rate it 1-5");
+    writeln!(stdin, "4").unwrap();
+    running.wait_for("The interviewer is thinking");
+    // Chosen from the transcript, with the reason.
+    let asked = running.wait_for("Follow-up (");
+    assert!(
+        asked.contains(
+            "Follow-up (you mentioned milliseconds): You gave a timing: how did you measure it?"
+        ),
+        "{asked}"
+    );
+    running.wait_for("Recording");
+    audio.play_into_microphone(&voice);
+    writeln!(stdin).unwrap();
+    running.wait_for("Rate it 1-5");
+    writeln!(stdin, "3").unwrap();
+    // One deep, as asked: then the usual choice.
+    running.wait_for("Enter or n: next question");
+    writeln!(stdin).unwrap();
+    let (report, stderr, ok) = running.finish();
+    assert!(ok, "{stderr}");
+    assert!(report.contains("takes: 2"), "{report}");
+
+    let show = audio
+        .command(rehearse_bin())
+        .args([
+            "--data-dir",
+            data_arg,
+            "--questions",
+            pack.to_str().unwrap(),
+        ])
+        .args(["sessions", "show", "latest"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        shown.contains(
+            "follow-up (you mentioned milliseconds): You gave a timing: how did you measure it?"
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("take #2: follow-up answer, "), "{shown}");
+    assert!(shown.contains("then-follow-up1.wav"), "{shown}");
+    assert!(shown.contains("★★★☆☆ 3"), "{shown}");
 }

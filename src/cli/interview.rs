@@ -652,9 +652,13 @@ fn review_at_end(store: &Store, session: &mut Session, lines: &Receiver<String>)
     for number in 1..=session.takes.len() {
         let take = &session.takes[number - 1];
         say!();
+        let asked = take.follow_up.as_ref().map_or_else(
+            || take.question_text.clone(),
+            |of| format!("Follow-up: {} ({})", of.ask, of.reason),
+        );
         say!(
             "{number}. {} ({}, {})",
-            super::printable(&take.question_text),
+            super::printable(&asked),
             clock(take.duration()),
             take.stopped.describe()
         );

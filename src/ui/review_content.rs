@@ -54,10 +54,13 @@ pub(super) fn content(
                 }
             });
     }
+    // Not when it is offered above the card, nor once it was answered
+    // (its answer's card below shows it).
+    let answered = session.follow_ups_of(&take.file).next().is_some();
     if let Some(follow_up) = content
         .follow_up
         .as_ref()
-        .filter(|_| !media.follow_up_above)
+        .filter(|_| !media.follow_up_above && !answered)
     {
         ui.horizontal_wrapped(|ui| {
             ui.label(egui::RichText::new("The interviewer might ask:").strong());
