@@ -15,7 +15,7 @@
 )]
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -137,6 +137,11 @@ fn median_ms(runs: usize, work: impl FnMut()) -> f64 {
 }
 
 fn main() {
+    // `cargo bench --bench ui_frames -- follow-up`: that figure alone.
+    if std::env::args().any(|arg| arg == "follow-up") {
+        follow_up_after_answer();
+        return;
+    }
     let keywords = measures();
     search();
     // The yardstick: a minimal egui frame, stepped the same way.
@@ -150,6 +155,188 @@ fn main() {
 
     history();
     review(&keywords);
+    follow_up_after_answer();
+}
+
+/// Warm rounds of the follow-up time (medians).
+const FOLLOW_UP_ROUNDS: u32 = 3;
+
+/// From the end of a 2-minute answer to its follow-up on screen, as the
+/// window does it (the take measured, transcribed with tiny.en on the
+/// jobs thread, judged with the sentence model, the follow-up chosen and
+/// drawn), against the same take's transcription alone in this process:
+/// the goal is the transcript's time plus at most 50 ms. The answer is
+/// `REHEARSE_BENCH_ANSWER_WAV` (bench.py's 2-minute answer about a slow query).
+fn follow_up_after_answer() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-model");
+    let speech_model = root.join("ggml-tiny.en.bin");
+    let sentence_model = root.join(rehearse::content::model::NAME);
+    let Some(wav) = std::env::var_os("REHEARSE_BENCH_ANSWER_WAV") else {
+        eprintln!("REHEARSE_BENCH_ANSWER_WAV is not set: the follow-up time is skipped");
+        return;
+    };
+    if !speech_model.is_file() || !sentence_model.join("model.safetensors").is_file() {
+        eprintln!(
+            "the test models are missing (python3 scripts/make_test_model.py): the follow-up time is skipped"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (session, session_dir) =
+        follow_up_session(&data, Path::new(&wav), &speech_model, &sentence_model);
+
+    // The yardstick: the same take transcribed and written alone (in a
+    // folder of its own), with the model loaded.
+    let yardstick_dir = dir.path().join("yardstick");
+    std::fs::create_dir_all(yardstick_dir.join("takes")).unwrap();
+    let take = session.takes[0].clone();
+    std::fs::copy(&wav, yardstick_dir.join(&take.file)).unwrap();
+    let mut engine = rehearse::speech::Engine::new();
+    let mut transcribe = || transcribe_alone(&yardstick_dir, &take, &mut engine, &speech_model);
+    let cold_transcript_s = transcribe();
+
+    let mut window = window_on_session(&data, &session.id);
+    settle(&mut window, |app| {
+        app.screen == Screen::Review && app.is_settled()
+    });
+    let mut answer = |index: usize| {
+        let follow_up = |app: &AppState| {
+            let s = app.sessions.get(&session.id)?;
+            let take = &s.takes[index];
+            match s.follow_up_after(&take.file, false) {
+                rehearse::store::NextFollowUp::Ask(choice) if take.content.is_some() => {
+                    Some(choice)
+                }
+                _ => None,
+            }
+        };
+        // What a finished take starts: its measures and its transcript,
+        // side by side.
+        for action in ["Analyse speech of", "Transcribe"] {
+            window
+                .get_by_label(&format!("{action} take {} of question 1", index + 1))
+                .click_accesskit();
+        }
+        let started = Instant::now();
+        // A frame every 16 ms, as the waiting screen's spinner draws.
+        while follow_up(window.state()).is_none() {
+            assert!(started.elapsed() < Duration::from_secs(300), "no follow-up");
+            let frame = Instant::now();
+            window.step();
+            std::thread::sleep(Duration::from_millis(16).saturating_sub(frame.elapsed()));
+        }
+        window.step();
+        let seconds = started.elapsed().as_secs_f64();
+        // The transcript file is written as the transcription ends: what
+        // came after it is the follow-up's own time.
+        let written = session.takes[index]
+            .transcript_path(&session_dir)
+            .ok()
+            .and_then(|path| std::fs::metadata(path).ok()?.modified().ok())
+            .expect("the transcript is written");
+        let beyond = SystemTime::now()
+            .duration_since(written)
+            .unwrap_or_default()
+            .as_secs_f64();
+        let choice = follow_up(window.state()).unwrap();
+        assert!(
+            window
+                .query_all_by_label_contains(&choice.ask)
+                .next()
+                .is_some(),
+            "the follow-up is on screen"
+        );
+        (seconds, beyond)
+    };
+    let (cold_s, cold_beyond) = answer(0);
+    // In turns, so both meet the same noise.
+    let (mut ours, mut beyond, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 1..=FOLLOW_UP_ROUNDS {
+        theirs.push(transcribe());
+        let (seconds, after) = answer(round as usize);
+        ours.push(seconds);
+        beyond.push(after);
+    }
+    let median = |mut times: Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+    let (warm_s, beyond_ms, transcript_s) = (median(ours), median(beyond) * 1000.0, median(theirs));
+    let cold_beyond_ms = cold_beyond * 1000.0;
+    println!(
+        r#"{{"name": "follow-up after a 2-minute answer", "seconds": {warm_s:.3}, "beyond_ms": {beyond_ms:.1}, "transcript_s": {transcript_s:.3}, "cold_seconds": {cold_s:.3}, "cold_beyond_ms": {cold_beyond_ms:.1}, "cold_transcript_s": {cold_transcript_s:.3}, "threads": {}}}"#,
+        rehearse::speech::engine::recognition_threads()
+    );
+}
+
+/// Seconds to transcribe `take` in `folder` and write its transcript (then
+/// removed, to do it again).
+fn transcribe_alone(
+    folder: &Path,
+    take: &rehearse::store::Take,
+    engine: &mut rehearse::speech::Engine,
+    model: &Path,
+) -> f64 {
+    let started = Instant::now();
+    rehearse::store::transcripts::transcribe_take(
+        folder,
+        take,
+        engine,
+        model,
+        &rehearse::speech::Control::new(),
+    )
+    .unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    std::fs::remove_file(take.transcript_path(folder).unwrap()).unwrap();
+    seconds
+}
+
+/// A data folder at `data` with both models and a session of a database
+/// question whose takes are copies of `wav`, not yet measured (as the
+/// recorder leaves a take when the answer ends): the first to find the
+/// models cold, [`FOLLOW_UP_ROUNDS`] more warm. The session and its folder.
+fn follow_up_session(
+    data: &Path,
+    wav: &Path,
+    speech_model: &Path,
+    sentence_model: &Path,
+) -> (Session, std::path::PathBuf) {
+    let models = data.join("models");
+    std::fs::create_dir_all(models.join(rehearse::content::model::NAME)).unwrap();
+    std::fs::copy(speech_model, models.join("ggml-tiny.en.bin")).unwrap();
+    for name in ["model.safetensors", "tokenizer.json"] {
+        std::fs::copy(
+            sentence_model.join(name),
+            models.join(rehearse::content::model::NAME).join(name),
+        )
+        .unwrap();
+    }
+    let bank = QuestionBank::load(&PackSources::default());
+    let request = rehearse::interview::PlanRequest {
+        questions: vec![
+            rehearse::model::QuestionId::parse("relational-database-experience").unwrap(),
+        ],
+        ..rehearse::interview::PlanRequest::default()
+    };
+    let plan =
+        rehearse::interview::build_plan(bank.questions(), &request, &Default::default()).unwrap();
+    let data_dir = DataDir::resolve(Some(data.to_path_buf())).unwrap();
+    let store = rehearse::store::Store::open(data_dir).unwrap().store;
+    let mut session = store.create_session(&plan).unwrap();
+    let session_dir = store.session_dir(&session.id);
+    for number in 1..=1 + FOLLOW_UP_ROUNDS {
+        let file = format!("takes/01-relational-database-experience-take{number}.wav");
+        std::fs::copy(wav, session_dir.join(&file)).unwrap();
+        let mut take = session.new_take(0, number, file, jiff::Timestamp::now());
+        take.duration_ms = 109_333;
+        take.sample_rate = 22_050;
+        session.takes.push(take);
+    }
+    store.save(&session).unwrap();
+    drop(store);
+
+    (session, session_dir)
 }
 
 /// Every measure of a 2-minute transcript; its text is written for the

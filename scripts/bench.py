@@ -294,8 +294,13 @@ def window_rows(tmp):
         stop(xvfb)
         audio.stop()
 
+    # The 2-minute answer the speech rows made, for the follow-up's time.
+    answer = os.path.join(tmp, "answer-2min.wav")
+    bench_env = dict(os.environ)
+    if os.path.exists(answer):
+        bench_env["REHEARSE_BENCH_ANSWER_WAV"] = answer
     frames = subprocess.run(["cargo", "bench", "--locked", "--bench", "ui_frames"], cwd=ROOT,
-                            capture_output=True, check=True).stdout.decode()
+                            capture_output=True, check=True, env=bench_env).stdout.decode()
     figures = {}
     for line in frames.splitlines():
         if line.startswith("{"):
@@ -318,6 +323,16 @@ def window_rows(tmp):
         rows.append(("review frames while a 30-minute transcript's content is judged: p95",
                      judging["p95_ms"], "ms", "same review, nothing in the background: p95",
                      quiet["p95_ms"]))
+    follow_up = figures.get("follow-up after a 2-minute answer")
+    if follow_up:
+        threads = follow_up["threads"]
+        rows.append((f"end of a 2-minute answer to its follow-up on screen, tiny.en, {threads} thread(s)",
+                     follow_up["seconds"], "s", "its transcription alone, same model and threads",
+                     follow_up["transcript_s"]))
+        rows.append(("  of which after the transcript is written (goal <= 50 ms)",
+                     follow_up["beyond_ms"], "ms", "the goal", 50.0))
+        rows.append(("  the same, first answer (models not loaded yet)",
+                     follow_up["cold_beyond_ms"], "ms", "the goal", 50.0))
     measures = figures["measures of a 2-minute transcript"]
     rows.append((f"every measure of a 2-minute transcript ({measures['words']} words)", measures["median_ms"], "ms",
                  "Python re: words and fillers, same text", python_word_count_ms(measures["text"])))

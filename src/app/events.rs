@@ -433,6 +433,11 @@ impl RehearseApp {
             Box::new(summary.peaks.clone()),
         ));
         self.analyze(&session_id, &file, summary.path.clone());
+        // Transcribed at once, while it is measured: its follow-up waits
+        // for the transcript only.
+        if self.state.settings.speech.enabled && !self.state.no_speech_model {
+            self.transcribe(&session_id, &file, jobs::Priority::Current, false);
+        }
         for warning in warnings {
             self.state.say(warning);
         }

@@ -382,7 +382,11 @@ fn run(job: Job, engine: &mut Engine) -> JobResult {
                     &take,
                     engine,
                     &model.path,
-                    &control,
+                    &crate::store::transcripts::hearing_sentences(
+                        &control,
+                        question.as_deref(),
+                        &models,
+                    ),
                 ) {
                     Ok((transcript, _)) => {
                         // Judged here, on the jobs thread: the sentence

@@ -47,7 +47,13 @@ impl Transcriber {
                     if shared.is_cancelled() {
                         break;
                     }
-                    let result = transcribe_take(&session_dir, &take, &mut engine, &model, &shared);
+                    let control = crate::store::transcripts::hearing_sentences(
+                        &shared,
+                        question.as_ref(),
+                        &models,
+                    );
+                    let result =
+                        transcribe_take(&session_dir, &take, &mut engine, &model, &control);
                     let content = match (&result, &question) {
                         (Ok((transcript, _)), Some(asked)) => {
                             crate::content::judge(transcript, &asked.content_question(), &models)

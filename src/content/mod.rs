@@ -77,6 +77,75 @@ pub fn judge(
     }
 }
 
+/// While a take is being transcribed, runs each sentence the recogniser
+/// has finished through the sentence model (from `models`, loaded on first
+/// use) on another core, remembering its vector: judging the answer once
+/// the transcript is complete then embeds only its last sentences, so the
+/// follow-up comes moments after the transcript. The sentences are cut as
+/// [`sentences::split`] cuts the finished transcript, so they are the same
+/// texts.
+pub fn embed_while_transcribing(
+    models: std::path::PathBuf,
+    question: &Asked<'_>,
+) -> crate::speech::SegmentListener {
+    // The question's own texts first (the model loaded if need be).
+    let behavioural = question.kind == QuestionKind::Behavioural;
+    let texts: Vec<String> = QuestionTexts::of(question, behavioural)
+        .texts
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    embed_ahead(models.clone(), texts);
+    // The text heard so far, and how many of its sentences were handed on.
+    let heard = std::sync::Mutex::new((String::new(), 0usize));
+    std::sync::Arc::new(move |segment: &str| {
+        let finished: Vec<String> = {
+            let mut heard = heard
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            heard.0.push_str(segment);
+            heard.0.push(' ');
+            let words: Vec<crate::speech::transcript::Word> = heard
+                .0
+                .split_whitespace()
+                .map(|text| crate::speech::transcript::Word {
+                    text: text.to_owned(),
+                    start_ms: 0,
+                    end_ms: 0,
+                    probability: 1.0,
+                })
+                .collect();
+            let split = sentences::split(&words);
+            // The last sentence may go on in the next segment.
+            let done = split.sentences.len().saturating_sub(1);
+            let new = split.sentences[heard.1.min(done)..done]
+                .iter()
+                .map(|sentence| sentence.text.clone())
+                .collect();
+            heard.1 = done;
+            new
+        };
+        if !finished.is_empty() {
+            embed_ahead(models.clone(), finished);
+        }
+    })
+}
+
+/// Embeds `texts` with the sentence model in `models`, remembering them,
+/// on another thread of the current pool.
+fn embed_ahead(models: std::path::PathBuf, texts: Vec<String>) {
+    rayon::spawn(move || {
+        let Some(model) = model::load_or_log(&models) else {
+            return;
+        };
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        if let Err(err) = model.embed_remembered(&texts) {
+            // Embedded again when the answer is judged, which says so.
+            log::debug!("texts not embedded ahead: {err}");
+        }
+    });
+}
+
 /// What the answer said, against the question's strong answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Content {
@@ -303,6 +372,47 @@ pub fn follow_up_without_transcript(question: &Asked<'_>) -> Option<FollowUpChoi
         })
 }
 
+/// What an answer is compared with that is the same take after take (so
+/// remembered once embedded): the points, the STAR examples (for a story)
+/// and the follow-ups' phrases.
+struct QuestionTexts<'a> {
+    /// The points, then the examples, then the phrases.
+    texts: Vec<&'a str>,
+    /// Where the examples start.
+    examples_at: usize,
+    /// Where the phrases start.
+    phrases_at: usize,
+    /// The follow-up each phrase belongs to.
+    phrase_owner: Vec<usize>,
+}
+
+impl<'a> QuestionTexts<'a> {
+    fn of(question: &Asked<'a>, behavioural: bool) -> Self {
+        let mut texts: Vec<&str> = Vec::new();
+        texts.extend(question.strong_answer.iter().map(|p| p.point.as_str()));
+        let examples_at = texts.len();
+        if behavioural {
+            texts.extend(star::EXAMPLES.iter().flat_map(|part| part.iter().copied()));
+        }
+        let phrases_at = texts.len();
+        let mut phrase_owner = Vec::new();
+        for (f, follow_up) in question.follow_ups.iter().enumerate() {
+            if let FollowUpWhen::Said(phrases) | FollowUpWhen::NotSaid(phrases) = &follow_up.when {
+                for phrase in phrases {
+                    texts.push(phrase);
+                    phrase_owner.push(f);
+                }
+            }
+        }
+        Self {
+            texts,
+            examples_at,
+            phrases_at,
+            phrase_owner,
+        }
+    }
+}
+
 /// The similarities the sentence model gives.
 struct Meaning {
     /// `points[s][p]`: sentence `s` and point `p`.
@@ -321,25 +431,15 @@ impl Meaning {
         question: &Asked<'_>,
         behavioural: bool,
     ) -> Result<Self, EmbedError> {
-        // The answer's sentences go through the model; the rest (the same
-        // take after take) is remembered.
-        let mut texts: Vec<&str> = Vec::new();
-        texts.extend(question.strong_answer.iter().map(|p| p.point.as_str()));
-        let examples_at = texts.len();
-        if behavioural {
-            texts.extend(star::EXAMPLES.iter().flat_map(|part| part.iter().copied()));
-        }
-        let phrases_at = texts.len();
-        let mut phrase_owner = Vec::new();
-        for (f, follow_up) in question.follow_ups.iter().enumerate() {
-            if let FollowUpWhen::Said(phrases) | FollowUpWhen::NotSaid(phrases) = &follow_up.when {
-                for phrase in phrases {
-                    texts.push(phrase);
-                    phrase_owner.push(f);
-                }
-            }
-        }
-        let sentence_vectors = model.embed(sentences)?;
+        let QuestionTexts {
+            texts,
+            examples_at,
+            phrases_at,
+            phrase_owner,
+        } = QuestionTexts::of(question, behavioural);
+        // Remembered: most were embedded while the take was transcribed
+        // ([`embed_while_transcribing`]).
+        let sentence_vectors = model.embed_remembered(sentences)?;
         let rest = model.embed_remembered(&texts)?;
         let point_vectors = &rest[..examples_at];
         let example_vectors = &rest[examples_at..phrases_at];

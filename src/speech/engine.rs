@@ -116,17 +116,42 @@ pub fn missing_processor_feature() -> Option<&'static str> {
     None
 }
 
-/// Progress and cancellation, shared with whoever waits for the result.
-#[derive(Clone, Debug, Default)]
+/// Hears the text of each segment as the recogniser finishes it, while
+/// the rest of the take is still being transcribed (on the recogniser's
+/// thread: it must only hand the text on).
+pub type SegmentListener = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Progress and cancellation, shared with whoever waits for the result,
+/// and who hears the segments as they come.
+#[derive(Clone, Default)]
 pub struct Control {
     percent: Arc<AtomicU8>,
     cancelled: Arc<AtomicBool>,
+    segments: Option<SegmentListener>,
+}
+
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Control")
+            .field("percent", &self.percent)
+            .field("cancelled", &self.cancelled)
+            .field("hears_segments", &self.segments.is_some())
+            .finish()
+    }
 }
 
 impl Control {
     /// A fresh control: 0 %, not cancelled.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The same control, with `listener` hearing each segment's text as it
+    /// is recognised.
+    #[must_use]
+    pub fn hearing_segments(mut self, listener: SegmentListener) -> Self {
+        self.segments = Some(listener);
+        self
     }
 
     /// How far the transcription is, 0 to 100.
@@ -408,6 +433,19 @@ impl Engine {
         // made every call read garbage and abort the encoder).
         let abort: Box<dyn FnMut() -> bool> = Box::new(move || cancelled.load(Ordering::Relaxed));
         params.set_abort_callback_safe(abort);
+        if let Some(listener) = &control.segments {
+            // whisper-rs 0.16 never frees the boxed segment callback, so it
+            // holds only a weak reference: what the listener keeps goes
+            // with the listener.
+            let listener = Arc::downgrade(listener);
+            params.set_segment_callback_safe_lossy(
+                move |segment: whisper_rs::SegmentCallbackData| {
+                    if let Some(listener) = listener.upgrade() {
+                        listener(&segment.text);
+                    }
+                },
+            );
+        }
         let mut state = loaded
             .context
             .create_state()

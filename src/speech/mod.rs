@@ -19,5 +19,5 @@ pub mod pcm;
 pub mod transcript;
 pub mod trial;
 
-pub use engine::{Control, Engine, SpeechError};
+pub use engine::{Control, Engine, SegmentListener, SpeechError};
 pub use transcript::{Transcript, TranscriptSummary};

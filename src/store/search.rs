@@ -94,7 +94,11 @@ impl TranscriptIndex {
         let mut entry = Entry {
             session: session.id.clone(),
             started_at: session.started_at,
-            question: take.question_text.clone(),
+            // A follow-up answer answers the follow-up.
+            question: take.follow_up.as_ref().map_or_else(
+                || take.question_text.clone(),
+                |of| format!("Follow-up: {}", of.ask),
+            ),
             words: Vec::with_capacity(transcript.words.len()),
             starts: Vec::with_capacity(transcript.words.len()),
             text: String::from(" "),
@@ -223,6 +227,23 @@ mod tests {
         assert!(index.search("replic", 10).is_empty(), "whole words only");
         assert!(index.search("  ", 10).is_empty());
         assert_eq!(index.search("lag", 10).len(), 1);
+    }
+
+    #[test]
+    fn words_of_a_follow_up_answer_are_found_under_its_follow_up() {
+        let mut one = session("a", "2026-11-01T09:00:00Z");
+        one.takes[1].follow_up = Some(crate::store::FollowUpOf {
+            take: one.takes[0].file.clone(),
+            ask: "And the result?".to_owned(),
+            reason: "no measurable result yet".to_owned(),
+            depth: 1,
+        });
+        let mut index = TranscriptIndex::default();
+        index.add(&one, &one.takes[1], &transcript("latency fell by half"));
+        let hits = index.search("fell by half", 10);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].file, one.takes[1].file);
+        assert_eq!(hits[0].question, "Follow-up: And the result?");
     }
 
     #[test]

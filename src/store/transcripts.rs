@@ -74,3 +74,21 @@ pub fn read(session_dir: &Path, take: &Take) -> Result<Transcript, TranscriptErr
     }
     Ok(transcript)
 }
+
+/// `control`, with the answer's sentences embedded as they are recognised
+/// when its content will be judged ([`crate::content::embed_while_transcribing`]).
+pub fn hearing_sentences(
+    control: &Control,
+    question: Option<&super::AskedQuestion>,
+    models: &Path,
+) -> Control {
+    match question {
+        Some(question) if question.content_question().has_content() => control
+            .clone()
+            .hearing_segments(crate::content::embed_while_transcribing(
+                models.to_path_buf(),
+                &question.content_question(),
+            )),
+        _ => control.clone(),
+    }
+}

@@ -412,6 +412,12 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
             session,
             file,
             path,
+            priority: crate::app::jobs::Priority::Current,
+        } => analyze_beside_the_jobs(session, file, path, outbox.clone()),
+        WorkerRequest::AnalyzeTake {
+            session,
+            file,
+            path,
             priority,
         } => match jobs {
             Some(jobs) => jobs.push(
@@ -441,6 +447,42 @@ fn handle(request: WorkerRequest, context: &Context<'_>) {
                 "the data folder could not be opened".to_owned(),
             ))),
         },
+    }
+}
+
+/// Measures the take just recorded on a thread of its own, beside the
+/// jobs thread, which transcribes it meanwhile (a 2-minute take's measures
+/// take a few tens of milliseconds that its follow-up need not wait for).
+/// Takes measured in the background go through the jobs queue instead.
+fn analyze_beside_the_jobs(session: String, file: String, path: PathBuf, outbox: Outbox) {
+    let failed = outbox.clone();
+    let (failed_session, failed_file) = (session.clone(), file.clone());
+    let started = std::thread::Builder::new()
+        .name("rehearse-analysis".to_owned())
+        .spawn(move || {
+            crate::speech::engine::lower_thread_priority();
+            let result = crate::logging::contain_panic("the speech analysis", || {
+                crate::analysis::analyze_wav(&path).map_err(|err| err.to_string())
+            })
+            .unwrap_or_else(|| {
+                Err(format!(
+                    "{file}: Rehearse hit an internal error on this take; the log has the details"
+                ))
+            });
+            outbox.send(WorkerEvent::TakeAnalyzed {
+                session,
+                file,
+                result,
+            });
+        });
+    if let Err(err) = started {
+        failed.send(WorkerEvent::TakeAnalyzed {
+            session: failed_session,
+            file: failed_file.clone(),
+            result: Err(format!(
+                "{failed_file}: the speech analysis could not start: {err}"
+            )),
+        });
     }
 }
 
