@@ -5,7 +5,7 @@ CARGO ?= cargo
 # A toolchain that setup.sh just installed with rustup is not on PATH yet.
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all run test bench deb deb-only screenshots setup-run setup-test setup-bench build fmt clippy unit clean
+.PHONY: all run test bench deb deb-only screenshots setup-run setup-test setup-bench setup-windows build windows fmt clippy unit clean
 
 all: build
 
@@ -17,6 +17,9 @@ setup-test:
 
 setup-bench:
 	@scripts/setup.sh bench
+
+setup-windows:
+	@scripts/setup.sh windows
 
 build: setup-run
 	$(CARGO) build --release --locked
@@ -66,6 +69,23 @@ bench: setup-bench build deb-only
 	$(CARGO) build --release --locked --example minimal_window --example content_bench
 	python3 scripts/make_test_model.py
 	python3 scripts/bench.py
+
+## Rehearse for Windows, cross-built here with MinGW-w64 (posix threads,
+## which whisper.cpp's std::thread needs) into target/windows/: one .exe,
+## linked statically (no MinGW DLL beside it), whisper.cpp built as for
+## Linux (.cargo/config.toml). bindgen reads ggml's headers as MinGW's.
+WINDOWS_TARGET := x86_64-pc-windows-gnu
+MINGW := x86_64-w64-mingw32
+windows: setup-windows
+	CC_x86_64_pc_windows_gnu=$(MINGW)-gcc-posix \
+	CXX_x86_64_pc_windows_gnu=$(MINGW)-g++-posix \
+	AR_x86_64_pc_windows_gnu=$(MINGW)-ar \
+	CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=$(MINGW)-gcc-posix \
+	CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="-C link-arg=-static" \
+	BINDGEN_EXTRA_CLANG_ARGS_x86_64_pc_windows_gnu="--target=$(MINGW) --sysroot=/usr/$(MINGW) -I$$($(MINGW)-gcc-posix -print-file-name=include)" \
+	$(CARGO) build --release --locked --target $(WINDOWS_TARGET)
+	mkdir -p target/windows
+	cp target/$(WINDOWS_TARGET)/release/rehearse.exe target/windows/
 
 clean:
 	$(CARGO) clean

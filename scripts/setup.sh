@@ -4,6 +4,7 @@
 #   scripts/setup.sh run     what `make run` needs
 #   scripts/setup.sh test    what `make test` needs (the test rig included)
 #   scripts/setup.sh bench   what `make bench` needs
+#   scripts/setup.sh windows what `make windows` needs (the cross build)
 #
 # On Debian and Ubuntu missing packages are installed with apt-get (through
 # sudo when not root). Elsewhere the exact Debian package names are printed so
@@ -27,6 +28,9 @@ run_pkgs=(libasound2-plugins libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 
 test_pkgs=("${run_pkgs[@]}" pulseaudio pulseaudio-utils espeak-ng sox flac python3 unzip chromium
   xvfb xauth x11-utils xdotool imagemagick libvulkan1 mesa-vulkan-drivers
   lintian desktop-file-utils appstream dpkg-dev qemu-user)
+# The Windows build: MinGW-w64 with posix threads (whisper.cpp's
+# std::thread needs them), Wine to run it, wixl to make the MSI.
+windows_pkgs=(gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix wine64 wixl msitools)
 bench_pkgs=("${run_pkgs[@]}" python3 python3-venv pulseaudio pulseaudio-utils sox espeak-ng zip flac xvfb xauth
   xdotool dpkg-dev)
 
@@ -34,7 +38,8 @@ case "$purpose" in
   run) wanted=("${build_pkgs[@]}" "${run_pkgs[@]}") ;;
   test) wanted=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
   bench) wanted=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+  windows) wanted=("${build_pkgs[@]}" "${windows_pkgs[@]}") ;;
+  *) echo "usage: $0 run|test|bench|windows" >&2; exit 2 ;;
 esac
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -108,8 +113,17 @@ if [ "$purpose" = test ]; then
     fi
   done
 fi
+# The Windows build's standard library.
+if [ "$purpose" = windows ] && ! rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
+  if command -v rustup >/dev/null 2>&1; then
+    rustup target add x86_64-pc-windows-gnu
+  else
+    say "the x86_64-pc-windows-gnu target is missing; install it with your Rust toolchain"
+    exit 1
+  fi
+fi
 # cargo-deb builds the .deb (`make deb`; `make test` checks it).
-if [ "$purpose" != run ] && ! cargo deb --version >/dev/null 2>&1; then
+if [ "$purpose" != run ] && [ "$purpose" != windows ] && ! cargo deb --version >/dev/null 2>&1; then
   say "installing cargo-deb (crates.io)"
   cargo install cargo-deb --locked --quiet
 fi

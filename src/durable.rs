@@ -37,11 +37,11 @@ pub fn open_own_file(options: &OpenOptions, path: &Path) -> io::Result<File> {
     }
     let file = options.open(path).map_err(|err| {
         // Linux says ELOOP for a link where O_NOFOLLOW forbids one.
+        #[cfg(unix)]
         if err.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
-            not_regular(path)
-        } else {
-            err
+            return not_regular(path);
         }
+        err
     })?;
     if file.metadata()?.is_file() {
         Ok(file)

@@ -13,7 +13,24 @@ fn main() {
     let target = env::var("TARGET").unwrap();
     // Link C++ standard library
     if let Some(cpp_stdlib) = get_cpp_link_stdlib(&target) {
-        println!("cargo:rustc-link-lib=dylib={}", cpp_stdlib);
+        // Rehearse patch: with MinGW the C++ library is linked statically,
+        // so the .exe needs no libstdc++-6.dll beside it.
+        if target.ends_with("windows-gnu") {
+            let cxx = env::var(format!("CXX_{}", target.replace('-', "_")))
+                .unwrap_or_else(|_| "x86_64-w64-mingw32-g++".to_owned());
+            if let Ok(found) = std::process::Command::new(&cxx)
+                .arg("-print-file-name=libstdc++.a")
+                .output()
+            {
+                let path = PathBuf::from(String::from_utf8_lossy(&found.stdout).trim());
+                if let Some(dir) = path.parent() {
+                    println!("cargo:rustc-link-search=native={}", dir.display());
+                }
+            }
+            println!("cargo:rustc-link-lib=static:-bundle={}", cpp_stdlib);
+        } else {
+            println!("cargo:rustc-link-lib=dylib={}", cpp_stdlib);
+        }
     }
     // Link macOS Accelerate framework for matrix calculations
     if target.contains("apple") {

@@ -2478,6 +2478,17 @@ static bool ggml_thread_apply_priority(int32_t prio) {
         // all our threads onto the first 4 cores which results in terrible performance with
         // n_threads > 4
         #if _WIN32_WINNT >= 0x0602
+        // Rehearse patch: Debian 12's MinGW-w64 headers (10.0) lack the
+        // power throttling state; Windows has it since 8.
+        #if defined(__MINGW32__) && !defined(THREAD_POWER_THROTTLING_CURRENT_VERSION)
+        #define THREAD_POWER_THROTTLING_CURRENT_VERSION 1
+        #define THREAD_POWER_THROTTLING_EXECUTION_SPEED 0x1
+        typedef struct _THREAD_POWER_THROTTLING_STATE {
+            ULONG Version;
+            ULONG ControlMask;
+            ULONG StateMask;
+        } THREAD_POWER_THROTTLING_STATE;
+        #endif
         THREAD_POWER_THROTTLING_STATE t;
         ZeroMemory(&t, sizeof(t));
         t.Version     = THREAD_POWER_THROTTLING_CURRENT_VERSION;
