@@ -73,7 +73,8 @@ bench: setup-bench build deb-only
 ## Rehearse for Windows, cross-built here with MinGW-w64 (posix threads,
 ## which whisper.cpp's std::thread needs) into target/windows/: one .exe,
 ## linked statically (no MinGW DLL beside it), whisper.cpp built as for
-## Linux (.cargo/config.toml). bindgen reads ggml's headers as MinGW's.
+## Linux (.cargo/config.toml), and its installer, Rehearse-VERSION-x86_64.msi
+## (wixl). bindgen reads ggml's headers as MinGW's.
 WINDOWS_TARGET := x86_64-pc-windows-gnu
 MINGW := x86_64-w64-mingw32
 windows: setup-windows
@@ -86,6 +87,9 @@ windows: setup-windows
 	$(CARGO) build --release --locked --target $(WINDOWS_TARGET)
 	mkdir -p target/windows
 	cp target/$(WINDOWS_TARGET)/release/rehearse.exe target/windows/
+	wixl -a x64 -D BinDir=target/windows \
+	  -o target/windows/Rehearse-$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)-x86_64.msi \
+	  packaging/windows/rehearse.wxs
 
 clean:
 	$(CARGO) clean

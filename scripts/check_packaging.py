@@ -4,7 +4,8 @@
 - the desktop file, the AppStream metadata and the .deb pass their
   validators (desktop-file-validate, appstreamcli --no-net, lintian: no
   errors);
-- the macOS Info.plist and the Windows WiX source are valid XML/plist, and
+- the macOS Info.plist and the Windows WiX source (WiX 3, which wixl
+  builds) are valid XML/plist, and
   every id, name and version agrees with Cargo.toml;
 - the .deb's contents, unpacked into a temporary root, run
   (`rehearse --version`, `rehearse questions list`), also on a processor
@@ -91,10 +92,12 @@ def main():
         check(f.read(4) == b"icns", f"{os.path.basename(icns)} is an icns file")
 
     wxs = ElementTree.parse(path("packaging", "windows", "rehearse.wxs")).getroot()
-    ns = {"w": "http://wixtoolset.org/schemas/v4/wxs"}
-    product = wxs.find("w:Package", ns)
-    check(product is not None and product.get("Version") == version, f"WiX package version is {version}")
-    check(product is not None and product.get("Scope") == "perUser", "WiX: per-user install")
+    ns = {"w": "http://schemas.microsoft.com/wix/2006/wi"}
+    product = wxs.find("w:Product", ns)
+    package = wxs.find("w:Product/w:Package", ns)
+    check(product is not None and product.get("Version") == version, f"WiX product version is {version}")
+    check(package is not None and package.get("InstallScope") == "perMachine",
+          "WiX: installed for every user, in Program Files")
     check(product is not None and product.get("Name") == plist["CFBundleName"] == entry["Name"],
           "one name everywhere")
     check(wxs.find(".//w:Shortcut", ns) is not None, "WiX: Start-menu shortcut")

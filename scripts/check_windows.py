@@ -3,7 +3,11 @@
 
 - `--version` and `questions list` work;
 - `transcribe` of a spoken answer with the speech test model gives the same
-  text as the Linux build on the same WAV.
+  text as the Linux build on the same WAV;
+- the installer (`msiexec /i … /qn`) puts the program in Program Files with
+  a Start-menu shortcut, the installed program runs and makes its data
+  folder, and uninstalling removes the program and the shortcut but never
+  the data folder.
 
 Wine 8 lacks `ProcessPrng` (bcryptprimitives.dll), which Rust's standard
 library imports: a stand-in built from tests/windows/bcryptprimitives.c
@@ -13,6 +17,7 @@ folder is kept in target/windows/wine-prefix, so it is made once.
 Usage: scripts/check_windows.py [target/windows/rehearse.exe]
 """
 
+import glob
 import os
 import shutil
 import subprocess
@@ -57,6 +62,43 @@ def under_wine(exe, *args, data=None, timeout=300):
                           timeout=timeout)
 
 
+def check_installer(msi):
+    """Installs, runs and uninstalls `msi` in a Wine folder of its own."""
+    with tempfile.TemporaryDirectory() as prefix:
+        env = dict(wine_env(), WINEPREFIX=prefix)
+        drive = os.path.join(prefix, "drive_c")
+
+        def wine(*args):
+            return subprocess.run([WINE, *args], capture_output=True, text=True, env=env,
+                                  timeout=300)
+
+        installed = wine("msiexec", "/i", msi, "/qn")
+        program = os.path.join(drive, "Program Files", "Rehearse", "rehearse.exe")
+        check(installed.returncode == 0 and os.path.exists(program),
+              f"msiexec /i {os.path.basename(msi)} /qn: the program in Program Files")
+        shortcuts = [os.path.join(folder, name) for folder, _, names in os.walk(drive)
+                     for name in names if name.lower() == "rehearse.lnk" and "Start Menu" in folder]
+        check(bool(shortcuts), "a Start-menu shortcut")
+        # The stand-in the program needs under Wine 8, in Wine's own folder
+        # (not the installation's).
+        subprocess.run([MINGW_GCC, "-shared", "-O2", "-o",
+                        os.path.join(drive, "windows", "system32", "bcryptprimitives.dll"),
+                        os.path.join(ROOT, "tests", "windows", "bcryptprimitives.c"), "-ladvapi32"],
+                       check=True)
+        env["WINEDLLOVERRIDES"] = env["WINEDLLOVERRIDES"] + ";bcryptprimitives=n,b"
+        listed = wine("C:\\Program Files\\Rehearse\\rehearse.exe", "sessions", "list")
+        data = [folder for folder, _, _ in os.walk(os.path.join(drive, "users"))
+                if os.path.basename(folder) == "Rehearse" and "Roaming" in folder]
+        check(listed.returncode == 0 and bool(data),
+              f"the installed program runs and keeps its data in {data[0] if data else '(none)'}")
+        removed = wine("msiexec", "/x", msi, "/qn")
+        check(removed.returncode == 0 and not os.path.exists(os.path.dirname(program)),
+              "msiexec /x: the program removed")
+        check(not any(os.path.exists(shortcut) for shortcut in shortcuts), "the shortcut removed")
+        check(bool(data) and all(os.path.isdir(folder) for folder in data),
+              "the data folder kept")
+
+
 def main():
     exe = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "windows", "rehearse.exe")
     if not os.path.exists(exe):
@@ -89,6 +131,12 @@ def main():
                   + ("" if ours.returncode == 0 else f" {ours.stderr.strip()[-300:]}"))
         else:
             check(False, "transcribe: the speech test model or the Linux build is missing")
+
+    msis = sorted(glob.glob(os.path.join(os.path.dirname(exe), "Rehearse-*-x86_64.msi")))
+    if msis:
+        check_installer(msis[-1])
+    else:
+        check(False, "the installer is missing; run `make windows`")
 
     if failures:
         sys.exit(f"check_windows: {len(failures)} check(s) failed")
