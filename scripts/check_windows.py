@@ -4,6 +4,10 @@
 - `--version` and `questions list` work;
 - `transcribe` of a spoken answer with the speech test model gives the same
   text as the Linux build on the same WAV;
+- with a private PulseAudio server (Wine's audio goes through it, so
+  WASAPI records from its virtual microphone): `devices` lists the virtual
+  microphone, and `record --seconds 5` of speech played into it gives 5 s
+  whose level is speech, with no dropped samples;
 - the installer (`msiexec /i … /qn`) puts the program in Program Files with
   a Start-menu shortcut, the installed program runs and makes its data
   folder, and uninstalling removes the program and the shortcut but never
@@ -23,6 +27,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WINE = "/usr/lib/wine/wine64"
@@ -60,6 +66,72 @@ def under_wine(exe, *args, data=None, timeout=300):
         command += ["--data-dir", data]
     return subprocess.run(command + list(args), capture_output=True, text=True, env=env,
                           timeout=timeout)
+
+
+class VirtualAudio:
+    """A private PulseAudio server with a null sink whose monitor is the
+    default microphone, as the tests' `VirtualAudio` makes."""
+
+    def __init__(self):
+        self.runtime = tempfile.mkdtemp()
+        self.env = dict(os.environ, XDG_RUNTIME_DIR=self.runtime)
+        self.server = subprocess.Popen(
+            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
+             "--disallow-exit", "-L", "module-native-protocol-unix auth-anonymous=1",
+             "-L", "module-null-sink sink_name=vsink rate=48000 channels=2"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            if subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode == 0:
+                break
+            time.sleep(0.1)
+        for command in (["set-default-sink", "vsink"], ["set-default-source", "vsink.monitor"]):
+            subprocess.run(["pactl", *command], env=self.env, check=True, capture_output=True)
+
+    def play(self, wav):
+        return subprocess.Popen(["paplay", wav], env=self.env)
+
+    def stop(self):
+        self.server.terminate()
+        self.server.wait()
+        shutil.rmtree(self.runtime, ignore_errors=True)
+
+
+def check_audio(program, folder):
+    """The virtual microphone, listed and recorded through WASAPI."""
+    audio = VirtualAudio()
+    try:
+        env = dict(wine_env(), XDG_RUNTIME_DIR=audio.runtime)
+
+        def wine(*args, timeout=120):
+            return subprocess.run([WINE, program, *args], capture_output=True, text=True, env=env,
+                                  timeout=timeout, cwd=folder)
+
+        devices = wine("devices")
+        microphones = devices.stdout.split("Outputs:")[0]
+        check(devices.returncode == 0 and "Monitor of Null Output" in microphones,
+              "devices: the virtual microphone is listed")
+        voice = os.path.join(folder, "voice.wav")
+        subprocess.run(["espeak-ng", "-w", voice, "I added an index to the orders table and the "
+                        "report went from forty seconds to two."], check=True)
+        playing = threading.Timer(1.5, audio.play, [voice])
+        playing.start()
+        recorded = wine("record", "--seconds", "5", "--out", "recorded.wav")
+        playing.join()
+        wav = os.path.join(folder, "recorded.wav")
+        stat = subprocess.run(["sox", wav, "-n", "stat"], capture_output=True, text=True).stderr \
+            if os.path.exists(wav) else ""
+        seconds = float(next((line.split()[-1] for line in stat.splitlines()
+                              if line.startswith("Length")), "0"))
+        rms = float(next((line.split()[-1] for line in stat.splitlines()
+                          if line.startswith("RMS     amplitude")), "0"))
+        dropped = next((line.split()[-1] for line in recorded.stdout.splitlines()
+                        if line.startswith("dropped_frames")), "?")
+        check(recorded.returncode == 0 and abs(seconds - 5.0) < 0.05 and rms > 0.01 and dropped == "0",
+              f"record --seconds 5 through WASAPI: {seconds:.3f} s, RMS {rms:.3f}, "
+              f"{dropped} dropped frames" + ("" if recorded.returncode == 0
+                                             else f" {recorded.stderr.strip()[-300:]}"))
+    finally:
+        audio.stop()
 
 
 def check_installer(msi):
@@ -131,6 +203,8 @@ def main():
                   + ("" if ours.returncode == 0 else f" {ours.stderr.strip()[-300:]}"))
         else:
             check(False, "transcribe: the speech test model or the Linux build is missing")
+
+        check_audio(program, tmp)
 
     msis = sorted(glob.glob(os.path.join(os.path.dirname(exe), "Rehearse-*-x86_64.msi")))
     if msis:
