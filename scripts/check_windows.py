@@ -8,6 +8,11 @@
   WASAPI records from its virtual microphone): `devices` lists the virtual
   microphone, and `record --seconds 5` of speech played into it gives 5 s
   whose level is speech, with no dropped samples;
+- the window opens under Xvfb and draws the Practice screen: its
+  screenshot (kept as target/windows/window-under-wine.png) has the Linux
+  window's size and the start button (the accent colour's block), as the
+  end-to-end test's first screenshot (target/e2e-screenshots/01-home.png)
+  has them, in the same theme;
 - the installer (`msiexec /i … /qn`) puts the program in Program Files with
   a Start-menu shortcut, the installed program runs and makes its data
   folder, and uninstalling removes the program and the shortcut but never
@@ -134,6 +139,63 @@ def check_audio(program, folder):
         audio.stop()
 
 
+# The dark theme's accent, which fills the main button ("Start …").
+ACCENT = "#005C80"
+LINUX_HOME = os.path.join(ROOT, "target", "e2e-screenshots", "01-home.png")
+
+
+def accent_pixels(png):
+    counted = subprocess.run(["convert", png, "-fill", "black", "+opaque", ACCENT, "-fill", "white",
+                              "-opaque", ACCENT, "-format", "%[fx:round(mean*w*h)]", "info:"],
+                             capture_output=True, text=True)
+    return int(counted.stdout.strip() or 0)
+
+
+def check_window(program, folder):
+    """The window under Xvfb, its Practice screen against the Linux one."""
+    display = ":93"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1366x768x24"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    data = os.path.join(folder, "window-data")
+    os.makedirs(data, exist_ok=True)
+    with open(os.path.join(data, "settings.json"), "w", encoding="utf-8") as f:
+        f.write('{"theme": "dark"}')
+    env = dict(wine_env(), DISPLAY=display)
+    window = None
+    try:
+        time.sleep(2)
+        window = subprocess.Popen([WINE, program, "--data-dir", "Z:" + data.replace("/", "\\")],
+                                  env=env, cwd=folder, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        found = ""
+        for _ in range(60):
+            time.sleep(1)
+            found = subprocess.run(["xdotool", "search", "--name", "^Rehearse"], env=env,
+                                   capture_output=True, text=True).stdout.split()
+            if found:
+                break
+        time.sleep(5)  # the first frames
+        shot = os.path.join(ROOT, "target", "windows", "window-under-wine.png")
+        taken = bool(found) and subprocess.run(
+            ["import", "-display", display, "-window", found[-1], shot],
+            capture_output=True).returncode == 0
+        size = subprocess.run(["identify", "-format", "%wx%h", shot], capture_output=True,
+                              text=True).stdout if taken else "none"
+        linux = subprocess.run(["identify", "-format", "%wx%h", LINUX_HOME], capture_output=True,
+                               text=True).stdout if os.path.exists(LINUX_HOME) else "unknown"
+        check(taken and size == linux, f"the window opens at {size} (Linux: {linux})")
+        ours = accent_pixels(shot) if taken else 0
+        theirs = accent_pixels(LINUX_HOME) if os.path.exists(LINUX_HOME) else 0
+        check(ours > 3000 and theirs > 3000 and abs(ours - theirs) < theirs // 2,
+              f"the start button is drawn: {ours} accent pixels (Linux: {theirs})")
+    finally:
+        if window:
+            window.terminate()
+        subprocess.run(["/usr/lib/wine/wineserver", "-k"], env=env, capture_output=True)
+        xvfb.terminate()
+        xvfb.wait()
+
+
 def check_installer(msi):
     """Installs, runs and uninstalls `msi` in a Wine folder of its own."""
     with tempfile.TemporaryDirectory() as prefix:
@@ -205,6 +267,7 @@ def main():
             check(False, "transcribe: the speech test model or the Linux build is missing")
 
         check_audio(program, tmp)
+        check_window(program, tmp)
 
     msis = sorted(glob.glob(os.path.join(os.path.dirname(exe), "Rehearse-*-x86_64.msi")))
     if msis:
