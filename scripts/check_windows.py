@@ -7,7 +7,9 @@
 - with a private PulseAudio server (Wine's audio goes through it, so
   WASAPI records from its virtual microphone): `devices` lists the virtual
   microphone, and `record --seconds 5` of speech played into it gives 5 s
-  whose level is speech, with no dropped samples;
+  whose level is speech, with no dropped samples; a recording killed after
+  7 s (SIGKILL of the Wine process) is repaired by `recover` losing at
+  most the last second beside the device's start;
 - the window opens under Xvfb and draws the Practice screen: its
   screenshot (kept as target/windows/window-under-wine.png) has the Linux
   window's size and the start button (the accent colour's block), as the
@@ -135,6 +137,32 @@ def check_audio(program, folder):
               f"record --seconds 5 through WASAPI: {seconds:.3f} s, RMS {rms:.3f}, "
               f"{dropped} dropped frames" + ("" if recorded.returncode == 0
                                              else f" {recorded.stderr.strip()[-300:]}"))
+        # Killed mid-recording, then repaired.
+        killed = os.path.join(folder, "killed")
+        os.makedirs(killed)
+        started = time.monotonic()
+        recording = subprocess.Popen([WINE, program, "record", "--out", "killed\\take.wav"],
+                                     env=env, cwd=folder, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        time.sleep(2)
+        audio.play(voice).wait()
+        time.sleep(7 - (time.monotonic() - started))
+        recording.kill()
+        recording.wait()
+        ran = time.monotonic() - started
+        subprocess.run(["/usr/lib/wine/wineserver", "-k"], env=env, capture_output=True)
+        parts = [name for name in os.listdir(killed) if name.endswith(".wav.part")]
+        repaired = wine("recover", "killed")
+        take = os.path.join(killed, "take.wav")
+        stat = subprocess.run(["sox", take, "-n", "stat"], capture_output=True,
+                              text=True).stderr if os.path.exists(take) else ""
+        kept = float(next((line.split()[-1] for line in stat.splitlines()
+                           if line.startswith("Length")), "0"))
+        # The device takes up to 1.5 s to start under Wine (record prints
+        # device_start_ms); at most one more second may be lost.
+        check(bool(parts) and repaired.returncode == 0 and kept >= ran - 2.5,
+              f"a recording killed after {ran:.1f} s: {parts} repaired by recover, "
+              f"{kept:.2f} s kept")
     finally:
         audio.stop()
 
