@@ -9,7 +9,9 @@
   microphone, and `record --seconds 5` of speech played into it gives 5 s
   whose level is speech, with no dropped samples; a recording killed after
   7 s (SIGKILL of the Wine process) is repaired by `recover` losing at
-  most the last second beside the device's start;
+  most the last second beside the device's start; `interview` of one
+  question answered in the terminal is kept, with its rating, and `export
+  --zip` of it passes `unzip -t`;
 - the window opens under Xvfb and draws the Practice screen: its
   screenshot (kept as target/windows/window-under-wine.png) has the Linux
   window's size and the start button (the accent colour's block), as the
@@ -163,6 +165,22 @@ def check_audio(program, folder):
         check(bool(parts) and repaired.returncode == 0 and kept >= ran - 2.5,
               f"a recording killed after {ran:.1f} s: {parts} repaired by recover, "
               f"{kept:.2f} s kept")
+        # One question in the terminal, rated, then exported.
+        answers = subprocess.Popen(
+            [WINE, program, "--data-dir", "interview-data", "interview", "--count", "1",
+             "--order", "listed", "--think", "0", "--answer", "3"],
+            env=env, cwd=folder, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        time.sleep(8)
+        out, err = answers.communicate("4\n\n", timeout=60)
+        check(answers.returncode == 0 and "takes: 1" in out and "average: ★ 4.0" in out,
+              "interview of one question: " + (out.strip().replace("\n", "; ")
+                                               or err.strip()[-300:]))
+        exported = wine("--data-dir", "interview-data", "export", "latest", "--to", "out.zip", "--zip")
+        tested = subprocess.run(["unzip", "-t", os.path.join(folder, "out.zip")], capture_output=True,
+                                text=True)
+        check(exported.returncode == 0 and tested.returncode == 0,
+              "export --zip: unzip -t " + (tested.stdout.strip().splitlines() or ["nothing"])[-1])
     finally:
         audio.stop()
 
