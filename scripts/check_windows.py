@@ -39,7 +39,8 @@ import tempfile
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import ROOT, VirtualAudio  # noqa: E402
 WINE = "/usr/lib/wine/wine64"
 MINGW_GCC = "x86_64-w64-mingw32-gcc-posix"
 LINUX_BINARY = os.path.join(ROOT, "target", "release", "rehearse")
@@ -77,39 +78,11 @@ def under_wine(exe, *args, data=None, timeout=300):
                           timeout=timeout)
 
 
-class VirtualAudio:
-    """A private PulseAudio server with a null sink whose monitor is the
-    default microphone, as the tests' `VirtualAudio` makes."""
-
-    def __init__(self):
-        self.runtime = tempfile.mkdtemp()
-        self.env = dict(os.environ, XDG_RUNTIME_DIR=self.runtime)
-        self.server = subprocess.Popen(
-            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
-             "--disallow-exit", "-L", "module-native-protocol-unix auth-anonymous=1",
-             "-L", "module-null-sink sink_name=vsink rate=48000 channels=2"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            if subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode == 0:
-                break
-            time.sleep(0.1)
-        for command in (["set-default-sink", "vsink"], ["set-default-source", "vsink.monitor"]):
-            subprocess.run(["pactl", *command], env=self.env, check=True, capture_output=True)
-
-    def play(self, wav):
-        return subprocess.Popen(["paplay", wav], env=self.env)
-
-    def stop(self):
-        self.server.terminate()
-        self.server.wait()
-        shutil.rmtree(self.runtime, ignore_errors=True)
-
-
 def check_audio(program, folder):
     """The virtual microphone, listed and recorded through WASAPI."""
-    audio = VirtualAudio()
+    audio = VirtualAudio(folder)
     try:
-        env = dict(wine_env(), XDG_RUNTIME_DIR=audio.runtime)
+        env = dict(wine_env(), XDG_RUNTIME_DIR=audio.env["XDG_RUNTIME_DIR"])
 
         def wine(*args, timeout=120):
             return subprocess.run([WINE, program, *args], capture_output=True, text=True, env=env,
@@ -122,7 +95,10 @@ def check_audio(program, folder):
         voice = os.path.join(folder, "voice.wav")
         subprocess.run(["espeak-ng", "-w", voice, "I added an index to the orders table and the "
                         "report went from forty seconds to two."], check=True)
-        playing = threading.Timer(1.5, audio.play, [voice])
+        def play():
+            return subprocess.Popen(["paplay", voice], env=audio.env)
+
+        playing = threading.Timer(1.5, play)
         playing.start()
         recorded = wine("record", "--seconds", "5", "--out", "recorded.wav")
         playing.join()
@@ -147,7 +123,7 @@ def check_audio(program, folder):
                                      env=env, cwd=folder, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         time.sleep(2)
-        audio.play(voice).wait()
+        play().wait()
         time.sleep(7 - (time.monotonic() - started))
         recording.kill()
         recording.wait()

@@ -2336,33 +2336,6 @@ fn a_take_transcribed_before_content_was_judged_is_judged_when_reviewed() {
     assert!(shows_text(&mut harness, "What a strong answer covers"));
 }
 
-/// Two questions with follow-ups (and no strong answer): one asked when
-/// the answer says "milliseconds" (tiny.en hears it in espeak's voice),
-/// one when it does not mention a replica, one after any answer.
-const FOLLOW_UP_PACK: &str = r#"{
-  "schema_version": 2,
-  "name": "Follow-up test",
-  "questions": [
-    {"id": "ui-follow-slow-read", "text": "How would you speed up a slow read?",
-     "category": "Follow-up test", "kind": "technical", "looking_for": "A method.",
-     "think_seconds": 1, "answer_seconds": 5,
-     "follow_ups": [
-       {"ask": "You gave a timing: how did you measure it?",
-        "when": {"said": ["milliseconds"]}},
-       {"ask": "Did you consider a read replica?", "when": {"not_said": ["replica"]}},
-       {"ask": "What would you try next?", "when": {"always": true}}
-     ]},
-    {"id": "ui-follow-queue", "text": "When would you put a queue between two services?",
-     "category": "Follow-up test", "kind": "technical", "looking_for": "Trade-offs.",
-     "think_seconds": 1, "answer_seconds": 2,
-     "follow_ups": [
-       {"ask": "What happens when the consumer falls behind?",
-        "when": {"said": ["backlog"]}},
-       {"ask": "And if a message is delivered twice?", "when": {"always": true}}
-     ]}
-  ]
-}"#;
-
 /// The session saved in `manifest`, once it is as `done` wants it.
 fn saved_session(
     harness: &mut Harness<'_, Window>,
@@ -2395,7 +2368,7 @@ fn a_follow_up_is_answered_in_practice_recorded_reviewed_and_rated() {
     assert_eq!(scenario, "follow-up-practice");
     // The speech model: the follow-up is chosen from what was said.
     install_test_model(&data);
-    let mut harness = harness_with_packs(&data, &[PACK, FOLLOW_UP_PACK]);
+    let mut harness = harness_with_packs(&data, &[PACK, common::FOLLOW_UP_PACK]);
     step_until(&mut harness, "the store", |app| app.is_settled());
     harness.state_mut().settings.follow_ups.answer_seconds = 3;
     click(&mut harness, "Unfold Follow-up test");
@@ -2517,7 +2490,7 @@ fn a_mock_interview_asks_a_follow_up_by_itself_and_without_speech_only_those_aft
     assert_eq!(scenario, "follow-up-mock");
     // No speech model: only the follow-ups asked after any answer can be
     // chosen, and the settings say so.
-    let mut harness = harness_with_packs(&data, &[PACK, FOLLOW_UP_PACK]);
+    let mut harness = harness_with_packs(&data, &[PACK, common::FOLLOW_UP_PACK]);
     step_until(&mut harness, "the store", |app| app.is_settled());
     assert_eq!(
         harness.state().settings.follow_ups.per_question,

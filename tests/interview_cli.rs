@@ -25,11 +25,17 @@ fn start_interview(
     data: &str,
     extra: &[&str],
 ) -> (std::process::ChildStdin, Running) {
+    let mut args = vec!["--data-dir", data, "interview", "--count", "1"];
+    args.extend(["--order", "listed", "--think", "0"]);
+    args.extend(extra);
+    typed_into(audio, &args)
+}
+
+/// `rehearse ARGS`, typed into through the returned stdin.
+fn typed_into(audio: &VirtualAudio, args: &[&str]) -> (std::process::ChildStdin, Running) {
     let mut child = audio
         .command(rehearse_bin())
-        .args(["--data-dir", data, "interview", "--count", "1"])
-        .args(["--order", "listed", "--think", "0"])
-        .args(extra)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -385,10 +391,14 @@ fn a_mock_interview_in_the_terminal_moves_on_by_itself_and_asks_for_ratings_at_t
         r#"{"follow_ups": {"answer_seconds": 2}}"#,
     )
     .unwrap();
-    let mut child = audio
-        .command(rehearse_bin())
-        .args(["--data-dir", data_arg, "interview", "--count", "2"])
-        .args([
+    let (mut stdin, mut running) = typed_into(
+        &audio,
+        &[
+            "--data-dir",
+            data_arg,
+            "interview",
+            "--count",
+            "2",
             "--category",
             "databases",
             "--think",
@@ -396,14 +406,8 @@ fn a_mock_interview_in_the_terminal_moves_on_by_itself_and_asks_for_ratings_at_t
             "--answer",
             "2",
             "--mock",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut running = Running::from_child(child);
+        ],
+    );
     running.wait_for("Question 1 of 2");
     running.wait_for("Enter finishes the answer, q ends");
     // No rating, no retake: the follow-up follows by itself (without a
@@ -454,23 +458,6 @@ fn a_mock_interview_in_the_terminal_moves_on_by_itself_and_asks_for_ratings_at_t
     );
 }
 
-/// A pack of one question whose follow-ups depend on what was said.
-const FOLLOW_UP_PACK: &str = r#"{
-  "schema_version": 2,
-  "name": "Follow-up test",
-  "questions": [
-    {"id": "cli-follow-slow-read", "text": "How would you speed up a slow read?",
-     "category": "Follow-up test", "kind": "technical", "looking_for": "A method.",
-     "think_seconds": 0, "answer_seconds": 5,
-     "follow_ups": [
-       {"ask": "You gave a timing: how did you measure it?",
-        "when": {"said": ["milliseconds"]}},
-       {"ask": "Did you consider a read replica?", "when": {"not_said": ["replica"]}},
-       {"ask": "What would you try next?", "when": {"always": true}}
-     ]}
-  ]
-}"#;
-
 #[test]
 fn interview_with_follow_ups_asks_the_one_the_answer_invites_and_records_it() {
     let audio = VirtualAudio::start();
@@ -479,30 +466,34 @@ fn interview_with_follow_ups_asks_the_one_the_answer_invites_and_records_it() {
     std::fs::create_dir_all(data.join("models")).unwrap();
     std::fs::copy(common::test_model(), data.join("models/ggml-tiny.en.bin")).unwrap();
     let pack = dir.path().join("follow-up-pack.json");
-    std::fs::write(&pack, FOLLOW_UP_PACK).unwrap();
+    std::fs::write(&pack, common::FOLLOW_UP_PACK).unwrap();
     let data_arg = data.to_str().unwrap();
     let voice = speech(
         dir.path(),
         "voice",
         "I added an index and the query went from seconds to milliseconds.",
     );
-    let mut child = audio
-        .command(rehearse_bin())
-        .args([
+    let pack_arg = pack.to_str().unwrap();
+    let (mut stdin, mut running) = typed_into(
+        &audio,
+        &[
             "--data-dir",
             data_arg,
             "--questions",
-            pack.to_str().unwrap(),
-        ])
-        .args(["interview", "--count", "1", "--category", "Follow-up test"])
-        .args(["--follow-ups", "1"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut running = Running::from_child(child);
+            pack_arg,
+            "interview",
+            "--count",
+            "1",
+            "--category",
+            "Follow-up test",
+            "--order",
+            "listed",
+            "--think",
+            "0",
+            "--follow-ups",
+            "1",
+        ],
+    );
     running.wait_for("Recording");
     audio.play_into_microphone(&voice);
     running.wait_for("Rate it 1-5");
@@ -530,12 +521,7 @@ fn interview_with_follow_ups_asks_the_one_the_answer_invites_and_records_it() {
 
     let show = audio
         .command(rehearse_bin())
-        .args([
-            "--data-dir",
-            data_arg,
-            "--questions",
-            pack.to_str().unwrap(),
-        ])
+        .args(["--data-dir", data_arg, "--questions", pack_arg])
         .args(["sessions", "show", "latest"])
         .output()
         .unwrap();

@@ -120,7 +120,7 @@ impl RehearseApp {
                     Err(message) => self.state.say(message),
                 }
                 // After the analysis, the transcript (when recognition is on).
-                if self.state.settings.speech.enabled && !self.state.no_speech_model {
+                if self.state.transcribes_takes() {
                     self.transcribe(&session, &file, jobs::Priority::Current, false);
                 }
             }
@@ -435,7 +435,7 @@ impl RehearseApp {
         self.analyze(&session_id, &file, summary.path.clone());
         // Transcribed at once, while it is measured: its follow-up waits
         // for the transcript only.
-        if self.state.settings.speech.enabled && !self.state.no_speech_model {
+        if self.state.transcribes_takes() {
             self.transcribe(&session_id, &file, jobs::Priority::Current, false);
         }
         for warning in warnings {

@@ -200,9 +200,7 @@ impl JobQueue {
                 let pool = background_pool();
                 let mut engine = Engine::new();
                 while let Some(job) = next_job(&queue, &mut engine) {
-                    let failure = job.failure(
-                        "Rehearse hit an internal error on this take; the log has the details",
-                    );
+                    let failure = job.failure(INTERNAL_ERROR);
                     let work = || match &pool {
                         Some(pool) => pool.install(|| run(job, &mut engine)),
                         None => run(job, &mut engine),
@@ -321,6 +319,10 @@ fn next_job(shared: &Shared, engine: &mut Engine) -> Option<Job> {
         }
     }
 }
+
+/// What a take's job that panicked says (the panic itself is logged).
+pub const INTERNAL_ERROR: &str =
+    "Rehearse hit an internal error on this take; the log has the details";
 
 /// The threads the sentence model (and the tokenizer) spread their work
 /// over when the jobs thread runs them: as many as the machine has, at

@@ -340,6 +340,12 @@ impl AppState {
         self.waveforms.get(path).cloned()
     }
 
+    /// Whether takes are transcribed: recognition is on and a model is
+    /// installed (as far as the window knows).
+    pub fn transcribes_takes(&self) -> bool {
+        self.settings.speech.enabled && !self.no_speech_model
+    }
+
     /// What follows the take just recorded in the session being
     /// practised, as far as follow-ups go ([`Session::follow_up_after`]):
     /// pending while the take is being saved, measured or transcribed.
@@ -351,9 +357,7 @@ impl AppState {
             return Some(crate::store::NextFollowUp::Pending);
         }
         let session = self.sessions.get(&active.session_id)?;
-        let depth = active.interview.follow_up().map_or(0, |turn| turn.depth);
-        let current = active.interview.progress().number - 1;
-        let take = session.latest_take_at(current, depth)?;
+        let take = session.latest_take_asked(&active.interview)?;
         let key = (active.session_id.clone(), take.file.clone());
         let transcript_coming = self.analysing.contains(&key)
             || matches!(

@@ -434,8 +434,8 @@ impl Practice {
             (Phase::Reviewing, _) if self.review == Review::Rating => {
                 let number = self.session.takes.len();
                 rate_take(&self.store, &mut self.session, number, &line);
-                let depth = interview.follow_up().map_or(0, |turn| turn.depth);
-                if interview.can_follow_up() && depth < interview.plan().request.follow_ups.depth()
+                if interview.can_follow_up()
+                    && interview.depth() < interview.plan().request.follow_ups.depth()
                 {
                     say!("The interviewer is thinking…");
                     self.review = Review::FollowUp;
@@ -486,11 +486,9 @@ impl Practice {
             return Vec::new();
         }
         let now = Instant::now();
-        let depth = self.interview.follow_up().map_or(0, |turn| turn.depth);
-        let question = self.interview.progress().number - 1;
         let next =
             self.session
-                .latest_take_at(question, depth)
+                .latest_take_asked(&self.interview)
                 .map_or(NextFollowUp::Nothing, |take| {
                     let coming =
                         self.transcriber.is_some() && !self.untranscribed.contains(&take.file);

@@ -295,7 +295,7 @@ impl Interview {
 
     /// How deep the current answer is: 0 for the question, 1 and 2 for
     /// follow-ups.
-    fn depth(&self) -> u8 {
+    pub fn depth(&self) -> u8 {
         self.follow_up.as_ref().map_or(0, |turn| turn.depth)
     }
 

@@ -511,6 +511,12 @@ impl Session {
         })
     }
 
+    /// The latest take of what `interview` asks now: its question, or the
+    /// follow-up being asked ([`Self::latest_take_at`]).
+    pub fn latest_take_asked(&self, interview: &crate::interview::Interview) -> Option<&Take> {
+        self.latest_take_at(interview.progress().number - 1, interview.depth())
+    }
+
     /// The indices in [`Self::takes`] of the follow-up takes that follow
     /// the take in `file`, in order.
     pub fn follow_ups_of<'a>(&'a self, file: &'a str) -> impl Iterator<Item = usize> + 'a {

@@ -149,14 +149,7 @@ const THINKING_QUIETLY: std::time::Duration = std::time::Duration::from_secs(3);
 /// A mock interview between an answer and its follow-up: the answer's
 /// transcript is being made and judged.
 fn awaiting(ui: &mut egui::Ui, active: &ActiveSession, now: Instant, percent: Option<u8>) {
-    ui.horizontal(|ui| {
-        ui.spinner();
-        ui.label(
-            egui::RichText::new("The interviewer is thinking…")
-                .size(18.0)
-                .weak(),
-        );
-    });
+    waiting_line(ui, "The interviewer is thinking…");
     let waited = active
         .awaiting_since
         .map_or(std::time::Duration::ZERO, |since| now - since);
@@ -169,16 +162,17 @@ fn awaiting(ui: &mut egui::Ui, active: &ActiveSession, now: Instant, percent: Op
     }
 }
 
-/// While the question is read aloud.
-fn asking(ui: &mut egui::Ui) {
+/// A spinner and what the interview waits for.
+fn waiting_line(ui: &mut egui::Ui, text: &str) {
     ui.horizontal(|ui| {
         ui.spinner();
-        ui.label(
-            egui::RichText::new("The interviewer is asking the question…")
-                .size(18.0)
-                .weak(),
-        );
+        ui.label(egui::RichText::new(text).size(18.0).weak());
     });
+}
+
+/// While the question is read aloud.
+fn asking(ui: &mut egui::Ui) {
+    waiting_line(ui, "The interviewer is asking the question…");
     ui.weak("Your time to think starts when the question has been read.");
 }
 

@@ -382,3 +382,31 @@ impl Drop for LocalServer {
         let _ = self.child.wait();
     }
 }
+
+/// A question pack of two questions with follow-ups (and no strong answer),
+/// for the window's and the terminal's follow-up tests: one asked when
+/// the answer says "milliseconds" (tiny.en hears it in espeak's voice),
+/// one when it does not mention a replica, one after any answer.
+pub const FOLLOW_UP_PACK: &str = r#"{
+  "schema_version": 2,
+  "name": "Follow-up test",
+  "questions": [
+    {"id": "ui-follow-slow-read", "text": "How would you speed up a slow read?",
+     "category": "Follow-up test", "kind": "technical", "looking_for": "A method.",
+     "think_seconds": 1, "answer_seconds": 5,
+     "follow_ups": [
+       {"ask": "You gave a timing: how did you measure it?",
+        "when": {"said": ["milliseconds"]}},
+       {"ask": "Did you consider a read replica?", "when": {"not_said": ["replica"]}},
+       {"ask": "What would you try next?", "when": {"always": true}}
+     ]},
+    {"id": "ui-follow-queue", "text": "When would you put a queue between two services?",
+     "category": "Follow-up test", "kind": "technical", "looking_for": "Trade-offs.",
+     "think_seconds": 1, "answer_seconds": 2,
+     "follow_ups": [
+       {"ask": "What happens when the consumer falls behind?",
+        "when": {"said": ["backlog"]}},
+       {"ask": "And if a message is delivered twice?", "when": {"always": true}}
+     ]}
+  ]
+}"#;

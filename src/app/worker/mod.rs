@@ -464,11 +464,7 @@ fn analyze_beside_the_jobs(session: String, file: String, path: PathBuf, outbox:
             let result = crate::logging::contain_panic("the speech analysis", || {
                 crate::analysis::analyze_wav(&path).map_err(|err| err.to_string())
             })
-            .unwrap_or_else(|| {
-                Err(format!(
-                    "{file}: Rehearse hit an internal error on this take; the log has the details"
-                ))
-            });
+            .unwrap_or_else(|| Err(format!("{file}: {}", crate::app::jobs::INTERNAL_ERROR)));
             outbox.send(WorkerEvent::TakeAnalyzed {
                 session,
                 file,
