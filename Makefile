@@ -5,7 +5,7 @@ CARGO ?= cargo
 # A toolchain that setup.sh just installed with rustup is not on PATH yet.
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all run test bench deb deb-only screenshots setup-run setup-test setup-bench setup-windows build windows fmt clippy unit clean
+.PHONY: all run test bench deb deb-only screenshots setup-run setup-test setup-bench setup-windows build windows check-windows windows-checks-built check-windows-built fmt clippy unit clean
 
 all: build
 
@@ -34,19 +34,25 @@ run: build
 ## test, and the speech tests again on whisper.cpp's f16 encoder path (the
 ## one processors without AVX512-BF16 take); then the
 ## release binary driven in a real window under Xvfb (screenshots in
-## target/e2e-screenshots/).
+## target/e2e-screenshots/), the packages, and the Windows build under Wine
+## (check-windows). The Windows build runs in the background at the lowest
+## priority from the start of the Linux tests (log: target/windows-build.log),
+## on what they leave of the processor.
 test: setup-test
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	python3 scripts/check_patches.py
 	python3 scripts/check_layers.py
 	python3 scripts/make_test_model.py
+	scripts/background.sh start windows-build $(MAKE) --no-print-directory windows-checks-built
 	$(CARGO) test --locked
 	REHEARSE_F16_ENCODER=1 $(CARGO) test --locked --test speech --test bf16_products
 	$(CARGO) build --release --locked
 	python3 tests/e2e_window.py target/release/rehearse
 	$(MAKE) --no-print-directory deb-only
 	python3 scripts/check_packaging.py
+	scripts/background.sh wait windows-build
+	$(MAKE) --no-print-directory check-windows-built
 
 ## The Debian package, in target/debian/: binary, desktop file, metainfo,
 ## icons, man page, completions, copyright and changelog.
@@ -80,20 +86,34 @@ bench: setup-bench build deb-only
 ## take transcribed 4.1 times slower).
 WINDOWS_TARGET := x86_64-pc-windows-gnu
 MINGW := x86_64-w64-mingw32
-windows: setup-windows
-	CC_x86_64_pc_windows_gnu=$(MINGW)-gcc-posix \
+WINDOWS_ENV = CC_x86_64_pc_windows_gnu=$(MINGW)-gcc-posix \
 	CXX_x86_64_pc_windows_gnu=$(MINGW)-g++-posix \
 	AR_x86_64_pc_windows_gnu=$(MINGW)-ar \
 	CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=$(MINGW)-gcc-posix \
 	CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="-C link-arg=-static" \
 	GGML_SSE42=ON GGML_AVX=ON GGML_AVX2=ON GGML_BMI2=ON GGML_FMA=ON GGML_F16C=ON \
-	BINDGEN_EXTRA_CLANG_ARGS_x86_64_pc_windows_gnu="--target=$(MINGW) --sysroot=/usr/$(MINGW) -I$$($(MINGW)-gcc-posix -print-file-name=include)" \
-	$(CARGO) build --release --locked --target $(WINDOWS_TARGET)
+	BINDGEN_EXTRA_CLANG_ARGS_x86_64_pc_windows_gnu="--target=$(MINGW) --sysroot=/usr/$(MINGW) -I$$($(MINGW)-gcc-posix -print-file-name=include)"
+windows: setup-windows
+	$(WINDOWS_ENV) $(CARGO) build --release --locked --target $(WINDOWS_TARGET)
 	mkdir -p target/windows
 	cp target/$(WINDOWS_TARGET)/release/rehearse.exe target/windows/
 	wixl -a x64 -D BinDir=target/windows \
 	  -o target/windows/Rehearse-$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)-x86_64.msi \
 	  packaging/windows/rehearse.wxs
+
+## The Windows build checked under Wine: the data-safety suite built for
+## Windows (the release profile, so it shares the build above) and run by
+## Wine, then the program itself (scripts/check_windows.py, which compares
+## it with the Linux release build and end-to-end screenshot).
+check-windows: windows-checks-built check-windows-built
+
+windows-checks-built: windows
+	$(WINDOWS_ENV) $(CARGO) test --release --locked --target $(WINDOWS_TARGET) --test data_safety --no-run
+
+check-windows-built:
+	$(WINDOWS_ENV) CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="python3 scripts/wine_run.py" \
+	  $(CARGO) test --release --locked --target $(WINDOWS_TARGET) --test data_safety
+	python3 scripts/check_windows.py
 
 clean:
 	$(CARGO) clean

@@ -621,24 +621,18 @@ def encoder_in_bf16(tmp):
     return "encoder products in bf16" in run.stderr
 
 
-WINE = "/usr/lib/wine/wine64"
 WINDOWS_EXE = os.path.join(ROOT, "target", "windows", "rehearse.exe")
 
 
-def windows_build(tmp):
-    """A folder holding the Windows build (`make windows`) with the ProcessPrng
-    stand-in Wine 8 needs beside it, or None (said) when there is none."""
-    if not (os.path.exists(WINDOWS_EXE) and os.path.exists(WINE) and shutil.which("x86_64-w64-mingw32-gcc-posix")):
+def windows_build():
+    """The command that runs the Windows build (`make windows`) under the
+    checks' Wine (scripts/wine_run.py), or None (said) when there is none."""
+    from wine_run import MINGW_GCC, WINE, wine_env
+    if not (os.path.exists(WINDOWS_EXE) and os.path.exists(WINE) and shutil.which(MINGW_GCC)):
         print("bench: no Windows build (make windows) or no Wine; its row skipped", file=sys.stderr)
         return None
-    folder = os.path.join(tmp, "windows")
-    os.makedirs(folder, exist_ok=True)
-    shutil.copy(WINDOWS_EXE, folder)
-    subprocess.run(["x86_64-w64-mingw32-gcc-posix", "-shared", "-O2", "-o",
-                    os.path.join(folder, "bcryptprimitives.dll"),
-                    os.path.join(ROOT, "tests", "windows", "bcryptprimitives.c"), "-ladvapi32"],
-                   check=True)
-    return folder
+    wine_env()  # the prefix made now, not while measured
+    return [sys.executable, os.path.join(ROOT, "scripts", "wine_run.py"), WINDOWS_EXE]
 
 
 def speech_rows(tmp):
@@ -671,17 +665,15 @@ def speech_rows(tmp):
         commands["q8_0"] = [BINARY, "transcribe", "--model", MODEL_Q8_0, wav]
         for compute in ("int8", "float32"):
             commands[compute] = [python, script, model_dir, wav, compute, str(threads), FILLER_PROMPT]
-    wine_folder = windows_build(tmp)
-    if wine_folder:
-        commands["windows"] = ["env", f"WINEPREFIX={os.path.join(ROOT, 'target', 'windows', 'wine-prefix')}",
-                               "WINEDEBUG=-all", WINE, os.path.join(wine_folder, "rehearse.exe"),
-                               "transcribe", "--model", MODEL, wav]
+    windows = windows_build()
+    if windows:
+        commands["windows"] = windows + ["transcribe", "--model", MODEL, wav]
     measured_runs = medians_in_turns(commands)
     ours, ours_peak = measured_runs["f16"]
     weights = "f16, encoder in bf16" if in_bf16 else "f16"
     rows = [(f"transcribe {seconds:.0f} s, tiny.en: real-time factor", ours / seconds, "x",
              "(audio length)", 1.0)]
-    if wine_folder:
+    if windows:
         # The Windows build's whisper.cpp is built with the same options
         # (goal: within 1.2x of the Linux build, Wine's start included).
         rows.append((f"transcribe {seconds:.0f} s, Windows build under Wine 8, {threads} thread(s)",

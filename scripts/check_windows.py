@@ -6,8 +6,11 @@
   text as the Linux build on the same WAV;
 - with a private PulseAudio server (Wine's audio goes through it, so
   WASAPI records from its virtual microphone): `devices` lists the virtual
-  microphone, and `record --seconds 5` of speech played into it gives 5 s
-  whose level is speech, with no dropped samples; a recording killed after
+  microphone, and `record --seconds 60` with speech played into it gives
+  60 s whose level is speech, with no dropped samples; a recording ended
+  by Ctrl-C, and one whose console is closed (the console's events, sent
+  as Windows sends them: tests/windows/console_event.c), each leaves a
+  finished WAV and no `.part`; a recording killed after
   7 s (SIGKILL of the Wine process) is repaired by `recover` losing at
   most the last second beside the device's start; `interview` of one
   question answered in the terminal is kept, with its rating, and `export
@@ -23,9 +26,9 @@
   the data folder.
 
 Wine 8 lacks `ProcessPrng` (bcryptprimitives.dll), which Rust's standard
-library imports: a stand-in built from tests/windows/bcryptprimitives.c
-sits beside the copy checked here (never in the installer). Wine's own
-folder is kept in target/windows/wine-prefix, so it is made once.
+library imports: scripts/wine_run.py puts a stand-in in the system32 of
+Wine's folder (target/windows/wine-prefix, made once), never in the
+installer.
 
 Usage: scripts/check_windows.py [target/windows/rehearse.exe]
 """
@@ -41,8 +44,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import ROOT, VirtualAudio  # noqa: E402
-WINE = "/usr/lib/wine/wine64"
-MINGW_GCC = "x86_64-w64-mingw32-gcc-posix"
+from wine_run import MINGW_GCC, WINE, WINESERVER, wine_env  # noqa: E402
 LINUX_BINARY = os.path.join(ROOT, "target", "release", "rehearse")
 MODEL = os.path.join(ROOT, "target", "test-model", "ggml-tiny.en.bin")
 failures = []
@@ -54,19 +56,28 @@ def check(ok, message):
         failures.append(message)
 
 
-def wine_env():
-    prefix = os.path.join(ROOT, "target", "windows", "wine-prefix")
-    os.makedirs(prefix, exist_ok=True)
-    return dict(os.environ, WINEPREFIX=prefix, WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=")
-
-
 def checked_copy(exe, folder):
-    """The program with the ProcessPrng stand-in beside it, in `folder`."""
+    """A copy of the program in `folder` (its name is the one the console
+    events are sent to), with console_event.exe beside it."""
     shutil.copy(exe, os.path.join(folder, "rehearse.exe"))
-    subprocess.run([MINGW_GCC, "-shared", "-O2", "-o", os.path.join(folder, "bcryptprimitives.dll"),
-                    os.path.join(ROOT, "tests", "windows", "bcryptprimitives.c"), "-ladvapi32"],
-                   check=True)
+    subprocess.run([MINGW_GCC, "-O2", "-o", os.path.join(folder, "console_event.exe"),
+                    os.path.join(ROOT, "tests", "windows", "console_event.c")], check=True)
     return os.path.join(folder, "rehearse.exe")
+
+
+def sox_stat(wav):
+    """sox's `stat` of `wav` as a dict of floats (empty when unreadable)."""
+    if not os.path.exists(wav):
+        return {}
+    said = subprocess.run(["sox", wav, "-n", "stat"], capture_output=True, text=True).stderr
+    stat = {}
+    for line in said.splitlines():
+        name, _, value = line.partition(":")
+        try:
+            stat[name.strip()] = float(value.split()[0])
+        except (ValueError, IndexError):
+            pass
+    return stat
 
 
 def under_wine(exe, *args, data=None, timeout=300):
@@ -76,6 +87,38 @@ def under_wine(exe, *args, data=None, timeout=300):
         command += ["--data-dir", data]
     return subprocess.run(command + list(args), capture_output=True, text=True, env=env,
                           timeout=timeout)
+
+
+def check_console_event(program, folder, env, event, what):
+    """A recording without a limit ended by console event `event` 3 s after
+    it started: the take is finished (a WAV, no `.part`), the command ends
+    by itself, and the 3 s (and more) are kept."""
+    out = os.path.join(folder, f"event-{event}")
+    os.makedirs(out)
+    recording = subprocess.Popen([WINE, program, "record", "--out", f"event-{event}\\take.wav"],
+                                 env=env, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+    started = ""
+    for line in recording.stderr:  # "Recording to … until Ctrl-C" once it records
+        started += line
+        if line.startswith("Recording to"):
+            break
+    time.sleep(3)
+    sent = subprocess.run([WINE, os.path.join(folder, "console_event.exe"), "rehearse.exe", str(event)],
+                          env=env, capture_output=True, text=True, timeout=60)
+    try:
+        _, stderr = recording.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        recording.kill()
+        _, stderr = recording.communicate()
+    stderr = started + stderr
+    left = sorted(os.listdir(out))
+    kept = sox_stat(os.path.join(out, "take.wav")).get("Length (seconds)", 0)
+    check(sent.returncode == 0 and left == ["take.wav"] and kept >= 3.0,
+          f"a recording ended by {what} (console event {event}): {left}, {kept:.2f} s kept, "
+          f"exit status {recording.returncode}"
+          + ("" if sent.returncode == 0 else f"; the event was not sent: {sent.stderr.strip()}")
+          + ("" if left == ["take.wav"] else f"; {stderr.strip()[-300:]}"))
 
 
 def check_audio(program, folder):
@@ -100,21 +143,18 @@ def check_audio(program, folder):
 
         playing = threading.Timer(1.5, play)
         playing.start()
-        recorded = wine("record", "--seconds", "5", "--out", "recorded.wav")
+        recorded = wine("record", "--seconds", "60", "--out", "recorded.wav")
         playing.join()
-        wav = os.path.join(folder, "recorded.wav")
-        stat = subprocess.run(["sox", wav, "-n", "stat"], capture_output=True, text=True).stderr \
-            if os.path.exists(wav) else ""
-        seconds = float(next((line.split()[-1] for line in stat.splitlines()
-                              if line.startswith("Length")), "0"))
-        rms = float(next((line.split()[-1] for line in stat.splitlines()
-                          if line.startswith("RMS     amplitude")), "0"))
+        stat = sox_stat(os.path.join(folder, "recorded.wav"))
+        seconds, rms = stat.get("Length (seconds)", 0), stat.get("RMS     amplitude", 0)
         dropped = next((line.split()[-1] for line in recorded.stdout.splitlines()
                         if line.startswith("dropped_frames")), "?")
-        check(recorded.returncode == 0 and abs(seconds - 5.0) < 0.05 and rms > 0.01 and dropped == "0",
-              f"record --seconds 5 through WASAPI: {seconds:.3f} s, RMS {rms:.3f}, "
+        check(recorded.returncode == 0 and abs(seconds - 60.0) < 0.05 and rms > 0.01 and dropped == "0",
+              f"record --seconds 60 through WASAPI: {seconds:.3f} s, RMS {rms:.3f}, "
               f"{dropped} dropped frames" + ("" if recorded.returncode == 0
                                              else f" {recorded.stderr.strip()[-300:]}"))
+        for event, what in ((0, "Ctrl-C"), (2, "the console closed")):
+            check_console_event(program, folder, env, event, what)
         # Killed mid-recording, then repaired.
         killed = os.path.join(folder, "killed")
         os.makedirs(killed)
@@ -128,14 +168,11 @@ def check_audio(program, folder):
         recording.kill()
         recording.wait()
         ran = time.monotonic() - started
-        subprocess.run(["/usr/lib/wine/wineserver", "-k"], env=env, capture_output=True)
+        subprocess.run([WINESERVER, "-k"], env=env, capture_output=True)
         parts = [name for name in os.listdir(killed) if name.endswith(".wav.part")]
         repaired = wine("recover", "killed")
         take = os.path.join(killed, "take.wav")
-        stat = subprocess.run(["sox", take, "-n", "stat"], capture_output=True,
-                              text=True).stderr if os.path.exists(take) else ""
-        kept = float(next((line.split()[-1] for line in stat.splitlines()
-                           if line.startswith("Length")), "0"))
+        kept = sox_stat(take).get("Length (seconds)", 0)
         # The device takes up to 1.5 s to start under Wine (record prints
         # device_start_ms); at most one more second may be lost.
         check(bool(parts) and repaired.returncode == 0 and kept >= ran - 2.5,
@@ -213,7 +250,7 @@ def check_window(program, folder):
     finally:
         if window:
             window.terminate()
-        subprocess.run(["/usr/lib/wine/wineserver", "-k"], env=env, capture_output=True)
+        subprocess.run([WINESERVER, "-k"], env=env, capture_output=True)
         xvfb.terminate()
         xvfb.wait()
 
@@ -221,7 +258,10 @@ def check_window(program, folder):
 def check_installer(msi):
     """Installs, runs and uninstalls `msi` in a Wine folder of its own."""
     with tempfile.TemporaryDirectory() as prefix:
-        env = dict(wine_env(), WINEPREFIX=prefix)
+        # A Wine folder of its own, with the ProcessPrng stand-in the
+        # program needs under Wine 8 in Wine's system32 (not the
+        # installation's folder).
+        env = wine_env(prefix)
         drive = os.path.join(prefix, "drive_c")
 
         def wine(*args):
@@ -235,13 +275,6 @@ def check_installer(msi):
         shortcuts = [os.path.join(folder, name) for folder, _, names in os.walk(drive)
                      for name in names if name.lower() == "rehearse.lnk" and "Start Menu" in folder]
         check(bool(shortcuts), "a Start-menu shortcut")
-        # The stand-in the program needs under Wine 8, in Wine's own folder
-        # (not the installation's).
-        subprocess.run([MINGW_GCC, "-shared", "-O2", "-o",
-                        os.path.join(drive, "windows", "system32", "bcryptprimitives.dll"),
-                        os.path.join(ROOT, "tests", "windows", "bcryptprimitives.c"), "-ladvapi32"],
-                       check=True)
-        env["WINEDLLOVERRIDES"] = env["WINEDLLOVERRIDES"] + ";bcryptprimitives=n,b"
         listed = wine("C:\\Program Files\\Rehearse\\rehearse.exe", "sessions", "list")
         data = [folder for folder, _, _ in os.walk(os.path.join(drive, "users"))
                 if os.path.basename(folder) == "Rehearse" and "Roaming" in folder]

@@ -2,7 +2,8 @@
 # Installs what building, running or testing Rehearse needs and is missing.
 #
 #   scripts/setup.sh run     what `make run` needs
-#   scripts/setup.sh test    what `make test` needs (the test rig included)
+#   scripts/setup.sh test    what `make test` needs (the test rig and the
+#                            Windows build with Wine included)
 #   scripts/setup.sh bench   what `make bench` needs
 #   scripts/setup.sh windows what `make windows` needs (the cross build)
 #
@@ -25,12 +26,12 @@ build_pkgs=(build-essential pkg-config curl ca-certificates libasound2-dev cmake
 run_pkgs=(libasound2-plugins libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
   libxkbcommon0 libwayland-client0 libwayland-egl1 libfontconfig1 libgl1 libegl1 libgl1-mesa-dri
   libspeechd2 speech-dispatcher speech-dispatcher-espeak-ng)
-test_pkgs=("${run_pkgs[@]}" pulseaudio pulseaudio-utils espeak-ng sox flac python3 unzip chromium
-  xvfb xauth x11-utils xdotool imagemagick libvulkan1 mesa-vulkan-drivers
-  lintian desktop-file-utils appstream dpkg-dev qemu-user)
 # The Windows build: MinGW-w64 with posix threads (whisper.cpp's
 # std::thread needs them), Wine to run it, wixl to make the MSI.
 windows_pkgs=(gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix wine64 wixl msitools)
+test_pkgs=("${run_pkgs[@]}" pulseaudio pulseaudio-utils espeak-ng sox flac python3 unzip chromium
+  xvfb xauth x11-utils xdotool imagemagick libvulkan1 mesa-vulkan-drivers
+  lintian desktop-file-utils appstream dpkg-dev qemu-user "${windows_pkgs[@]}")
 bench_pkgs=("${run_pkgs[@]}" python3 python3-venv pulseaudio pulseaudio-utils sox espeak-ng zip flac xvfb xauth
   xdotool dpkg-dev)
 
@@ -114,7 +115,7 @@ if [ "$purpose" = test ]; then
   done
 fi
 # The Windows build's standard library.
-if [ "$purpose" = windows ] && ! rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
+if { [ "$purpose" = windows ] || [ "$purpose" = test ]; } && ! rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
   if command -v rustup >/dev/null 2>&1; then
     rustup target add x86_64-pc-windows-gnu
   else

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 /// Options that create files readable by the user only, where the platform
 /// has such permissions; the caller adds how to open.
 pub fn private_file_options() -> OpenOptions {
+    #[cfg_attr(not(unix), allow(unused_mut, reason = "only Unix sets a mode"))]
     let mut options = OpenOptions::new();
     #[cfg(unix)]
     {
@@ -24,6 +25,7 @@ pub fn private_file_options() -> OpenOptions {
 /// regular file: a link planted in the data folder (a restored or shared
 /// folder) must never make Rehearse write through it to another file.
 pub fn open_own_file(options: &OpenOptions, path: &Path) -> io::Result<File> {
+    #[cfg_attr(not(unix), allow(unused_mut, reason = "only Unix adds flags"))]
     let mut options = options.clone();
     #[cfg(unix)]
     {
@@ -101,6 +103,8 @@ pub fn is_abandoned(name: &str, base: &str, kind: &str) -> bool {
 }
 
 /// Creates `path` and its parents, readable by the user only (on Unix).
+/// When a file stands where a folder must be, the error names that file
+/// (systems word it differently, and Wine as "File already exists").
 pub fn create_private_dir(path: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
@@ -109,7 +113,19 @@ pub fn create_private_dir(path: &Path) -> io::Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(path)
+    builder.create(path).map_err(|err| {
+        let in_the_way = path
+            .ancestors()
+            .find(|folder| fs::symlink_metadata(folder).is_ok())
+            .filter(|existing| !existing.is_dir());
+        match in_the_way {
+            Some(file) => io::Error::new(
+                io::ErrorKind::NotADirectory,
+                format!("{} is a file, not a folder", file.display()),
+            ),
+            None => err,
+        }
+    })
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same
@@ -143,6 +159,9 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         })?;
         file.write_all(bytes)?;
         file.sync_all()?;
+        // Closed before the rename: Windows cannot replace a file through
+        // a name that is still open without sharing its deletion.
+        drop(file);
         fs::rename(&temporary, path)?;
         sync_folder(folder);
         Ok(())
@@ -169,10 +188,21 @@ pub fn is_abandoned_write(name: &str) -> bool {
             .is_some_and(|(base, _)| is_abandoned(name, base, TEMPORARY))
 }
 
-/// Syncs a folder, so that a rename in it survives a crash. Not every
-/// platform can open a folder to sync it; the rename is done either way.
+/// Syncs a folder, so that a rename in it survives a crash (`fsync` on
+/// Unix, `FlushFileBuffers` on Windows, where a folder opens only with
+/// backup semantics). Not every file system can; the rename is done either
+/// way.
 fn sync_folder(folder: &Path) {
-    if let Err(err) = File::open(folder).and_then(|dir| dir.sync_all()) {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        /// `FILE_FLAG_BACKUP_SEMANTICS`: what opening a folder needs.
+        const OPEN_A_FOLDER: u32 = 0x0200_0000;
+        options.custom_flags(OPEN_A_FOLDER);
+    }
+    if let Err(err) = options.open(folder).and_then(|dir| dir.sync_all()) {
         log::debug!("{}: not synced: {err}", folder.display());
     }
 }

@@ -123,10 +123,13 @@ pub fn text_from_bytes(mut bytes: Vec<u8>) -> Result<String, TextFileError> {
     })
 }
 
-/// Whether process `pid` is running. Where that cannot be known (outside
-/// Linux), every process counts as running, so nothing of a live process is
-/// ever taken for a leftover.
+/// Whether process `pid` is running. Where that cannot be known (not Linux
+/// or Windows, or Windows refuses to say), every process counts as running,
+/// so nothing of a live process is ever taken for a leftover.
 pub fn process_is_alive(pid: u32) -> bool {
+    #[cfg(windows)]
+    return windows_process_is_alive(pid);
+    #[cfg(not(windows))]
     if cfg!(target_os = "linux") {
         Path::new("/proc").join(pid.to_string()).exists()
     } else {
@@ -134,9 +137,39 @@ pub fn process_is_alive(pid: u32) -> bool {
     }
 }
 
-/// `text` made safe as one file-name component: ASCII letters, digits, `-`
-/// and `_` kept, everything else (separators, dots, control characters,
-/// spaces) turned into `-`, runs collapsed, at most `max` bytes, never empty.
+/// [`process_is_alive`] on Windows: a process that can be opened and has
+/// no exit code yet. One that cannot be opened for lack of rights exists.
+#[cfg(windows)]
+#[allow(unsafe_code, reason = "three Win32 calls on a handle closed here")]
+fn windows_process_is_alive(pid: u32) -> bool {
+    use windows_sys::Win32::Foundation::{
+        CloseHandle, ERROR_INVALID_PARAMETER, GetLastError, STILL_ACTIVE,
+    };
+    use windows_sys::Win32::System::Threading::{
+        GetExitCodeProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION,
+    };
+    // SAFETY: OpenProcess takes no pointers; the handle it gives is only
+    // used by GetExitCodeProcess (with a valid out pointer) and then closed
+    // once.
+    unsafe {
+        let process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
+        if process.is_null() {
+            // No such process is the only answer that means "ended".
+            return GetLastError() != ERROR_INVALID_PARAMETER;
+        }
+        let mut code = 0u32;
+        let asked = GetExitCodeProcess(process, &raw mut code);
+        CloseHandle(process);
+        asked == 0 || code == STILL_ACTIVE.cast_unsigned()
+    }
+}
+
+/// `text` made safe as one file-name component on every platform: ASCII
+/// letters, digits, `-` and `_` kept, everything else (separators, dots,
+/// control characters, spaces) turned into `-`, runs collapsed, at most
+/// `max` bytes, never empty, never ending in a dot or a space, and never a
+/// name Windows keeps for a device (`CON`, `NUL`, `COM1`…), which gets a
+/// `_` after it.
 pub fn sanitize_component(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max));
     for c in text.chars() {
@@ -153,9 +186,22 @@ pub fn sanitize_component(text: &str, max: usize) -> String {
     let trimmed = out.trim_matches('-');
     if trimmed.is_empty() {
         "untitled".to_owned()
+    } else if is_windows_device_name(trimmed) {
+        format!("{trimmed}_")
     } else {
         trimmed.to_owned()
     }
+}
+
+/// Whether the file name `name` is one Windows keeps for a device in every
+/// folder, whatever its extension: `nul.wav` or `COM1.json` cannot be made.
+pub fn is_windows_device_name(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).trim_end_matches(' ');
+    let upper = stem.to_ascii_uppercase();
+    matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (upper.len() == 4
+            && (upper.starts_with("COM") || upper.starts_with("LPT"))
+            && upper.ends_with(|c: char| c.is_ascii_digit()))
 }
 
 /// `text` with every control character but newline and tab, and every
@@ -187,6 +233,23 @@ fn is_bidi_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_windows_keeps_for_devices_get_an_underscore() {
+        for (id, name) in [
+            ("con", "con_"),
+            ("NUL", "NUL_"),
+            ("Com1", "Com1_"),
+            ("lpt9", "lpt9_"),
+            ("aux.", "aux_"),
+            (" prn ", "prn_"),
+            ("console", "console"),
+            ("com10", "com10"),
+            ("null", "null"),
+        ] {
+            assert_eq!(sanitize_component(id, 80), name, "{id:?}");
+        }
+    }
 
     #[test]
     fn a_bom_is_dropped_and_bad_utf8_is_placed() {

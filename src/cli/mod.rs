@@ -17,6 +17,8 @@ mod sessions;
 mod speech;
 mod status;
 mod transcriber;
+#[cfg(windows)]
+mod windows_console;
 
 pub use speech::{ModelsCommand, TranscriptFormat};
 
@@ -588,9 +590,28 @@ fn interrupt_flag() -> anyhow::Result<Arc<AtomicBool>> {
     Ok(interrupted)
 }
 
-/// Runs `handler` on every Ctrl-C (set once per process).
+/// Runs `handler` on every Ctrl-C, and when the terminal closes or the
+/// session ends (SIGHUP and SIGTERM; on Windows the console's close,
+/// log-off and shut-down events); set once per process.
 fn on_interrupt(handler: impl FnMut() + Send + 'static) -> anyhow::Result<()> {
+    #[cfg(windows)]
+    {
+        let handler = Arc::new(std::sync::Mutex::new(handler));
+        let on_close = Arc::clone(&handler);
+        ctrlc::set_handler(move || (*lock_handler(&handler))()).context("cannot catch Ctrl-C")?;
+        windows_console::on_close(move || (*lock_handler(&on_close))());
+        Ok(())
+    }
+    #[cfg(not(windows))]
     ctrlc::set_handler(handler).context("cannot catch Ctrl-C")
+}
+
+/// The handler behind `mutex`, whether or not an earlier call panicked.
+#[cfg(windows)]
+fn lock_handler<F>(mutex: &std::sync::Mutex<F>) -> std::sync::MutexGuard<'_, F> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Writes text to stdout through a buffer, with control characters made

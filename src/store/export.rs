@@ -245,6 +245,11 @@ fn check_destination(store: &Store, destination: &Path, force: bool) -> Result<b
     let Some(name) = destination.file_name() else {
         return Err(refuse("not a file or folder name"));
     };
+    if cfg!(windows) && crate::files::is_windows_device_name(&name.to_string_lossy()) {
+        return Err(refuse(
+            "a name Windows keeps for a device, not a file or folder; choose another name",
+        ));
+    }
     let parent = folder_of(destination);
     let parent = fs::canonicalize(parent).map_err(|err| ExportError::File {
         path: parent.to_path_buf(),
