@@ -5,7 +5,7 @@ CARGO ?= cargo
 # A toolchain that setup.sh just installed with rustup is not on PATH yet.
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all run test bench deb deb-only screenshots setup-run setup-test setup-bench setup-windows build windows check-windows windows-checks-built check-windows-built fmt clippy unit clean
+.PHONY: all run test bench deb deb-only screenshots setup-run setup-test setup-bench setup-windows build windows check-windows windows-checks-built check-windows-built clippy clean
 
 all: build
 
@@ -28,6 +28,17 @@ build: setup-run
 run: build
 	./target/release/rehearse $(ARGS)
 
+# Clippy's lints, warnings as errors, while the tests are built:
+# clippy-driver (rustc with clippy's lints; what `cargo clippy` runs, and
+# how it is told `-D warnings`) compiles our own crates, so the tree is
+# built once instead of checked for clippy and built again for the tests.
+# `make clippy` is the usual `cargo clippy`.
+LINTED = RUSTC_WORKSPACE_WRAPPER="$$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver)" \
+	CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+
+clippy:
+	$(CARGO) clippy --all-targets --locked -- -D warnings
+
 ## Formatting, clippy with warnings as errors, the patched crates checked
 ## against their published releases, the layers of src/lib.rs, the speech
 ## test model (built once from PyPI, cached in target/test-model/), every
@@ -40,13 +51,13 @@ run: build
 ## on what they leave of the processor.
 test: setup-test
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --all-targets --locked -- -D warnings
 	python3 scripts/check_patches.py
 	python3 scripts/check_layers.py
 	python3 scripts/make_test_model.py
 	scripts/background.sh start windows-build $(MAKE) --no-print-directory windows-checks-built
-	$(CARGO) test --locked
-	REHEARSE_F16_ENCODER=1 $(CARGO) test --locked --test speech --test bf16_products
+	$(LINTED) $(CARGO) test --locked --all-targets --no-run
+	$(LINTED) $(CARGO) test --locked
+	REHEARSE_F16_ENCODER=1 $(LINTED) $(CARGO) test --locked --test speech --test bf16_products
 	$(CARGO) build --release --locked
 	python3 tests/e2e_window.py target/release/rehearse
 	$(MAKE) --no-print-directory deb-only

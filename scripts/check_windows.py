@@ -318,6 +318,15 @@ def main():
             check(ours.returncode == 0 and ours.stdout.strip() == theirs,
                   f"transcribe: {ours.stdout.strip()!r} (Linux: {theirs!r})"
                   + ("" if ours.returncode == 0 else f" {ours.stderr.strip()[-300:]}"))
+            # Without --data-dir the log goes to the platform's place.
+            env = dict(wine_env(), RUST_LOG="info")
+            subprocess.run([WINE, program, "transcribe", "--model", os.path.join(tmp, "model.bin"), wav],
+                           env=env, capture_output=True, timeout=300)
+            logs = glob.glob(os.path.join(env["WINEPREFIX"], "drive_c", "users", "*", "AppData", "Local",
+                                          "rehearse", "Rehearse", "logs", "rehearse.log"))
+            logged = logs and "speech model loaded" in open(logs[0], encoding="utf-8").read()
+            check(bool(logged), "the log in %LOCALAPPDATA%\\rehearse\\Rehearse\\logs: "
+                  + (logs[0] if logs else "not there"))
         else:
             check(False, "transcribe: the speech test model or the Linux build is missing")
 

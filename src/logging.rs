@@ -67,12 +67,25 @@ pub fn log_file() -> Option<&'static Path> {
 }
 
 /// The folder the log goes in: `explicit_data_dir/log` when the user named
-/// a data folder, else the platform's state (or cache) folder for the app.
+/// a data folder, else the platform's place for an app's logs: the state
+/// folder on Linux (`~/.local/state/rehearse`), `%LOCALAPPDATA%\rehearse\
+/// Rehearse\logs` on Windows (on this machine, out of the roaming
+/// profile), `~/Library/Logs/Rehearse` on macOS.
 pub fn log_folder(explicit_data_dir: Option<&Path>) -> Option<PathBuf> {
     if let Some(data) = explicit_data_dir {
         return Some(data.join("log"));
     }
     let dirs = directories::ProjectDirs::from("io.github", "rehearse", "Rehearse")?;
+    if cfg!(windows) {
+        // `data_local_dir` is `%LOCALAPPDATA%\rehearse\Rehearse\data`.
+        if let Some(app) = dirs.data_local_dir().parent() {
+            return Some(app.join("logs"));
+        }
+    }
+    if cfg!(target_os = "macos") {
+        let home = directories::BaseDirs::new()?;
+        return Some(home.home_dir().join("Library/Logs/Rehearse"));
+    }
     Some(
         dirs.state_dir()
             .unwrap_or_else(|| dirs.cache_dir())
