@@ -47,15 +47,15 @@ clippy:
 ## release binary driven in a real window under Xvfb (screenshots in
 ## target/e2e-screenshots/), the packages, and the Windows build under Wine
 ## (check-windows). The Windows build runs in the background at the lowest
-## priority from the start of the Linux tests (log: target/windows-build.log),
-## on what they leave of the processor.
+## priority while the Linux tests run (log: target/windows-build.log), on
+## what they leave of the processor.
 test: setup-test
 	$(CARGO) fmt --all -- --check
 	python3 scripts/check_patches.py
 	python3 scripts/check_layers.py
 	python3 scripts/make_test_model.py
-	scripts/background.sh start windows-build $(MAKE) --no-print-directory windows-checks-built
 	$(LINTED) $(CARGO) test --locked --all-targets --no-run
+	scripts/background.sh start windows-build $(MAKE) --no-print-directory windows-checks-built
 	$(LINTED) $(CARGO) test --locked
 	REHEARSE_F16_ENCODER=1 $(LINTED) $(CARGO) test --locked --test speech --test bf16_products
 	$(CARGO) build --release --locked
