@@ -48,18 +48,27 @@ fn open(data: &Path) -> Store {
 
 /// A session of two questions with one real 0.5 s take each.
 fn session_with_takes(store: &Store) -> Session {
+    session_answering(store, 2, &[])
+}
+
+/// A session of `count` questions of the bank, the first ones given the
+/// ids in `ids`, with one real 0.5 s take each where the store puts it.
+fn session_answering(store: &Store, count: usize, ids: &[&str]) -> Session {
     let bank = QuestionBank::load(&PackSources::default());
     let request = PlanRequest {
-        count: Some(2),
+        count: Some(count),
         ..PlanRequest::default()
     };
-    let plan = build_plan(bank.questions(), &request, &HashMap::new()).unwrap();
+    let mut plan = build_plan(bank.questions(), &request, &HashMap::new()).unwrap();
+    for (planned, id) in plan.questions.iter_mut().zip(ids) {
+        planned.question.id = rehearse::model::QuestionId::parse(id).unwrap();
+    }
     let mut session = store.create_session(&plan).unwrap();
-    for question_index in 0..2 {
+    for question_index in 0..count {
         let (relative, full) = store.take_path(&session, question_index, 1);
         let mut file = TakeFile::create(&full, TakeFormat::S16, 8000).unwrap();
         file.write(&[0.25; 4000]).unwrap();
-        file.finish().unwrap();
+        assert_eq!(file.finish().unwrap().path, full);
         let take = Take {
             duration_ms: 500,
             sample_rate: 8000,
@@ -1233,37 +1242,11 @@ fn device_names_and_long_paths_make_takes_that_export() {
     // Ids that are names Windows keeps for devices get a `_` wherever they
     // make a part of a file name (`sanitize_component`, one rule).
     let long_id = "q".repeat(rehearse::model::QuestionId::MAX_LEN);
-    let mut plan = build_plan(
-        QuestionBank::load(&PackSources::default()).questions(),
-        &PlanRequest {
-            count: Some(4),
-            ..PlanRequest::default()
-        },
-        &HashMap::new(),
-    )
-    .unwrap();
-    for (planned, id) in plan
-        .questions
-        .iter_mut()
-        .zip(["con", "nul", "com1", &long_id])
-    {
-        planned.question.id = rehearse::model::QuestionId::parse(id).unwrap();
-    }
-    let mut session = store.create_session(&plan).unwrap();
-    for question_index in 0..4 {
-        let (relative, full) = store.take_path(&session, question_index, 1);
+    let session = session_answering(&store, 4, &["con", "nul", "com1", &long_id]);
+    for take in &session.takes {
+        let full = store.session_dir(&session.id).join(&take.file);
         assert!(full.as_os_str().len() > 260, "{}", full.display());
-        let mut file = TakeFile::create(&full, TakeFormat::S16, 8000).unwrap();
-        file.write(&[0.25; 800]).unwrap();
-        let finished = file.finish().unwrap();
-        assert_eq!(finished.path, full);
-        session.takes.push(Take {
-            duration_ms: 100,
-            sample_rate: 8000,
-            ..session.new_take(question_index, 1, relative, jiff::Timestamp::now())
-        });
     }
-    store.save(&session).unwrap();
     drop(store);
     let reopened = open(&data);
     let loaded = reopened.load(&session.id).unwrap();
@@ -1272,7 +1255,7 @@ fn device_names_and_long_paths_make_takes_that_export() {
         let audio = take.audio_path(&folder).unwrap();
         assert_eq!(
             std::fs::metadata(&audio).unwrap().len(),
-            44 + 1600,
+            44 + 8000,
             "{}",
             take.file
         );
