@@ -9,11 +9,15 @@
 //! - [`models`]: the catalogue, the installed models, checks and import;
 //! - [`download`]: fetching a model when the user asks;
 //! - [`trial`]: loading a new model once in a child process before it is
-//!   installed.
+//!   installed;
+//! - `mingw_math` (the Windows build only): a fast `exp` for whisper.cpp in
+//!   place of MinGW-w64's x87 one.
 
 pub mod align;
 pub mod download;
 pub mod engine;
+#[cfg(all(windows, target_env = "gnu"))]
+pub mod mingw_math;
 pub mod models;
 pub mod pcm;
 pub mod transcript;

@@ -118,11 +118,18 @@ fn main() {
     }
 
     println!("cargo:rerun-if-changed=wrapper.h");
+    // Rehearse patch: a change to the (patched) sources runs this script
+    // again, and the copy below is then made afresh, so that the change
+    // reaches the build instead of an older copy in OUT_DIR.
+    println!("cargo:rerun-if-changed=whisper.cpp");
 
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let whisper_root = out.join("whisper.cpp");
 
-    if !whisper_root.exists() {
+    if whisper_root.exists() {
+        std::fs::remove_dir_all(&whisper_root).unwrap();
+    }
+    {
         std::fs::create_dir_all(&whisper_root).unwrap();
         fs_extra::dir::copy("./whisper.cpp", &out, &Default::default()).unwrap_or_else(|e| {
             panic!(
