@@ -555,7 +555,10 @@ def faster_whisper_python(tmp):
     venv = os.path.join(tmp, "fw-venv")
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     python = os.path.join(venv, "bin", "python")
-    subprocess.run([python, "-m", "pip", "install", "-q", "faster-whisper==1.2.1"], check=True)
+    # CTranslate2 pinned too (faster-whisper allows any 4.x): the yardstick
+    # stays the same program from one bench to the next.
+    subprocess.run([python, "-m", "pip", "install", "-q", "faster-whisper==1.2.1", "ctranslate2==4.8.5"],
+                   check=True)
     return python
 
 
