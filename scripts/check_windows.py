@@ -80,8 +80,10 @@ def sox_stat(wav):
     return stat
 
 
-def under_wine(exe, *args, data=None, timeout=300):
+def under_wine(exe, *args, data=None, timeout=300, log_level=None):
     env = wine_env()
+    if log_level:
+        env["RUST_LOG"] = log_level
     command = [WINE, exe]
     if data:
         command += ["--data-dir", data]
@@ -329,17 +331,18 @@ def main():
             theirs = subprocess.run([LINUX_BINARY, "transcribe", "--model", MODEL, wav],
                                     capture_output=True, text=True, check=True).stdout.strip()
             shutil.copy(MODEL, os.path.join(tmp, "model.bin"))
+            # Without --data-dir, so that the log goes to the platform's
+            # place (one left by an earlier run removed first).
+            log_pattern = os.path.join(wine_env()["WINEPREFIX"], "drive_c", "users", "*", "AppData", "Local",
+                                       "rehearse", "Rehearse", "logs", "rehearse.log")
+            for old_log in glob.glob(log_pattern):
+                os.remove(old_log)
             ours = under_wine(program, "transcribe", "--model", os.path.join(tmp, "model.bin"), wav,
-                              data=data)
+                              log_level="info")
             check(ours.returncode == 0 and ours.stdout.strip() == theirs,
                   f"transcribe: {ours.stdout.strip()!r} (Linux: {theirs!r})"
                   + ("" if ours.returncode == 0 else f" {ours.stderr.strip()[-300:]}"))
-            # Without --data-dir the log goes to the platform's place.
-            env = dict(wine_env(), RUST_LOG="info")
-            subprocess.run([WINE, program, "transcribe", "--model", os.path.join(tmp, "model.bin"), wav],
-                           env=env, capture_output=True, timeout=300)
-            logs = glob.glob(os.path.join(env["WINEPREFIX"], "drive_c", "users", "*", "AppData", "Local",
-                                          "rehearse", "Rehearse", "logs", "rehearse.log"))
+            logs = glob.glob(log_pattern)
             logged = logs and "speech model loaded" in open(logs[0], encoding="utf-8").read()
             check(bool(logged), "the log in %LOCALAPPDATA%\\rehearse\\Rehearse\\logs: "
                   + (logs[0] if logs else "not there"))

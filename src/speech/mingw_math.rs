@@ -15,21 +15,18 @@
 //! `f32::exp`) all come here. MinGW-w64's `math.h` makes C's `expf` a call
 //! of `exp` on a double.
 
-/// The C library's `exp`: e raised to `x`.
-#[allow(
+#![allow(
     unsafe_code,
-    reason = "the C library's own name, so that the linker takes it instead of MinGW-w64's"
+    reason = "`no_mangle`: the C library's own names, so that the linker takes these instead of MinGW-w64's"
 )]
+
+/// The C library's `exp`: e raised to `x`.
 #[unsafe(no_mangle)]
 pub extern "C" fn exp(x: f64) -> f64 {
     libm::exp(x)
 }
 
 /// The C library's `expf`: e raised to `x`, in single precision.
-#[allow(
-    unsafe_code,
-    reason = "the C library's own name, so that the linker takes it instead of MinGW-w64's"
-)]
 #[unsafe(no_mangle)]
 pub extern "C" fn expf(x: f32) -> f32 {
     libm::expf(x)
