@@ -101,7 +101,8 @@ pub struct PlayerStatus {
     pub position: Duration,
     /// Length of the take.
     pub duration: Duration,
-    /// Whether it is playing (not paused, not at the end).
+    /// Whether it is playing (not paused, not at the end), or opening to
+    /// play.
     pub playing: bool,
 }
 
@@ -249,18 +250,25 @@ fn run(
         let last_seek = pending
             .iter()
             .rposition(|r| matches!(r, Request::Seek(_) | Request::Load { .. }));
+        let mut failures = Vec::new();
         for (index, request) in pending.into_iter().enumerate() {
             if matches!(request, Request::Seek(_)) && Some(index) != last_seek {
                 continue;
             }
-            if let Err(message) = apply(request, &mut loaded, open, shared)
-                && let Err(mpsc::SendError(PlayerEvent::Failed(message))) =
-                    events.send(PlayerEvent::Failed(message))
+            if let Err(message) = apply(request, &mut loaded, open, shared) {
+                failures.push(message);
+            }
+        }
+        // The status first: whoever hears of a failure reads a status that
+        // already shows it (a take that failed to open is not playing).
+        publish(loaded.as_ref(), shared);
+        for message in failures {
+            if let Err(mpsc::SendError(PlayerEvent::Failed(message))) =
+                events.send(PlayerEvent::Failed(message))
             {
                 log::warn!("{message}");
             }
         }
-        publish(loaded.as_ref(), shared);
         wake();
     }
 }
@@ -280,12 +288,15 @@ fn apply(
         } => {
             *loaded = None;
             // The new take's generation, with nothing loaded yet: never
-            // the old take's figures under the new generation.
+            // the old take's figures under the new generation. Playing if
+            // asked to: a take still opening has not played to its end
+            // (stopped at a position equal to its length), which is how a
+            // reader would take a stopped status with both at zero.
             shared.write(PlayerStatus {
                 generation,
                 position: Duration::ZERO,
                 duration: Duration::ZERO,
-                playing: false,
+                playing: play,
             });
             let playback = open(&path).map_err(|err| err.to_string())?;
             if !from.is_zero() {
@@ -459,6 +470,28 @@ mod tests {
             mixed.len(),
             mixed[0]
         );
+    }
+
+    /// A take asked to play reads as playing while it opens, never as
+    /// stopped at its end (what a reader waiting for the end looks for).
+    #[test]
+    fn a_take_opening_to_play_is_not_at_its_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = take(dir.path(), 1);
+        let (open_now, gate) = mpsc::channel::<()>();
+        let opener = detached_opener();
+        let slow_opener: Opener = Box::new(move |path| {
+            gate.recv().unwrap();
+            opener(path)
+        });
+        let mut player = Player::with_opener(slow_opener, || {});
+        let generation = player.load(&path, Duration::ZERO, true);
+        let opening = wait_for(&player, |s| s.generation == generation);
+        assert!(opening.playing, "{opening:?}");
+        open_now.send(()).unwrap();
+        wait_for(&player, |s| s.playing && !s.duration.is_zero());
+        let ended = wait_for(&player, |s| !s.playing);
+        assert_eq!(ended.position, ended.duration);
     }
 
     #[test]
